@@ -1,0 +1,60 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ROWS ?= 1000000
+export AURORA_DATA_DIR ?= $(CURDIR)/data/warehouse
+
+.PHONY: run test setup setup-dev data bun chromium lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# arq 0.28 pins redis<6 while reflex 0.10.1 needs redis>=6.4; arq runs fine on redis 7.4
+# (see shared/notes/engineering.md), so it is installed without its dependency pins.
+$(VENV)/.runtime: requirements.txt requirements-nodeps.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps -r requirements-nodeps.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime
+setup-dev: $(VENV)/.dev
+
+# Reflex would download bun from the internet; the npm package carries the binary.
+bun: .tools/node_modules/.bin/bun
+.tools/node_modules/.bin/bun:
+	npm install --silent --prefix .tools bun
+
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+data: setup
+	$(BIN)/python -m backend.demo --rows $(DEMO_ROWS) --out $(AURORA_DATA_DIR)
+
+run: setup data
+	$(BIN)/uvicorn backend.main:app --host 127.0.0.1 --port 8000
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check backend adapters tests bench
+
+typecheck: setup-dev
+	$(BIN)/mypy backend adapters
+
+# pytest exits 5 when it collected nothing; that must fail the build, and it does here.
+pytest: setup-dev
+	$(BIN)/python -m pytest
+
+test: setup-dev lint typecheck pytest
+
+bench: setup-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .tools data .web

@@ -1,0 +1,1 @@
+"""Aurora's Reflex UI. It reaches the backend only over HTTP."""

@@ -1,0 +1,1 @@
+"""Aurora's FastAPI service: query specs in, pages and files out."""

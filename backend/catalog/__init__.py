@@ -1,0 +1,1 @@
+"""What datasets exist, their columns, vintages and settings. Runs no user SQL itself."""

@@ -1,0 +1,113 @@
+"""Every setting in one place. Each field names its environment variable and has a description.
+
+Secrets have no default: `AURORA_SECRET_KEY` unset means a key is generated once and kept
+under the data folder (see `backend.security.secret`), never a constant in the code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(name: str, default: object, description: str) -> object:
+    return Field(default=default, validation_alias=name, description=description)
+
+
+class Settings(BaseSettings):
+    """Aurora's configuration, read from the environment and an optional `.env` file."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    data_dir: Path = _env(  # type: ignore[assignment]
+        "AURORA_DATA_DIR", Path("./data/warehouse"), "DuckDB warehouse folder of Parquet datasets"
+    )
+    db: Literal["duckdb", "postgres", "oracle"] = _env(  # type: ignore[assignment]
+        "AURORA_DB", "duckdb", "Database adapter: duckdb, postgres or oracle"
+    )
+    db_url: SecretStr | None = _env(  # type: ignore[assignment]
+        "AURORA_DB_URL", None, "PostgreSQL URL or Oracle DSN when AURORA_DB is not duckdb"
+    )
+    db_schema: str | None = _env(  # type: ignore[assignment]
+        "AURORA_DB_SCHEMA", None, "Schema whose tables and views are datasets (postgres/oracle)"
+    )
+    metadata_url: str | None = _env(  # type: ignore[assignment]
+        "AURORA_METADATA_URL",
+        None,
+        "SQLAlchemy URL of the metadata store; default SQLite file beside the warehouse",
+    )
+    secret_key: SecretStr | None = _env(  # type: ignore[assignment]
+        "AURORA_SECRET_KEY", None, "JWT signing key; generated once and kept 0600 when unset"
+    )
+    admin_user: str = _env(  # type: ignore[assignment]
+        "AURORA_ADMIN_USER", "admin", "Name of the admin created on first start"
+    )
+    admin_password: SecretStr | None = _env(  # type: ignore[assignment]
+        "AURORA_ADMIN_PASSWORD", None, "Password of the first admin; random and printed once"
+    )
+    token_ttl_minutes: int = _env(  # type: ignore[assignment]
+        "AURORA_TOKEN_TTL_MINUTES", 60, "Lifetime of a login token"
+    )
+    redis_url: str | None = _env(  # type: ignore[assignment]
+        "REDIS_URL", None, "Redis for export jobs and the cache; unset runs jobs in-process"
+    )
+    max_row_limit: int = _env(  # type: ignore[assignment]
+        "MAX_ROW_LIMIT", 1_000_000, "Largest result a query page or a non-Excel export may reach"
+    )
+    export_excel_max_rows: int = _env(  # type: ignore[assignment]
+        "EXPORT_EXCEL_MAX_ROWS", 50_000, "Largest XLSX export"
+    )
+    preview_rows: int = _env(  # type: ignore[assignment]
+        "PREVIEW_ROWS", 50, "Rows returned by /api/preview at most"
+    )
+    query_timeout_s: float = _env(  # type: ignore[assignment]
+        "QUERY_TIMEOUT_S", 30.0, "Seconds before a running query is interrupted"
+    )
+    query_workers: int = _env(  # type: ignore[assignment]
+        "QUERY_WORKERS", 8, "Queries that run at once; more wait in a bounded queue"
+    )
+    query_queue: int = _env(  # type: ignore[assignment]
+        "QUERY_QUEUE", 64, "Queries that may wait for a worker before 503 Retry-After"
+    )
+    explain_max_rows: int = _env(  # type: ignore[assignment]
+        "EXPLAIN_MAX_ROWS", 200_000_000, "Cost gate: largest estimated intermediate row count"
+    )
+    explain_max_cost: float = _env(  # type: ignore[assignment]
+        "EXPLAIN_MAX_COST", 1e12, "Cost gate: largest planner cost (PostgreSQL, Oracle)"
+    )
+    count_max_rows: int = _env(  # type: ignore[assignment]
+        "COUNT_MAX_ROWS",
+        50_000_000,
+        "total_rows is counted only when the estimated input is at most this many rows",
+    )
+    cache_ttl: int = _env(  # type: ignore[assignment]
+        "CACHE_TTL", 60, "Seconds a cached result page lives"
+    )
+    upload_max_mb: int = _env(  # type: ignore[assignment]
+        "UPLOAD_MAX_MB", 200, "Largest dataset upload"
+    )
+    export_retention_h: int = _env(  # type: ignore[assignment]
+        "EXPORT_RETENTION_H", 24, "Hours an export file is kept"
+    )
+    pivot_max_columns: int = _env(  # type: ignore[assignment]
+        "PIVOT_MAX_COLUMNS", 200, "Most pivot result columns"
+    )
+    log_level: str = _env(  # type: ignore[assignment]
+        "AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs"
+    )
+
+    @property
+    def state_dir(self) -> Path:
+        """Where Aurora keeps its own files (metadata, exports, secrets), beside the data."""
+        return self.data_dir.resolve().parent / ".aurora"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,53 @@
+"""What the compiler needs besides the spec, and what it gives back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from backend.catalog.models import Dataset
+from backend.query.spec import Vintage
+
+
+@dataclass(frozen=True)
+class CompileContext:
+    """Everything outside the spec that shapes the SQL.
+
+    `dataset` looks a key up (raising `NotFound`) and returns the dataset as *this caller*
+    may see it: hidden columns already removed for viewers, so naming one is an unknown
+    column. `rls` maps a dataset key to predicates over that dataset's own (unqualified)
+    columns; they are ANDed into its base relation. `default_vintage` resolves the vintage
+    of a dataset whose spec names none (None: all loads).
+    """
+
+    dataset: Callable[[str], Dataset]
+    dialect: str = "duckdb"
+    rls: Mapping[str, Sequence[exp.Expression]] = field(default_factory=dict)
+    default_vintage: Callable[[Dataset], Vintage | None] = lambda _d: None
+    max_row_limit: int = 1_000_000
+    row_estimate: Callable[[Dataset], int | None] = lambda d: d.row_estimate
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    name: str
+    label: str
+    type: str
+    format: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """`tree` is the paged SELECT; `unpaged` the same without LIMIT/OFFSET (exports);
+    `count` counts the unpaged rows. `join_order` lists dataset aliases as joined."""
+
+    tree: exp.Select
+    unpaged: exp.Select
+    count: exp.Select
+    columns: tuple[OutputColumn, ...]
+    datasets: tuple[str, ...]
+    join_order: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()

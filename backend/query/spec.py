@@ -1,0 +1,169 @@
+"""The query spec: the only input of the SQL builder. Frozen, closed, bounded.
+
+Every model forbids unknown fields, and every list has a bound, so a spec can never grow a
+back door (no raw-SQL extras) nor exhaust the compiler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+MAX_FILTER_DEPTH = 8
+MAX_FILTER_NODES = 500
+MAX_IN_VALUES = 5_000
+MAX_COLUMNS = 500
+MAX_PAGE_SIZE = 1_000
+
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Alias = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\"]+$")]
+Scalar = str | bool | int | float | Decimal | dt.date | dt.datetime | None
+Value = Scalar | Annotated[list[Scalar], Field(max_length=MAX_IN_VALUES)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Op(StrEnum):
+    """Filter operators. Their SQL lives in one registry: `backend.query.operators`."""
+
+    EQ = "="
+    NE = "!="
+    LT = "<"
+    GT = ">"
+    LE = "<="
+    GE = ">="
+    CONTAINS = "contains"
+    STARTS_WITH = "starts_with"
+    ENDS_WITH = "ends_with"
+    IN = "in"
+    NOT_IN = "not_in"
+    BETWEEN = "between"
+    IS_NULL = "is_null"
+    IS_NOT_NULL = "is_not_null"
+
+
+class Agg(StrEnum):
+    SUM = "sum"
+    AVG = "avg"
+    MIN = "min"
+    MAX = "max"
+    COUNT = "count"
+    COUNT_DISTINCT = "count_distinct"
+
+
+class JoinType(StrEnum):
+    INNER = "inner"
+    LEFT = "left"
+    RIGHT = "right"
+    FULL = "full"
+
+
+class Condition(Model):
+    column: Name
+    operator: Op
+    value: Value = None
+
+
+def _node_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "group" if "conditions" in v or "op" in v else "condition"
+    return "group" if isinstance(v, FilterGroup) else "condition"
+
+
+FilterNode = Annotated[
+    Annotated[Condition, Tag("condition")] | Annotated["FilterGroup", Tag("group")],
+    Discriminator(_node_kind),
+]
+
+
+class FilterGroup(Model):
+    op: Literal["and", "or"] = "and"
+    negate: bool = False
+    conditions: Annotated[list[FilterNode], Field(max_length=MAX_FILTER_NODES)] = []
+
+    def walk(self, depth: int = 1) -> tuple[int, int]:
+        """(deepest nesting, node count) of this tree."""
+        deepest, count = depth, 1
+        for node in self.conditions:
+            if isinstance(node, FilterGroup):
+                d, n = node.walk(depth + 1)
+                deepest, count = max(deepest, d), count + n
+            else:
+                count += 1
+        return deepest, count
+
+
+class Vintage(Model):
+    load_type: Annotated[str, Field(max_length=255)] | None = None
+    load_id: int | Annotated[str, Field(max_length=255)] | None = None
+
+
+class JoinOn(Model):
+    left: Name
+    right: Name
+
+
+class Join(Model):
+    dataset: Name
+    type: JoinType = JoinType.INNER
+    on: Annotated[list[JoinOn], Field(min_length=1, max_length=8)]
+    alias: Alias | None = None
+
+
+class Calculated(Model):
+    name: Alias
+    expr: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class Measure(Model):
+    agg: Agg
+    alias: Alias
+    column: Name | None = None
+    expr: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_input(self) -> Measure:
+        if self.column is not None and self.expr is not None:
+            raise ValueError("a measure takes either column or expr, not both")
+        if self.column is None and self.expr is None and self.agg is not Agg.COUNT:
+            raise ValueError(f"measure '{self.alias}' needs a column or an expr")
+        return self
+
+
+class SortKey(Model):
+    column: Name
+    direction: Literal["asc", "desc"] = "asc"
+
+
+class QuerySpec(Model):
+    dataset: Name
+    vintage: Vintage | None = None
+    joins: Annotated[list[Join], Field(max_length=8)] = []
+    calculated: Annotated[list[Calculated], Field(max_length=50)] = []
+    columns: Annotated[list[Name], Field(max_length=MAX_COLUMNS)] = []
+    filters: FilterGroup | None = None
+    group_by: Annotated[list[Name], Field(max_length=20)] = []
+    measures: Annotated[list[Measure], Field(max_length=50)] = []
+    sort: Annotated[list[SortKey], Field(max_length=20)] = []
+    page: Annotated[int, Field(ge=1, le=10_000_000)] = 1
+    page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
+
+    @model_validator(mode="after")
+    def _bounded_filters(self) -> QuerySpec:
+        if self.filters is not None:
+            depth, nodes = self.filters.walk()
+            if depth > MAX_FILTER_DEPTH:
+                raise ValueError(f"filters nest {depth} deep; at most {MAX_FILTER_DEPTH}")
+            if nodes > MAX_FILTER_NODES:
+                raise ValueError(f"filters have {nodes} nodes; at most {MAX_FILTER_NODES}")
+        return self
+
+    @property
+    def aggregated(self) -> bool:
+        return bool(self.group_by or self.measures)

@@ -1,0 +1,1 @@
+"""Thin FastAPI routers: build, fetch, respond. Checks live in dependencies."""
