@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         "QUERY_TIMEOUT_S", 30.0, "Seconds before a running query is interrupted"
     )
     query_workers: int = _env(  # type: ignore[assignment]
-        "QUERY_WORKERS", 8, "Queries that run at once; more wait in a bounded queue"
+        "QUERY_WORKERS", 4, "Queries that run at once; more wait in a bounded queue"
     )
     query_queue: int = _env(  # type: ignore[assignment]
         "QUERY_QUEUE", 64, "Queries that may wait for a worker before 503 Retry-After"
