@@ -6,9 +6,9 @@ own dialect, runs them on a locked-down connection and returns Arrow data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import pyarrow as pa
 from sqlglot import exp
@@ -34,8 +34,29 @@ class Estimate:
     plan: Any = field(default=None, compare=False)
 
 
+@dataclass(frozen=True)
+class ColumnStats:
+    """Cheap statistics of one column, for estimating filter and join sizes.
+    `distinct` is approximate (HyperLogLog on DuckDB)."""
+
+    rows: int
+    distinct: int | None = None
+    min_value: Any = None
+    max_value: Any = None
+
+
+CancelReason = Literal["timeout", "cancelled"]
+
+
 class QueryCancelledError(Exception):
-    """The statement was interrupted: by `cancel()` or because its timeout passed."""
+    """The statement was interrupted: by `cancel()` or because its timeout passed.
+    `reason` says which: "timeout" or "cancelled" (the default)."""
+
+    def __init__(
+        self, message: str = "The query was cancelled.", *, reason: CancelReason = "cancelled"
+    ) -> None:
+        super().__init__(message)
+        self.reason: CancelReason = reason
 
 
 class UnsafeStatementError(Exception):
@@ -91,3 +112,12 @@ class DatabaseAdapter(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class SupportsColumnStats(Protocol):
+    """Adapters that can give per-column statistics to the cost gate."""
+
+    def column_stats(self, relation: str, columns: Sequence[str]) -> dict[str, ColumnStats]:
+        """Row count, approximate distinct count, min and max of each column."""
+        ...
