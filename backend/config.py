@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = _env(  # type: ignore[assignment]
         "AURORA_TOKEN_TTL_MINUTES", 60, "Lifetime of a login token"
     )
+    argon2_profile: Literal["default", "fast"] = _env(  # type: ignore[assignment]
+        "AURORA_ARGON2_PROFILE",
+        "default",
+        "Password hashing cost: default (argon2's recommended) or fast (tests only)",
+    )
     redis_url: str | None = _env(  # type: ignore[assignment]
         "REDIS_URL", None, "Redis for export jobs and the cache; unset runs jobs in-process"
     )

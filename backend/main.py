@@ -9,7 +9,10 @@ from fastapi import FastAPI
 
 from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
-from backend.routes import health
+from backend.logging_setup import RequestIdMiddleware, configure_logging
+from backend.routes import admin_users, api_keys, audit, auth, health, reports
+from backend.security.context import close_auth, open_auth
+from backend.security.gate import AuthGate
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -17,7 +20,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        configure_logging(settings.log_level)
+        open_auth(app)  # migrations, first admin, audit writer
+        try:
+            yield
+        finally:
+            close_auth(app)
 
     app = FastAPI(
         title="Aurora",
@@ -29,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     register_error_handlers(app)
-    for module in (health,):
+    app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
+    app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
+    for module in (health, auth, admin_users, api_keys, audit, reports):
         app.include_router(module.router, prefix="/api")
     return app
 

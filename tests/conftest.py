@@ -30,6 +30,9 @@ import pytest
 
 from adapters.duckdb_adapter import DuckDBAdapter
 
+# The metadata store and authenticated-client fixtures (`api`, `metadata_store`, ...).
+pytest_plugins = ["tests.store.fixtures"]
+
 TEXTS: tuple[str, ...] = (
     "plain",
     "O'Brien",

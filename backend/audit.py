@@ -1,0 +1,178 @@
+"""The audit log: who did what, when. Writes happen on a background thread in batches, so
+recording costs a queue put on the request path.
+
+    audit.record("query.run", user=user, dataset="sales", request=request,
+                 detail={"spec_hash": audit.spec_hash(spec), "rows": 50, "elapsed_ms": 12.3,
+                         "status": "ok"})
+    audit.flush()   # tests: wait until everything recorded so far is in the table
+
+Actions in use: login.success, login.failure, login.blocked, logout, query.run, export.*,
+user.create, user.update, user.deactivate, api_key.create, api_key.revoke, report.*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import insert
+
+from backend.logging_setup import current_request_id
+from backend.store.base import utcnow
+from backend.store.models import AuditRow
+
+if TYPE_CHECKING:
+    from fastapi import Request
+    from pydantic import BaseModel
+
+    from backend.store.engine import Store
+
+log = logging.getLogger("aurora.audit")
+
+BATCH = 500
+QUEUE_MAX = 100_000
+IDLE_WAIT_S = 0.5
+
+
+class Actor(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+
+class _Flush:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class AuditWriter:
+    """A queue drained by one daemon thread into `audit_log`, up to BATCH rows per insert."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._queue: queue.Queue[dict[str, Any] | _Flush | None] = queue.Queue(QUEUE_MAX)
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def put(self, row: dict[str, Any]) -> None:
+        try:
+            self._queue.put_nowait(row)
+        except queue.Full:
+            log.error("audit queue full; entry dropped", extra={"action": row.get("action")})
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        if not self._thread.is_alive():
+            return True
+        marker = _Flush()
+        self._queue.put(marker)
+        return marker.done.wait(timeout)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while True:
+            items = self._take()
+            rows = [i for i in items if isinstance(i, dict)]
+            if rows:
+                self._write(rows)
+            for item in items:
+                if isinstance(item, _Flush):
+                    item.done.set()
+            if any(i is None for i in items):
+                return
+
+    def _take(self) -> list[dict[str, Any] | _Flush | None]:
+        items = [self._queue.get()]
+        while len(items) < BATCH and items[-1] is not None:
+            try:
+                items.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return items
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
+        for attempt in range(3):
+            try:
+                with self._store.session() as session:
+                    session.execute(insert(AuditRow), rows)
+                return
+            except Exception:
+                log.exception("audit write failed", extra={"rows": len(rows), "try": attempt + 1})
+                time.sleep(0.2 * (attempt + 1))
+        log.error("audit rows dropped after retries", extra={"rows": len(rows)})
+
+
+_default: AuditWriter | None = None
+
+
+def install(writer: AuditWriter) -> None:
+    """Make `writer` the one `record` uses when no request says otherwise."""
+    global _default
+    _default = writer
+
+
+def _writer_for(request: Request | None) -> AuditWriter | None:
+    if request is not None:
+        ctx = getattr(request.app.state, "auth", None)
+        if ctx is not None:
+            writer: AuditWriter = ctx.audit
+            return writer
+    return _default
+
+
+def record(
+    action: str,
+    *,
+    user: Actor | None,
+    dataset: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+    request: Request | None = None,
+    username: str | None = None,
+) -> None:
+    """Queue one audit row; never blocks and never raises into the caller's request."""
+    writer = _writer_for(request)
+    if writer is None:
+        log.warning("audit entry without a writer", extra={"action": action})
+        return
+    client = request.client.host if request is not None and request.client else None
+    writer.put(
+        {
+            "at": utcnow(),
+            "user_id": user.id if user is not None else None,
+            "username": (user.username if user is not None else username),
+            "action": action[:64],
+            "dataset": dataset,
+            "detail": _jsonable(detail or {}),
+            "client_addr": client,
+            "request_id": current_request_id(),
+        }
+    )
+
+
+def flush(timeout: float = 10.0) -> bool:
+    """Wait until every entry recorded so far is written (tests, shutdown)."""
+    return _default.flush(timeout) if _default is not None else True
+
+
+def spec_hash(spec: BaseModel) -> str:
+    """A stable fingerprint of a query spec: same spec, same hash, across processes."""
+    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(dict(value), default=str))
+    return out

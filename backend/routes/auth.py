@@ -1,0 +1,94 @@
+"""Login, logout and who-am-I."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+
+from backend import audit
+from backend.errors import BadRequest, TooManyRequests, Unauthenticated
+from backend.security.context import AuthContext
+from backend.security.deps import AuthDep, CurrentUser, require_user
+from backend.security.principal import User
+from backend.store.base import utcnow
+from backend.store.models import TokenRevocationRow, UserRow
+
+public = APIRouter(prefix="/auth", tags=["auth"])
+private = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(require_user)])
+
+WRONG_LOGIN = "Wrong user name or password."
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class LoginResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    user: dict[str, Any]
+
+
+def _limit_keys(username: str, request: Request) -> tuple[str, str]:
+    client = request.client.host if request.client else "unknown"
+    return f"user:{username.lower()}", f"addr:{client}"
+
+
+def _verify(auth: AuthContext, body: LoginRequest) -> UserRow | None:
+    with auth.store.session() as session:
+        row = session.scalar(select(UserRow).where(UserRow.username == body.username))
+        ok = auth.passwords.verify(row.password_hash if row else None, body.password)
+        if row is None or not ok or not row.active:
+            return None
+        if auth.passwords.needs_rehash(row.password_hash):
+            row.password_hash = auth.passwords.hash(body.password)
+        return row
+
+
+@public.post("/login", response_model=LoginResponse)
+def login(body: LoginRequest, request: Request, auth: AuthDep) -> LoginResponse:
+    keys = _limit_keys(body.username, request)
+    wait = auth.limiter.retry_after(keys)
+    if wait:
+        audit.record("login.blocked", user=None, username=body.username[:64], request=request)
+        raise TooManyRequests("Too many failed logins; try again later.", retry_after=wait)
+    row = _verify(auth, body)
+    if row is None:
+        auth.limiter.fail(keys)
+        audit.record("login.failure", user=None, username=body.username[:64], request=request)
+        raise Unauthenticated(WRONG_LOGIN)
+    auth.limiter.reset(keys[0])
+    user = User.from_row(row)
+    token, _ = auth.tokens.issue(user.id)
+    audit.record("login.success", user=user, request=request)
+    return LoginResponse(access_token=token, user=user.public())
+
+
+@private.post("/logout", status_code=204)
+def logout(user: CurrentUser, auth: AuthDep, request: Request) -> Response:
+    """Revoke the token this request came with; it stays revoked until it would expire."""
+    if user.token_jti is None or user.token_expires_at is None:
+        raise BadRequest("Only a login token can log out; API keys are revoked by an admin.")
+    now = utcnow()
+    with auth.store.session() as session:
+        session.execute(delete(TokenRevocationRow).where(TokenRevocationRow.expires_at < now))
+        session.add(TokenRevocationRow(jti=user.token_jti, expires_at=user.token_expires_at))
+    audit.record("logout", user=user, request=request)
+    return Response(status_code=204)
+
+
+@private.get("/me")
+def me(user: CurrentUser) -> dict[str, Any]:
+    return user.public()
+
+
+# Login is the one public route here; everything else needs a caller.
+router = APIRouter()
+router.include_router(public)
+router.include_router(private)

@@ -1,0 +1,164 @@
+"""Saved reports. A viewer sees their own and shared ones; another user's private report is
+404, as if it did not exist. Shared reports are editable by the owner and admins (403 for
+other viewers); admins may open, edit and delete any report by id. The list shows the
+caller's own reports plus shared ones, for admins too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from backend import audit
+from backend.deps import SpecValidatorDep
+from backend.errors import Forbidden, NotFound
+from backend.query.spec import QuerySpec
+from backend.security.deps import AuthDep, CurrentUser, require_user
+from backend.security.principal import User
+from backend.store.models import ReportRow, UserRow
+
+router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require_user)])
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=5_000)] = ""
+    spec: QuerySpec
+    shared: bool = False
+
+
+class ReportOut(BaseModel):
+    id: str
+    name: str
+    description: str
+    spec: QuerySpec
+    shared: bool
+    owner_id: int
+    owner: str
+    can_edit: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _out(row: ReportRow, owner: str, user: User) -> ReportOut:
+    return ReportOut(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        spec=QuerySpec.model_validate(row.spec),
+        shared=row.shared,
+        owner_id=row.owner_id,
+        owner=owner,
+        can_edit=row.owner_id == user.id or user.is_admin,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _visible(session: Session, report_id: str, user: User) -> tuple[ReportRow, str]:
+    found = session.execute(
+        select(ReportRow, UserRow.username)
+        .join(UserRow, UserRow.id == ReportRow.owner_id)
+        .where(ReportRow.id == report_id)
+    ).first()
+    if found is None:
+        raise NotFound(f"Report {report_id} was not found.")
+    row, owner = found.tuple()
+    if not (row.owner_id == user.id or row.shared or user.is_admin):
+        raise NotFound(f"Report {report_id} was not found.")
+    return row, owner
+
+
+def _editable(session: Session, report_id: str, user: User) -> tuple[ReportRow, str]:
+    row, owner = _visible(session, report_id, user)
+    if row.owner_id != user.id and not user.is_admin:
+        raise Forbidden("Only the owner or an admin can change a shared report.")
+    return row, owner
+
+
+@router.get("", response_model=list[ReportOut])
+def list_reports(user: CurrentUser, auth: AuthDep) -> list[ReportOut]:
+    query = (
+        select(ReportRow, UserRow.username)
+        .join(UserRow, UserRow.id == ReportRow.owner_id)
+        .where(or_(ReportRow.owner_id == user.id, ReportRow.shared.is_(True)))
+        .order_by(ReportRow.name, ReportRow.id)
+    )
+    with auth.store.session() as session:
+        return [_out(row, owner, user) for row, owner in session.execute(query).tuples()]
+
+
+@router.post("", response_model=ReportOut, status_code=201)
+def create_report(
+    body: ReportIn, user: CurrentUser, auth: AuthDep, validate: SpecValidatorDep, request: Request
+) -> ReportOut:
+    validate(body.spec, user)
+    with auth.store.session() as session:
+        row = ReportRow(owner_id=user.id, **_fields(body))
+        session.add(row)
+        session.flush()
+        out = _out(row, user.username, user)
+    audit.record(
+        "report.create",
+        user=user,
+        request=request,
+        dataset=body.spec.dataset,
+        detail={"report_id": out.id, "name": out.name, "shared": out.shared},
+    )
+    return out
+
+
+@router.get("/{report_id}", response_model=ReportOut)
+def get_report(report_id: str, user: CurrentUser, auth: AuthDep) -> ReportOut:
+    with auth.store.session() as session:
+        return _out(*_visible(session, report_id, user), user)
+
+
+@router.put("/{report_id}", response_model=ReportOut)
+def replace_report(
+    report_id: str,
+    body: ReportIn,
+    user: CurrentUser,
+    auth: AuthDep,
+    validate: SpecValidatorDep,
+    request: Request,
+) -> ReportOut:
+    with auth.store.session() as session:
+        row, owner = _editable(session, report_id, user)
+        validate(body.spec, user)
+        for name, value in _fields(body).items():
+            setattr(row, name, value)
+        session.flush()
+        out = _out(row, owner, user)
+    audit.record(
+        "report.update",
+        user=user,
+        request=request,
+        dataset=body.spec.dataset,
+        detail={"report_id": report_id, "name": out.name, "shared": out.shared},
+    )
+    return out
+
+
+@router.delete("/{report_id}", status_code=204)
+def delete_report(report_id: str, user: CurrentUser, auth: AuthDep, request: Request) -> Response:
+    with auth.store.session() as session:
+        row, _ = _editable(session, report_id, user)
+        session.delete(row)
+    audit.record("report.delete", user=user, request=request, detail={"report_id": report_id})
+    return Response(status_code=204)
+
+
+def _fields(body: ReportIn) -> dict[str, object]:
+    return {
+        "name": body.name,
+        "description": body.description,
+        "spec": body.spec.model_dump(mode="json", exclude_defaults=True),
+        "shared": body.shared,
+    }

@@ -1,0 +1,79 @@
+"""Credentials to a `User`: a bearer token or an `X-API-Key`, checked against the store.
+
+Every failure is the same 401 `unauthenticated`, whether the token is malformed, expired,
+revoked, the key unknown or revoked, or the user inactive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from backend.errors import Unauthenticated
+from backend.security.api_keys import key_matches, prefix_of
+from backend.security.context import AuthContext
+from backend.security.principal import User
+from backend.store.base import utcnow
+from backend.store.models import ApiKeyRow, TokenRevocationRow, UserRow
+
+# last_used_at is written at most this often per key, to keep keyed requests read-only.
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+
+NO_CREDENTIALS = "Log in, or send an API key in the X-API-Key header."
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Send the access token as 'Authorization: Bearer <token>'.")
+    return token.strip()
+
+
+def authenticate(ctx: AuthContext, authorization: str | None, api_key: str | None) -> User:
+    """The caller named by the request's credentials; the API key wins when both are sent."""
+    if api_key:
+        return _by_api_key(ctx, api_key)
+    token = bearer_token(authorization)
+    if token is None:
+        raise Unauthenticated(NO_CREDENTIALS)
+    return _by_token(ctx, token)
+
+
+def _by_token(ctx: AuthContext, token: str) -> User:
+    claims = ctx.tokens.decode(token)
+    with ctx.store.session() as session:
+        if session.get(TokenRevocationRow, claims.jti) is not None:
+            raise Unauthenticated("This session was logged out; please log in again.")
+        row = _active_user(session, claims.user_id)
+        return User.from_row(row, token_jti=claims.jti, token_expires_at=claims.expires_at)
+
+
+def _by_api_key(ctx: AuthContext, key: str) -> User:
+    prefix = prefix_of(key)
+    if prefix is None:
+        raise Unauthenticated("The API key is not valid.")
+    with ctx.store.session() as session:
+        rows = session.scalars(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix)).all()
+        found = next((r for r in rows if key_matches(key, r.key_hash)), None)
+        if found is None or found.revoked_at is not None:
+            raise Unauthenticated("The API key is not valid or has been revoked.")
+        user = User.from_row(_active_user(session, found.user_id), api_key_id=found.id)
+        _touch(session, found)
+        return user
+
+
+def _active_user(session: Session, user_id: int) -> UserRow:
+    row = session.get(UserRow, user_id)
+    if row is None or not row.active:
+        raise Unauthenticated("This account is not active.")
+    return row
+
+
+def _touch(session: Session, key: ApiKeyRow) -> None:
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_EVERY:
+        session.execute(update(ApiKeyRow).where(ApiKeyRow.id == key.id).values(last_used_at=now))

@@ -1,0 +1,67 @@
+"""Authorization as dependencies, declared once per router:
+
+    router = APIRouter(dependencies=[Depends(require_user)])     # any active user
+    router = APIRouter(dependencies=[Depends(require_admin)])    # admins only
+    def handler(user: CurrentUser) -> ...                         # the caller, typed
+
+`AuthGate` (backend.security.gate) runs the same check before the request body is read, so
+a 401/403 always wins over body validation; these dependencies then reuse its result.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from backend.errors import Forbidden
+from backend.security.authenticate import authenticate
+from backend.security.context import AuthContext, auth_of
+from backend.security.principal import User
+
+STATE_KEY = "aurora_user"
+
+# Declared for the OpenAPI document (the "Authorize" button); `authenticate` reads headers.
+_bearer = HTTPBearer(auto_error=False, description="Token from POST /api/auth/login")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Key from an admin")
+
+
+def get_auth(request: Request) -> AuthContext:
+    return auth_of(request.app)
+
+
+def require_user(
+    request: Request,
+    _bearer_doc: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    _key_doc: Annotated[str | None, Depends(_api_key)],
+) -> User:
+    """The active caller, or 401 `unauthenticated`."""
+    cached = request.scope.get("state", {}).get(STATE_KEY)
+    if isinstance(cached, User):
+        return cached
+    user = authenticate(
+        auth_of(request.app),
+        request.headers.get("authorization"),
+        request.headers.get("x-api-key"),
+    )
+    request.scope.setdefault("state", {})[STATE_KEY] = user
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+
+
+def check_admin(user: User) -> User:
+    if not user.is_admin:
+        raise Forbidden("This needs an administrator.")
+    return user
+
+
+def require_admin(user: CurrentUser) -> User:
+    """An active admin: 401 without credentials, 403 `forbidden` for a viewer."""
+    return check_admin(user)
+
+
+AdminUser = Annotated[User, Depends(require_admin)]
+AuthDep = Annotated[AuthContext, Depends(get_auth)]

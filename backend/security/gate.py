@@ -1,0 +1,99 @@
+"""`AuthGate`: authenticate before FastAPI reads the body.
+
+FastAPI parses the request body (JSON, multipart uploads) before it runs any dependency,
+so a route guarded only by `require_user` answers malformed JSON with 422 and reads a whole
+upload before saying 401. This ASGI middleware finds the route the request will reach; when
+that route depends on `require_user` or `require_admin`, it checks the credentials (in a
+worker thread: they hit the store) and answers 401/403 itself. The dependency remains the
+single declaration of the rule: the gate reads the rule off the route.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import anyio
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.routing import Match
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from backend.errors import AuroraError
+from backend.http_errors import error_body
+from backend.security.authenticate import authenticate
+from backend.security.context import auth_of
+from backend.security.deps import STATE_KEY, check_admin, require_admin, require_user
+
+Rule = Literal["public", "user", "admin"]
+
+
+def _calls(dependant: Dependant) -> set[Callable[..., Any]]:
+    found: set[Callable[..., Any]] = set()
+    for dep in dependant.dependencies:
+        if dep.call is not None:
+            found.add(dep.call)
+        found |= _calls(dep)
+    return found
+
+
+def rule_of(dependant: Dependant | None) -> Rule:
+    """What a route demands, read from its (effective, router-level included) dependencies."""
+    calls = _calls(dependant) if dependant is not None else set()
+    if require_admin in calls:
+        return "admin"
+    return "user" if require_user in calls else "public"
+
+
+def route_rules(app: FastAPI) -> list[tuple[RouteContext, Rule]]:
+    """Every route of the app, in matching order, with its rule. FastAPI 0.165 keeps included
+    routers as branches; `iter_route_contexts` flattens them with their router-level deps."""
+    return [
+        (ctx, rule_of(getattr(ctx, "dependant", None)) if _is_api(ctx) else "public")
+        for ctx in iter_route_contexts(app.routes)
+    ]
+
+
+def _is_api(ctx: RouteContext) -> bool:
+    return isinstance(ctx.original_route, APIRoute)
+
+
+class AuthGate:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._table: list[tuple[RouteContext, Rule]] | None = None
+        self._routes_seen = -1
+
+    def _rule(self, app: FastAPI, scope: Scope) -> Rule:
+        if self._table is None or self._routes_seen != len(app.router.routes):
+            self._table, self._routes_seen = route_rules(app), len(app.router.routes)
+        for ctx, rule in self._table:
+            match, _ = ctx.matches(scope)
+            if match is Match.FULL:
+                return rule
+        return "public"  # no route: the router answers 404/405 itself
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        if scope["type"] != "http" or not isinstance(app, FastAPI):
+            await self.app(scope, receive, send)
+            return
+        rule = self._rule(app, scope)
+        if rule != "public":
+            try:
+                user = await anyio.to_thread.run_sync(_check, app, scope, rule)
+            except AuroraError as exc:
+                body = error_body(exc.code, exc.message, exc.details)
+                response = JSONResponse(body, exc.status, headers=exc.headers())
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})[STATE_KEY] = user
+        await self.app(scope, receive, send)
+
+
+def _check(app: FastAPI, scope: Scope, rule: Rule) -> Any:
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+    user = authenticate(auth_of(app), headers.get("authorization"), headers.get("x-api-key"))
+    return check_admin(user) if rule == "admin" else user

@@ -1,0 +1,57 @@
+"""Short-lived HS256 access tokens. The claims carry who and until when; role and
+attributes are read from the store on every request, so changes apply at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+import jwt
+
+from backend.errors import Unauthenticated
+
+ALGORITHM = "HS256"
+ISSUER = "aurora"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    jti: str
+    expires_at: dt.datetime
+
+
+class Tokens:
+    def __init__(self, secret: str, ttl_minutes: int) -> None:
+        self._secret = secret
+        self.ttl = dt.timedelta(minutes=ttl_minutes)
+
+    def issue(self, user_id: int, *, now: dt.datetime | None = None) -> tuple[str, TokenClaims]:
+        now = now or dt.datetime.now(dt.UTC)
+        claims = TokenClaims(user_id, uuid.uuid4().hex, now + self.ttl)
+        payload = {
+            "sub": str(user_id),
+            "jti": claims.jti,
+            "iat": now,
+            "exp": claims.expires_at,
+            "iss": ISSUER,
+        }
+        return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
+
+    def decode(self, token: str) -> TokenClaims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "jti", "iss"]},
+            )
+            user_id = int(payload["sub"])
+            expires = dt.datetime.fromtimestamp(int(payload["exp"]), dt.UTC)
+        except jwt.ExpiredSignatureError as e:
+            raise Unauthenticated("Your session has expired; please log in again.") from e
+        except (jwt.InvalidTokenError, ValueError, TypeError) as e:
+            raise Unauthenticated("The access token is not valid; please log in again.") from e
+        return TokenClaims(user_id, str(payload["jti"]), expires)

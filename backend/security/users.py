@@ -1,0 +1,84 @@
+"""User administration rules: unique names, hashed passwords, and never zero active admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.errors import Conflict, NotFound
+from backend.security.passwords import Passwords
+from backend.store.base import utcnow
+from backend.store.models import ApiKeyRow, UserRow
+
+SNAPSHOT_FIELDS = ("username", "display_name", "role", "attributes", "active")
+
+
+def snapshot(row: UserRow) -> dict[str, Any]:
+    """What the audit log keeps of a user: never the password hash."""
+    return {f: getattr(row, f) for f in SNAPSHOT_FIELDS}
+
+
+def get_user(session: Session, user_id: int) -> UserRow:
+    row = session.get(UserRow, user_id)
+    if row is None:
+        raise NotFound(f"User {user_id} was not found.")
+    return row
+
+
+def create_user(session: Session, passwords: Passwords, *, password: str, **fields: Any) -> UserRow:
+    if session.scalar(select(UserRow.id).where(UserRow.username == fields["username"])):
+        raise Conflict(f"A user named '{fields['username']}' already exists.")
+    row = UserRow(password_hash=passwords.hash(password), **fields)
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as e:  # a concurrent create with the same name
+        raise Conflict(f"A user named '{fields['username']}' already exists.") from e
+    return row
+
+
+def update_user(
+    session: Session, passwords: Passwords, row: UserRow, changes: dict[str, Any]
+) -> UserRow:
+    password = changes.pop("password", None)
+    demoted = changes.get("role", row.role) != "admin" or not changes.get("active", row.active)
+    if row.role == "admin" and row.active and demoted:
+        _keep_an_admin(session, row)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    if password is not None:
+        row.password_hash = passwords.hash(password)
+    if changes.get("active") is False:
+        _revoke_keys(session, row.id)
+    session.flush()
+    return row
+
+
+def deactivate_user(session: Session, row: UserRow) -> UserRow:
+    if row.role == "admin" and row.active:
+        _keep_an_admin(session, row)
+    row.active = False
+    _revoke_keys(session, row.id)
+    session.flush()
+    return row
+
+
+def _keep_an_admin(session: Session, leaving: UserRow) -> None:
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.role == "admin", UserRow.active.is_(True), UserRow.id != leaving.id)
+    )
+    if not others:
+        raise Conflict("This is the last active administrator; make another admin first.")
+
+
+def _revoke_keys(session: Session, user_id: int) -> None:
+    session.execute(
+        update(ApiKeyRow)
+        .where(ApiKeyRow.user_id == user_id, ApiKeyRow.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )

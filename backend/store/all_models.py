@@ -1,0 +1,9 @@
+"""Imports every model module, so `Base.metadata` knows all tables (Alembic autogenerate,
+test clean-up). A new model module adds one import line here."""
+
+from __future__ import annotations
+
+from backend.store import models  # noqa: F401
+from backend.store.base import Base
+
+metadata = Base.metadata

@@ -1,0 +1,66 @@
+"""Alembic, configured in code: `upgrade(engine)` at start, and a small CLI for developers.
+
+    python -m backend.store.migrate revision -m "add export jobs" [--autogenerate]
+    python -m backend.store.migrate upgrade|current|history
+
+The CLI uses `AURORA_METADATA_URL` or the default SQLite file, like the service.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def _next_rev_id(cfg: Config) -> str:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(cfg).get_heads()
+    numbers = [int(h.split("_")[0]) for h in heads if h.split("_")[0].isdigit()]
+    return f"{max(numbers, default=0) + 1:04d}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    from backend.config import get_settings
+    from backend.store.engine import default_url, make_engine
+
+    parser = argparse.ArgumentParser(prog="python -m backend.store.migrate")
+    parser.add_argument("action", choices=["upgrade", "revision", "current", "history"])
+    parser.add_argument("-m", "--message", default="change")
+    parser.add_argument("--autogenerate", action="store_true")
+    args = parser.parse_args(argv)
+    engine = make_engine(default_url(get_settings()))
+    cfg = alembic_config(engine)
+    if args.action == "upgrade":
+        command.upgrade(cfg, "head")
+    elif args.action == "revision":
+        command.revision(
+            cfg, message=args.message, autogenerate=args.autogenerate, rev_id=_next_rev_id(cfg)
+        )
+    elif args.action == "current":
+        command.current(cfg, verbose=True)
+    else:
+        command.history(cfg)
+
+
+if __name__ == "__main__":
+    main()

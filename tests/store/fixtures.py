@@ -1,0 +1,169 @@
+"""Fixtures for anything that needs the metadata store or an authenticated client.
+
+Loaded for the whole suite by `pytest_plugins` in tests/conftest.py.
+
+- `metadata_store`: a migrated store, once per session and backend: SQLite in a temp folder
+  and PostgreSQL (127.0.0.1:5432, database `test`) in a fresh schema `aurora_test_<random>`
+  dropped at the end. Parametrized, so a test using it (or `api`) runs on both.
+- `api`: a running app (lifespan entered) on an emptied store, with the first admin
+  `admin` / `ADMIN_PASSWORD`. `api.headers()` logs in; `api.new_user("ann")` creates a
+  user and returns its headers. `api_sqlite` is the same on SQLite only, for tests that do
+  not care which store holds the users.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import create_engine, delete, text
+from sqlalchemy.exc import OperationalError
+
+from backend import audit
+from backend.config import Settings
+from backend.main import create_app
+from backend.store.all_models import metadata
+from backend.store.engine import Store
+
+ADMIN = "admin"
+ADMIN_PASSWORD = "admin-test-password"
+USER_PASSWORD = "viewer-test-password"
+PG_SERVER = os.environ.get(
+    "AURORA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for this test run, dropped at the end."""
+    schema = f"aurora_test_{secrets.token_hex(5)}"
+    engine = create_engine(PG_SERVER)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except OperationalError as e:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL is not reachable: {e}")
+    try:
+        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+def _open_store(url: str) -> Store:
+    store = Store(url)
+    store.migrate()
+    return store
+
+
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def metadata_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('metadata') / 'aurora.db'}"
+    else:
+        url = request.getfixturevalue("pg_schema_url")
+    store = _open_store(url)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    store = _open_store(f"sqlite:///{tmp_path_factory.mktemp('metadata') / 'aurora.db'}")
+    yield store
+    store.close()
+
+
+def wipe(store: Store) -> None:
+    """Empty every table (children first), keeping the schema and its migration version."""
+    with store.session() as session:
+        for table in reversed(metadata.sorted_tables):
+            session.execute(delete(table))
+
+
+def make_settings(tmp_path: Path, store: Store, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "warehouse",
+        "metadata_url": store.url,
+        "admin_user": ADMIN,
+        "admin_password": SecretStr(ADMIN_PASSWORD),
+        "argon2_profile": "fast",
+        "secret_key": None,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+@dataclass
+class Api:
+    client: TestClient
+    app: FastAPI
+    settings: Settings
+    store: Store
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    def login(self, username: str = ADMIN, password: str = ADMIN_PASSWORD) -> str:
+        r = self.client.post("/api/auth/login", json={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        token: str = r.json()["access_token"]
+        return token
+
+    def headers(self, username: str = ADMIN, password: str = ADMIN_PASSWORD) -> dict[str, str]:
+        if username not in self._tokens:
+            self._tokens[username] = self.login(username, password)
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    def new_user(
+        self, username: str, role: str = "viewer", attributes: dict[str, Any] | None = None
+    ) -> dict[str, str]:
+        """Create a user through the admin API and return its auth headers."""
+        body = {
+            "username": username,
+            "password": USER_PASSWORD,
+            "role": role,
+            "attributes": attributes or {},
+        }
+        r = self.client.post("/api/admin/users", json=body, headers=self.headers())
+        assert r.status_code == 201, r.text
+        return self.headers(username, USER_PASSWORD)
+
+    def audit_rows(self, **filters: Any) -> list[dict[str, Any]]:
+        audit.flush()
+        params = {"page_size": 500, **filters}
+        r = self.client.get("/api/admin/audit", params=params, headers=self.headers())
+        assert r.status_code == 200, r.text
+        items: list[dict[str, Any]] = r.json()["items"]
+        return items
+
+
+def _running_api(store: Store, tmp_path: Path, **overrides: Any) -> Iterator[Api]:
+    wipe(store)
+    settings = make_settings(tmp_path, store, **overrides)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        yield Api(client, app, settings, store)
+
+
+@pytest.fixture
+def api(metadata_store: Store, tmp_path: Path) -> Iterator[Api]:
+    yield from _running_api(metadata_store, tmp_path)
+
+
+@pytest.fixture
+def api_sqlite(sqlite_store: Store, tmp_path: Path) -> Iterator[Api]:
+    yield from _running_api(sqlite_store, tmp_path)
