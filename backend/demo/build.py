@@ -1,0 +1,177 @@
+"""Write the demo warehouse: three Parquet datasets built aside, then swapped into place.
+
+The build goes to `<out>/.demo-tmp-<pid>-<hex>` (the catalog ignores names starting with
+`.`), and only the three demo datasets are replaced, so datasets an admin put in the same
+folder survive. `<out>/_demo_manifest.json` records what was built; a build with the same
+rows, seed and generator version is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from backend.demo.constants import GENERATOR_VERSION
+from backend.demo.sales import global_sales_sql, row_range
+from backend.demo.tables import employee_roster_sql, products_sql
+
+Progress = Callable[[str], None]
+
+SALES = "global_sales"
+ROSTER = "employee_roster.parquet"
+PRODUCTS = "products.parquet"
+DATASETS = (SALES, ROSTER, PRODUCTS)
+MANIFEST = "_demo_manifest.json"
+TMP_PREFIX = ".demo-tmp-"
+OLD_PREFIX = ".demo-old-"
+#: Sales rows per COPY: bounds memory and gives a progress line per chunk.
+CHUNK_ROWS = 2_500_000
+_PARQUET = "FORMAT PARQUET, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
+
+
+def print_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def build_demo(
+    out: Path,
+    rows: int,
+    seed: int = 42,
+    progress: Progress = print_to_stderr,
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Path:
+    """Build the demo warehouse in `out` unless the same build is already there.
+
+    Returns `out`. Raises ValueError for a row count below 1 or a negative seed.
+    `chunk_rows` (sales rows per COPY) changes the files, never their content.
+    """
+    if rows < 1 or seed < 0 or chunk_rows < 1:
+        raise ValueError(f"rows must be >= 1 and seed >= 0, got rows={rows}, seed={seed}")
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = _manifest(rows, seed)
+    if _read_manifest(out) == wanted and all((out / name).exists() for name in DATASETS):
+        progress("demo warehouse up to date")
+        return out
+    _remove_abandoned(out)
+    started = time.perf_counter()
+    tmp = out / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        _write_datasets(tmp, rows, seed, chunk_rows, _Clock(progress, started))
+        _swap_in(tmp, out)
+        _write_manifest(out, wanted)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    progress(
+        f"demo warehouse: {rows:,} sales rows in {out} ({time.perf_counter() - started:.1f} s)"
+    )
+    return out
+
+
+class _Clock:
+    """Reports a step with the time since the build started."""
+
+    def __init__(self, progress: Progress, started: float) -> None:
+        self._progress, self._started = progress, started
+
+    def __call__(self, message: str) -> None:
+        self._progress(f"{message} ({time.perf_counter() - self._started:.1f} s)")
+
+
+def _write_datasets(tmp: Path, rows: int, seed: int, chunk_rows: int, report: Progress) -> None:
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "temp_directory": str(tmp / ".spill")
+    }
+    with duckdb.connect(config=config) as con:
+        con.execute("SET enable_progress_bar = false")  # our own lines report progress
+        for name, sql in ((PRODUCTS, products_sql(seed)), (ROSTER, employee_roster_sql(seed))):
+            written = _copy(con, sql, tmp / name, _PARQUET)
+            report(f"{name.removesuffix('.parquet')}: {written:,} rows")
+        for start in range(0, rows, chunk_rows):
+            stop = min(rows, start + chunk_rows)
+            _write_sales_chunk(con, tmp / SALES, seed, start, stop, chunk=start // chunk_rows)
+            report(f"{SALES}: {stop:,} / {rows:,} rows")
+
+
+def _write_sales_chunk(
+    con: duckdb.DuckDBPyConnection, folder: Path, seed: int, start: int, stop: int, chunk: int
+) -> None:
+    # range() runs on one thread; scanning a table of row numbers uses every core.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE demo_ids AS SELECT * FROM {row_range(start, stop)}")
+    options = (
+        f"{_PARQUET}, PARTITION_BY (load_type, load_id), OVERWRITE_OR_IGNORE true, "
+        f"FILENAME_PATTERN 'part-{chunk:05d}-{{i}}'"
+    )
+    _copy(con, global_sales_sql(seed, "demo_ids"), folder, options)
+
+
+def _copy(con: duckdb.DuckDBPyConnection, select: str, target: Path, options: str) -> int:
+    # The path is ours (a fresh temp folder); quotes are doubled all the same.
+    path = str(target).replace("'", "''")
+    result = con.execute(f"COPY ({select}) TO '{path}' ({options})").fetchone()
+    return int(result[0]) if result else 0
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Move each new dataset into `out`; old copies go aside first and are deleted after.
+
+    Files are replaced atomically (rename over). A folder cannot be renamed over a
+    non-empty one, so `global_sales` is missing for the moment between two renames.
+    """
+    (out / MANIFEST).unlink(missing_ok=True)  # a half-done swap must not look current
+    old = out / f"{OLD_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    old.mkdir()
+    try:
+        for name in DATASETS:
+            target = out / name
+            if target.is_dir() and not target.is_symlink():
+                target.rename(old / name)
+            os.replace(tmp / name, target)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _manifest(rows: int, seed: int) -> dict[str, object]:
+    return {"generator_version": GENERATOR_VERSION, "rows": rows, "seed": seed}
+
+
+def _read_manifest(out: Path) -> object:
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_manifest(out: Path, manifest: dict[str, object]) -> None:
+    partial = out / f".{MANIFEST}.{os.getpid()}"
+    partial.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, out / MANIFEST)
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Delete temp folders left by builds that died (their process is gone)."""
+    for path in out.iterdir():
+        if path.name.startswith((TMP_PREFIX, OLD_PREFIX)) and not _alive(path.name):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(name: str) -> bool:
+    pid_text = name.split("-")[2] if name.count("-") >= 3 else ""
+    if not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
