@@ -221,3 +221,20 @@ def test_column_stats_give_rows_distinct_min_max(duckdb_adapter: DuckDBAdapter) 
     assert stats["item_id"].max_value == ITEMS_ROWS - 1
     assert stats["item_id"].distinct is not None
     assert abs(stats["item_id"].distinct - ITEMS_ROWS) <= ITEMS_ROWS * 0.1
+
+
+def test_views_can_be_registered_and_replaced_after_the_lock_down(
+    duckdb_adapter: DuckDBAdapter, tiny_warehouse: TinyWarehouse
+) -> None:
+    duckdb_adapter.register_parquet("again", tiny_warehouse.items_path, hive=False)
+    assert duckdb_adapter.run(_count("again")).column("n").to_pylist() == [ITEMS_ROWS]
+    duckdb_adapter.register_parquet("again", tiny_warehouse.sales_path, hive=True)
+    assert duckdb_adapter.run(_count("again")).column("n").to_pylist() == [5 * SALES_ROWS_PER_LOAD]
+
+
+def test_close_removes_the_private_spill_folder(tiny_warehouse: TinyWarehouse) -> None:
+    adapter = DuckDBAdapter(tiny_warehouse.root)
+    spill = Path(adapter._temp_dir)
+    assert spill.is_dir()
+    adapter.close()
+    assert not spill.exists()
