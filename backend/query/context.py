@@ -24,10 +24,13 @@ class CompileContext:
 
     dataset: Callable[[str], Dataset]
     dialect: str = "duckdb"
-    rls: Mapping[str, Sequence[exp.Expression]] = field(default_factory=dict)
+    rls: Mapping[str, Sequence[exp.Expr]] = field(default_factory=dict)
     default_vintage: Callable[[Dataset], Vintage | None] = lambda _d: None
     max_row_limit: int = 1_000_000
     row_estimate: Callable[[Dataset], int | None] = lambda d: d.row_estimate
+    # Rows a dataset's CTE (its vintage, RLS and pushed filters applied) is expected to give;
+    # when set, all-inner joins are reordered so the smallest input drives.
+    estimate_rows: Callable[[str, exp.Select], int | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,15 @@
+WITH "global_sales_rows" AS (
+  SELECT
+    "order_id",
+    "region",
+    "employee_id"
+  FROM "global_sales"
+  WHERE
+    "region" IS NULL AND NOT "employee_id" IS NULL
+)
+SELECT
+  "global_sales"."order_id" AS "order_id"
+FROM "global_sales_rows" AS "global_sales"
+ORDER BY
+  "order_id" ASC
+LIMIT 50

@@ -1,0 +1,17 @@
+WITH "global_sales_rows" AS (
+  SELECT
+    "order_id",
+    "region",
+    "quantity"
+  FROM "global_sales"
+  WHERE
+    "region" IN ('North', 'East') AND "quantity" > 1
+)
+SELECT
+  "global_sales"."order_id" AS "order_id",
+  "global_sales"."region" AS "region"
+FROM "global_sales_rows" AS "global_sales"
+ORDER BY
+  "order_id" ASC,
+  "region" ASC
+LIMIT 50
