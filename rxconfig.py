@@ -2,7 +2,12 @@
 
 import reflex as rx
 
+from aurora.theme import APP_THEME
+
 config = rx.Config(
     app_name="aurora",
     telemetry_enabled=False,
+    show_built_with_reflex=False,
+    plugins=[rx.plugins.RadixThemesPlugin(theme=APP_THEME)],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

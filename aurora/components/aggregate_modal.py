@@ -1,0 +1,180 @@
+"""The aggregation builder: group-by columns as pills, measures as rows."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.components.modal import modal
+from aurora.state.aggregate import AGGS, AggregateState
+from aurora.state.explorer import ExplorerState
+from aurora.state.models import ColumnMeta, Measure
+
+AGG_LABELS = {
+    "sum": "Sum",
+    "avg": "Average",
+    "min": "Minimum",
+    "max": "Maximum",
+    "count": "Count",
+    "count_distinct": "Count distinct",
+}
+
+
+def _column_option(c: rx.Var[ColumnMeta]) -> rx.Component:
+    return rx.el.option(c.label, value=c.name)
+
+
+def _group_pill(name: rx.Var[str]) -> rx.Component:
+    return rx.el.span(
+        rx.el.span(name, style=theme.PILL_TEXT),
+        rx.el.button(
+            theme.icon("x", 12),
+            type="button",
+            aria_label="Remove " + name,
+            on_click=AggregateState.remove_group_by(name),
+            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+        ),
+        class_name="group-pill",
+        style=theme.PILL,
+    )
+
+
+def _measure_row(m: rx.Var[Measure]) -> rx.Component:
+    return rx.el.div(
+        rx.el.select(
+            rx.el.option("Column", value="column"),
+            rx.el.option("Expression", value="expr"),
+            value=m.mode,
+            on_change=lambda v: AggregateState.set_measure(m.id, "mode", v),
+            aria_label="Measure input",
+            style={**theme.PILL_SELECT, "width": "110px"},
+        ),
+        rx.cond(
+            m.mode == "expr",
+            rx.debounce_input(
+                rx.el.input(
+                    value=m.expr,
+                    placeholder="amount * (1 - discount)",
+                    aria_label="Expression",
+                    class_name="measure-expr",
+                    on_change=lambda v: AggregateState.set_measure(m.id, "expr", v),
+                    style={**theme.PILL_INPUT, "flex": "1 1 200px"},
+                ),
+                debounce_timeout=250,
+            ),
+            rx.el.select(
+                rx.el.option("(rows)", value=""),
+                rx.foreach(ExplorerState.columns, _column_option),
+                value=m.column,
+                on_change=lambda v: AggregateState.set_measure(m.id, "column", v),
+                aria_label="Measure column",
+                class_name="measure-column",
+                style={**theme.PILL_SELECT, "flex": "1 1 180px", "min_width": "110px"},
+            ),
+        ),
+        rx.el.select(
+            *[rx.el.option(AGG_LABELS[a], value=a) for a in AGGS],
+            value=m.agg,
+            on_change=lambda v: AggregateState.set_measure(m.id, "agg", v),
+            aria_label="Aggregate",
+            class_name="measure-agg",
+            style={**theme.PILL_SELECT, "width": "130px"},
+        ),
+        rx.el.span("as", style=theme.MUTED),
+        rx.debounce_input(
+            rx.el.input(
+                value=m.alias,
+                aria_label="Measure name",
+                class_name="measure-alias",
+                on_change=lambda v: AggregateState.set_measure(m.id, "alias", v),
+                style={**theme.PILL_INPUT, "flex": "1 1 140px"},
+            ),
+            debounce_timeout=250,
+        ),
+        theme.icon_button(
+            "trash-2", "Remove measure", on_click=AggregateState.remove_measure(m.id)
+        ),
+        class_name="measure-row",
+        style={
+            "display": "flex",
+            "flex_wrap": "wrap",
+            "gap": "6px",
+            "align_items": "center",
+            "padding": "4px 0",
+            "min_width": "0",
+        },
+    )
+
+
+def aggregate_modal() -> rx.Component:
+    return modal(
+        modal_id="aggregate-modal",
+        title="Aggregate",
+        open_=AggregateState.open,
+        on_open_change=AggregateState.set_open,
+        width="min(820px, 94vw)",
+        body=[
+            rx.el.div("Group by", style=theme.LABEL),
+            rx.el.div(
+                rx.foreach(AggregateState.group_by, _group_pill),
+                rx.el.select(
+                    rx.el.option("+ Add group column", value=""),
+                    rx.foreach(ExplorerState.columns, _column_option),
+                    value="",
+                    on_change=AggregateState.add_group_by,
+                    id="aggregate-group-add",
+                    aria_label="Add group column",
+                    style={**theme.PILL_SELECT, "max_width": "220px"},
+                ),
+                id="aggregate-group-by",
+                style={
+                    "display": "flex",
+                    "flex_wrap": "wrap",
+                    "gap": "6px",
+                    "align_items": "center",
+                    "margin": "4px 0 12px 0",
+                    "min_width": "0",
+                },
+            ),
+            rx.el.div("Measures", style=theme.LABEL),
+            rx.el.div(
+                rx.foreach(AggregateState.measures, _measure_row),
+                id="aggregate-measures",
+                style={"min_width": "0"},
+            ),
+            theme.button(
+                "Measure",
+                icon_name="plus",
+                kind="ghost",
+                id="aggregate-add-measure",
+                on_click=AggregateState.add_measure,
+            ),
+            rx.cond(
+                AggregateState.error != "",
+                rx.el.div(
+                    AggregateState.error,
+                    role="alert",
+                    id="aggregate-error",
+                    style=theme.FIELD_ERROR,
+                ),
+            ),
+        ],
+        footer=[
+            theme.button(
+                "Remove aggregation",
+                icon_name="x",
+                kind="ghost",
+                id="aggregate-clear",
+                on_click=AggregateState.clear,
+            ),
+            rx.spacer(),
+            rx.dialog.close(theme.button("Cancel")),
+            theme.button(
+                "Apply",
+                icon_name="check",
+                kind="primary",
+                id="aggregate-apply",
+                on_click=AggregateState.apply,
+            ),
+        ],
+    )

@@ -1,0 +1,86 @@
+"""Calculated fields: a name and an expression, validated by the API on save."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.components.modal import modal
+from aurora.state.calculated import CalcState
+from aurora.state.explorer import ExplorerState
+from aurora.state.models import Calculated
+
+
+def _existing(c: rx.Var[Calculated]) -> rx.Component:
+    return rx.el.div(
+        rx.el.code(c.name, style={"font_weight": "600"}),
+        rx.el.span("=", style=theme.MUTED),
+        rx.el.code(c.expr, style={**theme.PILL_TEXT, "flex": "1 1 auto"}),
+        theme.icon_button("pencil", "Edit " + c.name, on_click=CalcState.edit(c.name)),
+        theme.icon_button("trash-2", "Remove " + c.name, on_click=CalcState.remove(c.name)),
+        style={"display": "flex", "gap": "6px", "align_items": "center", "min_width": "0"},
+    )
+
+
+def calc_modal() -> rx.Component:
+    return modal(
+        modal_id="calc-modal",
+        title="Calculated fields",
+        open_=CalcState.open,
+        on_open_change=CalcState.set_open,
+        width="min(680px, 94vw)",
+        body=[
+            rx.el.div(
+                rx.foreach(ExplorerState.calculated, _existing),
+                style={
+                    "display": "flex",
+                    "flex_direction": "column",
+                    "gap": "4px",
+                    "margin_bottom": "10px",
+                    "min_width": "0",
+                },
+            ),
+            rx.el.label("Name", html_for="calc-name", style=theme.LABEL),
+            rx.el.input(
+                id="calc-name",
+                value=CalcState.name,
+                on_change=CalcState.set_name,
+                placeholder="net_amount",
+                style={**theme.PILL_INPUT, "width": "100%", "margin_bottom": "8px"},
+            ),
+            rx.el.label("Expression", html_for="calc-expr", style=theme.LABEL),
+            rx.el.textarea(
+                id="calc-expr",
+                value=CalcState.expr,
+                on_change=CalcState.set_expr,
+                placeholder="amount * (1 - discount)",
+                rows=3,
+                style=theme.TEXTAREA,
+            ),
+            rx.el.div(
+                "Columns, numbers, 'text', + - * / %, comparisons, CASE WHEN, and functions "
+                "such as round, abs, coalesce, lower, upper, year, month, date_trunc.",
+                style=theme.MUTED,
+            ),
+            rx.cond(
+                CalcState.error != "",
+                rx.el.div(
+                    CalcState.error,
+                    id="calc-error",
+                    role="alert",
+                    style={**theme.FIELD_ERROR, "margin_top": "6px"},
+                ),
+            ),
+        ],
+        footer=[
+            rx.dialog.close(theme.button("Close")),
+            theme.button(
+                rx.cond(CalcState.editing != "", "Save changes", "Add field"),
+                icon_name="check",
+                kind="primary",
+                id="calc-save",
+                disabled=CalcState.busy,
+                on_click=CalcState.save,
+            ),
+        ],
+    )

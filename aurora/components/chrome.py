@@ -1,0 +1,128 @@
+"""The frame around the grid: top bar with the user menu, and the dataset picker."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.state.auth import AuthState
+from aurora.state.explorer import ExplorerState
+from aurora.state.models import DatasetItem
+
+
+def user_menu() -> rx.Component:
+    return rx.menu.root(
+        rx.menu.trigger(
+            rx.el.button(
+                theme.icon("circle-user", 16),
+                rx.el.span(AuthState.user_name),
+                theme.icon("chevron-down", 12),
+                id="user-menu",
+                type="button",
+                aria_label=f"Signed in as {AuthState.user_name}",
+                style={
+                    **theme.BUTTON_GHOST,
+                    "color": "white",
+                    "_hover": {"background": theme.NAVY_2},
+                },
+            )
+        ),
+        rx.menu.content(
+            rx.menu.item(
+                rx.hstack(theme.icon("log-out"), rx.text("Sign out"), spacing="2"),
+                on_select=AuthState.logout,
+                id="logout",
+            ),
+            size="1",
+        ),
+    )
+
+
+def top_bar() -> rx.Component:
+    return rx.hstack(
+        rx.hstack(
+            theme.icon("sparkles", 18),
+            rx.text("Aurora", weight="bold", size="3"),
+            spacing="2",
+            align="center",
+        ),
+        rx.cond(
+            ExplorerState.dataset_key != "",
+            rx.text(
+                ExplorerState.dataset_label,
+                style={
+                    "color": theme.SLATE_300,
+                    "overflow": "hidden",
+                    "white_space": "nowrap",
+                    "text_overflow": "ellipsis",
+                    "min_width": "0",
+                },
+            ),
+        ),
+        rx.spacer(),
+        user_menu(),
+        style=theme.TOPBAR,
+    )
+
+
+def _dataset_option(d: rx.Var[DatasetItem]) -> rx.Component:
+    chosen = ExplorerState.dataset_key == d.key
+    return rx.el.button(
+        rx.el.div(d.label, style={"font_weight": "600", "font_size": "13px"}),
+        rx.cond(
+            d.description != "",
+            rx.el.div(d.description, style={**theme.MUTED, "line_height": "1.3"}),
+        ),
+        type="button",
+        role="option",
+        aria_selected=chosen,
+        title=d.key,
+        on_click=ExplorerState.pick_dataset(d.key),
+        style={
+            "text_align": "left",
+            "width": "100%",
+            "border": "none",
+            "color": theme.SLATE_900,
+            "padding": "6px 10px",
+            "border_radius": "6px",
+            "cursor": "pointer",
+            "overflow_wrap": "anywhere",
+            "background": rx.cond(chosen, theme.BLUE_50, "transparent"),
+            "border_left": rx.cond(chosen, f"3px solid {theme.BLUE}", "3px solid transparent"),
+            "_hover": {"background": theme.SLATE_100},
+        },
+    )
+
+
+def dataset_picker() -> rx.Component:
+    return rx.el.aside(
+        rx.el.div(
+            rx.el.div("Datasets", style=theme.LABEL),
+            rx.el.input(
+                id="dataset-search",
+                type="search",
+                placeholder="Search datasets",
+                aria_label="Search datasets",
+                value=ExplorerState.dataset_search,
+                on_change=ExplorerState.set_dataset_search,
+                style={**theme.PILL_INPUT, "width": "100%"},
+            ),
+            style={"padding": "10px", "display": "flex", "flex_direction": "column", "gap": "6px"},
+        ),
+        rx.el.div(
+            rx.foreach(ExplorerState.filtered_datasets, _dataset_option),
+            id="dataset-picker",
+            role="listbox",
+            aria_label="Datasets",
+            style={
+                "padding": "0 6px 10px 6px",
+                "overflow_y": "auto",
+                "flex": "1 1 auto",
+                "min_height": "0",
+                "display": "flex",
+                "flex_direction": "column",
+                "gap": "2px",
+            },
+        ),
+        style=theme.SIDEBAR,
+    )

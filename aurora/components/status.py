@@ -1,0 +1,137 @@
+"""Around the grid: the active-filter pills, the error banner, the pager and the empty panel."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.state.explorer import ExplorerState
+from aurora.state.models import Pill
+
+
+def _pill(p: rx.Var[Pill]) -> rx.Component:
+    return rx.el.span(
+        rx.el.span(p.text, style=theme.PILL_TEXT, title=p.text),
+        rx.el.button(
+            theme.icon("x", 12),
+            type="button",
+            aria_label="Remove filter: " + p.text,
+            on_click=ExplorerState.remove_filter(p.id),
+            style={
+                **theme.BUTTON_GHOST,
+                "height": "20px",
+                "padding": "0 3px",
+                "color": theme.BLUE_DARK,
+            },
+        ),
+        style=theme.PILL,
+        class_name="filter-pill",
+    )
+
+
+def filter_pills() -> rx.Component:
+    return rx.el.div(
+        rx.foreach(ExplorerState.pills, _pill),
+        id="filter-pills",
+        aria_label="Active filters",
+        style={
+            "display": rx.cond(ExplorerState.pills.length() > 0, "flex", "none"),
+            "flex_wrap": "wrap",
+            "gap": "4px",
+            "padding": "5px 10px 0 10px",
+            "min_width": "0",
+        },
+    )
+
+
+def error_banner() -> rx.Component:
+    return rx.cond(
+        ExplorerState.error_title != "",
+        rx.el.div(
+            theme.icon("circle-alert", 16),
+            rx.el.div(
+                rx.el.strong(ExplorerState.error_title),
+                rx.el.div(ExplorerState.error_message, style={"color": theme.SLATE_700}),
+                rx.cond(
+                    ExplorerState.error_hint != "",
+                    rx.el.div(ExplorerState.error_hint, style={"font_weight": "500"}),
+                ),
+                style={"flex": "1 1 auto", "min_width": "0"},
+            ),
+            theme.icon_button("x", "Dismiss", on_click=ExplorerState.dismiss_error),
+            id="error-banner",
+            role="alert",
+            style=theme.BANNER,
+        ),
+    )
+
+
+def pager() -> rx.Component:
+    return rx.hstack(
+        rx.cond(
+            ExplorerState.loading,
+            rx.hstack(
+                rx.spinner(size="1"),
+                rx.text("Running…", style=theme.MUTED),
+                spacing="1",
+                align="center",
+                id="query-spinner",
+            ),
+        ),
+        rx.cond(
+            ExplorerState.has_result & ~ExplorerState.loading,
+            rx.text(f"{ExplorerState.elapsed_ms.to(int)} ms", style=theme.MUTED),
+        ),
+        rx.spacer(),
+        rx.el.span(
+            ExplorerState.row_range,
+            id="row-range",
+            aria_live="polite",
+            style={"font_variant_numeric": "tabular-nums", "color": theme.SLATE_700},
+        ),
+        theme.icon_button(
+            "chevron-left",
+            "Previous page",
+            id="page-prev",
+            disabled=~ExplorerState.can_prev,
+            on_click=ExplorerState.prev_page,
+        ),
+        theme.icon_button(
+            "chevron-right",
+            "Next page",
+            id="page-next",
+            disabled=~ExplorerState.can_next,
+            on_click=ExplorerState.next_page,
+        ),
+        style={
+            **theme.TOOLBAR,
+            "border_bottom": "none",
+            "border_top": f"1px solid {theme.SLATE_200}",
+            "flex_wrap": "nowrap",
+        },
+    )
+
+
+def empty_panel() -> rx.Component:
+    return rx.el.div(
+        theme.icon("table-2", 32),
+        rx.el.div("Pick a dataset to start", style={"font_size": "15px", "font_weight": "600"}),
+        rx.el.div(
+            "Choose one of the datasets on the left. Nothing runs until you do.",
+            style=theme.MUTED,
+        ),
+        id="dataset-empty",
+        style={
+            "flex": "1",
+            "display": "flex",
+            "flex_direction": "column",
+            "gap": "6px",
+            "align_items": "center",
+            "justify_content": "center",
+            "color": theme.SLATE_500,
+            "background": "white",
+            "margin": "10px",
+            "border_radius": "10px",
+            "border": f"1px dashed {theme.SLATE_300}",
+        },
+    )

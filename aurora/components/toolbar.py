@@ -1,0 +1,165 @@
+"""The bar above the grid: quick search, builders, column toggles, vintage, export, reset."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.state.aggregate import AggregateState
+from aurora.state.calculated import CalcState
+from aurora.state.explorer import ExplorerState
+from aurora.state.export import ExportState
+from aurora.state.filter_editor import FilterState
+from aurora.state.models import ColumnMeta, LoadIdOption
+
+
+def quick_search() -> rx.Component:
+    return rx.el.div(
+        theme.icon("search", 13),
+        rx.debounce_input(
+            rx.el.input(
+                id="quick-search",
+                type="search",
+                placeholder="Quick search",
+                aria_label="Quick search in the visible text columns",
+                value=ExplorerState.quick_search,
+                on_change=ExplorerState.set_quick_search,
+                style={
+                    "border": "none",
+                    "outline": "none",
+                    "background": "transparent",
+                    "width": "100%",
+                    "min_width": "0",
+                    "font_size": theme.FONT_SIZE,
+                },
+            ),
+            debounce_timeout=400,
+        ),
+        style={
+            **theme.PILL_INPUT,
+            "display": "flex",
+            "align_items": "center",
+            "gap": "6px",
+            "width": "210px",
+            "color": theme.SLATE_500,
+        },
+    )
+
+
+def _column_checkbox(col: rx.Var[ColumnMeta]) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="checkbox",
+            checked=col.visible,
+            on_change=lambda _checked: ExplorerState.toggle_column(col.name),
+            style={"accent_color": theme.BLUE},
+        ),
+        rx.el.span(col.label, style=theme.PILL_TEXT),
+        title=col.name,
+        style={
+            "display": "flex",
+            "gap": "6px",
+            "align_items": "center",
+            "padding": "2px 4px",
+            "cursor": "pointer",
+            "min_width": "0",
+        },
+    )
+
+
+def columns_toggle() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(theme.button("Columns", icon_name="columns-3", id="columns-toggle")),
+        rx.popover.content(
+            rx.el.div("Show columns", style=theme.LABEL),
+            rx.el.div(
+                rx.foreach(ExplorerState.schema_columns, _column_checkbox),
+                id="columns-list",
+                style={
+                    "display": "flex",
+                    "flex_direction": "column",
+                    "max_height": "60vh",
+                    "overflow_y": "auto",
+                    "min_width": "0",
+                    "margin_top": "4px",
+                },
+            ),
+            style={"width": "260px", "padding": "10px"},
+            align="start",
+        ),
+    )
+
+
+def _load_id_option(o: rx.Var[LoadIdOption]) -> rx.Component:
+    return rx.el.option(o.label, value=o.value)
+
+
+def vintage_picker() -> rx.Component:
+    return rx.cond(
+        ExplorerState.has_vintage,
+        rx.el.div(
+            theme.icon("calendar-clock", 14),
+            rx.el.span("Vintage", style=theme.LABEL),
+            rx.el.select(
+                rx.el.option("All load types", value=""),
+                rx.foreach(ExplorerState.load_types, lambda t: rx.el.option(t, value=t)),
+                id="vintage-load-type",
+                aria_label="Load type",
+                value=ExplorerState.load_type,
+                on_change=ExplorerState.set_load_type,
+                style={**theme.PILL_SELECT, "max_width": "150px"},
+            ),
+            rx.el.select(
+                rx.cond(
+                    ExplorerState.load_ids.length() == 0,
+                    rx.el.option("All loads", value=""),
+                ),
+                rx.foreach(ExplorerState.load_ids, _load_id_option),
+                id="vintage-load-id",
+                aria_label="Load id",
+                value=ExplorerState.load_id,
+                disabled=ExplorerState.load_ids.length() == 0,
+                on_change=ExplorerState.set_load_id,
+                style={**theme.PILL_SELECT, "max_width": "220px"},
+            ),
+            style={
+                "display": "flex",
+                "gap": "6px",
+                "align_items": "center",
+                "color": theme.SLATE_500,
+                "min_width": "0",
+            },
+        ),
+    )
+
+
+def toolbar() -> rx.Component:
+    return rx.hstack(
+        quick_search(),
+        theme.button(
+            "Filter", icon_name="filter", id="filter-open", on_click=FilterState.open_modal
+        ),
+        theme.button(
+            "Aggregate", icon_name="sigma", id="aggregate-open", on_click=AggregateState.open_modal
+        ),
+        theme.button(
+            "Calculated field",
+            icon_name="calculator",
+            id="calc-open",
+            on_click=CalcState.open_modal,
+        ),
+        columns_toggle(),
+        vintage_picker(),
+        rx.spacer(),
+        theme.button(
+            "Export", icon_name="download", id="export-open", on_click=ExportState.open_modal
+        ),
+        theme.button(
+            "Reset all",
+            icon_name="rotate-ccw",
+            id="reset-all",
+            kind="ghost",
+            on_click=ExplorerState.reset_all,
+        ),
+        style=theme.TOOLBAR,
+    )

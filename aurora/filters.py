@@ -1,0 +1,271 @@
+"""The filter tree as the UI edits it: a flat, pre-ordered list of rows with depths.
+
+Reflex renders lists, not recursive trees, so a nested AND/OR tree is kept as rows
+(`group` rows and `cond` rows, each knowing its parent) and turned into the API's tree
+only when a query is sent. Pure functions; the state just stores the rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from typing import Any
+
+from aurora.formatting import NUMERIC_KINDS, TEMPORAL_KINDS
+
+ROOT = "root"
+
+_TEXT_OPS = ["contains", "=", "!=", "starts_with", "ends_with", "in", "not_in"]
+_NUMBER_OPS = ["=", "!=", "<", "<=", ">", ">=", "between", "in", "not_in"]
+_DATE_OPS = ["between", "=", "!=", "<", "<=", ">", ">="]
+_NULL_OPS = ["is_null", "is_not_null"]
+NO_VALUE_OPS = frozenset(_NULL_OPS)
+LIST_OPS = frozenset({"in", "not_in"})
+
+OP_LABELS = {
+    "=": "equals",
+    "!=": "is not",
+    "<": "less than",
+    "<=": "at most",
+    ">": "greater than",
+    ">=": "at least",
+    "contains": "contains",
+    "starts_with": "starts with",
+    "ends_with": "ends with",
+    "in": "is one of",
+    "not_in": "is none of",
+    "between": "between",
+    "is_null": "is empty",
+    "is_not_null": "is not empty",
+}
+
+
+@dataclasses.dataclass
+class FilterRow:
+    """One line of the filter builder: a group header or a condition."""
+
+    id: str = ""
+    kind: str = "cond"  # "group" | "cond"
+    depth: int = 0
+    parent: str = ""
+    op: str = "and"  # groups: "and" | "or"
+    negate: bool = False
+    column: str = ""
+    operator: str = ""
+    value: str = ""  # single value, `between` low, or the pasted list for in/not_in
+    value2: str = ""  # `between` high
+    col_kind: str = "text"
+    error: str = ""
+
+
+def operators_for(kind: str) -> list[str]:
+    """The operators offered for a column of this kind."""
+    if kind in NUMERIC_KINDS:
+        return _NUMBER_OPS + _NULL_OPS
+    if kind in TEMPORAL_KINDS:
+        return _DATE_OPS + _NULL_OPS
+    if kind == "boolean":
+        return ["=", "!=", *_NULL_OPS]
+    return _TEXT_OPS + _NULL_OPS
+
+
+def default_operator(kind: str) -> str:
+    return operators_for(kind)[0]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+def new_tree() -> list[FilterRow]:
+    return [FilterRow(id=ROOT, kind="group", depth=0)]
+
+
+def _subtree_end(rows: list[FilterRow], index: int) -> int:
+    """Index just past the last descendant of the row at `index`."""
+    depth = rows[index].depth
+    end = index + 1
+    while end < len(rows) and rows[end].depth > depth:
+        end += 1
+    return end
+
+
+def _index(rows: list[FilterRow], row_id: str) -> int:
+    for i, row in enumerate(rows):
+        if row.id == row_id:
+            return i
+    raise KeyError(row_id)
+
+
+def add_row(rows: list[FilterRow], group_id: str, row: FilterRow) -> list[FilterRow]:
+    """Append `row` as the last child of the group `group_id`."""
+    rows = rows or new_tree()
+    at = _index(rows, group_id)
+    row.parent, row.depth = group_id, rows[at].depth + 1
+    end = _subtree_end(rows, at)
+    return [*rows[:end], row, *rows[end:]]
+
+
+def condition(column: str, kind: str, operator: str = "", value: str = "") -> FilterRow:
+    return FilterRow(
+        id=new_id(),
+        kind="cond",
+        column=column,
+        operator=operator or default_operator(kind),
+        value=value,
+        col_kind=kind,
+    )
+
+
+def group(op: str = "and") -> FilterRow:
+    return FilterRow(id=new_id(), kind="group", op=op)
+
+
+def remove_row(rows: list[FilterRow], row_id: str) -> list[FilterRow]:
+    """Remove a row and everything under it; removing the root clears the tree."""
+    if row_id == ROOT:
+        return new_tree()
+    try:
+        at = _index(rows, row_id)
+    except KeyError:
+        return rows
+    return [*rows[:at], *rows[_subtree_end(rows, at) :]]
+
+
+def update_row(rows: list[FilterRow], row_id: str, **changes: Any) -> list[FilterRow]:
+    return [dataclasses.replace(r, **changes) if r.id == row_id else r for r in rows]
+
+
+def conditions(rows: list[FilterRow]) -> list[FilterRow]:
+    return [r for r in rows if r.kind == "cond"]
+
+
+def split_list(text: str) -> list[str]:
+    """A pasted list -> its values: commas, semicolons, tabs and newlines all separate."""
+    return [part.strip() for part in re.split(r"[,;\t\r\n]+", text) if part.strip()]
+
+
+def _typed(text: str, kind: str) -> Any:
+    """Numbers typed as text become JSON numbers; anything the API must judge stays text."""
+    text = text.strip()
+    if kind in NUMERIC_KINDS:
+        try:
+            return int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+        except ValueError:
+            return text
+    if kind == "boolean":
+        return {"true": True, "yes": True, "false": False, "no": False}.get(text.lower(), text)
+    return text
+
+
+def is_complete(row: FilterRow) -> bool:
+    """A condition is sent only once it has what its operator needs."""
+    if not row.column or not row.operator:
+        return False
+    if row.operator in NO_VALUE_OPS:
+        return True
+    if row.operator == "between":
+        return bool(row.value.strip() and row.value2.strip())
+    if row.operator in LIST_OPS:
+        return bool(split_list(row.value))
+    return bool(row.value.strip()) or row.col_kind == "text"
+
+
+def condition_spec(row: FilterRow) -> dict[str, Any]:
+    spec: dict[str, Any] = {"column": row.column, "operator": row.operator}
+    if row.operator in NO_VALUE_OPS:
+        return spec
+    if row.operator == "between":
+        spec["value"] = [_typed(row.value, row.col_kind), _typed(row.value2, row.col_kind)]
+    elif row.operator in LIST_OPS:
+        spec["value"] = [_typed(v, row.col_kind) for v in split_list(row.value)]
+    else:
+        spec["value"] = _typed(row.value, row.col_kind)
+    return spec
+
+
+def to_spec(
+    rows: list[FilterRow], prefix: str = "filters"
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The API's filter tree, plus where each condition sits in it (`filters.conditions[1]`
+    -> row id) so validation errors can be shown beside the condition they name."""
+    if not rows:
+        return None, {}
+    paths: dict[str, str] = {}
+    tree = _group_spec(rows, 0, prefix, paths)
+    if not tree or not tree["conditions"]:
+        return None, {}
+    return tree, paths
+
+
+def _group_spec(
+    rows: list[FilterRow], at: int, path: str, paths: dict[str, str]
+) -> dict[str, Any] | None:
+    head = rows[at]
+    children: list[dict[str, Any]] = []
+    i, end = at + 1, _subtree_end(rows, at)
+    while i < end:
+        row = rows[i]
+        child_path = f"{path}.conditions[{len(children)}]"
+        if row.kind == "group":
+            sub = _group_spec(rows, i, child_path, paths)
+            if sub and sub["conditions"]:
+                children.append(sub)
+                paths[child_path] = row.id
+            i = _subtree_end(rows, i)
+            continue
+        if is_complete(row):
+            children.append(condition_spec(row))
+            paths[child_path] = row.id
+        i += 1
+    if not children:
+        return None
+    spec: dict[str, Any] = {"op": head.op, "conditions": children}
+    if head.negate:
+        spec["negate"] = True
+    return spec
+
+
+def row_for_path(path: str, paths: dict[str, str]) -> str | None:
+    """The row an API error path names: the longest known prefix of it."""
+    normalized = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path.replace("/", "."))
+    best = ""
+    for known in paths:
+        if normalized.startswith(known) and len(known) > len(best):
+            rest = normalized[len(known) :]
+            if not rest or rest[0] in ".[":
+                best = known
+    return paths.get(best) if best else None
+
+
+def describe(row: FilterRow, label: str) -> str:
+    """A readable one-line summary, used for the pills above the grid."""
+    op = OP_LABELS.get(row.operator, row.operator)
+    if row.operator in NO_VALUE_OPS:
+        return f"{label} {op}"
+    if row.operator == "between":
+        return f"{label} {op} {row.value.strip()} and {row.value2.strip()}"
+    if row.operator in LIST_OPS:
+        values = split_list(row.value)
+        shown = ", ".join(values[:5]) + (f" +{len(values) - 5}" if len(values) > 5 else "")
+        return f"{label} {op} {shown}"
+    return f"{label} {op} {row.value.strip()}"
+
+
+def group_label(row: FilterRow) -> str:
+    word = "ALL of" if row.op == "and" else "ANY of"
+    return f"NOT {word}" if row.negate else word
+
+
+def quick_search_group(text: str, text_columns: list[str]) -> dict[str, Any] | None:
+    """The quick search box: `contains` over each visible text column, any may match."""
+    needle = text.strip()
+    if not needle or not text_columns:
+        return None
+    return {
+        "op": "or",
+        "conditions": [
+            {"column": c, "operator": "contains", "value": needle} for c in text_columns
+        ],
+    }

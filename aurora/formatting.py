@@ -1,0 +1,122 @@
+"""How values look in the grid: numbers for people, readable dates, nulls kept as None.
+
+Pure functions over one page of values (at most the page size), so the state never keeps
+more than the strings it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+_KINDS: tuple[tuple[str, str], ...] = (
+    (r"^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|U\w*INT|INT\d|SERIAL|BIGSERIAL)\b", "integer"),
+    (r"^(DECIMAL|NUMERIC|NUMBER)\b", "decimal"),
+    (r"^(DOUBLE|FLOAT|REAL|FLOAT4|FLOAT8|BINARY_DOUBLE|BINARY_FLOAT)\b", "float"),
+    (r"^(VARCHAR|CHAR|TEXT|STRING|BPCHAR|CHARACTER|VARCHAR2|NVARCHAR2|CLOB|UUID)\b", "text"),
+    (r"^DATE$", "date"),
+    (r"^(TIMESTAMP|DATETIME)", "timestamp"),
+    (r"^(BOOLEAN|BOOL)$", "boolean"),
+)
+EN_DASH = "\u2013"
+NUMERIC_KINDS = frozenset({"integer", "decimal", "float"})
+TEMPORAL_KINDS = frozenset({"date", "timestamp"})
+
+
+def kind_of(sql_type: str) -> str:
+    """The family of a database type, e.g. `DECIMAL(18,2)` -> `decimal`."""
+    upper = (sql_type or "").strip().upper()
+    for pattern, kind in _KINDS:
+        if re.match(pattern, upper):
+            return kind
+    return "other"
+
+
+def is_identifier(name: str) -> bool:
+    """Keys and load ids read better without thousands separators."""
+    lower = name.lower()
+    return lower == "id" or lower.endswith("_id") or lower.endswith("_key")
+
+
+_PATTERN = re.compile(r"[#,]*0(?:\.(0+))?(%?)")
+
+
+def _decimals(fmt: str | None, kind: str) -> int:
+    """Decimal places for a number, from the dataset format (`0.000`, `currency`) or type."""
+    if fmt in ("currency", "money", "decimal", "number"):
+        return 2
+    if fmt in ("integer", "int"):
+        return 0
+    if fmt in ("percent", "pct"):
+        return 1
+    match = _PATTERN.fullmatch(fmt.strip()) if fmt else None
+    if match:
+        return len(match.group(1) or "")
+    return 0 if kind == "integer" else 2
+
+
+def _is_percent(fmt: str | None) -> bool:
+    return fmt in ("percent", "pct") or bool(fmt and fmt.strip().endswith("%"))
+
+
+def format_number(value: Any, kind: str, fmt: str | None = None, name: str = "") -> str:
+    """`1234567.891` -> `1,234,567.89`; ids stay plain; `percent` shows 0.153 as `15.3%`."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    places = _decimals(fmt, kind)
+    if _is_percent(fmt):
+        return f"{number * 100:,.{places}f}%"
+    if not fmt and kind == "integer" and is_identifier(name):
+        return str(value)
+    return f"{number:,.{places}f}"
+
+
+def format_date(value: Any, kind: str) -> str:
+    """ISO dates and timestamps from the API -> `31 Jan 2024` / `31 Jan 2024 14:05:00`."""
+    text = str(value)
+    try:
+        if kind == "date" or len(text) == 10:
+            return dt.date.fromisoformat(text[:10]).strftime("%d %b %Y")
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return moment.strftime("%d %b %Y %H:%M:%S")
+
+
+def format_value(value: Any, kind: str, fmt: str | None = None, name: str = "") -> str | None:
+    """One cell as text; None stays None so the grid can mark it as a null."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or kind == "boolean":
+        return "Yes" if value in (True, "true", "True", 1) else "No"
+    if kind in NUMERIC_KINDS:
+        return format_number(value, kind, fmt, name)
+    if kind in TEMPORAL_KINDS:
+        return format_date(value, kind)
+    return str(value)
+
+
+def format_rows(rows: list[list[Any]], columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """API rows (lists) -> grid rows keyed `c0`, `c1`, ... (names may hold dots or spaces,
+    which AG Grid would read as nested paths)."""
+    specs = [(c.get("kind", "other"), c.get("format"), c.get("name", "")) for c in columns]
+    return [
+        {f"c{i}": format_value(v, *specs[i]) for i, v in enumerate(row[: len(specs)])}
+        for row in rows
+    ]
+
+
+def row_range(page: int, page_size: int, shown: int, total: int | None) -> str:
+    """`1-50 of 1,234,567` (with an en dash), or `1-50` when the total is unknown."""
+    if shown == 0:
+        return "0 rows" if total in (None, 0) else f"0 of {total:,}"
+    first = (page - 1) * page_size + 1
+    last = first + shown - 1
+    span = f"{first:,}{EN_DASH}{last:,}"
+    return span if total is None else f"{span} of {total:,}"

@@ -1,0 +1,65 @@
+"""The explorer page: picker on the left, toolbar, pills, banner, grid and pager."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.components.aggregate_modal import aggregate_modal
+from aurora.components.calc_modal import calc_modal
+from aurora.components.chrome import dataset_picker, top_bar
+from aurora.components.export_modal import export_modal
+from aurora.components.filter_modal import filter_modal
+from aurora.components.grid import result_grid
+from aurora.components.status import empty_panel, error_banner, filter_pills, pager
+from aurora.components.toolbar import toolbar
+from aurora.state.explorer import ExplorerState
+
+
+def _workspace() -> rx.Component:
+    return rx.el.section(
+        toolbar(),
+        filter_pills(),
+        error_banner(),
+        rx.el.div(
+            result_grid(),
+            style={
+                "flex": "1 1 auto",
+                "min_height": "0",
+                "display": "flex",
+                "padding": "6px 10px 0 10px",
+                "min_width": "0",
+            },
+        ),
+        pager(),
+        aria_busy=ExplorerState.loading,
+        style={
+            "flex": "1 1 auto",
+            "display": "flex",
+            "flex_direction": "column",
+            "min_width": "0",
+            "min_height": "0",
+        },
+    )
+
+
+def explore_page() -> rx.Component:
+    return rx.el.div(
+        top_bar(),
+        rx.el.div(
+            dataset_picker(),
+            rx.cond(ExplorerState.dataset_key == "", empty_panel(), _workspace()),
+            style={"flex": "1 1 auto", "display": "flex", "min_height": "0", "min_width": "0"},
+        ),
+        filter_modal(),
+        aggregate_modal(),
+        calc_modal(),
+        export_modal(),
+        style={
+            "height": "100vh",
+            "display": "flex",
+            "flex_direction": "column",
+            "overflow": "hidden",
+            "background": theme.SLATE_100,
+        },
+    )

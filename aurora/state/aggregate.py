@@ -1,0 +1,131 @@
+"""The aggregation builder modal: group-by columns and measures, applied as a whole.
+
+After Apply the grid's schema is the group columns plus the measure aliases; filters on a
+measure alias are sent like any other condition and the API puts them in HAVING.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import reflex as rx
+
+from aurora import filters as flt
+from aurora import spec_builder
+from aurora.state.explorer import ExplorerState
+from aurora.state.models import Measure, SortKey
+
+AGGS = ["sum", "avg", "min", "max", "count", "count_distinct"]
+
+
+def auto_alias(m: Measure) -> str:
+    if m.mode == "expr":
+        return f"{m.agg}_expr"
+    if not m.column:
+        return "row_count" if m.agg == "count" else m.agg
+    return f"{m.agg}_{re.sub(r'[^0-9A-Za-z_]+', '_', m.column)}"
+
+
+def problems(group_by: list[str], measures: list[Measure]) -> str:
+    """What stops this aggregation from being sent, in words; empty when it is fine."""
+    aliases = [m.alias.strip() for m in measures]
+    if not group_by and not measures:
+        return "Choose at least one group column or measure."
+    if any(not a for a in aliases):
+        return "Every measure needs a name."
+    clash = {a for a in aliases if aliases.count(a) > 1 or a in group_by}
+    if clash:
+        return f"Measure names must be unique: {', '.join(sorted(clash))}."
+    for m in measures:
+        if m.mode == "expr" and not m.expr.strip():
+            return f"Measure '{m.alias}' needs an expression."
+        if m.mode == "column" and not m.column and m.agg != "count":
+            return f"Measure '{m.alias}' needs a column."
+    return ""
+
+
+class AggregateState(rx.State):
+    open: bool = False
+    group_by: list[str] = []
+    measures: list[Measure] = []
+    error: str = ""
+
+    @rx.event
+    async def open_modal(self):
+        explorer = await self.get_state(ExplorerState)
+        self.group_by = list(explorer.group_by)
+        self.measures = [dataclasses.replace(m) for m in explorer.measures]
+        if not self.measures:
+            self.measures = [Measure(id=flt.new_id(), agg="count", alias="row_count")]
+        self.error, self.open = "", True
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open = value
+
+    @rx.event
+    def add_group_by(self, name: str):
+        if name and name not in self.group_by:
+            self.group_by = [*self.group_by, name]
+
+    @rx.event
+    def remove_group_by(self, name: str):
+        self.group_by = [g for g in self.group_by if g != name]
+
+    @rx.event
+    def add_measure(self):
+        m = Measure(id=flt.new_id(), agg="sum")
+        m.alias = auto_alias(m)
+        self.measures = [*self.measures, m]
+
+    @rx.event
+    def remove_measure(self, measure_id: str):
+        self.measures = [m for m in self.measures if m.id != measure_id]
+
+    @rx.event
+    def set_measure(self, measure_id: str, field: str, value: str):
+        """Change one field; a name the user never typed follows the column and function."""
+        if field not in ("mode", "column", "expr", "agg", "alias"):
+            return
+        out = []
+        for m in self.measures:
+            if m.id == measure_id:
+                was_auto = m.alias in ("", auto_alias(m))
+                m = dataclasses.replace(m, **{field: value})
+                if field != "alias" and was_auto:
+                    m.alias = auto_alias(m)
+            out.append(m)
+        self.measures = out
+        self.error = ""
+
+    @rx.event
+    async def apply(self):
+        self.error = problems(self.group_by, self.measures)
+        if self.error:
+            return None
+        explorer = await self.get_state(ExplorerState)
+        explorer.group_by = list(self.group_by)
+        explorer.measures = [dataclasses.replace(m, alias=m.alias.strip()) for m in self.measures]
+        _fit_to_schema(explorer)
+        self.open = False
+        return ExplorerState.run_query
+
+    @rx.event
+    async def clear(self):
+        explorer = await self.get_state(ExplorerState)
+        explorer.group_by, explorer.measures = [], []
+        _fit_to_schema(explorer)
+        self.group_by, self.measures, self.open = [], [], False
+        return ExplorerState.run_query
+
+
+def _fit_to_schema(explorer: ExplorerState) -> None:
+    """Sort keys and filters that name columns the new schema lacks are dropped."""
+    explorer.hidden, explorer.page = [], 1
+    names = set(spec_builder.schema(explorer.draft()))
+    explorer.sort = [SortKey(s.column, s.direction) for s in explorer.sort if s.column in names]
+    known = names | {c.name for c in explorer.columns}
+    stale = [r.id for r in flt.conditions(explorer.filter_rows) if r.column not in known]
+    for row_id in stale:
+        explorer.filter_rows = flt.remove_row(explorer.filter_rows, row_id)

@@ -1,0 +1,80 @@
+"""Who is signed in. The API token lives in a backend-only var of this browser session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from aurora.api_client import ApiClient, ApiError
+
+SESSION_ENDED = "Your session has ended. Please sign in again."
+
+
+class AuthState(rx.State):
+    """Login, logout and the bearer token. `_token` never reaches the browser."""
+
+    _token: str = ""
+    user_name: str = ""
+    login_error: str = ""
+    login_busy: bool = False
+
+    @rx.var
+    def signed_in(self) -> bool:
+        return bool(self.user_name)
+
+    def client(self) -> ApiClient:
+        return ApiClient(self._token)
+
+    @rx.event
+    async def login(self, form: dict[str, Any]):
+        username = str(form.get("username", "")).strip()
+        password = str(form.get("password", ""))
+        if not username or not password:
+            self.login_error = "Enter your user name and password."
+            return
+        self.login_busy = True
+        yield
+        try:
+            answer = await ApiClient().login(username, password)
+        except ApiError as exc:
+            self.login_error, self.login_busy = exc.message, False
+            return
+        user = answer.get("user") or {}
+        self._token = str(answer.get("access_token", ""))
+        self.user_name = str(user.get("display_name") or user.get("username") or username)
+        self.login_error, self.login_busy = "", False
+        yield rx.redirect("/")
+
+    @rx.event
+    async def logout(self):
+        from aurora.state.explorer import ExplorerState
+
+        self._token, self.user_name = "", ""
+        explorer = await self.get_state(ExplorerState)
+        explorer.forget_everything()
+        return rx.redirect("/login")
+
+    @rx.event
+    def require_login(self):
+        """on_load of protected pages: nobody gets past the login page without a token."""
+        if not self._token:
+            return rx.redirect("/login")
+        return None
+
+    @rx.event
+    def leave_login_if_signed_in(self):
+        if self._token:
+            return rx.redirect("/")
+        return None
+
+    @rx.event
+    async def session_expired(self):
+        """A 401 from the API: drop the token and send the user back to sign in."""
+        from aurora.state.explorer import ExplorerState
+
+        self._token, self.user_name = "", ""
+        self.login_error = SESSION_ENDED
+        explorer = await self.get_state(ExplorerState)
+        explorer.forget_everything()
+        return rx.redirect("/login")

@@ -1,0 +1,489 @@
+"""The explorer: the query being built and the one page on screen. Nothing else.
+
+State holds the parts of the spec, the visible page (at most 50 formatted rows) and a few
+flags. Queries run as background tasks so a new action supersedes a running one: the old
+HTTP call is cancelled (the API then cancels its database query) and its answer, should it
+still arrive, is dropped by the sequence check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from aurora import filters as flt
+from aurora import formatting as fmt
+from aurora import spec_builder
+from aurora.api_client import ApiError
+from aurora.state.auth import AuthState
+from aurora.state.models import (
+    Calculated,
+    ColumnMeta,
+    DatasetItem,
+    LoadIdOption,
+    Measure,
+    Pill,
+    SortKey,
+)
+
+PAGE_SIZE = spec_builder.PAGE_SIZE
+
+# client token -> the query task running for it (one per browser session)
+_INFLIGHT: dict[str, asyncio.Task[Any]] = {}
+
+_FRIENDLY: dict[str, tuple[str, str]] = {
+    "query_too_expensive": (
+        "This query would read too much data to run.",
+        "Add a filter (a date range, a department or a load id) or pick a data vintage, "
+        "then try again.",
+    ),
+    "query_timeout": (
+        "The query took too long and was stopped.",
+        "Narrow it down with a filter, fewer columns or an aggregation.",
+    ),
+    "row_limit_exceeded": (
+        "The result is larger than the row limit.",
+        "Add filters or aggregate the data to make the result smaller.",
+    ),
+    "invalid_query": ("This query cannot run as built.", "Check the highlighted settings."),
+    "forbidden": ("You are not allowed to see this.", "Ask an administrator for access."),
+    "api_unreachable": ("The Aurora service cannot be reached.", "Try again in a minute."),
+}
+
+
+def friendly(code: str) -> tuple[str, str]:
+    return _FRIENDLY.get(code, ("The request failed.", ""))
+
+
+class ExplorerState(rx.State):
+    """Dataset choice, spec parts, vintage, and the current page of results."""
+
+    datasets: list[DatasetItem] = []
+    dataset_search: str = ""
+    dataset_key: str = ""
+    dataset_label: str = ""
+    dataset_description: str = ""
+    row_estimate: int = -1
+    columns: list[ColumnMeta] = []
+
+    load_types: list[str] = []
+    load_ids: list[LoadIdOption] = []
+    load_type: str = ""
+    load_id: str = ""
+    vintage_chosen: bool = False
+    _vintage: dict[str, list[LoadIdOption]] = {}
+    _default_load_type: str = ""
+
+    hidden: list[str] = []
+    filter_rows: list[flt.FilterRow] = []
+    quick_search: str = ""
+    sort: list[SortKey] = []
+    group_by: list[str] = []
+    measures: list[Measure] = []
+    calculated: list[Calculated] = []
+    page: int = 1
+
+    result_columns: list[ColumnMeta] = []
+    rows: list[dict[str, str | None]] = []
+    total_rows: int = -1
+    elapsed_ms: float = 0.0
+    loading: bool = False
+    has_result: bool = False
+    error_code: str = ""
+    error_title: str = ""
+    error_message: str = ""
+    error_hint: str = ""
+    _seq: int = 0
+
+    # ---- derived, small ------------------------------------------------------------------
+
+    @rx.var
+    def filtered_datasets(self) -> list[DatasetItem]:
+        needle = self.dataset_search.strip().lower()
+        if not needle:
+            return self.datasets
+        return [d for d in self.datasets if needle in f"{d.key} {d.label} {d.description}".lower()]
+
+    @rx.var
+    def row_range(self) -> str:
+        total = None if self.total_rows < 0 else self.total_rows
+        return fmt.row_range(self.page, PAGE_SIZE, len(self.rows), total)
+
+    @rx.var
+    def can_prev(self) -> bool:
+        return self.page > 1 and not self.loading
+
+    @rx.var
+    def can_next(self) -> bool:
+        if self.loading:
+            return False
+        if self.total_rows >= 0:
+            return self.page * PAGE_SIZE < self.total_rows
+        return len(self.rows) == PAGE_SIZE
+
+    @rx.var
+    def aggregated(self) -> bool:
+        return bool(self.group_by or self.measures)
+
+    @rx.var
+    def has_vintage(self) -> bool:
+        return bool(self.load_types)
+
+    @rx.var
+    def schema_columns(self) -> list[ColumnMeta]:
+        """The columns the grid can show now, with their visibility (for the toggles)."""
+        draft = self.draft()
+        kinds = spec_builder.kinds(draft)
+        labels = {c.name: c.label for c in self.columns}
+        return [
+            ColumnMeta(
+                name=n,
+                label=labels.get(n, n),
+                kind=kinds.get(n, "other"),
+                visible=n not in self.hidden,
+            )
+            for n in spec_builder.schema(draft)
+        ]
+
+    @rx.var
+    def filter_columns(self) -> list[ColumnMeta]:
+        """Columns a filter may name: the dataset's, calculated fields, and measures."""
+        cols = list(self.columns)
+        cols += [
+            ColumnMeta(name=m.alias, label=m.alias, kind="float", type="measure")
+            for m in self.measures
+        ]
+        return cols
+
+    @rx.var
+    def pills(self) -> list[Pill]:
+        labels = {c.name: c.label for c in self.columns}
+        return [
+            Pill(id=r.id, text=flt.describe(r, labels.get(r.column, r.column)))
+            for r in flt.conditions(self.filter_rows)
+            if flt.is_complete(r)
+        ]
+
+    @rx.var
+    def column_defs(self) -> list[dict[str, Any]]:
+        """AG Grid column definitions for the page on screen, carrying the server sort."""
+        order = {s.column: (i, s.direction) for i, s in enumerate(self.sort)}
+        defs = []
+        for i, c in enumerate(self.result_columns):
+            index, direction = order.get(c.name, (None, None))
+            col: dict[str, Any] = {
+                "field": f"c{i}",
+                "colId": c.name,
+                "headerName": c.label,
+                "headerTooltip": c.name,
+                "initialWidth": min(280, max(96, 9 * len(c.label) + 48)),
+                "sort": direction,
+                "sortIndex": index if len(order) > 1 else None,
+            }
+            if c.kind in fmt.NUMERIC_KINDS:
+                col["type"] = "rightAligned"
+                col["cellClass"] = "aurora-num"
+            defs.append(col)
+        return defs
+
+    # ---- helpers ----------------------------------------------------------------------------
+
+    def draft(self, page: int | None = None) -> spec_builder.Draft:
+        vintage = (self.load_type, self.load_id) if self.vintage_chosen else ("", "")
+        return spec_builder.Draft(
+            dataset=self.dataset_key,
+            columns=list(self.columns),
+            hidden=list(self.hidden),
+            filter_rows=list(self.filter_rows),
+            quick_search=self.quick_search,
+            sort=list(self.sort),
+            group_by=list(self.group_by),
+            measures=list(self.measures),
+            calculated=list(self.calculated),
+            load_type=vintage[0],
+            load_id=vintage[1],
+            page=page or self.page,
+        )
+
+    def current_spec(self) -> dict[str, Any]:
+        return spec_builder.build(self.draft())[0]
+
+    def show_error(self, exc: ApiError) -> None:
+        title, hint = friendly(exc.code)
+        self.error_code, self.error_title = exc.code, title
+        self.error_message, self.error_hint = exc.message, hint
+
+    def clear_error(self) -> None:
+        self.error_code = self.error_title = self.error_message = self.error_hint = ""
+
+    def forget_everything(self) -> None:
+        """Sign-out: nothing of the last user's work stays in the session."""
+        self.datasets, self.dataset_search = [], ""
+        self._reset_dataset()
+        self.dataset_key = self.dataset_label = self.dataset_description = ""
+        self.columns = []
+
+    def _reset_spec(self) -> None:
+        self.hidden, self.filter_rows, self.quick_search, self.sort = [], [], "", []
+        self.group_by, self.measures, self.calculated, self.page = [], [], [], 1
+        self.columns = [c for c in self.columns if c.type != "calculated"]
+        self._default_vintage()
+
+    def _reset_dataset(self) -> None:
+        self._reset_spec()
+        self.result_columns, self.rows, self.total_rows, self.has_result = [], [], -1, False
+        self.load_types, self.load_ids, self._vintage = [], [], {}
+        self.load_type = self.load_id = ""
+        self.clear_error()
+
+    def _default_vintage(self) -> None:
+        """Show what the API does when no vintage is sent: the default load type, newest."""
+        self.vintage_chosen = False
+        self.load_type = self._default_load_type if self._default_load_type in self._vintage else ""
+        self.load_ids = self._vintage.get(self.load_type, [])
+        self.load_id = self.load_ids[0].value if self.load_ids else ""
+
+    def _apply_dataset(self, meta: dict[str, Any]) -> None:
+        self.dataset_key = str(meta.get("key", ""))
+        self.dataset_label = str(meta.get("label") or self.dataset_key)
+        self.dataset_description = str(meta.get("description") or "")
+        estimate = meta.get("row_estimate")
+        self.row_estimate = int(estimate) if isinstance(estimate, int) else -1
+        self.columns = [_column_meta(c) for c in meta.get("columns", [])]
+        vintage = meta.get("vintage") or {}
+        self._vintage = {
+            str(o.get("load_type") or ""): [_load_id_option(i) for i in o.get("load_ids", [])]
+            for o in vintage.get("options", [])
+        }
+        self.load_types = [t for t in self._vintage if t]
+        self._default_load_type = str(vintage.get("default_load_type") or "")
+        self._default_vintage()
+
+    def _apply_result(self, result: dict[str, Any]) -> None:
+        by_name = {c.name: c for c in self.columns}
+        cols = [_result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]]
+        self.result_columns = cols
+        self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
+        total = result.get("total_rows")
+        self.total_rows = int(total) if isinstance(total, int) else -1
+        self.elapsed_ms = float(result.get("elapsed_ms") or 0.0)
+        self.has_result, self.loading = True, False
+        self.clear_error()
+
+    # ---- events -------------------------------------------------------------------------
+
+    @rx.event
+    async def open_explorer(self):
+        """on_load: the dataset list only. Lazy start: no query until a dataset is picked."""
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return rx.redirect("/login")
+        try:
+            listing = await auth.client().datasets()
+        except ApiError as exc:
+            return self._failed(exc)
+        self.datasets = [
+            DatasetItem(
+                key=str(d.get("key", "")),
+                label=str(d.get("label") or d.get("key", "")),
+                description=str(d.get("description") or ""),
+            )
+            for d in listing
+        ]
+        return None
+
+    @rx.event
+    def set_dataset_search(self, text: str):
+        self.dataset_search = text
+
+    @rx.event
+    async def pick_dataset(self, key: str):
+        auth = await self.get_state(AuthState)
+        try:
+            meta = await auth.client().dataset(key)
+        except ApiError as exc:
+            return self._failed(exc)
+        self._reset_dataset()
+        self._apply_dataset(meta)
+        return ExplorerState.run_query
+
+    def _failed(self, exc: ApiError) -> Any:
+        if exc.status == 401:
+            return AuthState.session_expired
+        self.show_error(exc)
+        self.loading = False
+        return None
+
+    @rx.event(background=True)
+    async def run_query(self):
+        async with self:
+            if not self.dataset_key:
+                return
+            self._seq += 1
+            seq = self._seq
+            spec, paths = spec_builder.build(self.draft())
+            self.loading = True
+            client = (await self.get_state(AuthState)).client()
+            session = self.router.session.client_token
+        task = asyncio.current_task()
+        previous = _INFLIGHT.get(session)
+        if previous is not None and previous is not task and not previous.done():
+            previous.cancel()
+        if task is not None:
+            _INFLIGHT[session] = task
+        try:
+            result = await client.query(spec)
+        except asyncio.CancelledError:
+            return
+        except ApiError as exc:
+            follow_up = None
+            async with self:
+                if seq == self._seq:
+                    follow_up = await self._query_failed(exc, paths)
+            if follow_up is not None:
+                yield follow_up
+            return
+        finally:
+            if _INFLIGHT.get(session) is task:
+                _INFLIGHT.pop(session, None)
+        async with self:
+            if seq == self._seq:
+                self._apply_result(result)
+
+    async def _query_failed(self, exc: ApiError, paths: dict[str, str]) -> Any:
+        self.loading = False
+        if exc.status == 401:
+            return AuthState.session_expired
+        self.show_error(exc)
+        marked = _mark_filter_errors(self.filter_rows, exc, paths)
+        if marked is not None:
+            from aurora.state.filter_editor import FilterState
+
+            self.filter_rows = marked
+            editor = await self.get_state(FilterState)
+            editor.show_errors(marked)
+        return None
+
+    @rx.event
+    def next_page(self):
+        if not self.can_next:
+            return None
+        self.page += 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def prev_page(self):
+        if self.page <= 1:
+            return None
+        self.page -= 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def set_sort(self, model: list[dict[str, Any]]):
+        """From the grid's header clicks (shift-click adds a key): sort on the server."""
+        sort = [
+            SortKey(
+                column=str(m.get("colId")), direction="desc" if m.get("sort") == "desc" else "asc"
+            )
+            for m in model
+            if m.get("colId") and m.get("sort")
+        ]
+        if [(s.column, s.direction) for s in sort] == [(s.column, s.direction) for s in self.sort]:
+            return None
+        self.sort, self.page = sort, 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def toggle_column(self, name: str):
+        if name in self.hidden:
+            self.hidden = [h for h in self.hidden if h != name]
+        else:
+            self.hidden = [*self.hidden, name]
+            self.sort = [s for s in self.sort if s.column != name]
+        self.page = 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def set_quick_search(self, text: str):
+        if text.strip() == self.quick_search.strip():
+            self.quick_search = text
+            return None
+        self.quick_search, self.page = text, 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def remove_filter(self, row_id: str):
+        self.filter_rows = flt.remove_row(self.filter_rows, row_id)
+        self.page = 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def set_load_type(self, value: str):
+        self.load_type = value
+        self.load_ids = self._vintage.get(value, [])
+        self.load_id = self.load_ids[0].value if self.load_ids else ""
+        self.vintage_chosen = bool(value)
+        self.page = 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def set_load_id(self, value: str):
+        self.load_id, self.vintage_chosen, self.page = value, True, 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def reset_all(self):
+        """Back to the plain dataset: no aggregation, calculated fields, filters, sort."""
+        self._reset_spec()
+        self.clear_error()
+        return ExplorerState.run_query
+
+    @rx.event
+    def dismiss_error(self):
+        self.clear_error()
+
+
+def _column_meta(c: dict[str, Any]) -> ColumnMeta:
+    type_ = str(c.get("type", ""))
+    name = str(c.get("name", ""))
+    return ColumnMeta(
+        name=name,
+        label=str(c.get("label") or name),
+        type=type_,
+        kind=fmt.kind_of(type_),
+        format=str(c.get("format") or ""),
+    )
+
+
+def _result_column(c: dict[str, Any], known: ColumnMeta | None) -> ColumnMeta:
+    meta = _column_meta(c)
+    if known is not None:
+        meta.label = (
+            known.label if not c.get("label") or c.get("label") == meta.name else meta.label
+        )
+        meta.format = meta.format or known.format
+    return meta
+
+
+def _load_id_option(item: dict[str, Any]) -> LoadIdOption:
+    value = str(item.get("load_id", ""))
+    rows = item.get("rows")
+    label = f"{value} · {rows:,} rows" if isinstance(rows, int) else value
+    return LoadIdOption(value=value, label=label)
+
+
+def _mark_filter_errors(
+    rows: list[flt.FilterRow], exc: ApiError, paths: dict[str, str]
+) -> list[flt.FilterRow] | None:
+    """Put each validation message on the filter row its path names; None if none match."""
+    messages: dict[str, str] = {}
+    for detail in exc.details:
+        row_id = flt.row_for_path(str(detail.get("path", "")), paths)
+        if row_id and row_id not in messages:
+            messages[row_id] = str(detail.get("message") or exc.message)
+    if not messages:
+        return None
+    return [dataclasses.replace(r, error=messages.get(r.id, "")) for r in rows]

@@ -1,0 +1,138 @@
+"""The filter builder modal: a draft copy of the filter tree, applied as a whole."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from aurora import filters as flt
+from aurora.api_client import ApiError
+from aurora.state.auth import AuthState
+from aurora.state.explorer import ExplorerState
+
+SUGGESTIONS = 20
+
+
+class FilterState(rx.State):
+    """The rows being edited. Nothing is queried until Apply."""
+
+    open: bool = False
+    rows: list[flt.FilterRow] = []
+    suggestions: list[str] = []
+    suggest_for: str = ""
+
+    @rx.var
+    def condition_count(self) -> int:
+        return len(flt.conditions(self.rows))
+
+    def show_errors(self, rows: list[flt.FilterRow]) -> None:
+        """The API named conditions it refused: reopen the builder with the messages."""
+        self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
+        self.open = True
+
+    async def _columns(self) -> dict[str, str]:
+        explorer = await self.get_state(ExplorerState)
+        return {c.name: c.kind for c in explorer.filter_columns}
+
+    @rx.event
+    async def open_modal(self):
+        explorer = await self.get_state(ExplorerState)
+        self.rows = [dataclasses.replace(r) for r in explorer.filter_rows] or flt.new_tree()
+        if not flt.conditions(self.rows):
+            await self._add_condition(flt.ROOT)
+        self.suggestions, self.suggest_for, self.open = [], "", True
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open = value
+
+    async def _add_condition(self, group_id: str) -> None:
+        kinds = await self._columns()
+        column = next(iter(kinds), "")
+        self.rows = flt.add_row(
+            self.rows, group_id, flt.condition(column, kinds.get(column, "text"))
+        )
+
+    @rx.event
+    async def add_condition(self, group_id: str = flt.ROOT):
+        await self._add_condition(group_id)
+
+    @rx.event
+    async def add_group(self, group_id: str = flt.ROOT):
+        sub = flt.group("or")
+        self.rows = flt.add_row(self.rows, group_id, sub)
+        await self._add_condition(sub.id)
+
+    @rx.event
+    def remove(self, row_id: str):
+        self.rows = flt.remove_row(self.rows, row_id)
+
+    @rx.event
+    def set_group_op(self, row_id: str, op: str):
+        self.rows = flt.update_row(self.rows, row_id, op="or" if op == "or" else "and")
+
+    @rx.event
+    def toggle_negate(self, row_id: str):
+        row = next((r for r in self.rows if r.id == row_id), None)
+        if row is not None:
+            self.rows = flt.update_row(self.rows, row_id, negate=not row.negate)
+
+    @rx.event
+    async def set_column(self, row_id: str, column: str):
+        kind = (await self._columns()).get(column, "text")
+        row = next((r for r in self.rows if r.id == row_id), None)
+        operator = row.operator if row and row.operator in flt.operators_for(kind) else ""
+        self.rows = flt.update_row(
+            self.rows,
+            row_id,
+            column=column,
+            col_kind=kind,
+            operator=operator or flt.default_operator(kind),
+            value="",
+            value2="",
+            error="",
+        )
+
+    @rx.event
+    def set_operator(self, row_id: str, operator: str):
+        self.rows = flt.update_row(self.rows, row_id, operator=operator, error="")
+
+    @rx.event
+    def set_value(self, row_id: str, value: str):
+        self.rows = flt.update_row(self.rows, row_id, value=value, error="")
+
+    @rx.event
+    def set_value2(self, row_id: str, value: str):
+        self.rows = flt.update_row(self.rows, row_id, value2=value, error="")
+
+    @rx.event
+    async def set_text_value(self, row_id: str, value: str):
+        """A text value changed: keep it, then offer matching values from `/values`."""
+        self.rows = flt.update_row(self.rows, row_id, value=value, error="")
+        yield
+        row = next((r for r in self.rows if r.id == row_id), None)
+        if row is None or not row.column:
+            return
+        explorer = await self.get_state(ExplorerState)
+        auth = await self.get_state(AuthState)
+        try:
+            values = await auth.client().values(
+                explorer.dataset_key, row.column, q=value, limit=SUGGESTIONS
+            )
+        except ApiError:
+            values = []
+        self.suggestions = [str(v) for v in values if v is not None][:SUGGESTIONS]
+        self.suggest_for = row_id
+
+    @rx.event
+    def clear(self):
+        self.rows = flt.new_tree()
+
+    @rx.event
+    async def apply(self):
+        explorer = await self.get_state(ExplorerState)
+        explorer.filter_rows = [dataclasses.replace(r, error="") for r in self.rows]
+        explorer.page = 1
+        self.open = False
+        return ExplorerState.run_query

@@ -1,0 +1,264 @@
+"""The design system: palette, spacing and the few styled primitives every page uses.
+
+Dense and calm, like a spreadsheet: navy chrome, slate surfaces, one bright blue for actions.
+Every style lives here so pages only lay things out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+NAVY = "#0f1f3d"
+NAVY_2 = "#1a2d52"
+SLATE_50 = "#f8fafc"
+SLATE_100 = "#f1f5f9"
+SLATE_200 = "#e2e8f0"
+SLATE_300 = "#cbd5e1"
+SLATE_400 = "#94a3b8"
+SLATE_500 = "#64748b"
+SLATE_700 = "#334155"
+SLATE_900 = "#0f172a"
+BLUE = "#2563eb"
+BLUE_DARK = "#1d4ed8"
+BLUE_50 = "#eff6ff"
+RED = "#b91c1c"
+RED_50 = "#fef2f2"
+AMBER_50 = "#fffbeb"
+AMBER_700 = "#b45309"
+
+FONT = "Inter, 'Segoe UI', system-ui, -apple-system, sans-serif"
+FONT_SIZE = "13px"
+RADIUS_PILL = "999px"
+
+APP_THEME = rx.theme(accent_color="blue", gray_color="slate", radius="medium", scaling="90%")
+
+GLOBAL_STYLE: dict[str, Any] = {
+    "font_family": FONT,
+    "font_size": FONT_SIZE,
+    "color": SLATE_900,
+    "background": SLATE_100,
+}
+
+# A modal never outgrows the window: the body scrolls inside it and no child may force
+# it wider (min-width: 0 on flex children lets long values wrap instead of bleeding).
+MODAL_CONTENT: dict[str, Any] = {
+    "max_height": "90vh",
+    "width": "min(960px, 94vw)",
+    "max_width": "94vw",
+    "display": "flex",
+    "flex_direction": "column",
+    "padding": "0",
+    "overflow": "hidden",
+}
+MODAL_BODY: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "min_height": "0",
+    "min_width": "0",
+    "overflow_y": "auto",
+    "overflow_x": "hidden",
+    "padding": "12px 16px",
+}
+MODAL_HEADER: dict[str, Any] = {
+    "padding": "10px 16px",
+    "border_bottom": f"1px solid {SLATE_200}",
+    "background": SLATE_50,
+    "align_items": "center",
+    "gap": "8px",
+    "min_width": "0",
+}
+MODAL_FOOTER: dict[str, Any] = {
+    "padding": "10px 16px",
+    "border_top": f"1px solid {SLATE_200}",
+    "background": SLATE_50,
+    "justify_content": "flex-end",
+    "gap": "8px",
+    "flex_wrap": "wrap",
+}
+
+PILL_INPUT: dict[str, Any] = {
+    "border": f"1px solid {SLATE_300}",
+    "border_radius": RADIUS_PILL,
+    "padding": "3px 10px",
+    "height": "28px",
+    "font_size": FONT_SIZE,
+    "background": "white",
+    "outline": "none",
+    "min_width": "0",
+    "_focus": {"border_color": BLUE, "box_shadow": f"0 0 0 2px {BLUE_50}"},
+}
+PILL_SELECT: dict[str, Any] = {**PILL_INPUT, "padding": "3px 8px", "cursor": "pointer"}
+TEXTAREA: dict[str, Any] = {
+    **PILL_INPUT,
+    "border_radius": "8px",
+    "height": "auto",
+    "min_height": "56px",
+    "width": "100%",
+    "resize": "vertical",
+    "font_family": "ui-monospace, monospace",
+}
+
+_BUTTON_BASE: dict[str, Any] = {
+    "display": "inline-flex",
+    "align_items": "center",
+    "gap": "5px",
+    "height": "28px",
+    "padding": "0 11px",
+    "border_radius": RADIUS_PILL,
+    "font_size": FONT_SIZE,
+    "font_weight": "500",
+    "cursor": "pointer",
+    "white_space": "nowrap",
+    "flex_shrink": "0",
+    "_disabled": {"opacity": "0.45", "cursor": "not-allowed"},
+}
+BUTTON_PRIMARY: dict[str, Any] = {
+    **_BUTTON_BASE,
+    "background": BLUE,
+    "color": "white",
+    "border": f"1px solid {BLUE}",
+    "_hover": {"background": BLUE_DARK},
+}
+BUTTON_SECONDARY: dict[str, Any] = {
+    **_BUTTON_BASE,
+    "background": "white",
+    "color": SLATE_700,
+    "border": f"1px solid {SLATE_300}",
+    "_hover": {"background": SLATE_50, "border_color": SLATE_400},
+}
+BUTTON_GHOST: dict[str, Any] = {
+    **_BUTTON_BASE,
+    "background": "transparent",
+    "color": SLATE_700,
+    "border": "1px solid transparent",
+    "padding": "0 6px",
+    "_hover": {"background": SLATE_200},
+}
+BUTTON_DANGER: dict[str, Any] = {**BUTTON_GHOST, "color": RED}
+
+PILL: dict[str, Any] = {
+    "display": "inline-flex",
+    "align_items": "center",
+    "gap": "4px",
+    "max_width": "360px",
+    "min_width": "0",
+    "padding": "1px 4px 1px 10px",
+    "border_radius": RADIUS_PILL,
+    "background": BLUE_50,
+    "border": "1px solid #bfdbfe",
+    "color": BLUE_DARK,
+    "font_size": "12px",
+}
+PILL_TEXT: dict[str, Any] = {
+    "overflow": "hidden",
+    "text_overflow": "ellipsis",
+    "white_space": "nowrap",
+    "min_width": "0",
+}
+
+TOPBAR: dict[str, Any] = {
+    "background": NAVY,
+    "color": "white",
+    "height": "44px",
+    "padding": "0 14px",
+    "align_items": "center",
+    "gap": "12px",
+    "flex_shrink": "0",
+    "width": "100%",
+}
+SIDEBAR: dict[str, Any] = {
+    "width": "250px",
+    "flex_shrink": "0",
+    "background": "white",
+    "border_right": f"1px solid {SLATE_200}",
+    "display": "flex",
+    "flex_direction": "column",
+    "min_height": "0",
+}
+TOOLBAR: dict[str, Any] = {
+    "padding": "6px 10px",
+    "gap": "6px",
+    "align_items": "center",
+    "flex_wrap": "wrap",
+    "background": "white",
+    "border_bottom": f"1px solid {SLATE_200}",
+    "width": "100%",
+    "min_width": "0",
+}
+LABEL: dict[str, Any] = {"font_size": "11px", "color": SLATE_500, "font_weight": "600"}
+MUTED: dict[str, Any] = {"color": SLATE_500, "font_size": "12px"}
+
+BANNER: dict[str, Any] = {
+    "display": "flex",
+    "gap": "8px",
+    "align_items": "flex-start",
+    "padding": "8px 12px",
+    "margin": "6px 10px 0 10px",
+    "border_radius": "8px",
+    "background": RED_50,
+    "border": "1px solid #fecaca",
+    "color": RED,
+    "min_width": "0",
+    "overflow_wrap": "anywhere",
+}
+FIELD_ERROR: dict[str, Any] = {
+    "color": RED,
+    "font_size": "12px",
+    "overflow_wrap": "anywhere",
+    "min_width": "0",
+}
+
+# AG Grid theme parameters (compact rows, our palette); turned into a JS theme object.
+GRID_PARAMS: dict[str, Any] = {
+    "fontFamily": FONT,
+    "fontSize": 12,
+    "headerFontSize": 12,
+    "rowHeight": 26,
+    "headerHeight": 30,
+    "spacing": 4,
+    "accentColor": BLUE,
+    "foregroundColor": SLATE_900,
+    "headerBackgroundColor": SLATE_100,
+    "headerTextColor": SLATE_700,
+    "borderColor": SLATE_200,
+    "oddRowBackgroundColor": SLATE_50,
+    "wrapperBorderRadius": 0,
+    "columnBorder": True,
+}
+
+
+def icon(name: str, size: int = 14) -> rx.Component:
+    """A Lucide icon at our compact size."""
+    return rx.icon(name, size=size, stroke_width=1.75)
+
+
+def button(
+    label: str | rx.Var[str],
+    *children: rx.Component,
+    icon_name: str | None = None,
+    kind: str = "secondary",
+    **props: Any,
+) -> rx.Component:
+    """A pill button; `kind` picks primary, secondary, ghost or danger styling."""
+    style = {
+        "primary": BUTTON_PRIMARY,
+        "secondary": BUTTON_SECONDARY,
+        "ghost": BUTTON_GHOST,
+        "danger": BUTTON_DANGER,
+    }[kind]
+    parts = [icon(icon_name)] if icon_name else []
+    text = [rx.el.span(label)] if isinstance(label, rx.Var) or label else []
+    return rx.el.button(*parts, *text, *children, type="button", style=style, **props)
+
+
+def icon_button(icon_name: str, label: str, **props: Any) -> rx.Component:
+    """An icon-only button that still has an accessible name."""
+    return rx.el.button(
+        icon(icon_name),
+        type="button",
+        aria_label=label,
+        title=label,
+        style=BUTTON_GHOST,
+        **props,
+    )

@@ -1,0 +1,56 @@
+"""Grid values are formatted for people; nulls stay distinct."""
+
+from __future__ import annotations
+
+import pytest
+
+from aurora.formatting import format_value, kind_of, row_range
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "fmt", "name", "shown"),
+    [
+        (1234567.891, "float", None, "amount", "1,234,567.89"),
+        ("12.5", "decimal", None, "price", "12.50"),
+        (1234, "integer", None, "quantity", "1,234"),
+        (10000000001, "integer", None, "order_id", "10000000001"),
+        (0.153, "float", "percent", "discount", "15.3%"),
+        (3.14159, "float", "0.000", "ratio", "3.142"),
+        (1234.5, "decimal", "currency", "revenue", "1,234.50"),
+        ("2024-01-31", "date", None, "sale_date", "31 Jan 2024"),
+        ("2024-01-31T14:05:00", "timestamp", None, "at", "31 Jan 2024 14:05:00"),
+        (True, "boolean", None, "flag", "Yes"),
+        ("North", "text", None, "region", "North"),
+        (None, "float", None, "amount", None),
+    ],
+)
+def test_values_are_formatted_for_people(value, kind, fmt, name, shown):
+    assert format_value(value, kind, fmt, name) == shown
+
+
+@pytest.mark.parametrize(
+    ("sql_type", "kind"),
+    [
+        ("DECIMAL(18,2)", "decimal"),
+        ("BIGINT", "integer"),
+        ("DOUBLE", "float"),
+        ("VARCHAR", "text"),
+        ("DATE", "date"),
+        ("TIMESTAMP WITH TIME ZONE", "timestamp"),
+    ],
+)
+def test_type_names_map_to_kinds(sql_type, kind):
+    assert kind_of(sql_type) == kind
+
+
+@pytest.mark.parametrize(
+    ("page", "shown", "total", "text"),
+    [
+        (1, 50, 1234567, "1\u201350 of 1,234,567"),
+        (2, 50, None, "51\u2013100"),
+        (3, 7, 107, "101\u2013107 of 107"),
+        (1, 0, 0, "0 rows"),
+    ],
+)
+def test_row_range_names_the_rows_on_screen(page, shown, total, text):
+    assert row_range(page, 50, shown, total) == text
