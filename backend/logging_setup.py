@@ -40,12 +40,24 @@ def _install_record_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is now (test capture and reloaders replace it)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(level: str = "INFO") -> None:
     """JSON lines on stderr for the root logger; idempotent. Uvicorn's loggers join in."""
     _install_record_factory()
     root = logging.getLogger()
     if not any(getattr(h, _MARK, False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _StderrHandler()
         handler.setFormatter(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",

@@ -1,0 +1,144 @@
+"""Every route the app has, against every kind of caller. The routes come from the app
+itself, so a new route without an auth rule fails here until it gets one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from backend.main import create_app
+from backend.security.deps import require_user
+from backend.security.gate import rule_of
+from tests.store.fixtures import Api
+
+# The only routes that answer without credentials.
+PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login")}
+# FastAPI's own pages (plain Starlette routes); everything else must be an APIRoute.
+DOCS = {"/api/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _api_routes(app: FastAPI | None = None) -> Iterator[tuple[str, str, Any]]:
+    for ctx in iter_route_contexts((app or create_app()).routes):
+        if isinstance(ctx.original_route, APIRoute):
+            for method in sorted(ctx.methods or ()):
+                yield method, ctx.path, ctx
+
+
+ROUTES = sorted((m, p) for m, p, _ in _api_routes())
+PROTECTED = [r for r in ROUTES if r not in PUBLIC]
+ADMIN = [r for r in PROTECTED if r[1].startswith("/api/admin/") or r[1] == "/api/admin"]
+
+
+def _url(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def _call(api: Api, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:
+    if method in BODY_METHODS and "content" not in kw:
+        kw["json"] = {}
+    return api.client.request(method, _url(path), headers=headers, **kw)
+
+
+def _failures(api: Api, headers: dict[str, str], status: int, code: str, **kw: Any) -> list[str]:
+    bad = []
+    for method, path in PROTECTED if status == 401 else ADMIN:
+        r = _call(api, method, path, headers, **kw)
+        body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+        if r.status_code != status or body.get("error", {}).get("code") != code:
+            bad.append(f"{method} {path} -> {r.status_code} {r.text[:120]}")
+    return bad
+
+
+def test_the_app_has_routes_to_check() -> None:
+    assert ("GET", "/api/reports") in ROUTES and ("GET", "/api/admin/users") in ROUTES
+    assert set(ROUTES) >= PUBLIC
+
+
+def test_every_non_api_route_is_a_docs_page() -> None:
+    others = [
+        ctx.path
+        for ctx in iter_route_contexts(create_app().routes)
+        if not isinstance(ctx.original_route, APIRoute)
+    ]
+    assert set(others) <= DOCS
+
+
+def _unguarded(app: FastAPI | None = None) -> list[tuple[str, str]]:
+    rules = {(m, p): rule_of(ctx.dependant) for m, p, ctx in _api_routes(app)}
+    return [
+        r
+        for r, rule in rules.items()
+        if (r not in PUBLIC and rule == "public")
+        or (r[1].startswith("/api/admin") and rule != "admin")
+    ]
+
+
+def test_every_protected_route_declares_a_rule_and_admin_routes_require_admin() -> None:
+    assert _unguarded() == []
+
+
+def test_a_new_route_without_a_rule_is_caught() -> None:
+    app = create_app()
+
+    @app.get("/api/leak")
+    def leak() -> dict[str, str]:
+        return {}
+
+    @app.get("/api/admin/leak", dependencies=[Depends(require_user)])
+    def viewer_admin() -> dict[str, str]:
+        return {}
+
+    assert _unguarded(app) == [("GET", "/api/leak"), ("GET", "/api/admin/leak")]
+
+
+def test_no_credentials_is_401_everywhere_but_health_and_login(api: Api) -> None:
+    assert _failures(api, {}, 401, "unauthenticated") == []
+
+
+def test_401_wins_over_a_malformed_body(api: Api) -> None:
+    # FastAPI parses bodies before dependencies run; the AuthGate middleware answers first.
+    headers = {"Content-Type": "application/json"}
+    assert _failures(api, headers, 401, "unauthenticated", content=b"{not json") == []
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer not-a-token", "Bearer ", "Basic YWRtaW46YWRtaW4=", "bearer a.b.c"],
+)
+def test_a_bad_token_is_401_everywhere(api: Api, authorization: str) -> None:
+    assert _failures(api, {"Authorization": authorization}, 401, "unauthenticated") == []
+
+
+def test_an_expired_token_is_401_everywhere(api: Api) -> None:
+    admin_id = api.client.get("/api/auth/me", headers=api.headers()).json()["id"]
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=api.settings.token_ttl_minutes + 1)
+    token, _ = api.app.state.auth.tokens.issue(admin_id, now=past)
+    assert _failures(api, {"Authorization": f"Bearer {token}"}, 401, "unauthenticated") == []
+
+
+def test_a_revoked_api_key_is_401_everywhere(api: Api) -> None:
+    made = api.client.post(
+        "/api/admin/api-keys", json={"username": "admin", "name": "job"}, headers=api.headers()
+    ).json()
+    api.client.delete(f"/api/admin/api-keys/{made['id']}", headers=api.headers())
+    assert _failures(api, {"X-API-Key": made["key"]}, 401, "unauthenticated") == []
+
+
+def test_a_viewer_is_403_on_every_admin_route(api: Api) -> None:
+    viewer = api.new_user("vera")
+    assert _failures(api, viewer, 403, "forbidden") == []
+
+
+def test_a_viewer_with_an_api_key_is_403_on_every_admin_route(api: Api) -> None:
+    api.new_user("vera")
+    made = api.client.post(
+        "/api/admin/api-keys", json={"username": "vera", "name": "job"}, headers=api.headers()
+    ).json()
+    assert _failures(api, {"X-API-Key": made["key"]}, 403, "forbidden") == []
