@@ -264,7 +264,12 @@ def test_second_run_with_same_rows_and_seed_is_skipped(warehouse: Path) -> None:
     assert messages == ["demo warehouse up to date"]
     assert {p: p.stat().st_mtime_ns for p in warehouse.rglob("*")} == before
     manifest = json.loads((warehouse / MANIFEST).read_text())
-    assert manifest == {"generator_version": GENERATOR_VERSION, "rows": ROWS, "seed": 42}
+    assert manifest == {
+        "generator_version": GENERATOR_VERSION,
+        "rows": ROWS,
+        "seed": 42,
+        "duckdb": duckdb.__version__,
+    }
 
 
 def test_rebuild_replaces_demo_datasets_and_keeps_foreign_ones(tmp_path: Path) -> None:
@@ -303,7 +308,7 @@ def test_a_missing_demo_dataset_forces_a_rebuild(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("rows", "seed"), [(0, 42), (-5, 42), (10, -1)])
 def test_bad_rows_or_seed_are_refused(tmp_path: Path, rows: int, seed: int) -> None:
-    with pytest.raises(ValueError, match="rows must be"):
+    with pytest.raises(ValueError, match="rows must be >= 1, seed >= 0"):
         build_demo(tmp_path / "warehouse", rows, seed=seed, progress=_quiet)
     assert not (tmp_path / "warehouse").exists()
 

@@ -55,7 +55,10 @@ def build_demo(
     `chunk_rows` (sales rows per COPY) changes the files, never their content.
     """
     if rows < 1 or seed < 0 or chunk_rows < 1:
-        raise ValueError(f"rows must be >= 1 and seed >= 0, got rows={rows}, seed={seed}")
+        raise ValueError(
+            "rows must be >= 1, seed >= 0 and chunk_rows >= 1, "
+            f"got rows={rows}, seed={seed}, chunk_rows={chunk_rows}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     wanted = _manifest(rows, seed)
     if _read_manifest(out) == wanted and all((out / name).exists() for name in DATASETS):
@@ -88,8 +91,10 @@ class _Clock:
 
 
 def _write_datasets(tmp: Path, rows: int, seed: int, chunk_rows: int, report: Progress) -> None:
+    # Partitioned writes do not keep row order anyway; not asking for it is ~15% faster.
     config: dict[str, str | bool | int | float | list[str]] = {
-        "temp_directory": str(tmp / ".spill")
+        "temp_directory": str(tmp / ".spill"),
+        "preserve_insertion_order": False,
     }
     with duckdb.connect(config=config) as con:
         con.execute("SET enable_progress_bar = false")  # our own lines report progress
@@ -141,7 +146,13 @@ def _swap_in(tmp: Path, out: Path) -> None:
 
 
 def _manifest(rows: int, seed: int) -> dict[str, object]:
-    return {"generator_version": GENERATOR_VERSION, "rows": rows, "seed": seed}
+    # The data comes from DuckDB's hash(), which a DuckDB upgrade may change.
+    return {
+        "generator_version": GENERATOR_VERSION,
+        "rows": rows,
+        "seed": seed,
+        "duckdb": duckdb.__version__,
+    }
 
 
 def _read_manifest(out: Path) -> object:
