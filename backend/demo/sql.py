@@ -1,4 +1,4 @@
-"""The SELECTs that generate the demo tables, as DuckDB SQL text.
+"""Helpers that write the demo generator's DuckDB SQL: seeded draws, lists, weighted picks.
 
 Every value comes from `hash()` of a row key mixed with the seed, so the same seed and row
 count give the same data on any number of threads (`random()` cannot be seeded per thread).
