@@ -115,13 +115,21 @@ class AuditWriter:
         log.error("audit rows dropped after retries", extra={"rows": len(rows)})
 
 
-_default: AuditWriter | None = None
+# Writers of the running apps, newest last; `record` without a request uses the newest.
+_installed: list[AuditWriter] = []
 
 
 def install(writer: AuditWriter) -> None:
-    """Make `writer` the one `record` uses when no request says otherwise."""
-    global _default
-    _default = writer
+    _installed.append(writer)
+
+
+def uninstall(writer: AuditWriter) -> None:
+    if writer in _installed:
+        _installed.remove(writer)
+
+
+def _default() -> AuditWriter | None:
+    return _installed[-1] if _installed else None
 
 
 def _writer_for(request: Request | None) -> AuditWriter | None:
@@ -130,7 +138,7 @@ def _writer_for(request: Request | None) -> AuditWriter | None:
         if ctx is not None:
             writer: AuditWriter = ctx.audit
             return writer
-    return _default
+    return _default()
 
 
 def record(
@@ -164,7 +172,8 @@ def record(
 
 def flush(timeout: float = 10.0) -> bool:
     """Wait until every entry recorded so far is written (tests, shutdown)."""
-    return _default.flush(timeout) if _default is not None else True
+    writer = _default()
+    return writer.flush(timeout) if writer is not None else True
 
 
 def spec_hash(spec: BaseModel) -> str:

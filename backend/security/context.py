@@ -33,6 +33,7 @@ class AuthContext:
     audit: audit.AuditWriter
 
     def close(self) -> None:
+        audit.uninstall(self.audit)
         self.audit.stop()
         self.store.close()
 

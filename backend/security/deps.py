@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -31,16 +32,18 @@ def get_auth(request: Request) -> AuthContext:
     return auth_of(request.app)
 
 
-def require_user(
+async def require_user(
     request: Request,
     _bearer_doc: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     _key_doc: Annotated[str | None, Depends(_api_key)],
 ) -> User:
-    """The active caller, or 401 `unauthenticated`."""
+    """The active caller, or 401 `unauthenticated`. Async: the usual path (the gate already
+    checked) is a dict lookup, not worth a worker thread; the store is read in one if not."""
     cached = request.scope.get("state", {}).get(STATE_KEY)
     if isinstance(cached, User):
         return cached
-    user = authenticate(
+    user = await anyio.to_thread.run_sync(
+        authenticate,
         auth_of(request.app),
         request.headers.get("authorization"),
         request.headers.get("x-api-key"),
@@ -58,7 +61,7 @@ def check_admin(user: User) -> User:
     return user
 
 
-def require_admin(user: CurrentUser) -> User:
+async def require_admin(user: CurrentUser) -> User:
     """An active admin: 401 without credentials, 403 `forbidden` for a viewer."""
     return check_admin(user)
 

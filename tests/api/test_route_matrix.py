@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
 
 from backend.main import create_app
 from backend.security.deps import require_user
-from backend.security.gate import rule_of
+from backend.security.gate import AuthGate, rule_of
 from tests.store.fixtures import Api
 
 # The only routes that answer without credentials.
@@ -142,3 +143,14 @@ def test_a_viewer_with_an_api_key_is_403_on_every_admin_route(api: Api) -> None:
         "/api/admin/api-keys", json={"username": "vera", "name": "job"}, headers=api.headers()
     ).json()
     assert _failures(api, {"X-API-Key": made["key"]}, 403, "forbidden") == []
+
+
+def test_the_dependencies_guard_routes_even_without_the_gate(api: Api) -> None:
+    app = create_app(api.settings)
+    app.user_middleware = [m for m in app.user_middleware if m.cls is not AuthGate]
+    viewer = api.new_user("vera")
+    with TestClient(app) as client:
+        assert client.get("/api/auth/me").status_code == 401
+        assert client.get("/api/auth/me", headers=viewer).status_code == 200
+        assert client.get("/api/admin/users", headers=viewer).status_code == 403
+        assert client.get("/api/admin/users", headers=api.headers()).status_code == 200
