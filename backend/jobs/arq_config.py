@@ -1,0 +1,30 @@
+"""The names the API and the ARQ worker must agree on."""
+
+from __future__ import annotations
+
+import os
+
+from arq.connections import RedisSettings
+
+EXPORT_FUNCTION = "export_job"
+DEFAULT_QUEUE = "aurora:exports"
+MAX_TRIES = 3
+
+
+def queue_name() -> str:
+    """`AURORA_EXPORT_QUEUE`: tests give each run its own queue on a shared Redis."""
+    return os.environ.get("AURORA_EXPORT_QUEUE", DEFAULT_QUEUE)
+
+
+def job_timeout_s() -> int:
+    """`AURORA_EXPORT_TIMEOUT_S`: the longest one export may run. ARQ re-delivers a job whose
+    worker died only after this plus 10 s, so it is also the crash-recovery delay."""
+    return int(os.environ.get("AURORA_EXPORT_TIMEOUT_S", "3600"))
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+def arq_job_id(job_id: str) -> str:
+    return f"export:{job_id}"

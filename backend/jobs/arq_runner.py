@@ -1,0 +1,74 @@
+"""`ArqRunner`: export jobs on ARQ, run by `arq backend.worker.WorkerSettings` processes.
+
+Enqueued with `_job_id=export:<id>`, so a repeated submit is a no-op. State is still read
+from the store; `status` also reconciles a job ARQ gave up on (out of tries after worker
+crashes) but whose row still says queued or running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from arq import create_pool
+from arq.connections import ArqRedis
+from arq.jobs import Job
+
+from backend.jobs.arq_config import EXPORT_FUNCTION, arq_job_id, queue_name, redis_settings
+from backend.jobs.models import ACTIVE
+from backend.jobs.state import JobStore, JobView
+
+log = logging.getLogger("aurora.exports")
+
+ABANDONED = "The export worker stopped before finishing, too many times; please try again."
+
+
+class ArqRunner:
+    name = "arq"
+
+    def __init__(self, jobs: JobStore, redis_url: str, queue: str | None = None) -> None:
+        self._jobs = jobs
+        self._url = redis_url
+        self._queue = queue or queue_name()
+        self._pool: ArqRedis | None = None
+        self._lock = asyncio.Lock()
+
+    async def redis(self) -> ArqRedis:
+        async with self._lock:
+            if self._pool is None:
+                self._pool = await create_pool(
+                    redis_settings(self._url), default_queue_name=self._queue
+                )
+            return self._pool
+
+    def _job(self, redis: ArqRedis, job_id: str) -> Job:
+        return Job(arq_job_id(job_id), redis, _queue_name=self._queue)
+
+    async def submit(self, job_id: str) -> str:
+        redis = await self.redis()
+        await redis.enqueue_job(EXPORT_FUNCTION, job_id, _job_id=arq_job_id(job_id))
+        return job_id
+
+    async def status(self, job_id: str) -> JobView | None:
+        job = self._jobs.get(job_id)
+        if job is None or job.status not in ACTIVE:
+            return job
+        info = await self._job(await self.redis(), job_id).result_info()
+        if info is not None and not info.success:
+            # ARQ finished it without our code recording an end: out of tries, or timed out.
+            log.warning("export %s ended in ARQ with %r", job_id, info.result)
+            self._jobs.fail_stuck(job_id, ABANDONED)
+            return self._jobs.get(job_id)
+        return job
+
+    async def cancel(self, job_id: str) -> None:
+        """The store flag (set by the caller) stops a running job; the abort also drops it
+        from the queue if no worker has picked it up yet."""
+        with contextlib.suppress(TimeoutError):
+            await self._job(await self.redis(), job_id).abort(timeout=0.05, poll_delay=0.05)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None

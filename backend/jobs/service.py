@@ -1,0 +1,110 @@
+"""The export use cases behind the routes: create (limits checked first), status, cancel,
+download. Owners only: another user's export is 404, exactly like a missing one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from backend.config import Settings
+from backend.errors import Conflict, NotFound, ServiceBusy
+from backend.exports import CONTENT_TYPES, ExportFormat
+from backend.jobs.export_job import ExportQueries
+from backend.jobs.files import download_name
+from backend.jobs.runner import JobRunner
+from backend.jobs.state import JobStore, JobView
+from backend.query.spec import QuerySpec
+from backend.security.principal import User
+from backend.store.base import utcnow
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    filename: str
+    content_type: str
+
+
+def known_total(check: object) -> int | None:
+    """The row count `check_export` found, when it hands one back (an int or `.total_rows`)."""
+    total = check if isinstance(check, int) else getattr(check, "total_rows", None)
+    return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+
+@dataclass
+class ExportService:
+    settings: Settings
+    jobs: JobStore
+    runner: JobRunner
+    queries: ExportQueries
+
+    async def create(
+        self,
+        user: User,
+        spec: QuerySpec,
+        fmt: ExportFormat,
+        *,
+        filename: str | None = None,
+        bom: bool = False,
+    ) -> JobView:
+        check = await self.queries.check_export(spec, user, fmt)  # limits: 422 before a job
+        fields = _job_fields(user, spec, fmt, filename, bom, check)
+        job = self.jobs.create(runner=self.runner.name, **fields)
+        await self._submit(job.id)
+        return job
+
+    async def create_for(self, user: User, spec: QuerySpec, fmt: ExportFormat) -> JobView:
+        """A scheduled run: no limit check up front; a failure ends up on the job itself."""
+        fields = _job_fields(user, spec, fmt, None, False, None)
+        job = self.jobs.create(runner=self.runner.name, **fields)
+        await self._submit(job.id)
+        return job
+
+    async def _submit(self, job_id: str) -> None:
+        try:
+            await self.runner.submit(job_id)
+        except Exception as e:
+            self.jobs.fail_stuck(job_id, "The export queue could not be reached.")
+            message = "The export queue is not reachable; try again shortly."
+            raise ServiceBusy(message, retry_after=30) from e
+
+    async def status(self, job_id: str, user: User) -> JobView:
+        self.jobs.owned(job_id, user.id)
+        job = await self.runner.status(job_id)
+        if job is None:
+            raise NotFound(f"Export {job_id} was not found.")
+        return job
+
+    async def cancel(self, job_id: str, user: User) -> JobView:
+        self.jobs.owned(job_id, user.id)
+        job = self.jobs.request_cancel(job_id)
+        await self.runner.cancel(job_id)
+        return job
+
+    def download(self, job_id: str, user: User) -> Download:
+        job = self.jobs.owned(job_id, user.id)
+        if job.status != "done":
+            raise Conflict(f"Export {job_id} is {job.status}; there is no file to download yet.")
+        path = Path(job.file_path or "")
+        if not job.file_path or not path.is_file():
+            raise NotFound(f"The file of export {job_id} has expired.")
+        return Download(path, job.filename, CONTENT_TYPES[job.format])
+
+
+def _job_fields(
+    user: User,
+    spec: QuerySpec,
+    fmt: str,
+    filename: str | None,
+    bom: bool,
+    check: object,
+) -> dict[str, Any]:
+    return {
+        "owner_id": user.id,
+        "format": fmt,
+        "filename": download_name(filename, spec.dataset, fmt, utcnow()),
+        "spec": spec.model_dump(mode="json", exclude_defaults=True),
+        "bom": bom,
+        "total_rows": known_total(check),
+    }

@@ -1,0 +1,160 @@
+"""Export job state in the metadata store: the one record the API, the in-process pool and
+ARQ workers all read and write. Every function opens its own short transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from backend.errors import NotFound
+from backend.jobs.models import ACTIVE, ExportJobRow
+from backend.store.base import utcnow
+from backend.store.engine import Store
+
+
+@dataclass(frozen=True)
+class JobView:
+    """A detached snapshot of one job row."""
+
+    id: str
+    owner_id: int
+    status: str
+    format: str
+    filename: str
+    spec: dict[str, Any]
+    bom: bool
+    runner: str
+    rows_written: int
+    total_rows: int | None
+    error: str | None
+    file_path: str | None
+    cancel_requested: bool
+    attempts: int
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, row: ExportJobRow) -> JobView:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
+class JobStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def create(self, **fields: Any) -> JobView:
+        with self.store.session() as session:
+            row = ExportJobRow(**fields)
+            session.add(row)
+            session.flush()
+            return JobView.of(row)
+
+    def get(self, job_id: str) -> JobView | None:
+        with self.store.session() as session:
+            row = session.get(ExportJobRow, job_id)
+            return None if row is None else JobView.of(row)
+
+    def owned(self, job_id: str, owner_id: int) -> JobView:
+        """The job if `owner_id` owns it; anyone else's job looks exactly like a missing one."""
+        job = self.get(job_id)
+        if job is None or job.owner_id != owner_id:
+            raise NotFound(f"Export {job_id} was not found.")
+        return job
+
+    def start(self, job_id: str, attempt: int) -> JobView | None:
+        """Mark a queued (or retried) job running; None when it was cancelled or finished."""
+        now = utcnow()
+        values = dict(status="running", attempts=attempt, started_at=now, heartbeat_at=now)
+        values |= dict(rows_written=0, error=None, file_path=None)
+        with self.store.session() as session:
+            result = session.execute(
+                update(ExportJobRow)
+                .where(
+                    ExportJobRow.id == job_id,
+                    ExportJobRow.status.in_(ACTIVE),
+                    ExportJobRow.cancel_requested.is_(False),
+                )
+                .values(**values)
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                self._settle_cancelled(session, job_id)
+                return None
+            row = session.get(ExportJobRow, job_id)
+            return None if row is None else JobView.of(row)
+
+    def progress(self, job_id: str, rows: int, total: int | None = None) -> None:
+        values: dict[str, Any] = {"rows_written": rows, "heartbeat_at": utcnow()}
+        if total is not None:
+            values["total_rows"] = total
+        with self.store.session() as session:
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id == job_id, ExportJobRow.status == "running")
+                .values(**values)
+            )
+
+    def finish(self, job_id: str, status: str, **values: Any) -> None:
+        """Record the end of a run; a job already finished (e.g. cancelled) stays as it is."""
+        with self.store.session() as session:
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id == job_id, ExportJobRow.status.in_(ACTIVE))
+                .values(status=status, finished_at=utcnow(), **values)
+            )
+
+    def requeue(self, job_id: str, reason: str) -> None:
+        """Back to queued after an interruption that was not a cancel; the file is redone."""
+        with self.store.session() as session:
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id == job_id, ExportJobRow.status == "running")
+                .values(status="queued", error=reason, rows_written=0)
+            )
+
+    def fail_stuck(self, job_id: str, reason: str) -> None:
+        """A job its runner gave up on (ARQ out of tries) but that still looks active."""
+        self.finish(job_id, "failed", error=reason)
+
+    def request_cancel(self, job_id: str) -> JobView:
+        """Flag the job; a queued one is cancelled at once, a running one by its worker."""
+        with self.store.session() as session:
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id == job_id, ExportJobRow.status.in_(ACTIVE))
+                .values(cancel_requested=True)
+            )
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id == job_id, ExportJobRow.status == "queued")
+                .values(status="cancelled", finished_at=utcnow())
+            )
+            row = session.get(ExportJobRow, job_id)
+            if row is None:
+                raise NotFound(f"Export {job_id} was not found.")
+            return JobView.of(row)
+
+    def cancel_requested(self, job_id: str) -> bool:
+        with self.store.session() as session:
+            flag = session.scalar(
+                select(ExportJobRow.cancel_requested).where(ExportJobRow.id == job_id)
+            )
+            return bool(flag)
+
+    def active_ids(self, runner: str) -> list[str]:
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ExportJobRow.id).where(
+                    ExportJobRow.runner == runner, ExportJobRow.status.in_(ACTIVE)
+                )
+            )
+            return list(rows)
+
+    def _settle_cancelled(self, session: Any, job_id: str) -> None:
+        session.execute(
+            update(ExportJobRow)
+            .where(ExportJobRow.id == job_id, ExportJobRow.status.in_(ACTIVE))
+            .values(status="cancelled", finished_at=utcnow())
+        )
