@@ -43,7 +43,8 @@ def shared_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("shared") / "warehouse"
     build_tiny_warehouse(root)
     with duckdb.connect() as con:
-        con.execute(f"COPY ({BIG_SQL}) TO '{root / 'big.parquet'}' (FORMAT parquet)", {"n": BIG_ROWS})
+        target = root / "big.parquet"
+        con.execute(f"COPY ({BIG_SQL}) TO '{target}' (FORMAT parquet)", {"n": BIG_ROWS})
     return root
 
 
@@ -100,9 +101,7 @@ class JobEnv:
         return self.wait(job_id, lambda j: j.status in FINISHED, timeout)
 
 
-def make_env(
-    tmp_path: Path, store: Store, shared: Path, **overrides: Any
-) -> Iterator[JobEnv]:
+def make_env(tmp_path: Path, store: Store, shared: Path, **overrides: Any) -> Iterator[JobEnv]:
     wipe(store)
     root = link_warehouse(shared, tmp_path / "warehouse")
     settings = make_settings(tmp_path, store, data_dir=root, **overrides)
