@@ -87,6 +87,7 @@ def compile_query(spec: QuerySpec, ctx: CompileContext) -> CompiledQuery:
         datasets=tuple(s.alias for s in plan.scope.sources),
         join_order=plan.join_order,
         notes=plan.notes,
+        keys=tuple(dict.fromkeys(s.dataset.key for s in plan.scope.sources)),
     )
 
 

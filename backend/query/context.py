@@ -54,3 +54,4 @@ class CompiledQuery:
     datasets: tuple[str, ...]
     join_order: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()  # the dataset keys read, once each (cache keys, the gate)

@@ -112,6 +112,12 @@ def _refusal(node: exp.Expr) -> str:
 
 
 _NODE_NAMES: dict[type[exp.Expr], str] = {
+    exp.Add: "'+'",
+    exp.Sub: "'-'",
+    exp.Mul: "'*'",
+    exp.Div: "'/'",
+    exp.Mod: "'%'",
+    exp.Neg: "'-'",
     exp.Subquery: "a subquery",
     exp.Select: "a subquery",
     exp.Union: "a subquery",

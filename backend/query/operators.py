@@ -162,7 +162,17 @@ def condition_sql(condition: Condition, ref: Ref, path: str) -> exp.Expr:
     "gs.region IN ('North', 'a,b')"
     """
     op = OPERATORS[condition.operator]
-    return op.build(ref.expr.copy(), op.values(condition.value, ref, f"{path}.value"))
+    return op.build(operand(ref.expr), op.values(condition.value, ref, f"{path}.value"))
+
+
+def operand(expr: exp.Expr) -> exp.Expr:
+    """A copy of `expr`, in parentheses unless it is a single term (column, literal, call).
+
+    >>> operand(exp.column("a").eq(exp.column("b"))).eq(exp.true()).sql()
+    '(a = b) = TRUE'
+    """
+    atomic = isinstance(expr, exp.Column | exp.Literal | exp.Func | exp.Paren | exp.Case)
+    return expr.copy() if atomic else exp.Paren(this=expr.copy())
 
 
 def describe(condition: Condition, label: str) -> str:

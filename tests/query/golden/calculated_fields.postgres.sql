@@ -9,7 +9,9 @@ WITH "global_sales_rows" AS (
     "cost"
   FROM "global_sales"
   WHERE
-    "revenue" - "cost" > 0
+    (
+      "revenue" - "cost"
+    ) > 0
     AND DATE_TRUNC('MONTH', "order_date") >= CAST('2023-06-01 00:00:00' AS TIMESTAMP)
 )
 SELECT

@@ -1,0 +1,1 @@
+"""The compiler's steps, small pure functions; `backend.query.compiler.STEPS` orders them."""
