@@ -33,6 +33,12 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+def require_credentials(authorization: str | None, api_key: str | None) -> None:
+    """401 before any store work when the request carries no credentials at all."""
+    if not api_key and not authorization:
+        raise Unauthenticated(NO_CREDENTIALS)
+
+
 def authenticate(ctx: AuthContext, authorization: str | None, api_key: str | None) -> User:
     """The caller named by the request's credentials; the API key wins when both are sent."""
     if api_key:

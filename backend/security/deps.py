@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.errors import Forbidden
-from backend.security.authenticate import authenticate
+from backend.security.authenticate import authenticate, require_credentials
 from backend.security.context import AuthContext, auth_of
 from backend.security.principal import User
 
@@ -42,14 +42,15 @@ async def require_user(
     cached = request.scope.get("state", {}).get(STATE_KEY)
     if isinstance(cached, User):
         return cached
-    user = await anyio.to_thread.run_sync(
-        authenticate,
-        auth_of(request.app),
-        request.headers.get("authorization"),
-        request.headers.get("x-api-key"),
-    )
+    authorization, api_key = request.headers.get("authorization"), request.headers.get("x-api-key")
+    require_credentials(authorization, api_key)
+    user = await anyio.to_thread.run_sync(_authenticate, request.app, authorization, api_key)
     request.scope.setdefault("state", {})[STATE_KEY] = user
     return user
+
+
+def _authenticate(app: FastAPI, authorization: str | None, api_key: str | None) -> User:
+    return authenticate(auth_of(app), authorization, api_key)
 
 
 CurrentUser = Annotated[User, Depends(require_user)]

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.errors import AuroraError
 from backend.http_errors import error_body
-from backend.security.authenticate import authenticate
+from backend.security.authenticate import authenticate, require_credentials
 from backend.security.context import auth_of
 from backend.security.deps import STATE_KEY, check_admin, require_admin, require_user
 
@@ -95,5 +95,7 @@ class AuthGate:
 
 def _check(app: FastAPI, scope: Scope, rule: Rule) -> Any:
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-    user = authenticate(auth_of(app), headers.get("authorization"), headers.get("x-api-key"))
+    authorization, api_key = headers.get("authorization"), headers.get("x-api-key")
+    require_credentials(authorization, api_key)
+    user = authenticate(auth_of(app), authorization, api_key)
     return check_admin(user) if rule == "admin" else user

@@ -10,10 +10,11 @@ from backend.deps import get_spec_validator
 from backend.errors import UnknownColumn
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
+from tests.conftest import TinyWarehouse
 from tests.store.fixtures import Api
 
 SPEC = {
-    "dataset": "global_sales",
+    "dataset": "sales",
     "columns": ["region", "amount"],
     "filters": {
         "op": "and",
@@ -30,6 +31,12 @@ def _save(api: Api, headers: dict[str, str], **changes: Any) -> Any:
     r = api.client.post("/api/reports", json=_report(**changes), headers=headers)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+@pytest.fixture(autouse=True)
+def _warehouse(tiny_warehouse: TinyWarehouse) -> TinyWarehouse:
+    """Autouse, so the warehouse exists (in the app's data dir) before `api` starts."""
+    return tiny_warehouse
 
 
 @pytest.fixture
@@ -131,7 +138,7 @@ def test_spec_is_checked_by_the_catalog_validator_on_create_and_update(
 
     def reject_unknown(spec: QuerySpec, user: User) -> None:
         seen.append((spec.dataset, user.username))
-        raise UnknownColumn("Unknown column 'region' in global_sales", path="spec.columns[0]")
+        raise UnknownColumn("Unknown column 'region' in sales", path="spec.columns[0]")
 
     api.app.dependency_overrides[get_spec_validator] = lambda: reject_unknown
     try:
@@ -144,10 +151,20 @@ def test_spec_is_checked_by_the_catalog_validator_on_create_and_update(
         assert r.status_code == 422
         assert r.json()["error"]["code"] == "invalid_query"
         assert r.json()["error"]["details"] == [
-            {"path": "spec.columns[0]", "message": "Unknown column 'region' in global_sales"}
+            {"path": "spec.columns[0]", "message": "Unknown column 'region' in sales"}
         ]
-    assert seen == [("global_sales", "ann"), ("global_sales", "ann")]
+    assert seen == [("sales", "ann"), ("sales", "ann")]
     assert (
         api.client.get(f"/api/reports/{saved['id']}", headers=ann).json()["name"] == "North sales"
     )
     assert len(api.client.get("/api/reports", headers=ann).json()) == 1
+
+
+def test_the_default_validator_checks_the_spec_against_the_catalog(
+    api: Api, ann: dict[str, str]
+) -> None:
+    bad = {**SPEC, "columns": ["region", "no_such_column"]}
+    r = api.client.post("/api/reports", json=_report(spec=bad), headers=ann)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "invalid_query"
+    assert "no_such_column" in r.json()["error"]["message"]
