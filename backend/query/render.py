@@ -55,6 +55,14 @@ def _oracle_timestamp(node: exp.Expr) -> exp.Expr:
     return node
 
 
+def _postgres_round(node: exp.Expr) -> exp.Expr:
+    # PostgreSQL has ROUND(numeric, int) but no ROUND(double precision, int).
+    if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+        value = exp.cast(node.this, exp.DataType.build("DECIMAL"))
+        return exp.Round(this=value, decimals=node.args["decimals"])
+    return node
+
+
 @dataclass(frozen=True)
 class Dialect:
     transforms: tuple[Transform, ...] = ()
@@ -63,7 +71,7 @@ class Dialect:
 
 DIALECTS: dict[str, Dialect] = {
     "duckdb": Dialect(),
-    "postgres": Dialect(),
+    "postgres": Dialect((_postgres_round,)),
     "oracle": Dialect((_oracle_boolean, _oracle_trunc, _oracle_timestamp), normalize=True),
 }
 

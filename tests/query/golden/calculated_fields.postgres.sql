@@ -18,9 +18,9 @@ SELECT
   "global_sales"."order_id" AS "order_id",
   "global_sales"."revenue" - "global_sales"."cost" AS "margin",
   ROUND(
-    CAST((
+    CAST(CAST((
       "global_sales"."revenue" - "global_sales"."cost"
-    ) AS DOUBLE PRECISION) / NULLIF("global_sales"."revenue", 0) * 100,
+    ) AS DOUBLE PRECISION) / NULLIF("global_sales"."revenue", 0) * 100 AS DECIMAL),
     1
   ) AS "margin_pct",
   DATE_TRUNC('MONTH', "global_sales"."order_date") AS "order_month",
