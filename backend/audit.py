@@ -1,9 +1,8 @@
 """The audit log: who did what, when. Writes happen on a background thread in batches, so
 recording costs a queue put on the request path.
 
-    audit.record("query.run", user=user, dataset="sales", request=request,
-                 detail={"spec_hash": audit.spec_hash(spec), "rows": 50, "elapsed_ms": 12.3,
-                         "status": "ok"})
+    audit.record("query.run", user=user, dataset=spec.dataset, request=request,
+                 detail=audit.query_detail(spec, rows=50, elapsed_ms=12.3, status="ok"))
     audit.flush()   # tests: wait until everything recorded so far is in the table
 
 Actions in use: login.success, login.failure, login.blocked, logout, query.run, export.*,
@@ -180,6 +179,26 @@ def spec_hash(spec: BaseModel) -> str:
     """A stable fingerprint of a query spec: same spec, same hash, across processes."""
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def query_detail(
+    spec: BaseModel,
+    *,
+    rows: int | None,
+    elapsed_ms: float | None,
+    status: str = "ok",
+    error: str | None = None,
+) -> dict[str, Any]:
+    """The detail of a `query.run` / `export.*` row: which spec, how many rows, how long."""
+    detail: dict[str, Any] = {
+        "spec_hash": spec_hash(spec),
+        "rows": rows,
+        "elapsed_ms": None if elapsed_ms is None else round(elapsed_ms, 1),
+        "status": status,
+    }
+    if error is not None:
+        detail["error"] = error[:500]
+    return detail
 
 
 def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:

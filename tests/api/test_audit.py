@@ -113,3 +113,15 @@ def test_spec_hash_is_stable_and_order_independent() -> None:
     b = QuerySpec.model_validate({"page": 2, "columns": ["a"], "dataset": "s"})
     assert audit.spec_hash(a) == audit.spec_hash(b)
     assert audit.spec_hash(a) != audit.spec_hash(QuerySpec(dataset="s"))
+
+
+def test_query_detail_names_spec_rows_time_and_status() -> None:
+    spec = QuerySpec(dataset="sales")
+    detail = audit.query_detail(spec, rows=50, elapsed_ms=12.345, status="error", error="boom")
+    assert detail == {
+        "spec_hash": audit.spec_hash(spec),
+        "rows": 50,
+        "elapsed_ms": 12.3,
+        "status": "error",
+        "error": "boom",
+    }
