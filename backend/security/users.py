@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,12 +67,14 @@ def deactivate_user(session: Session, row: UserRow) -> UserRow:
 
 
 def _keep_an_admin(session: Session, leaving: UserRow) -> None:
-    others = session.scalar(
-        select(func.count())
-        .select_from(UserRow)
-        .where(UserRow.role == "admin", UserRow.active.is_(True), UserRow.id != leaving.id)
-    )
-    if not others:
+    # FOR UPDATE (PostgreSQL): two admins demoting each other at once cannot both pass;
+    # the second waits, then re-reads without the first. SQLite serialises writers anyway.
+    admins = session.scalars(
+        select(UserRow.id)
+        .where(UserRow.role == "admin", UserRow.active.is_(True))
+        .with_for_update()
+    ).all()
+    if not [i for i in admins if i != leaving.id]:
         raise Conflict("This is the last active administrator; make another admin first.")
 
 
