@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     db_schema: str | None = _env(  # type: ignore[assignment]
         "AURORA_DB_SCHEMA", None, "Schema whose tables and views are datasets (postgres/oracle)"
     )
+    state_path: Path | None = _env(  # type: ignore[assignment]
+        "AURORA_STATE_DIR",
+        None,
+        "Aurora's own files (metadata SQLite, exports, secrets); default .aurora beside the data",
+    )
     metadata_url: str | None = _env(  # type: ignore[assignment]
         "AURORA_METADATA_URL",
         None,
@@ -109,10 +114,23 @@ class Settings(BaseSettings):
 
     @property
     def state_dir(self) -> Path:
-        """Where Aurora keeps its own files (metadata, exports, secrets), beside the data."""
-        return self.data_dir.resolve().parent / ".aurora"
+        """Where Aurora keeps its own files (metadata, exports, secrets)."""
+        return self.state_path or self.data_dir.resolve().parent / ".aurora"
 
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_table() -> str:
+    """The README's configuration table, generated from the fields above."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for f in Settings.model_fields.values():
+        default = "(none)" if f.default is None else f"`{f.default}`"
+        rows.append(f"| `{f.validation_alias}` | {default} | {f.description} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

@@ -10,9 +10,10 @@ from fastapi import FastAPI
 from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
 from backend.logging_setup import RequestIdMiddleware, configure_logging
-from backend.routes import admin_users, api_keys, audit, auth, health, reports
+from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
 from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
+from backend.services.container import build_services
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -22,9 +23,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
         open_auth(app)  # migrations, first admin, audit writer
+        app.state.services = build_services(settings)
         try:
             yield
         finally:
+            app.state.services.close()
             close_auth(app)
 
     app = FastAPI(
@@ -39,7 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
-    for module in (health, auth, admin_users, api_keys, audit, reports):
+    for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):
         app.include_router(module.router, prefix="/api")
     return app
 

@@ -96,9 +96,18 @@ def wipe(store: Store) -> None:
             session.execute(delete(table))
 
 
+@pytest.fixture(scope="session")
+def shared_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny warehouse for API tests that only read it (see tests/conftest.py)."""
+    from tests.conftest import build_tiny_warehouse
+
+    return build_tiny_warehouse(tmp_path_factory.mktemp("shared")).root
+
+
 def make_settings(tmp_path: Path, store: Store, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "data_dir": tmp_path / "warehouse",
+        "state_path": tmp_path / "state",
         "metadata_url": store.url,
         "admin_user": ADMIN,
         "admin_password": SecretStr(ADMIN_PASSWORD),
@@ -160,10 +169,10 @@ def _running_api(store: Store, tmp_path: Path, **overrides: Any) -> Iterator[Api
 
 
 @pytest.fixture
-def api(metadata_store: Store, tmp_path: Path) -> Iterator[Api]:
-    yield from _running_api(metadata_store, tmp_path)
+def api(metadata_store: Store, tmp_path: Path, shared_warehouse: Path) -> Iterator[Api]:
+    yield from _running_api(metadata_store, tmp_path, data_dir=shared_warehouse)
 
 
 @pytest.fixture
-def api_sqlite(sqlite_store: Store, tmp_path: Path) -> Iterator[Api]:
-    yield from _running_api(sqlite_store, tmp_path)
+def api_sqlite(sqlite_store: Store, tmp_path: Path, shared_warehouse: Path) -> Iterator[Api]:
+    yield from _running_api(sqlite_store, tmp_path, data_dir=shared_warehouse)

@@ -1,0 +1,127 @@
+"""The datasets a caller may see, their columns and vintages, and distinct values."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from backend.catalog.models import Dataset
+from backend.deps import ServicesDep
+from backend.routes.disconnect import cancel_on_disconnect
+from backend.security.deps import CurrentUser, require_user
+
+router = APIRouter(tags=["datasets"], dependencies=[Depends(require_user)])
+
+
+class DatasetSummary(BaseModel):
+    key: str
+    label: str
+    description: str | None
+
+
+class ColumnDetail(BaseModel):
+    name: str
+    type: str
+    label: str
+    description: str | None = None
+    format: str | None = None
+
+
+class LoadId(BaseModel):
+    load_id: Any
+    rows: int | None = None
+
+
+class LoadTypeOption(BaseModel):
+    load_type: str | None
+    load_ids: list[LoadId]
+
+
+class VintageDetail(BaseModel):
+    load_type_column: str | None
+    load_id_column: str | None
+    default_load_type: str | None
+    options: list[LoadTypeOption]
+
+
+class DatasetDetail(DatasetSummary):
+    columns: list[ColumnDetail]
+    vintage: VintageDetail | None
+    row_estimate: int | None
+    mandatory_filters: list[str] = []
+
+
+class ValuesResponse(BaseModel):
+    column: str
+    values: list[Any]
+
+
+def _summary(d: Dataset) -> DatasetSummary:
+    return DatasetSummary(key=d.key, label=d.display, description=d.description)
+
+
+@router.get("/datasets", response_model=list[DatasetSummary])
+def list_datasets(user: CurrentUser, services: ServicesDep) -> list[DatasetSummary]:
+    return [_summary(d) for d in services.policy.datasets_for(user)]
+
+
+@router.get("/datasets/{key}", response_model=DatasetDetail)
+def get_dataset(key: str, user: CurrentUser, services: ServicesDep) -> DatasetDetail:
+    dataset = services.policy.dataset_for(key, user)
+    filtered = bool(services.policy.rls_for(user).get(key))
+    return DatasetDetail(
+        **_summary(dataset).model_dump(),
+        columns=[
+            ColumnDetail(
+                name=c.name,
+                type=c.type,
+                label=c.display,
+                description=c.description,
+                format=c.format,
+            )
+            for c in dataset.columns
+        ],
+        vintage=_vintage(services, dataset, hide_counts=filtered),
+        row_estimate=None if filtered else dataset.row_estimate,
+        mandatory_filters=list(dataset.mandatory_filters),
+    )
+
+
+def _vintage(services: Any, dataset: Dataset, *, hide_counts: bool) -> VintageDetail | None:
+    """Load types with their load ids, newest first. Row counts are the whole load's, so
+    they are left out for callers whose rows are filtered by row-level security."""
+    v = dataset.vintage
+    if v is None:
+        return None
+    options = [
+        LoadTypeOption(
+            load_type=o["load_type"],
+            load_ids=[
+                LoadId(load_id=i["load_id"], rows=None if hide_counts else i.get("rows"))
+                for i in o["load_ids"]
+            ],
+        )
+        for o in services.catalog.vintage_options(dataset.key)
+    ]
+    return VintageDetail(
+        load_type_column=v.load_type,
+        load_id_column=v.load_id,
+        default_load_type=v.default_load_type,
+        options=options,
+    )
+
+
+@router.get("/datasets/{key}/values/{column}", response_model=ValuesResponse)
+async def distinct_values(
+    key: str,
+    column: str,
+    user: CurrentUser,
+    services: ServicesDep,
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> ValuesResponse:
+    work = services.queries.values(key, column, user, q=q, limit=limit)
+    return ValuesResponse(column=column, values=await cancel_on_disconnect(request, work))

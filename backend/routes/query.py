@@ -1,0 +1,81 @@
+"""Run, preview, explain and show the SQL of a query spec."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from backend.deps import QueriesDep
+from backend.query.spec import QuerySpec
+from backend.routes.disconnect import cancel_on_disconnect
+from backend.security.deps import CurrentUser, require_user
+
+router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])
+
+
+class ColumnOut(BaseModel):
+    name: str
+    type: str
+    label: str
+    format: str | None = None
+
+
+class QueryResponse(BaseModel):
+    columns: list[ColumnOut]
+    rows: list[list[Any]]
+    page: int
+    page_size: int
+    total_rows: int | None
+    sql: str
+    elapsed_ms: float
+
+
+class ExplainResponse(BaseModel):
+    sql: str
+    dialect: str
+    estimated_rows: int | None
+    estimated_cost: float | None
+    allowed: bool
+    reason: str | None
+    join_order: list[str]
+
+
+class SqlResponse(BaseModel):
+    sql: str
+    dialect: str
+
+
+# Pages are returned as plain JSON (validated once by the service, not again per row).
+@router.post("/query", response_model=QueryResponse)
+async def run_query(
+    spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
+) -> JSONResponse:
+    result = await cancel_on_disconnect(request, queries.page(spec, user))
+    return JSONResponse(asdict(result))
+
+
+@router.post("/preview", response_model=QueryResponse)
+async def preview(
+    spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
+) -> JSONResponse:
+    result = await cancel_on_disconnect(request, queries.preview(spec, user))
+    return JSONResponse(asdict(result))
+
+
+@router.post("/explain", response_model=ExplainResponse)
+async def explain(spec: QuerySpec, user: CurrentUser, queries: QueriesDep) -> ExplainResponse:
+    return ExplainResponse(**asdict(await queries.explain(spec, user)))
+
+
+@router.post("/sql", response_model=SqlResponse)
+def sql(
+    spec: QuerySpec,
+    user: CurrentUser,
+    queries: QueriesDep,
+    dialect: Literal["duckdb", "postgres", "oracle"] = "duckdb",
+) -> SqlResponse:
+    return SqlResponse(sql=queries.sql(spec, user, dialect), dialect=dialect)

@@ -1,0 +1,102 @@
+"""Who may see which dataset, which columns, and which rows.
+
+The catalog says what exists; this policy turns it into what one caller may see. The
+dataset-administration settings (hidden columns, visibility, row-level security) plug in
+through `DatasetRules`; without rules every dataset is open and unfiltered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, Protocol
+
+from sqlglot import exp
+
+from backend.catalog.models import Dataset
+from backend.errors import NotFound
+
+
+class Caller(Protocol):
+    """The authenticated user, as far as data access cares."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+
+
+class Catalog(Protocol):
+    def get(self, key: str) -> Dataset: ...
+
+    def list(self) -> list[Dataset]: ...
+
+
+class DatasetRules(Protocol):
+    """Admin settings per dataset (issue: dataset administration)."""
+
+    def visible_to(self, dataset: Dataset, caller: Caller) -> bool: ...
+
+    def rls_predicates(self, dataset: Dataset, caller: Caller) -> list[exp.Expression]: ...
+
+
+class OpenRules:
+    """No settings: everything visible, no row filters."""
+
+    def visible_to(self, dataset: Dataset, caller: Caller) -> bool:
+        return True
+
+    def rls_predicates(self, dataset: Dataset, caller: Caller) -> list[exp.Expression]:
+        return []
+
+
+class AccessPolicy:
+    def __init__(self, catalog: Catalog, rules: DatasetRules | None = None) -> None:
+        self.catalog = catalog
+        self.rules: DatasetRules = rules or OpenRules()
+
+    def dataset_for(self, key: str, caller: Caller) -> Dataset:
+        """The dataset as `caller` may see it; forbidden looks exactly like missing."""
+        dataset = self.catalog.get(key)
+        if not self.rules.visible_to(dataset, caller):
+            raise NotFound(f"Dataset '{key}' was not found.")
+        return self._columns_for(dataset, caller)
+
+    def datasets_for(self, caller: Caller) -> list[Dataset]:
+        return [
+            self._columns_for(d, caller)
+            for d in self.catalog.list()
+            if self.rules.visible_to(d, caller)
+        ]
+
+    def rls_for(self, caller: Caller) -> RlsMap:
+        return RlsMap(self, caller)
+
+    def _columns_for(self, dataset: Dataset, caller: Caller) -> Dataset:
+        if caller.role == "admin" or not any(c.hidden for c in dataset.columns):
+            return dataset
+        return replace(dataset, columns=dataset.visible_columns, _by_name={})
+
+
+class RlsMap(Mapping[str, Sequence[exp.Expression]]):
+    """Row filters per dataset key, computed only for the datasets a query touches."""
+
+    def __init__(self, policy: AccessPolicy, caller: Caller) -> None:
+        self._policy, self._caller = policy, caller
+        self._cache: dict[str, list[exp.Expression]] = {}
+
+    def __getitem__(self, key: str) -> Sequence[exp.Expression]:
+        if key not in self._cache:
+            dataset = self._policy.catalog.get(key)
+            self._cache[key] = self._policy.rules.rls_predicates(dataset, self._caller)
+        return self._cache[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache)
+
+    def __len__(self) -> int:
+        return len(self._cache)

@@ -1,0 +1,72 @@
+"""Runs blocking adapter calls off the event loop, bounded, with timeout and cancel.
+
+A slow query must never stall other requests: calls run in a fixed pool of threads; when
+all are busy, at most `queue` more wait, and the rest are turned away with 503 Retry-After
+instead of piling up. Timeouts and client disconnects interrupt the database work itself
+(through the adapter's cancel), not just the waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from adapters.base import DatabaseAdapter, QueryCancelledError
+from backend.errors import QueryCancelled, QueryTimeout, ServiceBusy
+
+T = TypeVar("T")
+
+# Grace period past the timeout: the adapter interrupts at `timeout_s`; this only bounds
+# how long we wait for the interrupted thread to hand back control.
+_GRACE_S = 1.5
+
+
+class QueryExecutor:
+    def __init__(self, adapter: DatabaseAdapter, *, workers: int, queue: int) -> None:
+        self._adapter = adapter
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="query")
+        self._slots = threading.BoundedSemaphore(workers + queue)
+
+    async def run(
+        self, fn: Callable[[str], T], *, timeout_s: float | None, query_id: str | None = None
+    ) -> T:
+        """Run `fn(query_id)` in the pool. `fn` passes the id to the adapter so that a
+        timeout or a cancelled request can interrupt exactly its statement."""
+        if not self._slots.acquire(blocking=False):
+            raise ServiceBusy("The service is busy; please retry in a moment.", retry_after=2)
+        qid = query_id or uuid.uuid4().hex
+        try:
+            return await self._await(fn, qid, timeout_s)
+        finally:
+            self._slots.release()
+
+    async def _await(self, fn: Callable[[str], T], qid: str, timeout_s: float | None) -> T:
+        future = asyncio.get_running_loop().run_in_executor(self._pool, fn, qid)
+        limit = None if timeout_s is None else timeout_s + _GRACE_S
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), limit)
+        except TimeoutError as e:
+            self._adapter.cancel(qid)
+            raise _timeout(timeout_s) from e
+        except asyncio.CancelledError:
+            # The client went away: stop the database work too.
+            self._adapter.cancel(qid)
+            raise
+        except QueryCancelledError as e:
+            if getattr(e, "reason", "timeout") == "timeout":
+                raise _timeout(timeout_s) from e
+            raise QueryCancelled("The query was cancelled.") from e
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _timeout(timeout_s: float | None) -> QueryTimeout:
+    return QueryTimeout(
+        f"The query ran longer than {timeout_s:g} s and was stopped. "
+        "Add filters (a date range, a department or a load id) or aggregate to make it faster."
+    )
