@@ -98,7 +98,8 @@ def count_query(unpaged: exp.Select) -> exp.Select:
     ctes: Any = inner.args.get("with_")
     inner.set("with_", None)
     inner.set("order", None)
-    count = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n")).from_(inner.subquery("q"))
+    count = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n"), copy=False)
+    count = count.from_(inner.subquery("q", copy=False), copy=False)
     count.set("with_", ctes)
     return count
 

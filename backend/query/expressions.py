@@ -13,6 +13,7 @@ turn obvious mistakes (`upper(quantity)`, `region * 2`) into clear errors, not d
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,7 +79,7 @@ def parse_expression(text: str, resolve: Resolver, path: str) -> Typed:
     """
     walk = _Walk(resolve, path)
     try:
-        statements = sqlglot.parse(text, read="duckdb")
+        statements = _parse(text)
     except (SqlglotError, RecursionError) as e:
         raise walk.fail(f"could not read the expression: {_first_line(e)}") from e
     trees = [s for s in statements if s is not None]
@@ -88,6 +89,13 @@ def parse_expression(text: str, resolve: Resolver, path: str) -> Typed:
     if size > MAX_NODES:
         raise walk.fail(f"the expression has {size} parts; at most {MAX_NODES}")
     return walk.build(trees[0])
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str) -> tuple[exp.Expr | None, ...]:
+    """sqlglot's parse, cached: a report re-sends the same fields page after page. The trees
+    are shared, which is safe because the walk only reads them and builds new nodes."""
+    return tuple(sqlglot.parse(text, read="duckdb"))
 
 
 def _first_line(error: Exception) -> str:
@@ -223,16 +231,26 @@ def _comparable(*types: str) -> bool:
 
 
 def _logic(walk: _Walk, node: exp.Expr) -> Typed:
-    left, right = walk.arg(node, "this")[0], walk.arg(node, "expression")[0]
+    (left, lt), (right, rt) = walk.arg(node, "this"), walk.arg(node, "expression")
+    _need_boolean(walk, node, lt, rt)
     return type(node)(this=left, expression=right), "BOOLEAN"
+
+
+def _need_boolean(walk: _Walk, node: exp.Expr, *types: str) -> None:
+    wrong = {t for t in types if _kind(t) not in ("boolean", "null", "other")}
+    if wrong:
+        raise walk.fail(
+            f"{node.key.upper()} needs true/false conditions, not {', '.join(sorted(wrong))}"
+        )
 
 
 def _unary(walk: _Walk, node: exp.Expr) -> Typed:
     inner, kind = walk.arg(node, "this")
     if isinstance(node, exp.Not):
+        _need_boolean(walk, node, kind)
         return exp.Not(this=inner), "BOOLEAN"
     if isinstance(node, exp.Neg):
-        return exp.Neg(this=inner), _numeric_type(walk, node, kind) if kind != NULL_TYPE else kind
+        return exp.Neg(this=inner), _numeric_type(walk, node, kind)
     return exp.Paren(this=inner), kind
 
 

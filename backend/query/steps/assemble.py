@@ -54,7 +54,9 @@ def assemble(plan: Plan) -> Plan:
     WHERE, GROUP BY, HAVING and ORDER BY: the whole result, unpaged."""
     names = {cte.alias: cte.name for cte in plan.ctes}
     first = plan.join_order[0]
-    tree = exp.select(*select_list(plan)).from_(exp.table_(names[first], alias=first))
+    # Every part is a fresh copy already, so the builders need not copy again (copy=False).
+    tree = exp.select(*select_list(plan), copy=False)
+    tree = tree.from_(exp.table_(names[first], alias=first), copy=False)
     for join in plan.joins:
         tree = tree.join(
             exp.table_(names[join.alias], alias=join.alias),
@@ -86,5 +88,5 @@ def paginate(plan: Plan) -> Plan:
             f"paging stops at {limit:,} rows. Narrow the query with filters, or export it."
         )
     assert plan.tree is not None, "assemble runs before paginate"
-    paged = plan.tree.limit(spec.page_size)
+    paged = plan.tree.limit(spec.page_size)  # copies: the unpaged tree stays as it is
     return plan.but(paged=paged.offset(offset, copy=False) if offset else paged)

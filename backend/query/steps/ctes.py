@@ -44,8 +44,8 @@ def cte_select(source: Source, used: set[str], where: list[exp.Expr]) -> exp.Sel
     columns: list[exp.Expr] = [exp.column(c.name) for c in source.dataset.columns if c.name in used]
     if not columns:  # e.g. COUNT(*) alone: a row per row is all that is needed
         columns = [exp.alias_(exp.Literal.number(1), "one")]
-    select = exp.select(*columns).from_(relation(source.dataset.relation))
-    return select.where(*where) if where else select
+    select = exp.select(*columns, copy=False).from_(relation(source.dataset.relation), copy=False)
+    return select.where(*where, copy=False) if where else select
 
 
 def relation(name: str) -> exp.Table:
