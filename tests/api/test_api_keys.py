@@ -109,3 +109,11 @@ def test_key_for_an_unknown_user_is_404(api: Api) -> None:
 def test_revoking_an_unknown_key_is_404(api: Api) -> None:
     r = api.client.delete("/api/admin/api-keys/nope", headers=api.headers())
     assert r.status_code == 404
+
+
+def test_logout_with_an_api_key_is_a_clear_400(api: Api) -> None:
+    api.new_user("ann")
+    made = _make_key(api)
+    r = api.client.post("/api/auth/logout", headers={"X-API-Key": made["key"]})
+    assert r.status_code == 400
+    assert "API keys are revoked by an admin" in r.json()["error"]["message"]
