@@ -306,7 +306,7 @@ def _args(walk: _Walk, node: exp.Expr) -> list[Typed]:
 def _same_as_first(walk: _Walk, node: exp.Expr) -> Typed:
     """coalesce, nullif, greatest, least: several arguments, the type of the first."""
     walk.only(node, "this", "expressions", "expression", "ignore_nulls", "is_nvl", "is_null")
-    args = _args(walk, node)
+    args = _dated(walk, _args(walk, node))
     if not _comparable(*(t for _, t in args)):
         raise walk.fail(f"{_what(node)} mixes {', '.join(t for _, t in args)}")
     trees = [a for a, _ in args]
@@ -317,6 +317,20 @@ def _same_as_first(walk: _Walk, node: exp.Expr) -> Typed:
         return exp.Coalesce(this=trees[0], expressions=trees[1:]), kind
     cls = type(node)
     return cls(this=trees[0], expressions=trees[1:], ignore_nulls=True), kind
+
+
+def _dated(walk: _Walk, args: list[Typed]) -> list[Typed]:
+    """With a date among `args`, text literals become dates of that type (TO_DATE on Oracle)."""
+    dated = next(((a, t) for a, t in args if _kind(t) in TEMPORAL), None)
+    if dated is None:
+        return args
+    column, temporal = dated[0].sql(), dated[1]
+    return [
+        (coerce(a.name, temporal, column=column, path=walk.path), temporal)
+        if _is_text_literal(a)
+        else (a, t)
+        for a, t in args
+    ]
 
 
 def _numeric_fn(walk: _Walk, node: exp.Expr) -> Typed:
