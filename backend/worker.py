@@ -11,7 +11,7 @@ import asyncio
 import threading
 from typing import Any
 
-from arq import func
+from arq import cron, func
 
 from backend.config import get_settings
 from backend.jobs.arq_config import (
@@ -21,7 +21,12 @@ from backend.jobs.arq_config import (
     queue_name,
     redis_settings,
 )
+from backend.jobs.arq_runner import ArqRunner
 from backend.jobs.export_job import ExportDeps, run_export
+from backend.jobs.scheduler import tick
+from backend.jobs.service import ExportService
+from backend.jobs.state import JobStore
+from backend.jobs.sweep import sweep
 from backend.store.engine import Store, default_url
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
@@ -36,9 +41,13 @@ async def startup(ctx: dict[str, Any]) -> None:
     services = build_services(settings)
     ctx["services"] = services
     ctx["deps"] = ExportDeps(settings, store, services.queries, services.adapter.cancel)
+    runner = ArqRunner(JobStore(store), settings.redis_url or DEFAULT_REDIS)
+    ctx["exports"] = ExportService(settings, JobStore(store), runner, services.queries)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if "exports" in ctx:
+        await ctx["exports"].runner.close()
     if "services" in ctx:
         ctx["services"].close()
     if "deps" in ctx:
@@ -59,11 +68,25 @@ async def export_job(ctx: dict[str, Any], job_id: str) -> str:
         raise
 
 
+async def schedule_tick(ctx: dict[str, Any]) -> int:
+    """Every minute: start due scheduled exports (claimed in the store, so exactly once)."""
+    deps: ExportDeps = ctx["deps"]
+    return await tick(deps.store, ctx["exports"])
+
+
+async def sweep_exports(ctx: dict[str, Any]) -> int:
+    deps: ExportDeps = ctx["deps"]
+    return await asyncio.to_thread(sweep, deps.settings, deps.store)
+
+
 class WorkerSettings:
     functions = [
         func(export_job, name=EXPORT_FUNCTION, max_tries=MAX_TRIES, timeout=job_timeout_s())
     ]
-    cron_jobs: list[Any] = []
+    cron_jobs = [
+        cron(schedule_tick, second={1}, unique=True, run_at_startup=False),
+        cron(sweep_exports, minute=set(range(0, 60, 10)), second={30}, unique=True),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings(get_settings().redis_url or DEFAULT_REDIS)

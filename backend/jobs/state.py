@@ -64,6 +64,16 @@ class JobStore:
             raise NotFound(f"Export {job_id} was not found.")
         return job
 
+    def recent(self, owner_id: int, limit: int = 50) -> list[JobView]:
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ExportJobRow)
+                .where(ExportJobRow.owner_id == owner_id)
+                .order_by(ExportJobRow.created_at.desc())
+                .limit(limit)
+            )
+            return [JobView.of(row) for row in rows]
+
     def start(self, job_id: str, attempt: int) -> JobView | None:
         """Mark a queued (or retried) job running; None when it was cancelled or finished."""
         now = utcnow()

@@ -24,7 +24,7 @@ from backend.services.container import Services, build_services
 from backend.store.engine import Store
 from backend.store.models import UserRow
 from tests.conftest import build_tiny_warehouse
-from tests.store.fixtures import make_settings, wipe
+from tests.store.fixtures import Api, make_settings, wipe
 
 BIG_ROWS = 150_000
 
@@ -115,3 +115,11 @@ def make_env(tmp_path: Path, store: Store, shared: Path, **overrides: Any) -> It
 @pytest.fixture
 def job_env(tmp_path: Path, sqlite_store: Store, shared_warehouse: Path) -> Iterator[JobEnv]:
     yield from make_env(tmp_path, sqlite_store, shared_warehouse, export_excel_max_rows=BIG_ROWS)
+
+
+@pytest.fixture
+def export_api(sqlite_store: Store, tmp_path: Path, shared_warehouse: Path) -> Iterator[Api]:
+    """The app with its lifespan entered, no Redis: exports run in-process."""
+    from tests.jobs.api_fixtures import running_api
+
+    yield from running_api(sqlite_store, tmp_path, shared_warehouse, export_excel_max_rows=BIG_ROWS)

@@ -1,0 +1,122 @@
+"""Starts due scheduled exports exactly once, however many schedulers run.
+
+Each due time is claimed by inserting the run row: (schedule_id, scheduled_for) is unique,
+so when two workers (or an API loop and a worker) look at the same minute, one insert wins
+and the other gets an IntegrityError and moves on. The same transaction advances the
+schedule to its next fire time after now, so a scheduler that was down runs a missed
+schedule once, not once per missed minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from backend.errors import AuroraError, NotFound
+from backend.jobs.cron import next_runs
+from backend.jobs.export_job import load_owner
+from backend.jobs.models import ScheduleRow, ScheduleRunRow
+from backend.jobs.service import ExportService
+from backend.jobs.sweep import sweep
+from backend.query.spec import QuerySpec
+from backend.security.principal import User
+from backend.store.base import utcnow
+from backend.store.engine import Store
+from backend.store.models import ReportRow
+
+log = logging.getLogger("aurora.schedules")
+
+SWEEP_EVERY_MIN = 10
+
+
+def _due(store: Store, now: dt.datetime) -> list[str]:
+    with store.session() as session:
+        return list(
+            session.scalars(
+                select(ScheduleRow.id).where(
+                    ScheduleRow.enabled.is_(True), ScheduleRow.next_run_at <= now
+                )
+            )
+        )
+
+
+def claim(store: Store, schedule_id: str, now: dt.datetime) -> str | None:
+    """Claim the schedule's current due time; the run's id, or None when another took it."""
+    try:
+        with store.session() as session:
+            row = session.get(ScheduleRow, schedule_id)
+            if row is None or not row.enabled or row.next_run_at is None:
+                return None
+            if row.next_run_at > now:
+                return None
+            run = ScheduleRunRow(schedule_id=row.id, scheduled_for=row.next_run_at)
+            session.add(run)
+            session.flush()  # the unique (schedule_id, scheduled_for) decides here
+            row.next_run_at = next_runs(row.cron, row.timezone, now, 1)[0]
+            return run.id
+    except IntegrityError:
+        return None
+
+
+def report_spec(store: Store, report_id: str, owner: User) -> QuerySpec:
+    """The report's spec, if its owner may still see it (their own, shared, or an admin)."""
+    with store.session() as session:
+        report = session.get(ReportRow, report_id)
+        if report is None or not (report.owner_id == owner.id or report.shared or owner.is_admin):
+            raise NotFound(f"Report {report_id} was not found.")
+        return QuerySpec.model_validate(report.spec)
+
+
+async def start_run(store: Store, exports: ExportService, run_id: str) -> None:
+    """Create the export job of a claimed run, as the schedule's owner; errors go on the run."""
+    with store.session() as session:
+        run = session.get(ScheduleRunRow, run_id)
+        schedule = session.get(ScheduleRow, run.schedule_id) if run else None
+        if run is None or schedule is None:
+            return
+        owner_id, report_id, fmt = schedule.owner_id, schedule.report_id, schedule.format
+    job_id, error = None, None
+    try:
+        owner = load_owner(store, owner_id)
+        spec = report_spec(store, report_id, owner)
+        job_id = (await exports.create(owner, spec, fmt)).id  # type: ignore[arg-type]
+    except AuroraError as e:
+        error = e.message
+    except Exception as e:
+        log.exception("scheduled run %s could not start", run_id)
+        error = f"The scheduled export could not start: {type(e).__name__}."
+    with store.session() as session:
+        run = session.get(ScheduleRunRow, run_id)
+        if run is not None:
+            run.job_id, run.error = job_id, error
+
+
+async def tick(store: Store, exports: ExportService, now: dt.datetime | None = None) -> int:
+    """Start every run due at `now`; return how many this scheduler started."""
+    now = now or utcnow()
+    started = 0
+    for schedule_id in await asyncio.to_thread(_due, store, now):
+        run_id = await asyncio.to_thread(claim, store, schedule_id, now)
+        if run_id is not None:
+            await start_run(store, exports, run_id)
+            started += 1
+    return started
+
+
+async def loop(store: Store, exports: ExportService, **_: Any) -> None:
+    """The in-process scheduler (no Redis): a tick each minute, a sweep every ten."""
+    minutes = 0
+    while True:
+        await asyncio.sleep(60 - utcnow().second + 0.5)  # just after each minute starts
+        try:
+            await tick(store, exports)
+            if minutes % SWEEP_EVERY_MIN == 0:
+                await asyncio.to_thread(sweep, exports.settings, store)
+        except Exception:
+            log.exception("scheduler tick failed")
+        minutes += 1

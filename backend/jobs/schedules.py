@@ -1,0 +1,119 @@
+"""Scheduled exports: a saved report, a cron expression, a format, an enabled flag.
+
+A viewer manages their own schedules; an admin may see and change any. Another viewer's
+schedule is 404. The report must be one the owner may open (their own, or shared).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.errors import NotFound
+from backend.jobs.cron import check_cron, next_runs
+from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
+from backend.security.principal import User
+from backend.store.base import utcnow
+from backend.store.engine import Store
+from backend.store.models import ReportRow, UserRow
+
+RUNS_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class ScheduleFields:
+    report_id: str
+    cron: str
+    format: str
+    enabled: bool = True
+    timezone: str = "UTC"
+
+
+def _visible(session: Session, schedule_id: str, user: User) -> ScheduleRow:
+    row = session.get(ScheduleRow, schedule_id)
+    if row is None or not (row.owner_id == user.id or user.is_admin):
+        raise NotFound(f"Schedule {schedule_id} was not found.")
+    return row
+
+
+def _check_report(session: Session, report_id: str, owner: User) -> None:
+    report = session.get(ReportRow, report_id)
+    if report is None or not (report.owner_id == owner.id or report.shared or owner.is_admin):
+        raise NotFound(f"Report {report_id} was not found.")
+
+
+def _apply(row: ScheduleRow, fields: ScheduleFields, now: dt.datetime) -> None:
+    row.report_id, row.cron, row.format = fields.report_id, fields.cron, fields.format
+    row.enabled, row.timezone = fields.enabled, fields.timezone
+    row.next_run_at = next_runs(fields.cron, fields.timezone, now, 1)[0]
+
+
+class Schedules:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def visible(self, user: User) -> list[ScheduleRow]:
+        query = select(ScheduleRow).order_by(ScheduleRow.created_at, ScheduleRow.id)
+        if not user.is_admin:
+            query = query.where(ScheduleRow.owner_id == user.id)
+        with self.store.session() as session:
+            return list(session.scalars(query))
+
+    def get(self, schedule_id: str, user: User) -> ScheduleRow:
+        with self.store.session() as session:
+            return _visible(session, schedule_id, user)
+
+    def create(self, user: User, fields: ScheduleFields) -> ScheduleRow:
+        check_cron(fields.cron, fields.timezone)
+        with self.store.session() as session:
+            _check_report(session, fields.report_id, user)
+            row = ScheduleRow(owner_id=user.id)
+            _apply(row, fields, utcnow())
+            session.add(row)
+            session.flush()
+            return row
+
+    def replace(self, schedule_id: str, user: User, fields: ScheduleFields) -> ScheduleRow:
+        check_cron(fields.cron, fields.timezone)
+        with self.store.session() as session:
+            row = _visible(session, schedule_id, user)
+            _check_report(session, fields.report_id, _owner(session, row.owner_id, user))
+            _apply(row, fields, utcnow())
+            session.flush()
+            return row
+
+    def delete(self, schedule_id: str, user: User) -> None:
+        with self.store.session() as session:
+            row = _visible(session, schedule_id, user)
+            for run in session.scalars(
+                select(ScheduleRunRow).where(ScheduleRunRow.schedule_id == row.id)
+            ):
+                session.delete(run)
+            session.delete(row)
+
+    def runs(self, schedule_id: str, user: User) -> list[tuple[ScheduleRunRow, Any]]:
+        """Newest first, each with its export job (None when the run could not start)."""
+        with self.store.session() as session:
+            row = _visible(session, schedule_id, user)
+            query = (
+                select(ScheduleRunRow, ExportJobRow)
+                .outerjoin(ExportJobRow, ExportJobRow.id == ScheduleRunRow.job_id)
+                .where(ScheduleRunRow.schedule_id == row.id)
+                .order_by(ScheduleRunRow.scheduled_for.desc())
+                .limit(RUNS_SHOWN)
+            )
+            return [(run, job) for run, job in session.execute(query).tuples()]
+
+
+def _owner(session: Session, owner_id: int, caller: User) -> User:
+    """The schedule's owner, whose view of the report counts (an admin may edit others')."""
+    if owner_id == caller.id:
+        return caller
+    row = session.get(UserRow, owner_id)
+    if row is None:
+        raise NotFound(f"User {owner_id} was not found.")
+    return User.from_row(row)
