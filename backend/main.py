@@ -9,8 +9,11 @@ from fastapi import FastAPI
 
 from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
+from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
+from backend.routes import exports as exports_routes
+from backend.routes import schedules as schedules_routes
 from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
 from backend.services.container import build_services
@@ -24,9 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_level)
         open_auth(app)  # migrations, first admin, audit writer
         app.state.services = build_services(settings)
+        await open_exports(app, settings)  # job runner, in-process scheduler without Redis
         try:
             yield
         finally:
+            await close_exports(app)
             app.state.services.close()
             close_auth(app)
 
@@ -43,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
     for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):
+        app.include_router(module.router, prefix="/api")
+    for module in (exports_routes, schedules_routes):
         app.include_router(module.router, prefix="/api")
     return app
 
