@@ -87,6 +87,10 @@ class ApiClient:
         result: dict[str, Any] = await self._call("POST", "/api/auth/login", json=body)
         return result
 
+    async def logout(self) -> None:
+        """Revoke this token on the server (signing out is more than forgetting it)."""
+        await self._call("POST", "/api/auth/logout")
+
     async def datasets(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await self._call("GET", "/api/datasets")
         return result

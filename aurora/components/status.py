@@ -80,7 +80,7 @@ def pager() -> rx.Component:
         ),
         rx.cond(
             ExplorerState.has_result & ~ExplorerState.loading,
-            rx.text(f"{ExplorerState.elapsed_ms.to(int)} ms", style=theme.MUTED),
+            rx.text(ExplorerState.elapsed_text, style=theme.MUTED),
         ),
         rx.spacer(),
         rx.el.span(

@@ -40,7 +40,7 @@ def quick_search() -> rx.Component:
             "display": "flex",
             "align_items": "center",
             "gap": "6px",
-            "width": "210px",
+            "width": "190px",
             "color": theme.SLATE_500,
         },
     )
@@ -98,10 +98,11 @@ def vintage_picker() -> rx.Component:
     return rx.cond(
         ExplorerState.has_vintage,
         rx.el.div(
-            theme.icon("calendar-clock", 14),
-            rx.el.span("Vintage", style=theme.LABEL),
+            rx.el.span(
+                theme.icon("calendar-clock", 14), title="Data vintage", style={"display": "flex"}
+            ),
             rx.el.select(
-                rx.el.option("All load types", value=""),
+                rx.el.option(ExplorerState.default_vintage_label, value=""),
                 rx.foreach(ExplorerState.load_types, lambda t: rx.el.option(t, value=t)),
                 id="vintage-load-type",
                 aria_label="Load type",
@@ -110,15 +111,12 @@ def vintage_picker() -> rx.Component:
                 style={**theme.PILL_SELECT, "max_width": "150px"},
             ),
             rx.el.select(
-                rx.cond(
-                    ExplorerState.load_ids.length() == 0,
-                    rx.el.option("All loads", value=""),
-                ),
+                rx.el.option("All loads", value=""),
                 rx.foreach(ExplorerState.load_ids, _load_id_option),
                 id="vintage-load-id",
                 aria_label="Load id",
                 value=ExplorerState.load_id,
-                disabled=ExplorerState.load_ids.length() == 0,
+                disabled=ExplorerState.load_type == "",
                 on_change=ExplorerState.set_load_id,
                 style={**theme.PILL_SELECT, "max_width": "220px"},
             ),
@@ -143,7 +141,7 @@ def toolbar() -> rx.Component:
             "Aggregate", icon_name="sigma", id="aggregate-open", on_click=AggregateState.open_modal
         ),
         theme.button(
-            "Calculated field",
+            "Calculated",
             icon_name="calculator",
             id="calc-open",
             on_click=CalcState.open_modal,

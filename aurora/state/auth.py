@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import reflex as rx
@@ -50,7 +51,10 @@ class AuthState(rx.State):
     async def logout(self):
         from aurora.state.explorer import ExplorerState
 
-        self._token, self.user_name = "", ""
+        if self._token:
+            with contextlib.suppress(ApiError):
+                await self.client().logout()
+        self._token, self.user_name, self.login_error = "", "", ""
         explorer = await self.get_state(ExplorerState)
         explorer.forget_everything()
         return rx.redirect("/login")

@@ -113,6 +113,10 @@ class ExplorerState(rx.State):
         return fmt.row_range(self.page, PAGE_SIZE, len(self.rows), total)
 
     @rx.var
+    def elapsed_text(self) -> str:
+        return f"{self.elapsed_ms:,.0f} ms"
+
+    @rx.var
     def can_prev(self) -> bool:
         return self.page > 1 and not self.loading
 
@@ -131,6 +135,10 @@ class ExplorerState(rx.State):
     @rx.var
     def has_vintage(self) -> bool:
         return bool(self.load_types)
+
+    @rx.var
+    def default_vintage_label(self) -> str:
+        return "Default" if self._default_load_type else "All load types"
 
     @rx.var
     def schema_columns(self) -> list[ColumnMeta]:
@@ -422,10 +430,13 @@ class ExplorerState(rx.State):
 
     @rx.event
     def set_load_type(self, value: str):
-        self.load_type = value
-        self.load_ids = self._vintage.get(value, [])
-        self.load_id = self.load_ids[0].value if self.load_ids else ""
-        self.vintage_chosen = bool(value)
+        """A load type starts at its newest load; the empty choice is the API's default."""
+        if not value:
+            self._default_vintage()
+        else:
+            self.load_type, self.vintage_chosen = value, True
+            self.load_ids = self._vintage.get(value, [])
+            self.load_id = self.load_ids[0].value if self.load_ids else ""
         self.page = 1
         return ExplorerState.run_query
 
