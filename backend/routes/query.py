@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from backend.deps import QueriesDep
 from backend.query.spec import QuerySpec
-from backend.routes.disconnect import cancel_on_disconnect
+from backend.routes.audited import audited_page
 from backend.security.deps import CurrentUser, require_user
 
 router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])
@@ -54,7 +54,8 @@ class SqlResponse(BaseModel):
 async def run_query(
     spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
 ) -> JSONResponse:
-    result = await cancel_on_disconnect(request, queries.page(spec, user))
+    work = queries.page(spec, user)
+    result = await audited_page(request, user, spec, work, action="query.run")
     return JSONResponse(asdict(result))
 
 
@@ -62,7 +63,8 @@ async def run_query(
 async def preview(
     spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
 ) -> JSONResponse:
-    result = await cancel_on_disconnect(request, queries.preview(spec, user))
+    work = queries.preview(spec, user)
+    result = await audited_page(request, user, spec, work, action="query.preview")
     return JSONResponse(asdict(result))
 
 

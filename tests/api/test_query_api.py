@@ -279,3 +279,15 @@ def test_distinct_values_are_filtered_and_limited(api_sqlite: Api) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["values"] == ["North"]
+
+
+def test_every_query_run_leaves_exactly_one_audit_row(api_sqlite: Api) -> None:
+    specs = [{"dataset": "items", "columns": ["item_id"], "page": p} for p in range(1, 26)]
+    specs.append({"dataset": "items", "columns": ["nope"]})
+    for spec in specs:
+        query(api_sqlite, spec)
+    rows = api_sqlite.audit_rows(action="query.run")
+    assert len(rows) == len(specs)
+    statuses = sorted(r["detail"]["status"] for r in rows)
+    assert statuses == ["invalid_query"] + ["ok"] * 25
+    assert all(r["dataset"] == "items" and r["detail"]["spec_hash"] for r in rows)

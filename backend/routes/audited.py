@@ -1,0 +1,45 @@
+"""Run a query use case and leave one audit row for it, whatever the outcome."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable
+
+from fastapi import Request
+
+from backend import audit
+from backend.errors import AuroraError
+from backend.query.spec import QuerySpec
+from backend.routes.disconnect import cancel_on_disconnect
+from backend.security.principal import User
+from backend.services.queries import PageResult
+
+
+async def audited_page(
+    request: Request, user: User, spec: QuerySpec, work: Awaitable[PageResult], *, action: str
+) -> PageResult:
+    """`action` is `query.run` or `query.preview`; failures are recorded with their code."""
+    started = time.perf_counter()
+    try:
+        result = await cancel_on_disconnect(request, work)
+    except AuroraError as e:
+        _record(request, user, spec, action, started, rows=None, status=e.code, error=e.message)
+        raise
+    _record(request, user, spec, action, started, rows=len(result.rows), status="ok")
+    return result
+
+
+def _record(
+    request: Request,
+    user: User,
+    spec: QuerySpec,
+    action: str,
+    started: float,
+    *,
+    rows: int | None,
+    status: str,
+    error: str | None = None,
+) -> None:
+    elapsed = (time.perf_counter() - started) * 1000
+    detail = audit.query_detail(spec, rows=rows, elapsed_ms=elapsed, status=status, error=error)
+    audit.record(action, user=user, dataset=spec.dataset, request=request, detail=detail)
