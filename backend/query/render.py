@@ -31,11 +31,20 @@ ORACLE_TRUNC = {
 }
 
 
+_PREDICATE_PARENTS = (exp.Where, exp.Having, exp.Connector, exp.Not, exp.Join, exp.If)
+
+
 def _oracle_boolean(node: exp.Expr) -> exp.Expr:
-    # Oracle before 23ai has no boolean literals; flags are NUMBER(1) columns there.
-    if isinstance(node, exp.Boolean):
-        return exp.Literal.number(1 if node.this else 0)
-    return node
+    # Oracle before 23ai has no boolean literals; flags are NUMBER(1) columns there. A bare
+    # TRUE/FALSE where a condition goes (an RLS "no rows" predicate) becomes 1 = 1 / 1 = 0.
+    if not isinstance(node, exp.Boolean):
+        return node
+    number = exp.Literal.number(1 if node.this else 0)
+    parent, key = node.parent, node.arg_key
+    is_condition = isinstance(parent, _PREDICATE_PARENTS) and key in ("this", "expression", "on")
+    if is_condition and (not isinstance(parent, exp.If) or key == "this"):
+        return exp.EQ(this=exp.Literal.number(1), expression=number)
+    return number
 
 
 def _oracle_trunc(node: exp.Expr) -> exp.Expr:

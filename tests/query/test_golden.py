@@ -240,6 +240,10 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
         {"rls": {"global_sales": [exp.column("region").isin("North", "East")]}},
     ),
+    "rls_no_rows_for_user_without_attribute": (
+        {"dataset": "global_sales", "columns": ["order_id"]},
+        {"rls": {"global_sales": [exp.false()]}},
+    ),
     "join_inner_pushdown": (
         {
             "dataset": "global_sales",

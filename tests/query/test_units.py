@@ -235,6 +235,14 @@ def test_reserved_words_are_quoted_in_every_dialect() -> None:
     assert render(select, "oracle") == 'SELECT "USER"."ORDER" FROM "SELECT" "USER"'
 
 
+def test_oracle_booleans_become_numbers_or_conditions() -> None:
+    select = (
+        exp.select(exp.column("a")).from_("t").where(exp.false(), exp.column("flag").eq(exp.true()))
+    )
+    assert render(select, "oracle") == 'SELECT "A" FROM "T" WHERE 1 = 0 AND "FLAG" = 1'
+    assert render(select, "duckdb") == 'SELECT "a" FROM "t" WHERE FALSE AND "flag" = TRUE'
+
+
 def test_unknown_dialect_is_a_bad_request() -> None:
     with pytest.raises(BadRequest, match="unknown dialect 'mysql'"):
         render(exp.select(exp.Literal.number(1)), "mysql")
