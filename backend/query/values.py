@@ -6,7 +6,7 @@ from sqlglot import exp
 
 from backend.errors import InvalidQuery
 from backend.query.context import CompileContext
-from backend.query.operators import condition_sql
+from backend.query.operators import OPERATORS, condition_sql
 from backend.query.plan import Plan
 from backend.query.spec import Condition, Op, QuerySpec, Vintage
 from backend.query.steps.ctes import (
@@ -56,9 +56,8 @@ def compile_values(
     ref = plan.scope.resolve(column, "column", calculated=False)
     where = [condition_sql(Condition(column=column, operator=Op.IS_NOT_NULL), ref, "column")]
     if q:
-        where.append(
-            condition_sql(Condition(column=column, operator=Op.CONTAINS, value=q), ref, "q")
-        )
+        contains = OPERATORS[Op.CONTAINS]
+        where.append(contains.build(ref.expr.copy(), contains.values(q, ref, "q")))
     name = ref.expr.name
     cte = cte_select(
         source,

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from sqlglot import exp
 
+from backend.errors import InvalidQuery, UnknownColumn
 from backend.query.compiler import compile_query, compile_values
 from backend.query.context import CompiledQuery
 from backend.query.render import render
@@ -337,3 +338,15 @@ def test_values_are_distinct_filtered_and_limited(warehouse: duckdb.DuckDBPyConn
     ]
     sql = render(compile_values("global_sales", "region", "%", 5, context()), "oracle")
     assert "FETCH FIRST 5 ROWS ONLY" in sql and "ESCAPE" in sql
+
+
+def test_values_errors_name_their_parameter() -> None:
+    with pytest.raises(UnknownColumn) as unknown:
+        compile_values("global_sales", "colour", None, 10, context())
+    assert unknown.value.path == "column"
+    with pytest.raises(InvalidQuery, match="needs a text column") as not_text:
+        compile_values("global_sales", "quantity", "1", 10, context())
+    assert not_text.value.path == "q"
+    with pytest.raises(InvalidQuery) as bad_limit:
+        compile_values("global_sales", "region", None, 0, context())
+    assert bad_limit.value.path == "limit"
