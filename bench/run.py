@@ -1,0 +1,40 @@
+"""`make bench`: every benchmark, one table, printed and written to bench/results/.
+
+Sizes come from BENCH_ROWS (comma-separated, default 1000000,10000000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from pathlib import Path
+
+from bench import query_bench
+from bench.harness import warehouse
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _label(rows: int) -> str:
+    return f"{rows // 1_000_000}M" if rows >= 1_000_000 else f"{rows // 1000}k"
+
+
+def main() -> None:
+    sizes = [int(s) for s in os.environ.get("BENCH_ROWS", "1000000,10000000").split(",")]
+    warehouses = {_label(n): warehouse(n) for n in sizes}
+    header = (
+        f"# Aurora benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n\n"
+        f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
+    )
+    sections = [header, query_bench.report(warehouses)]
+    text = "\n".join(sections)
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    (RESULTS / f"bench-{stamp}.md").write_text(text)
+    (RESULTS / "latest.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
