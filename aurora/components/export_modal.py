@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from aurora import theme
 from aurora.components.modal import modal
 from aurora.state.export import ExportState
 
 FORMAT_LABELS = (("csv", "CSV"), ("xlsx", "Excel (.xlsx)"), ("parquet", "Parquet"))
-
-
-def _format_choice(value: str, label: str) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(
-            type="radio",
-            name="export-format",
-            value=value,
-            checked=ExportState.format == value,
-            on_change=lambda _v: ExportState.set_format(value),
-            id=f"export-format-{value}",
-        ),
-        label,
-        style={"display": "flex", "gap": "5px", "align_items": "center", "cursor": "pointer"},
-    )
 
 
 def _progress() -> rx.Component:
@@ -71,16 +57,17 @@ def export_modal() -> rx.Component:
         on_open_change=ExportState.set_open,
         width="min(560px, 94vw)",
         body=[
-            rx.el.div("Format", style=theme.LABEL),
-            rx.el.div(
-                *[_format_choice(v, label) for v, label in FORMAT_LABELS],
-                role="radiogroup",
-                aria_label="Format",
+            rx.el.label("Format", html_for="export-format", style=theme.LABEL),
+            rx.el.select(
+                *[rx.el.option(label, value=v) for v, label in FORMAT_LABELS],
+                id="export-format",
+                value=ExportState.format,
+                on_change=ExportState.set_format,
                 style={
-                    "display": "flex",
-                    "gap": "14px",
+                    **theme.PILL_SELECT,
+                    "width": "200px",
                     "margin": "4px 0 10px 0",
-                    "flex_wrap": "wrap",
+                    "display": "block",
                 },
             ),
             rx.el.label("File name", html_for="export-filename", style=theme.LABEL),
@@ -108,11 +95,13 @@ def export_modal() -> rx.Component:
         footer=[
             rx.cond(
                 ExportState.download_href != "",
-                rx.el.a(
+                # A document request, not client-side routing: the file comes from the server
+                ReactRouterLink.create(
                     theme.icon("download"),
                     "Download",
                     id="export-download",
                     href=ExportState.download_href,
+                    reload_document=True,
                     download="",
                     style={**theme.BUTTON_PRIMARY, "text_decoration": "none"},
                 ),
