@@ -234,11 +234,11 @@ def test_output_columns_describe_names_types_labels_and_sources() -> None:
     assert [(c.name, c.label, c.type, c.format, c.source) for c in query.columns] == [
         ("employee_roster.region", "Region", "VARCHAR", None, "employee_roster"),
         ("name", "Name", "VARCHAR", None, "employee_roster"),
-        ("rev", "rev", "DECIMAL(38,2)", "currency", None),
-        ("units", "units", "HUGEINT", None, None),
-        ("avg_net", "avg_net", "DOUBLE", None, None),
-        ("last", "last", "DATE", None, None),
-        ("regions", "regions", "BIGINT", None, None),
+        ("rev", "Rev", "DECIMAL(38,2)", "currency", None),
+        ("units", "Units", "HUGEINT", None, None),
+        ("avg_net", "Avg net", "DOUBLE", None, None),
+        ("last", "Last", "DATE", None, None),
+        ("regions", "Regions", "BIGINT", None, None),
     ]
     assert query.datasets == ("global_sales", "employee_roster")
 

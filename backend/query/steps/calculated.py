@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
+from backend.catalog.labels import label_from_name
 from backend.catalog.models import type_kind
 from backend.errors import InvalidQuery
 from backend.query.expressions import parse_expression
@@ -35,7 +36,7 @@ def define_calculated(plan: Plan) -> Plan:
             raise InvalidQuery(
                 f"{calc.name} grows too large once its fields are inlined", path=path
             )
-        ref = Ref(calc.name, tree, sql_type, calc.name, aliases=_aliases(tree))
+        ref = Ref(calc.name, tree, sql_type, label_from_name(calc.name), aliases=_aliases(tree))
         scope = Scope(scope.sources, {**scope.calculated, calc.name: ref}, scope.measures)
     return plan.but(scope=scope)
 
@@ -93,7 +94,7 @@ def _measure(scope: Scope, measure: Measure, path: str) -> Ref:
         name=measure.alias,
         expr=_aggregate(measure.agg, value),
         type=_result_type(measure.agg, arg, path),
-        label=measure.alias,
+        label=label_from_name(measure.alias),
         format=arg.format if arg is not None and measure.agg not in _COUNTS else None,
         aliases=arg.aliases if arg is not None else frozenset(),
         measure=True,
