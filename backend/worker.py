@@ -92,6 +92,9 @@ class WorkerSettings:
     redis_settings = redis_settings(get_settings().redis_url or DEFAULT_REDIS)
     queue_name = queue_name()
     allow_abort_jobs = True
+    # ARQ holds a job for its longest function timeout + 10 s before re-delivering it after a
+    # worker crash; cron functions count too, so they get the same bound.
+    job_timeout = job_timeout_s()
     max_jobs = 2
     keep_result = 3600
     health_check_interval = 30

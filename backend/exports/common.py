@@ -61,6 +61,12 @@ def part_path(final: Path) -> Path:
     return final.with_name(final.name + ".part")
 
 
+def scratch_dir(part: Path) -> Path:
+    """A folder of the writer's own temp files (xlsxwriter's row files), beside the part
+    file, so a retry or the sweep can remove what a killed worker left behind."""
+    return part.with_name(part.name + ".tmp")
+
+
 class Pacer:
     """Calls `on_progress` at most every `interval_s` (and always on `flush`), so callers that
     write to a store or Redis are not flooded, while staying well under one second."""

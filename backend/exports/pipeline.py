@@ -9,6 +9,7 @@ never be served.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from backend.exports.common import (
     ExportOptions,
     Pacer,
     part_path,
+    scratch_dir,
 )
 from backend.exports.csv_writer import CsvWriter
 from backend.exports.parquet_writer import ParquetWriter
@@ -107,6 +109,7 @@ def write_export(
     options = options or ExportOptions()
     part = part_path(final_path)
     part.unlink(missing_ok=True)  # a retried job starts over
+    shutil.rmtree(scratch_dir(part), ignore_errors=True)
     run = _Run(
         fmt,
         part,
@@ -127,5 +130,7 @@ def write_export(
             run.writer.abort()
         part.unlink(missing_ok=True)
         raise
+    finally:
+        shutil.rmtree(scratch_dir(part), ignore_errors=True)
     run.pacer.flush(run.rows)
     return run.rows

@@ -20,7 +20,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from backend.exports.common import ExportOptions, ExportWriteError
+from backend.exports.common import ExportOptions, ExportWriteError, scratch_dir
 from backend.exports.csv_writer import as_text
 from backend.exports.xlsx_cells import Cells, to_cells
 from backend.exports.xlsx_formats import excel_format
@@ -38,9 +38,11 @@ class XlsxWriter:
     chunk_rows = CHUNK_ROWS
 
     def __init__(self, path: Path, columns: Sequence[OutputColumn], options: ExportOptions) -> None:
+        scratch = scratch_dir(path)
+        scratch.mkdir(exist_ok=True)
         self._wb = xlsxwriter.Workbook(
             str(path),
-            {"constant_memory": True, "nan_inf_to_errors": True, "tmpdir": str(path.parent)},
+            {"constant_memory": True, "nan_inf_to_errors": True, "tmpdir": str(scratch)},
         )
         self._columns = list(columns)
         self._per_sheet = options.rows_per_sheet

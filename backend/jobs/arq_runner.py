@@ -22,6 +22,7 @@ from backend.jobs.state import JobStore, JobView
 log = logging.getLogger("aurora.exports")
 
 ABANDONED = "The export worker stopped before finishing, too many times; please try again."
+TIMED_OUT = "The export ran past the worker's time limit (AURORA_EXPORT_TIMEOUT_S)."
 
 
 class ArqRunner:
@@ -55,12 +56,17 @@ class ArqRunner:
         if job is None or job.status not in ACTIVE:
             return job
         info = await self._job(await self.redis(), job_id).result_info()
-        if info is not None and not info.success:
-            # ARQ finished it without our code recording an end: out of tries, or timed out.
-            log.warning("export %s ended in ARQ with %r", job_id, info.result)
+        if info is None or info.success:
+            return job
+        # ARQ finished it without our code recording an end: aborted, timed out, out of tries.
+        log.warning("export %s ended in ARQ with %r", job_id, info.result)
+        if job.cancel_requested:
+            self._jobs.finish(job_id, "cancelled")
+        elif isinstance(info.result, TimeoutError | asyncio.CancelledError):
+            self._jobs.fail_stuck(job_id, TIMED_OUT)
+        else:
             self._jobs.fail_stuck(job_id, ABANDONED)
-            return self._jobs.get(job_id)
-        return job
+        return self._jobs.get(job_id)
 
     async def cancel(self, job_id: str) -> None:
         """The store flag (set by the caller) stops a running job; the abort also drops it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
+import shutil
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -43,15 +43,29 @@ def sweep(settings: Settings, store: Store, now: dt.datetime | None = None) -> i
                 select(ExportJobRow.file_path).where(ExportJobRow.file_path.is_not(None))
             )
         )
-    return removed + _orphans(exports_dir(settings), kept, time.time() - ORPHAN_AFTER_S)
+    return removed + _orphans(exports_dir(settings), kept, now.timestamp() - ORPHAN_AFTER_S)
 
 
 def _orphans(folder: Path, kept: set[str | None], before: float) -> int:
+    """Files no job points at and folders (xlsxwriter scratch) untouched since `before`."""
     removed = 0
     for path in folder.iterdir():
-        if str(path) not in kept and path.is_file() and path.stat().st_mtime < before:
+        if str(path) in kept or _last_touched(path) >= before:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+        else:
             removed += _unlink(path)
     return removed
+
+
+def _last_touched(path: Path) -> float:
+    """A folder counts as touched when any file in it was (a running export's row file)."""
+    stamps = [path.stat().st_mtime]
+    if path.is_dir():
+        stamps += [child.stat().st_mtime for child in path.iterdir()]
+    return max(stamps)
 
 
 def _unlink(path: Path) -> int:
