@@ -11,6 +11,7 @@ from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
 from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
+from backend.routes import admin_datasets as admin_datasets_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
 from backend.routes import exports as exports_routes
 from backend.routes import schedules as schedules_routes
@@ -25,8 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        open_auth(app)  # migrations, first admin, audit writer
-        app.state.services = build_services(settings)
+        auth_ctx = open_auth(app)  # migrations, first admin, audit writer
+        app.state.services = build_services(settings, auth_ctx.store)
         await open_exports(app, settings)  # job runner, in-process scheduler without Redis
         try:
             yield
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api")
     for module in (exports_routes, schedules_routes):
         app.include_router(module.router, prefix="/api")
+    app.include_router(admin_datasets_routes.router, prefix="/api")
     return app
 
 

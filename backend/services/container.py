@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.base import DatabaseAdapter
 from backend.config import Settings
 from backend.services.access import AccessPolicy
 from backend.services.executor import QueryExecutor
 from backend.services.queries import QueryService
+from backend.store.engine import Store
+
+if TYPE_CHECKING:
+    from backend.datasets_admin.service import DatasetAdmin
+    from backend.datasets_admin.settings_store import SettingsStore
 
 
 @dataclass
@@ -20,28 +25,54 @@ class Services:
     policy: AccessPolicy
     executor: QueryExecutor
     queries: QueryService
+    datasets: DatasetAdmin | None = None
+    owned_store: Store | None = None  # the store build_services opened itself
 
     def close(self) -> None:
         self.executor.shutdown()
         self.adapter.close()
+        if self.owned_store is not None:
+            self.owned_store.close()
 
 
-def build_adapter_and_catalog(settings: Settings) -> tuple[DatabaseAdapter, Any]:
+def build_adapter_and_catalog(
+    settings: Settings, dataset_settings: SettingsStore | None = None
+) -> tuple[DatabaseAdapter, Any]:
     if settings.db != "duckdb":
         raise NotImplementedError(f"AURORA_DB={settings.db} is not available yet")
     from adapters.duckdb_adapter import DuckDBAdapter
     from backend.catalog.catalog import Catalog
+    from backend.catalog.sources import DatasetSource
     from backend.catalog.warehouse import WarehouseSource
+    from backend.datasets_admin.overlay import SettingsOverlay
+    from backend.datasets_admin.relations import RegisteredRelations
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     adapter = DuckDBAdapter(settings.data_dir)
-    catalog = Catalog(adapter, WarehouseSource(settings.data_dir))
+    source: DatasetSource = WarehouseSource(settings.data_dir)
+    if dataset_settings is None:
+        return adapter, Catalog(adapter, source)
+    source = RegisteredRelations(source, adapter, dataset_settings)
+    catalog = Catalog(adapter, source, overlay=SettingsOverlay(dataset_settings))
     return adapter, catalog
 
 
-def build_services(settings: Settings) -> Services:
-    adapter, catalog = build_adapter_and_catalog(settings)
-    policy = AccessPolicy(catalog)
+def build_services(settings: Settings, store: Store | None = None) -> Services:
+    """`store`: the metadata store (the app's); without it one is opened and migrated here
+    (the export worker, scripts) and closed with the services."""
+    from backend.datasets_admin.rules import StoreRules
+    from backend.datasets_admin.service import DatasetAdmin
+    from backend.datasets_admin.settings_store import SettingsStore
+    from backend.store.engine import default_url
+
+    owned = None
+    if store is None:
+        owned = store = Store(default_url(settings))
+        store.migrate()
+    dataset_settings = SettingsStore(store)
+    adapter, catalog = build_adapter_and_catalog(settings, dataset_settings)
+    policy = AccessPolicy(catalog, StoreRules(dataset_settings))
     executor = QueryExecutor(adapter, workers=settings.query_workers, queue=settings.query_queue)
     queries = QueryService(settings, adapter, catalog, policy, executor)
-    return Services(settings, adapter, catalog, policy, executor, queries)
+    datasets = DatasetAdmin(settings, adapter, catalog, dataset_settings)
+    return Services(settings, adapter, catalog, policy, executor, queries, datasets, owned)

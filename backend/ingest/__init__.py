@@ -1,0 +1,1 @@
+"""Turning uploaded files into warehouse datasets: read, infer types, write Parquet atomically."""

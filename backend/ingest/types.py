@@ -1,0 +1,150 @@
+"""Column type inference for text files, and the type names admins may override with.
+
+CSV cells arrive as text. A column becomes the narrowest type every non-empty cell fits:
+BIGINT, then DECIMAL (exact, with the largest scale seen), DOUBLE, DATE, TIMESTAMP, BOOLEAN,
+else VARCHAR. Numbers with leading zeros (postal codes, account numbers) stay text.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+_INT = r"^[+-]?(0|[1-9][0-9]{0,17})$"
+_DEC = r"^[+-]?(0|[1-9][0-9]{0,27})\.([0-9]{1,9})$"
+_FLOAT = r"^[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_DATE = "%Y-%m-%d"
+_TS_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f")
+_BOOL = r"^(?i:true|false)$"
+
+TYPE_NAMES = ("BIGINT", "DOUBLE", "DATE", "TIMESTAMP", "BOOLEAN", "VARCHAR")
+_DECIMAL_NAME = re.compile(r"^DECIMAL\((\d{1,2}),\s*(\d{1,2})\)$")
+
+
+def polars_type(name: str) -> pl.DataType:
+    """The polars type of a SQL type name an admin chose; ValueError when unknown."""
+    upper = name.strip().upper()
+    m = _DECIMAL_NAME.match(upper)
+    if m:
+        precision, scale = int(m.group(1)), int(m.group(2))
+        if not 0 < precision <= 38 or scale > precision:
+            raise ValueError(f"DECIMAL({precision},{scale}) is not a valid decimal type")
+        return pl.Decimal(precision, scale)
+    simple: dict[str, pl.DataType] = {
+        "BIGINT": pl.Int64(),
+        "INTEGER": pl.Int64(),
+        "DOUBLE": pl.Float64(),
+        "DATE": pl.Date(),
+        "TIMESTAMP": pl.Datetime("us"),
+        "BOOLEAN": pl.Boolean(),
+        "VARCHAR": pl.String(),
+        "TEXT": pl.String(),
+    }
+    if upper not in simple:
+        allowed = ", ".join((*TYPE_NAMES, "DECIMAL(p,s)"))
+        raise ValueError(f"unknown type '{name}'; choose one of {allowed}")
+    return simple[upper]
+
+
+def sql_name(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Decimal):
+        return f"DECIMAL({dtype.precision},{dtype.scale})"
+    names = {
+        pl.Int8: "TINYINT",
+        pl.Int16: "SMALLINT",
+        pl.Int32: "INTEGER",
+        pl.Int64: "BIGINT",
+        pl.Float32: "FLOAT",
+        pl.Float64: "DOUBLE",
+        pl.Date: "DATE",
+        pl.Boolean: "BOOLEAN",
+        pl.String: "VARCHAR",
+    }
+    for cls, name in names.items():
+        if isinstance(dtype, cls):
+            return name
+    return "TIMESTAMP" if isinstance(dtype, pl.Datetime) else str(dtype).upper()
+
+
+def _present(c: pl.Expr) -> pl.Expr:
+    return c.is_not_null() & (c.str.strip_chars() != "")
+
+
+def _all(c: pl.Expr, test: pl.Expr) -> pl.Expr:
+    return (test | ~_present(c)).all()
+
+
+def _probes(name: str) -> list[pl.Expr]:
+    c = pl.col(name)
+    s = c.str.strip_chars()
+    ts = pl.coalesce([s.str.to_datetime(f, strict=False) for f in _TS_FORMATS])
+    return [
+        _present(c).any().alias(f"{name}\x00any"),
+        _all(c, s.str.contains(_INT)).alias(f"{name}\x00int"),
+        _all(c, s.str.contains(_DEC) | s.str.contains(_INT)).alias(f"{name}\x00dec"),
+        s.str.extract(_DEC, 2).str.len_chars().max().alias(f"{name}\x00scale"),
+        _all(c, s.str.contains(_FLOAT)).alias(f"{name}\x00float"),
+        _all(c, s.str.to_date(_DATE, strict=False).is_not_null()).alias(f"{name}\x00date"),
+        _all(c, ts.is_not_null()).alias(f"{name}\x00ts"),
+        _all(c, s.str.contains(_BOOL)).alias(f"{name}\x00bool"),
+    ]
+
+
+def infer_text_types(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
+    """One pass over the data answers every probe of every text column."""
+    if not columns:
+        return {}
+    probes = frame.select([p for name in columns for p in _probes(name)]).collect().row(0)
+    per = len(_probes(columns[0]))
+    return {name: _pick(probes[i * per : (i + 1) * per]) for i, name in enumerate(columns)}
+
+
+def _pick(p: tuple[object, ...]) -> str:
+    present, is_int, is_dec, scale, is_float, is_date, is_ts, is_bool = p
+    if not present:
+        return "VARCHAR"
+    if is_int:
+        return "BIGINT"
+    if is_dec:
+        return f"DECIMAL(38,{int(scale or 0)})"  # type: ignore[call-overload]
+    if is_float:
+        return "DOUBLE"
+    if is_date:
+        return "DATE"
+    if is_ts:
+        return "TIMESTAMP"
+    return "BOOLEAN" if is_bool else "VARCHAR"
+
+
+def cast_text(name: str, type_name: str) -> pl.Expr:
+    """Converts a text column to `type_name`; empty cells become NULL. Cells that do not
+    convert also become NULL here: `first_bad_cell` finds them so the upload fails with
+    the cell's position instead of silently losing a value."""
+    c = pl.col(name)
+    s = pl.when(_present(c)).then(c.str.strip_chars())
+    dtype = polars_type(type_name)
+    if isinstance(dtype, pl.String):
+        return c
+    if isinstance(dtype, pl.Date):
+        out = s.str.to_date(_DATE, strict=False)
+    elif isinstance(dtype, pl.Datetime):
+        out = pl.coalesce([s.str.to_datetime(f, strict=False) for f in _TS_FORMATS])
+    elif isinstance(dtype, pl.Boolean):
+        lower = s.str.to_lowercase()
+        out = pl.when(lower == "true").then(True).when(lower == "false").then(False)
+    elif isinstance(dtype, pl.Decimal):
+        out = (
+            pl.when(s.str.contains(_DEC) | s.str.contains(_INT))
+            .then(s)
+            .str.to_decimal(scale=dtype.scale)
+        )
+        out = out.cast(dtype, strict=False)
+    else:
+        out = s.cast(dtype, strict=False)
+    return out.alias(name)
+
+
+def lost_value(original: str, converted: str) -> pl.Expr:
+    """True where a present text cell became NULL in conversion."""
+    return _present(pl.col(original)) & pl.col(converted).is_null()
