@@ -27,6 +27,7 @@ from backend.query.steps.filters import split_filters
 from backend.query.steps.select import require_mandatory_filters, select_outputs
 from backend.query.steps.sort import order_rows
 from backend.query.steps.sources import bind_joins, resolve_sources
+from backend.query.steps.totals import group_totals, order_totals, total_level
 from backend.query.values import compile_values
 
 __all__ = ["STEPS", "compile_query", "compile_sql_text", "compile_values", "count_query", "render"]
@@ -40,11 +41,14 @@ STEPS: tuple[Step, ...] = (
     define_measures,
     require_mandatory_filters,
     select_outputs,
+    total_level,
     split_filters,
     order_rows,
+    order_totals,
     build_ctes,
     order_joins,
     assemble,
+    group_totals,
     paginate,
 )
 

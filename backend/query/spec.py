@@ -18,6 +18,7 @@ MAX_FILTER_NODES = 500
 MAX_IN_VALUES = 5_000
 MAX_COLUMNS = 500
 MAX_PAGE_SIZE = 1_000
+MAX_MEASURES = 1_000  # a pivot cross-tab is one measure per (pivot value, value column)
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Alias = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\"]+$")]
@@ -99,6 +100,14 @@ class FilterGroup(Model):
         return deepest, count
 
 
+def _check_bounds(group: FilterGroup, what: str) -> None:
+    depth, nodes = group.walk()
+    if depth > MAX_FILTER_DEPTH:
+        raise ValueError(f"{what} nest {depth} deep; at most {MAX_FILTER_DEPTH}")
+    if nodes > MAX_FILTER_NODES:
+        raise ValueError(f"{what} have {nodes} nodes; at most {MAX_FILTER_NODES}")
+
+
 class Vintage(Model):
     load_type: Annotated[str, Field(max_length=255)] | None = None
     load_id: int | Annotated[str, Field(max_length=255)] | None = None
@@ -122,10 +131,15 @@ class Calculated(Model):
 
 
 class Measure(Model):
+    """`where` makes a conditional aggregate: only the rows it matches are aggregated,
+    `AGG(CASE WHEN <where> THEN <value> END)` (a pivot cell); it reads columns and
+    calculated fields, never measures."""
+
     agg: Agg
     alias: Alias
     column: Name | None = None
     expr: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
+    where: FilterNode | None = None
 
     @model_validator(mode="after")
     def _one_input(self) -> Measure:
@@ -133,6 +147,8 @@ class Measure(Model):
             raise ValueError("a measure takes either column or expr, not both")
         if self.column is None and self.expr is None and self.agg is not Agg.COUNT:
             raise ValueError(f"measure '{self.alias}' needs a column or an expr")
+        if isinstance(self.where, FilterGroup):
+            _check_bounds(self.where, f"measure '{self.alias}' where")
         return self
 
 
@@ -149,7 +165,12 @@ class QuerySpec(Model):
     columns: Annotated[list[Name], Field(max_length=MAX_COLUMNS)] = []
     filters: FilterGroup | None = None
     group_by: Annotated[list[Name], Field(max_length=20)] = []
-    measures: Annotated[list[Measure], Field(max_length=50)] = []
+    measures: Annotated[list[Measure], Field(max_length=MAX_MEASURES)] = []
+    # Totals rows computed by the database: "grand" adds one grand-total row (GROUPING
+    # SETS), "rollup" a subtotal per group-by prefix too (ROLLUP). Each row then carries
+    # `_total_level` (backend.query.steps.totals): how many trailing group-by columns it
+    # totals over (0 = a plain group row).
+    totals: Literal["rollup", "grand"] | None = None
     sort: Annotated[list[SortKey], Field(max_length=20)] = []
     page: Annotated[int, Field(ge=1, le=10_000_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
@@ -157,11 +178,7 @@ class QuerySpec(Model):
     @model_validator(mode="after")
     def _bounded_filters(self) -> QuerySpec:
         if self.filters is not None:
-            depth, nodes = self.filters.walk()
-            if depth > MAX_FILTER_DEPTH:
-                raise ValueError(f"filters nest {depth} deep; at most {MAX_FILTER_DEPTH}")
-            if nodes > MAX_FILTER_NODES:
-                raise ValueError(f"filters have {nodes} nodes; at most {MAX_FILTER_NODES}")
+            _check_bounds(self.filters, "filters")
         return self
 
     @property

@@ -13,6 +13,7 @@ from backend.query.expressions import parse_expression
 from backend.query.names import Ref, Scope, columns_in
 from backend.query.plan import Plan
 from backend.query.spec import Agg, Measure
+from backend.query.steps.conditional import conditional_value
 
 MAX_EXPANDED_NODES = 2_000  # a field built from fields is inlined; keep the result bounded
 
@@ -90,13 +91,14 @@ def _measure(scope: Scope, measure: Measure, path: str) -> Ref:
     else:
         arg = None
     value = arg.expr.copy() if arg is not None else exp.Star()
+    value, read = conditional_value(scope, measure, value, path)
     return Ref(
         name=measure.alias,
         expr=_aggregate(measure.agg, value),
         type=_result_type(measure.agg, arg, path),
         label=label_from_name(measure.alias),
         format=arg.format if arg is not None and measure.agg not in _COUNTS else None,
-        aliases=arg.aliases if arg is not None else frozenset(),
+        aliases=(arg.aliases if arg is not None else frozenset()) | read,
         measure=True,
     )
 
