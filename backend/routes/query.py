@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend.deps import QueriesDep
 from backend.query.spec import QuerySpec
@@ -34,6 +34,17 @@ class QueryResponse(BaseModel):
     elapsed_ms: float
 
 
+class EstimateStep(BaseModel):
+    """One step of the estimate: reading a dataset (`join` null) or joining it on."""
+
+    alias: str
+    dataset: str
+    join: str | None
+    on: str | None
+    input_rows: int
+    rows: int
+
+
 class ExplainResponse(BaseModel):
     sql: str
     dialect: str
@@ -42,6 +53,33 @@ class ExplainResponse(BaseModel):
     allowed: bool
     reason: str | None
     join_order: list[str]
+    steps: list[EstimateStep] = []
+
+
+class SchemaSourceOut(BaseModel):
+    alias: str
+    dataset: str
+    label: str
+    join: str | None
+
+
+class SchemaColumnOut(BaseModel):
+    name: str
+    column: str
+    alias: str
+    dataset: str
+    type: str
+    label: str
+    format: str | None
+
+
+class JoinedSchemaResponse(BaseModel):
+    datasets: list[SchemaSourceOut]
+    columns: list[SchemaColumnOut]
+
+
+class PreviewResponse(QueryResponse):
+    schema_: list[SchemaColumnOut] = Field(alias="schema")
 
 
 class SqlResponse(BaseModel):
@@ -59,18 +97,27 @@ async def run_query(
     return JSONResponse(asdict(result))
 
 
-@router.post("/preview", response_model=QueryResponse)
+@router.post("/preview", response_model=PreviewResponse)
 async def preview(
     spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
 ) -> JSONResponse:
+    """At most PREVIEW_ROWS rows; `schema` lists every column the datasets and joins make
+    available, with its source dataset."""
     work = queries.preview(spec, user)
     result = await audited_page(request, user, spec, work, action="query.preview")
-    return JSONResponse(asdict(result))
+    schema = queries.joined_schema(spec, user)
+    return JSONResponse({**asdict(result), "schema": [asdict(c) for c in schema.columns]})
 
 
 @router.post("/explain", response_model=ExplainResponse)
 async def explain(spec: QuerySpec, user: CurrentUser, queries: QueriesDep) -> ExplainResponse:
     return ExplainResponse(**asdict(await queries.explain(spec, user)))
+
+
+@router.post("/joined-schema", response_model=JoinedSchemaResponse)
+def joined_schema(spec: QuerySpec, user: CurrentUser, queries: QueriesDep) -> JoinedSchemaResponse:
+    """The columns of the joined result with their source dataset, before anything runs."""
+    return JoinedSchemaResponse.model_validate(asdict(queries.joined_schema(spec, user)))
 
 
 @router.post("/sql", response_model=SqlResponse)

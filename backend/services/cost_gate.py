@@ -1,5 +1,12 @@
-"""The EXPLAIN cost gate: refuse a statement before it runs when the planner expects it to
-be huge, and tell the user which filters would make it small."""
+"""The cost gate: refuse a statement before it runs when it is expected to be huge, and tell
+the user which filters would make it small.
+
+Two opinions are combined, and the larger wins: the database planner's (EXPLAIN: rows of its
+largest operator, and a cost where the database has one) and our own estimate from column
+statistics (`backend.services.estimates`), which sees fan-out joins that DuckDB's planner
+does not. The gate judges the largest intermediate result, not the final row count: a
+LIMIT 50 on top of a fan-out join does not make the join cheap.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from dataclasses import dataclass
 
 from adapters.base import Estimate
 from backend.catalog.models import Dataset
+from backend.services.estimates import JoinEstimate, Step
 
 
 @dataclass(frozen=True)
@@ -16,24 +24,69 @@ class GateDecision:
     estimated_rows: int | None
     estimated_cost: float | None
     reason: str | None = None
+    steps: tuple[Step, ...] = ()
 
 
 def decide(
-    estimate: Estimate, datasets: Sequence[Dataset], *, max_rows: int, max_cost: float
+    estimate: Estimate | None,
+    datasets: Sequence[Dataset],
+    *,
+    max_rows: int,
+    max_cost: float,
+    joins: JoinEstimate | None = None,
 ) -> GateDecision:
-    """Gate on the largest intermediate result, not the final row count: a LIMIT 50 on top
-    of a fan-out join does not make the join cheap."""
-    rows = estimate.max_rows if estimate.max_rows is not None else estimate.rows
+    """Allowed unless the larger row estimate passes `max_rows` or the cost `max_cost`.
+
+    >>> from backend.catalog.models import Column
+    >>> sales = Dataset("sales", "sales", (Column("order_date", "DATE", "Order date"),))
+    >>> d = decide(Estimate(rows=10, max_rows=5_000_000_000), [sales], max_rows=10**8,
+    ...            max_cost=1e12)
+    >>> d.allowed, d.reason
+    (False, 'This query would process about 5.0 billion rows, more than this service allows \
+at once (100.0 million). Add a filter on Order date to make it smaller.')
+    """
+    planner = _planner_rows(estimate)
+    ours = joins.largest if joins is not None else None
+    rows = max((r for r in (planner, ours) if r is not None), default=None)
+    cost = estimate.cost if estimate is not None else None
+    steps = joins.steps if joins is not None else ()
     over_rows = rows is not None and rows > max_rows
-    over_cost = estimate.cost is not None and estimate.cost > max_cost
+    over_cost = cost is not None and cost > max_cost
     if not (over_rows or over_cost):
-        return GateDecision(True, rows, estimate.cost)
-    size = f"about {_human(rows)} rows" if over_rows and rows is not None else "too much work"
-    reason = (
-        f"This query would process {size}, more than this service allows at once. "
-        f"{_helpful_filters(datasets)}"
+        return GateDecision(True, rows, cost, None, steps)
+    culprit = joins.culprit if joins is not None and ours == rows else None
+    labels = {d.key: d.display for d in datasets}
+    what = _what(rows if over_rows else None, culprit, max_rows, labels)
+    reason = f"{what} {_advice(datasets, culprit)}"
+    return GateDecision(False, rows, cost, reason, steps)
+
+
+def _planner_rows(estimate: Estimate | None) -> int | None:
+    if estimate is None:
+        return None
+    return estimate.max_rows if estimate.max_rows is not None else estimate.rows
+
+
+def _what(rows: int | None, culprit: Step | None, max_rows: int, labels: dict[str, str]) -> str:
+    if rows is None:
+        return "This query would take too much work for this service to run at once."
+    join = ""
+    if culprit is not None and culprit.join is not None and culprit.rows >= culprit.input_rows:
+        join = f" (joining {labels.get(culprit.dataset, culprit.dataset)} on {culprit.on})"
+    return (
+        f"This query would process about {_human(rows)} rows{join}, more than this service "
+        f"allows at once ({_human(max_rows)})."
     )
-    return GateDecision(False, rows, estimate.cost, reason)
+
+
+def _advice(datasets: Sequence[Dataset], culprit: Step | None) -> str:
+    filters = _helpful_filters(datasets)
+    if culprit is not None and culprit.join is not None:
+        return (
+            f"{filters.removesuffix(' to make it smaller.')}, or join on a column that "
+            "identifies rows (an id), to make it smaller."
+        )
+    return filters
 
 
 def _helpful_filters(datasets: Sequence[Dataset]) -> str:

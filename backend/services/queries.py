@@ -7,14 +7,14 @@ Every path that runs user SQL (query, preview, explain, values, exports) goes th
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pyarrow as pa
 from sqlglot import exp
 
-from adapters.base import DatabaseAdapter, Estimate
+from adapters.base import DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
 from backend.config import Settings
 from backend.errors import ExportTooLarge, QueryTooExpensive
@@ -23,7 +23,16 @@ from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
 from backend.services.access import AccessPolicy, Caller
 from backend.services.cost_gate import GateDecision, decide
+from backend.services.estimates import (
+    JoinEstimate,
+    StatsStore,
+    estimate_tree,
+    filtered_rows,
+    needed_columns,
+    read_select,
+)
 from backend.services.executor import QueryExecutor
+from backend.services.joined_schema import JoinedSchema, joined_schema
 from backend.services.rows import sql_type, table_rows
 from backend.services.ttl_cache import TtlCache
 
@@ -48,6 +57,12 @@ class ExplainResult:
     allowed: bool
     reason: str | None
     join_order: list[str]
+    steps: list[dict[str, Any]] = field(default_factory=list)
+
+
+# These planners estimate joins from their own statistics (ANALYZE), so their EXPLAIN rows and
+# cost are trusted as they are; DuckDB's are not (see backend.services.estimates).
+_TRUSTED_PLANNERS = frozenset({"postgres", "oracle"})
 
 
 class QueryService:
@@ -63,17 +78,46 @@ class QueryService:
         self.policy, self.executor = policy, executor
         self._gates: TtlCache[GateDecision] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._counts: TtlCache[int] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
+        self._stats: StatsStore | None = None
+        if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
+            self._stats = StatsStore(adapter)
 
     # -- compiling -----------------------------------------------------------------------
 
     def context(self, caller: Caller, dialect: str | None = None) -> CompileContext:
+        seen: dict[str, Dataset] = {}
+
+        def dataset(key: str) -> Dataset:
+            found = seen[key] = self.policy.dataset_for(key, caller)
+            return found
+
         return CompileContext(
-            dataset=lambda key: self.policy.dataset_for(key, caller),
+            dataset=dataset,
             dialect=dialect or self.adapter.dialect,
             rls=self.policy.rls_for(caller),
             default_vintage=self._default_vintage,
             max_row_limit=self.settings.max_row_limit,
+            estimate_rows=self._input_rows(seen),
         )
+
+    def _input_rows(
+        self, seen: dict[str, Dataset]
+    ) -> Callable[[str, exp.Select], int | None] | None:
+        """Rows a dataset's CTE gives, from cached statistics only: compiling never scans.
+        The async paths load what is missing first (`_compiled`)."""
+        stats = self._stats
+        if stats is None:
+            return None
+
+        def estimate(_alias: str, select: exp.Select) -> int | None:
+            read = read_select(select)
+            by_relation = {d.relation: d for d in seen.values()}
+            dataset = by_relation.get(read.relation) if read else None
+            if read is None or dataset is None:
+                return None
+            return filtered_rows(read.where, dataset, stats.get(dataset))
+
+        return estimate
 
     def compile(self, spec: QuerySpec, caller: Caller, dialect: str | None = None) -> CompiledQuery:
         return compile_query(spec, self.context(caller, dialect))
@@ -91,11 +135,24 @@ class QueryService:
     # -- running -------------------------------------------------------------------------
 
     async def page(self, spec: QuerySpec, caller: Caller) -> PageResult:
+        return await self._page(spec, caller, count=True)
+
+    async def preview(self, spec: QuerySpec, caller: Caller) -> PageResult:
+        """At most PREVIEW_ROWS rows, the limit inside the SQL; never a count over the whole
+        (possibly joined) result, which would be the full join the preview avoids."""
+        size = min(spec.page_size, self.settings.preview_rows)
+        first = spec.model_copy(update={"page": 1, "page_size": size})
+        return await self._page(first, caller, count=False)
+
+    async def _page(self, spec: QuerySpec, caller: Caller, *, count: bool) -> PageResult:
         started = time.perf_counter()
-        compiled = self.compile(spec, caller)
+        compiled = await self._compiled(spec, caller)
         await self.gate(compiled)
         table = await self._run(compiled.tree)
-        total = await self._total(compiled, spec, table.num_rows)
+        if count:
+            total = await self._total(compiled, spec, table.num_rows)
+        else:
+            total = table.num_rows if table.num_rows < spec.page_size else None
         return PageResult(
             columns=_columns(compiled.columns, table.schema),
             rows=table_rows(table),
@@ -106,13 +163,11 @@ class QueryService:
             elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
-    async def preview(self, spec: QuerySpec, caller: Caller) -> PageResult:
-        size = min(spec.page_size, self.settings.preview_rows)
-        return await self.page(spec.model_copy(update={"page": 1, "page_size": size}), caller)
-
     async def explain(self, spec: QuerySpec, caller: Caller) -> ExplainResult:
-        compiled = self.compile(spec, caller)
-        decision = await self._decide(compiled)
+        """The gate's decision and why, without running the query; never raises for a
+        query that is merely too expensive."""
+        compiled = await self._compiled(spec, caller)
+        decision = await self._decide(compiled.unpaged, compiled.keys)
         return ExplainResult(
             sql=self.adapter.render(compiled.tree),
             dialect=self.adapter.dialect,
@@ -121,41 +176,103 @@ class QueryService:
             allowed=decision.allowed,
             reason=decision.reason,
             join_order=list(compiled.join_order),
+            steps=[asdict(s) for s in decision.steps],
         )
+
+    def joined_schema(self, spec: QuerySpec, caller: Caller) -> JoinedSchema:
+        """The columns a spec's datasets and joins make available, each with its source,
+        without running anything (the joins are checked: keys, types, aliases)."""
+        return joined_schema(spec, self.context(caller))
 
     async def values(
         self, key: str, column: str, caller: Caller, *, q: str | None, limit: int
     ) -> list[Any]:
         tree = compile_values(key, column, q, limit, self.context(caller))
+        await self._gate_tree(tree, (key,))
         table = await self._run(tree)
         return [row[0] for row in table_rows(table)]
 
     async def gate(self, compiled: CompiledQuery) -> None:
-        decision = await self._decide(compiled)
+        await self._gate_tree(compiled.unpaged, compiled.keys)
+
+    async def _gate_tree(self, tree: exp.Select, keys: Sequence[str]) -> None:
+        decision = await self._decide(tree, keys)
         if not decision.allowed:
             raise QueryTooExpensive(decision.reason or "This query is too expensive to run.")
 
-    async def _decide(self, compiled: CompiledQuery) -> GateDecision:
-        key = self._cache_key(compiled, compiled.unpaged)
+    async def _compiled(self, spec: QuerySpec, caller: Caller) -> CompiledQuery:
+        """Compile; when statistics the join order needs were missing, load them (off the
+        event loop) and compile again, so inner joins start from the smallest input."""
+        compiled = self.compile(spec, caller)
+        missing = self._missing_stats(compiled.unpaged, compiled.keys)
+        if not missing:
+            return compiled
+        await self.executor.run(lambda _qid: self._load_stats(missing), timeout_s=None)
+        return self.compile(spec, caller)
+
+    async def _decide(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
+        cached = self._gates.get(self._cache_key(keys, tree))
+        if cached is not None:
+            return cached
+        return await self.executor.run(lambda _qid: self._decide_now(tree, keys), timeout_s=None)
+
+    def _decide_now(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
+        """Blocking: statistics, EXPLAIN and the decision, cached per SQL and data version."""
+        key = self._cache_key(keys, tree)
         cached = self._gates.get(key)
         if cached is not None:
             return cached
-        estimate: Estimate = await self.executor.run(
-            lambda _qid: self.adapter.explain(compiled.unpaged), timeout_s=None
-        )
-        datasets = [self.catalog.get(k) for k in _dataset_keys(compiled)]
+        self._load_stats(self._missing_stats(tree, keys))
         decision = decide(
-            estimate,
-            datasets,
+            self.adapter.explain(tree),
+            [self.catalog.get(k) for k in keys],
             max_rows=self.settings.explain_max_rows,
             max_cost=self.settings.explain_max_cost,
+            joins=self._join_estimate(tree, keys),
         )
         self._gates.put(key, decision)
         return decision
 
-    def _cache_key(self, compiled: CompiledQuery, tree: exp.Expression) -> str:
+    def _datasets(self, keys: Sequence[str]) -> dict[str, Dataset]:
+        """The datasets of `keys` by relation (statistics are per relation and version)."""
+        found = (self.catalog.get(k) for k in keys)
+        return {d.relation: d for d in found}
+
+    def _missing_stats(
+        self, tree: exp.Select, keys: Sequence[str]
+    ) -> list[tuple[Dataset, list[str]]]:
+        stats = self._stats
+        if stats is None:
+            return []
+        datasets = self._datasets(keys)
+        todo = []
+        for relation, columns in needed_columns(tree).items():
+            dataset = datasets.get(relation)
+            wanted = stats.missing(dataset, columns) if dataset is not None else []
+            if dataset is not None and wanted:
+                todo.append((dataset, wanted))
+        return todo
+
+    def _load_stats(self, todo: list[tuple[Dataset, list[str]]]) -> None:
+        if self._stats is not None:
+            for dataset, columns in todo:
+                self._stats.load(dataset, columns)
+
+    def _join_estimate(self, tree: exp.Select, keys: Sequence[str]) -> JoinEstimate | None:
+        stats = self._stats
+        if stats is None:
+            return None
+        datasets = self._datasets(keys)
+
+        def known(relation: str) -> tuple[Dataset, Any] | None:
+            dataset = datasets.get(relation)
+            return (dataset, stats.get(dataset)) if dataset is not None else None
+
+        return estimate_tree(tree, known)
+
+    def _cache_key(self, keys: Sequence[str], tree: exp.Expression) -> str:
         """The SQL carries every value and row filter; the versions make a new load a miss."""
-        versions = ",".join(self.catalog.get(k).version for k in _dataset_keys(compiled))
+        versions = ",".join(self.catalog.get(k).version for k in keys)
         return f"{versions}|{self.adapter.render(tree)}"
 
     async def _run(self, tree: exp.Expression) -> pa.Table:
@@ -170,11 +287,11 @@ class QueryService:
         offset = (spec.page - 1) * spec.page_size
         if got < spec.page_size and (got > 0 or offset == 0):
             return offset + got
-        key = self._cache_key(compiled, compiled.count)
+        key = self._cache_key(compiled.keys, compiled.count)
         cached = self._counts.get(key)
         if cached is not None:
             return cached
-        decision = await self._decide(compiled)
+        decision = await self._decide(compiled.unpaged, compiled.keys)
         if (
             decision.estimated_rows is None
             or decision.estimated_rows > self.settings.count_max_rows
@@ -189,7 +306,7 @@ class QueryService:
 
     async def check_export(self, spec: QuerySpec, caller: Caller, fmt: str) -> CompiledQuery:
         """Refuse an export that would pass its limit before any job starts."""
-        compiled = self.compile(spec.model_copy(update={"page": 1, "page_size": 1}), caller)
+        compiled = await self._compiled(spec.model_copy(update={"page": 1, "page_size": 1}), caller)
         await self.gate(compiled)
         limit = (
             self.settings.export_excel_max_rows if fmt == "xlsx" else self.settings.max_row_limit
@@ -205,14 +322,19 @@ class QueryService:
     def stream_export(
         self, spec: QuerySpec, caller: Caller, *, query_id: str | None = None
     ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]:
-        """Blocking: call it from a worker thread or process, never the event loop."""
-        compiled = self.compile(spec.model_copy(update={"page": 1, "page_size": 1}), caller)
+        """Blocking: call it from a worker thread or process, never the event loop. Gated
+        here too: a scheduled export never went through `check_export`."""
+        first = spec.model_copy(update={"page": 1, "page_size": 1})
+        compiled = self.compile(first, caller)
+        missing = self._missing_stats(compiled.unpaged, compiled.keys)
+        if missing:
+            self._load_stats(missing)
+            compiled = self.compile(first, caller)
+        decision = self._decide_now(compiled.unpaged, compiled.keys)
+        if not decision.allowed:
+            raise QueryTooExpensive(decision.reason or "This query is too expensive to run.")
         batches = self.adapter.stream(compiled.unpaged, query_id=query_id)
         return list(compiled.columns), batches
-
-
-def _dataset_keys(compiled: CompiledQuery) -> list[str]:
-    return list(compiled.keys)
 
 
 def _columns(columns: tuple[OutputColumn, ...], schema: pa.Schema) -> list[dict[str, Any]]:
