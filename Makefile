@@ -37,19 +37,30 @@ chromium:
 data: setup
 	$(BIN)/python -m backend.demo --rows $(DEMO_ROWS) --out $(AURORA_DATA_DIR)
 
-run: setup data
-	$(BIN)/uvicorn backend.main:app --host 127.0.0.1 --port 8000
+API_PORT ?= 8000
+UI_PORT ?= 3000
+REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_BUN=1
+
+# The API, the export worker (only with REDIS_URL; without it jobs run in the API) and the
+# Reflex UI in prod mode on one port: open http://localhost:$(UI_PORT). Ctrl-C stops all.
+run: setup data bun
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	$(BIN)/uvicorn backend.main:app --host 127.0.0.1 --port $(API_PORT) & \
+	if [ -n "$$REDIS_URL" ]; then $(BIN)/arq backend.worker.WorkerSettings & fi; \
+	$(REFLEX_ENV) AURORA_API_URL=http://127.0.0.1:$(API_PORT) \
+	  $(BIN)/reflex run --env prod --frontend-port $(UI_PORT) --backend-port $(UI_PORT)
 
 lint: setup-dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check backend adapters tests bench
+	$(BIN)/ruff format --check backend adapters aurora tests bench
 
 typecheck: setup-dev
 	$(BIN)/mypy backend adapters
 
 # pytest exits 5 when it collected nothing; that must fail the build, and it does here.
-pytest: setup-dev
-	$(BIN)/python -m pytest
+# The browser tests (tests/e2e) need bun for the Reflex build and Debian's chromium.
+pytest: setup-dev bun chromium
+	AURORA_E2E_REQUIRED=1 $(BIN)/python -m pytest
 
 test: setup-dev lint typecheck pytest
 
@@ -57,4 +68,4 @@ bench: setup-dev
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .tools data .web
+	rm -rf $(VENV) .tools data .web .states

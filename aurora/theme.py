@@ -168,7 +168,7 @@ TOPBAR: dict[str, Any] = {
     "width": "100%",
 }
 SIDEBAR: dict[str, Any] = {
-    "width": "250px",
+    "width": "220px",
     "flex_shrink": "0",
     "background": "white",
     "border_right": f"1px solid {SLATE_200}",
@@ -178,7 +178,7 @@ SIDEBAR: dict[str, Any] = {
 }
 TOOLBAR: dict[str, Any] = {
     "padding": "6px 10px",
-    "gap": "6px",
+    "gap": "5px",
     "align_items": "center",
     "flex_wrap": "wrap",
     "background": "white",

@@ -8,7 +8,7 @@ from aurora import theme
 from aurora.components.modal import modal
 from aurora.state.aggregate import AGGS, AggregateState
 from aurora.state.explorer import ExplorerState
-from aurora.state.models import ColumnMeta, Measure
+from aurora.state.models import ColumnMeta, Measure, Pill
 
 AGG_LABELS = {
     "sum": "Sum",
@@ -24,14 +24,14 @@ def _column_option(c: rx.Var[ColumnMeta]) -> rx.Component:
     return rx.el.option(c.label, value=c.name)
 
 
-def _group_pill(name: rx.Var[str]) -> rx.Component:
+def _group_pill(pill: rx.Var[Pill]) -> rx.Component:
     return rx.el.span(
-        rx.el.span(name, style=theme.PILL_TEXT),
+        rx.el.span(pill.text, style=theme.PILL_TEXT, title=pill.id),
         rx.el.button(
             theme.icon("x", 12),
             type="button",
-            aria_label="Remove " + name,
-            on_click=AggregateState.remove_group_by(name),
+            aria_label="Remove " + pill.text,
+            on_click=AggregateState.remove_group_by(pill.id),
             style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
         ),
         class_name="group-pill",
@@ -116,7 +116,7 @@ def aggregate_modal() -> rx.Component:
         body=[
             rx.el.div("Group by", style=theme.LABEL),
             rx.el.div(
-                rx.foreach(AggregateState.group_by, _group_pill),
+                rx.foreach(AggregateState.group_pills, _group_pill),
                 rx.el.select(
                     rx.el.option("+ Add group column", value=""),
                     rx.foreach(ExplorerState.columns, _column_option),

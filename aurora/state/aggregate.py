@@ -14,7 +14,7 @@ import reflex as rx
 from aurora import filters as flt
 from aurora import spec_builder
 from aurora.state.explorer import ExplorerState
-from aurora.state.models import Measure, SortKey
+from aurora.state.models import Measure, Pill, SortKey
 
 AGGS = ["sum", "avg", "min", "max", "count", "count_distinct"]
 
@@ -48,13 +48,20 @@ def problems(group_by: list[str], measures: list[Measure]) -> str:
 class AggregateState(rx.State):
     open: bool = False
     group_by: list[str] = []
+    group_pills: list[Pill] = []  # the same columns with their labels, for display
     measures: list[Measure] = []
     error: str = ""
+
+    async def _labelled(self, names: list[str]) -> list[Pill]:
+        explorer = await self.get_state(ExplorerState)
+        labels = {c.name: c.label for c in explorer.columns}
+        return [Pill(id=n, text=labels.get(n, n)) for n in names]
 
     @rx.event
     async def open_modal(self):
         explorer = await self.get_state(ExplorerState)
         self.group_by = list(explorer.group_by)
+        self.group_pills = await self._labelled(self.group_by)
         self.measures = [dataclasses.replace(m) for m in explorer.measures]
         if not self.measures:
             self.measures = [Measure(id=flt.new_id(), agg="count", alias="row_count")]
@@ -65,13 +72,15 @@ class AggregateState(rx.State):
         self.open = value
 
     @rx.event
-    def add_group_by(self, name: str):
+    async def add_group_by(self, name: str):
         if name and name not in self.group_by:
             self.group_by = [*self.group_by, name]
+            self.group_pills = await self._labelled(self.group_by)
 
     @rx.event
     def remove_group_by(self, name: str):
         self.group_by = [g for g in self.group_by if g != name]
+        self.group_pills = [p for p in self.group_pills if p.id != name]
 
     @rx.event
     def add_measure(self):
@@ -116,7 +125,7 @@ class AggregateState(rx.State):
         explorer = await self.get_state(ExplorerState)
         explorer.group_by, explorer.measures = [], []
         _fit_to_schema(explorer)
-        self.group_by, self.measures, self.open = [], [], False
+        self.group_by, self.group_pills, self.measures, self.open = [], [], [], False
         return ExplorerState.run_query
 
 

@@ -28,8 +28,14 @@ def _condition(page: Page, n: int) -> Locator:
 
 
 def _set(row: Locator, column: str, operator: str) -> None:
+    """Choose a column and operator, and wait until the value editor follows them."""
     row.locator(".filter-column").select_option(column)
+    expect(row.locator(".filter-column")).to_have_value(column)
     row.locator(".filter-operator").select_option(operator)
+    expect(row.locator(".filter-operator")).to_have_value(operator)
+    editor = {"in": "textarea", "not_in": "textarea", "between": "input >> nth=1"}
+    if operator not in ("is_null", "is_not_null"):
+        expect(row.locator(editor.get(operator, "input"))).to_be_visible()
 
 
 def test_nested_and_or_filter_with_a_pasted_list_and_a_date_range(page: Page, api: httpx.Client):
@@ -124,7 +130,8 @@ def test_aggregate_with_two_group_columns_and_a_measure_filter(page: Page, api: 
         "measures": [{"agg": "sum", "alias": "sum_revenue", "column": "revenue"}],
     }
     result = page_of(api, agg)
-    expect(headers(page)).to_have_text(["Region", "Channel", "sum_revenue"], timeout=TIMEOUT_MS)
+    labels = [c["label"] for c in result["columns"]]
+    expect(headers(page)).to_have_text(labels, timeout=TIMEOUT_MS)
     expect_page(page, result, "region", "channel", "sum_revenue")
 
     sums = sorted(float(r[2]) for r in result["rows"])

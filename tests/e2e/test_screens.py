@@ -1,0 +1,126 @@
+"""Screenshots of the main screens at two window sizes, with a layout check on each:
+nothing wider than the window, no modal taller than 90% of it, no horizontal scrolling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import ADMIN_PASSWORD, ARTIFACTS
+from tests.e2e.helpers import TIMEOUT_MS, login, open_sales
+
+pytestmark = pytest.mark.e2e
+
+VIEWPORTS = [(1366, 768), (1920, 1080)]
+LONG = "Very long value " * 24
+
+# Every element's right edge, and each scroll container's overflow, measured in the page.
+_LAYOUT_JS = """
+(sel) => {
+  const root = document.querySelector(sel);
+  const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+  const box = root.getBoundingClientRect();
+  const wide = [...root.querySelectorAll('*')].filter(e => {
+    const r = e.getBoundingClientRect();
+    // the grid scrolls its own wide content inside its box; only the box itself must fit
+    const inGrid = e.parentElement && e.parentElement.closest('#grid');
+    return r.width > 0 && r.right > box.right + 1 && !inGrid
+      && getComputedStyle(e).position !== 'fixed';
+  }).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 40));
+  const sideways = [...root.querySelectorAll('*')].filter(e => {
+    const s = getComputedStyle(e);
+    return e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(s.overflowX)
+      && !e.closest('#grid');
+  }).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 40));
+  return {left: box.left, right: box.right, top: box.top, bottom: box.bottom,
+          height: box.height, vw, vh, wide: wide.slice(0, 5), sideways: sideways.slice(0, 5),
+          pageScrolls: document.documentElement.scrollWidth > vw};
+}
+"""
+
+
+def _check_layout(page: Page, selector: str, modal: bool) -> None:
+    m: dict[str, Any] = page.evaluate(_LAYOUT_JS, selector)
+    assert m["left"] >= 0 and m["right"] <= m["vw"] + 1, m
+    assert not m["wide"], f"children wider than {selector}: {m['wide']}"
+    assert not m["sideways"], f"horizontal scrolling in {selector}: {m['sideways']}"
+    assert not m["pageScrolls"], "the page scrolls sideways"
+    if modal:
+        assert m["top"] >= 0 and m["bottom"] <= m["vh"] + 1, m
+        assert m["height"] <= 0.9 * m["vh"] + 1, m
+
+
+def _shot(page: Page, name: str, size: tuple[int, int]) -> Path:
+    path = ARTIFACTS / f"{name}-{size[0]}x{size[1]}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def _thirty_rules(page: Page) -> None:
+    page.click("#filter-open")
+    for _ in range(18):
+        page.click("#filter-add-condition")
+    page.click("#filter-add-group")
+    page.click("#filter-add-group")
+    expect(page.locator("#filter-modal .filter-condition")).to_have_count(21, timeout=TIMEOUT_MS)
+    inner = page.locator("#filter-modal .filter-group").nth(2)
+    for _ in range(8):
+        inner.get_by_role("button", name="Condition").click()
+    rows = page.locator("#filter-modal .filter-condition")
+    expect(rows).to_have_count(29, timeout=TIMEOUT_MS)
+    page.locator("#filter-modal .filter-group").nth(1).get_by_role(
+        "button", name="Condition"
+    ).click()
+    expect(rows).to_have_count(30, timeout=TIMEOUT_MS)
+    rows.nth(0).locator(".filter-column").select_option("country")
+    expect(rows.nth(0).locator("input")).to_have_attribute("type", "text")
+    rows.nth(0).locator("input").fill(LONG)
+    rows.nth(1).locator(".filter-column").select_option("region")
+    rows.nth(1).locator(".filter-operator").select_option("in")
+    expect(rows.nth(1).locator("textarea")).to_be_visible()
+    rows.nth(1).locator("textarea").fill(",".join(f"{LONG}{i}" for i in range(4)))
+    rows.nth(2).locator(".filter-column").select_option("order_date")
+    rows.nth(2).locator(".filter-operator").select_option("between")
+    expect(rows.nth(2).locator("input")).to_have_count(2)
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_screens_fit_the_window(browser: Browser, ui_url: str, api: httpx.Client, size):
+    context = browser.new_context(base_url=ui_url, viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        login(page, "admin", ADMIN_PASSWORD)
+        open_sales(page, api)
+        _check_layout(page, "body", modal=False)
+        _shot(page, "grid", size)
+
+        _thirty_rules(page)
+        _check_layout(page, "#filter-modal", modal=True)
+        _shot(page, "filter-modal-30-rules", size)
+        page.keyboard.press("Escape")
+
+        page.click("#aggregate-open")
+        for column in ("region", "channel", "department", "country"):
+            page.select_option("#aggregate-group-add", column)
+        for _ in range(3):
+            page.click("#aggregate-add-measure")
+        expect(page.locator("#aggregate-modal .measure-row")).to_have_count(4)
+        page.locator("#aggregate-modal .measure-row").nth(1).locator("select").first.select_option(
+            "expr"
+        )
+        page.locator("#aggregate-modal .measure-expr").fill("revenue * (1 - discount) " * 6)
+        _check_layout(page, "#aggregate-modal", modal=True)
+        _shot(page, "aggregate-modal", size)
+        page.keyboard.press("Escape")
+
+        page.click("#export-open")
+        page.click("#export-start")
+        expect(page.locator("#export-error, #export-download").first).to_be_visible(timeout=60_000)
+        _check_layout(page, "#export-modal", modal=True)
+        _shot(page, "export-modal", size)
+    finally:
+        context.close()
