@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     db_schema: str | None = _env(  # type: ignore[assignment]
         "AURORA_DB_SCHEMA", None, "Schema whose tables and views are datasets (postgres/oracle)"
     )
+    oracle_pool_min: int = _env(  # type: ignore[assignment]
+        "AURORA_ORACLE_POOL_MIN", 1, "Oracle session pool: sessions opened at start"
+    )
+    oracle_pool_max: int = _env(  # type: ignore[assignment]
+        "AURORA_ORACLE_POOL_MAX", 8, "Oracle session pool: most sessions at once"
+    )
+    oracle_pool_increment: int = _env(  # type: ignore[assignment]
+        "AURORA_ORACLE_POOL_INCREMENT", 1, "Oracle session pool: sessions opened per growth step"
+    )
     state_path: Path | None = _env(  # type: ignore[assignment]
         "AURORA_STATE_DIR",
         None,

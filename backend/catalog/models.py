@@ -14,6 +14,7 @@ _KINDS: tuple[tuple[str, Kind], ...] = (
         r"INT2|INT4|INT8|SERIAL|BIGSERIAL)\b",
         "integer",
     ),
+    (r"^NUMBER\(\s*\d+\s*(,\s*0\s*)?\)$", "integer"),  # Oracle's integers: NUMBER(p) or (p,0)
     (r"^(DECIMAL|NUMERIC|NUMBER)\b", "decimal"),
     (r"^(DOUBLE|FLOAT|REAL|FLOAT4|FLOAT8|DOUBLE PRECISION|BINARY_DOUBLE|BINARY_FLOAT)\b", "float"),
     (r"^(VARCHAR|CHAR|TEXT|STRING|BPCHAR|CHARACTER|VARCHAR2|NVARCHAR2|CLOB|UUID)\b", "text"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from backend.services.queries import QueryService
 from backend.store.engine import Store
 
 if TYPE_CHECKING:
+    from backend.catalog.sources import DatasetSource
     from backend.datasets_admin.service import DatasetAdmin
     from backend.datasets_admin.settings_store import SettingsStore
 
@@ -38,23 +40,66 @@ class Services:
 def build_adapter_and_catalog(
     settings: Settings, dataset_settings: SettingsStore | None = None
 ) -> tuple[DatabaseAdapter, Any]:
-    if settings.db != "duckdb":
-        raise NotImplementedError(f"AURORA_DB={settings.db} is not available yet")
-    from adapters.duckdb_adapter import DuckDBAdapter
     from backend.catalog.catalog import Catalog
-    from backend.catalog.sources import DatasetSource
-    from backend.catalog.warehouse import WarehouseSource
     from backend.datasets_admin.overlay import SettingsOverlay
     from backend.datasets_admin.relations import RegisteredRelations
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    adapter = DuckDBAdapter(settings.data_dir)
-    source: DatasetSource = WarehouseSource(settings.data_dir)
+    adapter, source = _adapter_and_source(settings)
     if dataset_settings is None:
         return adapter, Catalog(adapter, source)
     source = RegisteredRelations(source, adapter, dataset_settings)
     catalog = Catalog(adapter, source, overlay=SettingsOverlay(dataset_settings))
     return adapter, catalog
+
+
+def _adapter_and_source(settings: Settings) -> tuple[DatabaseAdapter, DatasetSource]:
+    """The adapter AURORA_DB names, and where its datasets come from: the warehouse folder
+    for DuckDB, the database's own tables and views otherwise."""
+    from backend.catalog.sources import RelationsSource
+    from backend.catalog.warehouse import WarehouseSource
+
+    if settings.db == "postgres":
+        adapter: DatabaseAdapter = _postgres(settings)
+        return adapter, RelationsSource(adapter)
+    if settings.db == "oracle":
+        adapter = _oracle(settings)
+        return adapter, RelationsSource(adapter)
+    from adapters.duckdb_adapter import DuckDBAdapter
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return DuckDBAdapter(settings.data_dir), WarehouseSource(settings.data_dir)
+
+
+def _db_url(settings: Settings) -> str:
+    if settings.db_url is None:
+        raise ValueError(f"AURORA_DB={settings.db} needs AURORA_DB_URL")
+    return settings.db_url.get_secret_value()
+
+
+def _postgres(settings: Settings) -> DatabaseAdapter:
+    from adapters.postgres_adapter import PostgresAdapter
+    from backend.query.render import render
+
+    return PostgresAdapter(
+        _db_url(settings),
+        schema=settings.db_schema or "public",
+        max_size=settings.query_workers + 2,  # the workers, plus catalog and EXPLAIN calls
+        renderer=functools.partial(render, dialect="postgres"),
+    )
+
+
+def _oracle(settings: Settings) -> DatabaseAdapter:
+    from adapters.oracle_adapter import OracleAdapter
+    from backend.query.render import render
+
+    return OracleAdapter(
+        _db_url(settings),
+        schema=settings.db_schema,
+        pool_min=settings.oracle_pool_min,
+        pool_max=settings.oracle_pool_max,
+        pool_increment=settings.oracle_pool_increment,
+        renderer=functools.partial(render, dialect="oracle"),
+    )
 
 
 def build_services(settings: Settings, store: Store | None = None) -> Services:
