@@ -58,10 +58,23 @@ class _Records:
                     details=[{"line": line}],
                 ) from e
             except UnicodeDecodeError as e:
+                bad = _first_undecodable_line(self._path)
                 raise InvalidUpload(
-                    f"Line {line}: the file is not UTF-8 text. Save it as UTF-8 CSV.",
-                    details=[{"line": line}],
+                    f"Line {bad}: the file is not UTF-8 text. Save it as UTF-8 CSV.",
+                    details=[{"line": bad}],
                 ) from e
+
+
+def _first_undecodable_line(path: Path) -> int:
+    """Text is decoded in blocks, so the error does not know its line; a line break is one
+    byte in UTF-8 and never inside a character, so lines can be decoded one by one."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 def check_csv(path: Path) -> None:

@@ -55,31 +55,48 @@ def _raw(path: Path, fmt: str) -> pl.LazyFrame:
     if fmt == "parquet":
         return pl.scan_parquet(path)
     if fmt == "xlsx":
-        try:
-            frame = pl.read_excel(path, engine="calamine").lazy()
-        except Exception as e:
-            raise InvalidUpload(f"The file is not a readable XLSX workbook: {e}") from e
-        # Excel keeps every number as a double; read them as text so that 12.5 and 3.0
-        # infer as an exact DECIMAL the way a CSV column would.
-        floats = [n for n, t in frame.collect_schema().items() if t == pl.Float64]
-        return frame.with_columns(pl.col(floats).cast(pl.String))
+        return _xlsx(path)
     check_csv(path)
     frame = pl.scan_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=True)
     # A blank line (or a row of empty fields) is no record, as in `check_csv`.
     return frame.filter(~pl.all_horizontal(pl.all().is_null()))
 
 
+_DUPLICATE = re.compile(r"^(.*)_duplicated_\d+$")
+
+
+def _xlsx(path: Path) -> pl.LazyFrame:
+    """The first sheet as text, inferred like a CSV. Read typed, calamine turns a cell that
+    does not fit the column's guessed type into NULL (`n/a` among numbers) and numbers into
+    doubles; read as text it keeps every cell (`2.5`, `4`, `n/a`). The typed read is kept
+    only to know which columns hold date cells, whose text ends in ` 00:00:00`."""
+    try:
+        text = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        typed = pl.read_excel(path, engine="calamine").schema
+    except Exception as e:
+        raise InvalidUpload(f"The file is not a readable XLSX workbook: {e}") from e
+    dates = [name for name, dtype in typed.items() if dtype == pl.Date and name in text.columns]
+    return text.lazy().with_columns(pl.col(dates).str.replace(r" 00:00:00$", ""))
+
+
+def _header(column: str, columns: list[str]) -> str:
+    """The file's header of a column: polars renames a repeated header `x` to
+    `x_duplicated_0`."""
+    match = _DUPLICATE.match(column)
+    return match.group(1) if match and match.group(1) in columns else column
+
+
 def _renamed(frame: pl.LazyFrame) -> tuple[pl.LazyFrame, dict[str, str]]:
-    labels = frame.collect_schema().names()
+    columns = frame.collect_schema().names()
+    labels = [_header(c, columns) for c in columns]
     names = [safe_name(label, i) for i, label in enumerate(labels)]
     seen: dict[str, int] = {}
     for i, n in enumerate(names):
         seen[n] = seen.get(n, 0) + 1
         if seen[n] > 1:
             names[i] = f"{n}_{seen[n]}"
-    return frame.rename(dict(zip(labels, names, strict=True))), dict(
-        zip(names, labels, strict=True)
-    )
+    renamed = frame.rename(dict(zip(columns, names, strict=True)))
+    return renamed, dict(zip(names, labels, strict=True))
 
 
 def read_typed(

@@ -13,6 +13,7 @@ import polars as pl
 
 _INT = r"^[+-]?(0|[1-9][0-9]{0,17})$"
 _DEC = r"^[+-]?(0|[1-9][0-9]{0,27})\.([0-9]{1,9})$"
+_WHOLE = r"^[+-]?(0|[1-9][0-9]{0,27})$"  # past BIGINT, still an exact DECIMAL(38,0)
 _FLOAT = r"^[+-]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _DATE = "%Y-%m-%d"
 _TS_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f")
@@ -82,7 +83,7 @@ def _probes(name: str) -> list[pl.Expr]:
     return [
         _present(c).any().alias(f"{name}\x00any"),
         _all(c, s.str.contains(_INT)).alias(f"{name}\x00int"),
-        _all(c, s.str.contains(_DEC) | s.str.contains(_INT)).alias(f"{name}\x00dec"),
+        _all(c, s.str.contains(_DEC) | s.str.contains(_WHOLE)).alias(f"{name}\x00dec"),
         s.str.extract(_DEC, 2).str.len_chars().max().alias(f"{name}\x00scale"),
         _all(c, s.str.contains(_FLOAT)).alias(f"{name}\x00float"),
         _all(c, s.str.to_date(_DATE, strict=False).is_not_null()).alias(f"{name}\x00date"),
@@ -135,7 +136,7 @@ def cast_text(name: str, type_name: str) -> pl.Expr:
         out = pl.when(lower == "true").then(True).when(lower == "false").then(False)
     elif isinstance(dtype, pl.Decimal):
         out = (
-            pl.when(s.str.contains(_DEC) | s.str.contains(_INT))
+            pl.when(s.str.contains(_DEC) | s.str.contains(_WHOLE))
             .then(s)
             .str.to_decimal(scale=dtype.scale)
         )
