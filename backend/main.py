@@ -13,6 +13,7 @@ from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.routes import admin_datasets as admin_datasets_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
+from backend.routes import aggrid as aggrid_routes
 from backend.routes import exports as exports_routes
 from backend.routes import schedules as schedules_routes
 from backend.security.context import close_auth, open_auth
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (exports_routes, schedules_routes):
         app.include_router(module.router, prefix="/api")
     app.include_router(admin_datasets_routes.router, prefix="/api")
+    app.include_router(aggrid_routes.router, prefix="/api")
     return app
 
 

@@ -1,0 +1,237 @@
+"""AG Grid requests as Aurora query specs: every SQL the grid causes comes from a QuerySpec,
+so the compiler, row-level security, vintage and the cost gate apply unchanged.
+
+One request asks for one level: `groupKeys` (the path of the expanded group) fixes the
+upper levels by equality, `rowGroupCols[len(groupKeys)]` is grouped, and past the last
+group column come the detail rows. A NULL group key is the group of NULLs (IS NULL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+from backend.aggrid.filters import column_of, filter_nodes
+from backend.aggrid.models import AUTO_GROUP_COLUMN, ColumnVO, GridRequest
+from backend.catalog.models import Dataset
+from backend.errors import InvalidQuery
+from backend.query.spec import (
+    Agg,
+    Condition,
+    FilterGroup,
+    FilterNode,
+    Measure,
+    Op,
+    QuerySpec,
+    Scalar,
+    SortKey,
+)
+
+AGG_FUNCS: dict[str, Agg] = {
+    "sum": Agg.SUM,
+    "avg": Agg.AVG,
+    "min": Agg.MIN,
+    "max": Agg.MAX,
+    "count": Agg.COUNT,
+}
+NULL_PIVOT_KEY = "(Blanks)"  # the pivot key text of NULL, as AG Grid's set filter says it
+Totals = Literal["grand"] | None
+
+
+def measure(col: ColumnVO, alias: str, path: str, where: FilterNode | None = None) -> Measure:
+    """The aggregate of one value column. AG Grid's `count` counts rows (COUNT(*));
+    `first`/`last` need a row order SQL groups do not have, so they are refused."""
+    name = col.aggFunc or "sum"
+    agg = AGG_FUNCS.get(name)
+    if agg is None:
+        known = ", ".join(AGG_FUNCS)
+        raise InvalidQuery(
+            f"aggFunc '{name}' of {col.id} is not available on the server; use one of {known}",
+            path=f"{path}.aggFunc",
+        )
+    column = None if agg is Agg.COUNT else col.column
+    return Measure(agg=agg, alias=alias, column=column, where=where)
+
+
+def value_measures(request: GridRequest) -> list[Measure]:
+    """Group rows carry each aggregate under the value column's field, as AG Grid reads it."""
+    return [measure(col, col.column, f"valueCols[{i}]") for i, col in enumerate(request.valueCols)]
+
+
+def equals(column: str, value: Scalar) -> Condition:
+    if value is None:
+        return Condition(column=column, operator=Op.IS_NULL)
+    return Condition(column=column, operator=Op.EQ, value=value)
+
+
+def group_conditions(request: GridRequest) -> list[FilterNode]:
+    """The expanded group's path as equalities on the upper group columns."""
+    if request.level > len(request.rowGroupCols):
+        raise InvalidQuery(
+            f"groupKeys has {request.level} keys but rowGroupCols only "
+            f"{len(request.rowGroupCols)} columns",
+            path="groupKeys",
+        )
+    return [
+        equals(col.column, key)
+        for col, key in zip(request.rowGroupCols, request.groupKeys, strict=False)
+    ]
+
+
+def filters(request: GridRequest, dataset: Dataset, *extra: FilterNode) -> FilterGroup | None:
+    nodes = [*filter_nodes(request.filterModel, dataset), *extra]
+    return FilterGroup(conditions=nodes) if nodes else None
+
+
+def sort_keys(request: GridRequest, names: dict[str, str]) -> list[SortKey]:
+    """The sort model over this request's outputs. `names` maps a grid column id to an
+    output; the grid sends one sort model for every level, so keys a level does not have
+    (a detail column on a group level) are skipped, not refused."""
+    keys: dict[str, SortKey] = {}
+    for item in request.sortModel:
+        name = names.get(item.colId)
+        if name is not None and name not in keys:
+            keys[name] = SortKey(column=name, direction=item.sort)
+    return list(keys.values())
+
+
+def group_names(col: ColumnVO) -> dict[str, str]:
+    """A group column answers to its own id and to the auto group column's ids."""
+    return {
+        col.id: col.column,
+        AUTO_GROUP_COLUMN: col.column,
+        f"{AUTO_GROUP_COLUMN}-{col.id}": col.column,
+    }
+
+
+def level_spec(request: GridRequest, key: str, dataset: Dataset, totals: Totals) -> QuerySpec:
+    """The group rows of the requested level with their aggregates."""
+    col = request.rowGroupCols[request.level]
+    column_of(dataset, col.column, f"rowGroupCols[{request.level}]")
+    names = {**{c.id: c.column for c in request.valueCols}, **group_names(col)}
+    return QuerySpec(
+        dataset=key,
+        vintage=request.vintage,
+        filters=filters(request, dataset, *group_conditions(request)),
+        group_by=[col.column],
+        measures=value_measures(request),
+        totals=totals,
+        sort=sort_keys(request, names),
+    )
+
+
+def leaf_spec(request: GridRequest, key: str, dataset: Dataset, *extra: FilterNode) -> QuerySpec:
+    """The detail rows under the expanded group (all rows when not grouped)."""
+    shown = request.columns or [c.name for c in dataset.visible_columns]
+    names = {name: name for name in shown}
+    return QuerySpec(
+        dataset=key,
+        vintage=request.vintage,
+        columns=request.columns,
+        filters=filters(request, dataset, *group_conditions(request), *extra),
+        sort=sort_keys(request, names),
+    )
+
+
+def grand_total_spec(request: GridRequest, key: str, dataset: Dataset) -> QuerySpec:
+    """One row: the value columns over every row the filters keep."""
+    return QuerySpec(
+        dataset=key,
+        vintage=request.vintage,
+        filters=filters(request, dataset),
+        measures=value_measures(request),
+    )
+
+
+# -- pivot ----------------------------------------------------------------------------
+
+
+def pivot_values_spec(request: GridRequest, key: str, dataset: Dataset, limit: int) -> QuerySpec:
+    """The distinct pivot key paths under the grid's filters (not the group path: every
+    level must get the same pivot result columns), in order, at most `limit`."""
+    for i, col in enumerate(request.pivotCols):
+        column_of(dataset, col.column, f"pivotCols[{i}]")
+    return QuerySpec(
+        dataset=key,
+        vintage=request.vintage,
+        filters=filters(request, dataset),
+        group_by=[c.column for c in request.pivotCols],
+        page_size=limit,
+    )
+
+
+def key_text(value: Any) -> str:
+    """A pivot value as it appears in a pivot result field."""
+    if value is None:
+        return NULL_PIVOT_KEY
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def pivot_measures(
+    request: GridRequest, paths: Sequence[Sequence[Any]]
+) -> tuple[list[Measure], list[str]]:
+    """One conditional aggregate per (pivot key path, value column), named like AG Grid's
+    pivot result fields: the keys then the value column id, joined by the separator."""
+    sep = request.pivotResultFieldSeparator
+    measures: list[Measure] = []
+    for path in paths:
+        where = FilterGroup(
+            conditions=[equals(c.column, v) for c, v in zip(request.pivotCols, path, strict=True)]
+        )
+        prefix = sep.join(key_text(v) for v in path)
+        for i, col in enumerate(request.valueCols):
+            measures.append(measure(col, f"{prefix}{sep}{col.id}", f"valueCols[{i}]", where))
+    fields = [m.alias for m in measures]
+    if len({f.casefold() for f in fields}) < len(fields):
+        raise InvalidQuery(
+            "two pivot values give the same column name (e.g. NULL and "
+            f"'{NULL_PIVOT_KEY}', or values that differ only in case); filter one out",
+            path="pivotCols",
+        )
+    return measures, fields
+
+
+def pivot_spec(
+    request: GridRequest,
+    key: str,
+    dataset: Dataset,
+    measures: list[Measure],
+    totals: Totals,
+) -> QuerySpec:
+    """The cross-tab of the requested level: its group column (none at the top when the
+    grid groups no rows: one row of totals) and one conditional aggregate per field."""
+    grouped = request.level < len(request.rowGroupCols)
+    col = request.rowGroupCols[request.level] if grouped else None
+    names = {m.alias: m.alias for m in measures}
+    if col is not None:
+        names.update(group_names(col))
+    return QuerySpec(
+        dataset=key,
+        vintage=request.vintage,
+        filters=filters(request, dataset, *group_conditions(request)),
+        group_by=[col.column] if col is not None else [],
+        measures=measures,
+        totals=totals if col is not None else None,
+        sort=sort_keys(request, names),
+    )
+
+
+def pivot_conditions(request: GridRequest, keys: Sequence[Scalar]) -> list[FilterNode]:
+    """A pivot cell's keys (strings from the grid's column, or JSON values) as filters."""
+    if len(keys) != len(request.pivotCols):
+        raise InvalidQuery(
+            f"pivotKeys has {len(keys)} values for {len(request.pivotCols)} pivot columns",
+            path="pivotKeys",
+        )
+    return [
+        equals(col.column, None if value == NULL_PIVOT_KEY else value)
+        for col, value in zip(request.pivotCols, keys, strict=True)
+    ]
+
+
+def plain(value: Any) -> Any:
+    """A JSON value from a row back to a filter value (exact decimals stay text)."""
+    return str(value) if isinstance(value, Decimal) else value
