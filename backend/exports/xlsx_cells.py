@@ -37,12 +37,12 @@ def _serials(days: pa.Array, after_fake_leap_day: pa.Array) -> pa.Array:
     return pc.if_else(after_fake_leap_day, base, pc.subtract(base, 1))
 
 
-def _date_serials(values: pa.Array) -> pa.Array:
+def date_serials(values: pa.Array) -> pa.Array:
     days = pc.cast(pc.cast(values, pa.date32()), pa.int32()).cast(pa.int64())
     return _serials(days, pc.greater_equal(days, FIRST_TRUE_DAY))
 
 
-def _timestamp_serials(values: pa.Array) -> pa.Array:
+def timestamp_serials(values: pa.Array) -> pa.Array:
     if values.type.tz is not None:  # Excel has no zones: show the zone's wall-clock time
         values = pc.local_timestamp(values)
     micros = pc.cast(pc.cast(values, pa.timestamp("us"), safe=False), pa.int64())
@@ -50,7 +50,7 @@ def _timestamp_serials(values: pa.Array) -> pa.Array:
     return _serials(days, pc.greater_equal(micros, FIRST_TRUE_DAY * US_PER_DAY))
 
 
-def _time_fractions(values: pa.Array) -> pa.Array:
+def time_fractions(values: pa.Array) -> pa.Array:
     micros = pc.cast(pc.cast(values, pa.time64("us"), safe=False), pa.int64())
     return pc.divide(pc.cast(micros, pa.float64()), float(US_PER_DAY))
 
@@ -100,11 +100,11 @@ def to_cells(values: pa.Array) -> Cells:
     if pa.types.is_boolean(kind):
         return Cells("bool", values.to_pylist())
     if pa.types.is_date(kind):
-        return _dated(_date_serials(values), values)
+        return _dated(date_serials(values), values)
     if pa.types.is_timestamp(kind):
-        return _dated(_timestamp_serials(values), values)
+        return _dated(timestamp_serials(values), values)
     if pa.types.is_time(kind):
-        return Cells("number", _time_fractions(values).to_pylist())
+        return Cells("number", time_fractions(values).to_pylist())
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _text(values)
     return _text(as_text(values))

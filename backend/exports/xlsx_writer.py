@@ -24,12 +24,16 @@ from backend.exports.common import ExportOptions, ExportWriteError, scratch_dir
 from backend.exports.csv_writer import as_text
 from backend.exports.xlsx_cells import Cells, to_cells
 from backend.exports.xlsx_formats import excel_format
+from backend.exports.xlsx_xml import ColumnXml, render_rows
 from backend.query.context import OutputColumn
 
 CHUNK_ROWS = 2_048
 WIDTH_SAMPLE_ROWS = 100
 MIN_WIDTH, MAX_WIDTH = 6, 60
 RISKY_FIRST = frozenset("=+-@\t\r")
+FAST_XML = True
+# What the fast path relies on (constant_memory mode of xlsxwriter 3.x).
+XLSXWRITER_INTERNALS = ("_write_single_row", "_check_dimensions", "_write_number")
 
 CellWrite = Callable[[int, int, Any, Format | None], int]
 
@@ -50,6 +54,7 @@ class XlsxWriter:
         self._quoted = self._wb.add_format({"quote_prefix": True})
         self._formats: list[Format | None] = []
         self._widths: list[float] = []
+        self._fast: list[ColumnXml] = []  # empty: every chunk goes cell by cell
         self._ws: Worksheet | None = None
         self._sheets = 0
         self._row = 0  # data rows on the current sheet
@@ -88,6 +93,12 @@ class XlsxWriter:
             code = excel_format(field.type, column.format)
             self._formats.append(self._wb.add_format({"num_format": code}) if code else None)
         self._widths = sample_widths(batch, self._columns)
+        if FAST_XML and all(hasattr(Worksheet, a) for a in XLSXWRITER_INTERNALS):
+            quoted = self._quoted._get_xf_index()
+            self._fast = [
+                ColumnXml.of(i, f._get_xf_index() if f else None, quoted)
+                for i, f in enumerate(self._formats)
+            ]
 
     def _new_sheet(self) -> None:
         self._finish_sheet()
@@ -106,8 +117,25 @@ class XlsxWriter:
 
     def _write_rows(self, chunk: pa.RecordBatch) -> None:
         assert self._ws is not None
+        if not (self._fast and self._append_xml(self._ws, chunk)):
+            self._write_cells(self._ws, chunk)
+        self._row += chunk.num_rows
+
+    def _append_xml(self, ws: Worksheet, chunk: pa.RecordBatch) -> bool:
+        """The fast path: the chunk's rows as XML straight into the sheet's row file."""
+        first = self._row + 1
+        xml = render_rows(chunk, self._fast, first)
+        if xml is None:
+            return False
+        ws._write_single_row(first)  # flush the row xlsxwriter still holds (the header)
+        ws.fh.write(xml)
+        if ws._check_dimensions(first + chunk.num_rows - 1, len(self._fast) - 1):
+            raise ExportWriteError(f"Row {first + chunk.num_rows - 1} is past Excel's last row.")
+        return True
+
+    def _write_cells(self, ws: Worksheet, chunk: pa.RecordBatch) -> None:
         plan = [
-            (self._writer(self._ws, cells), cells.values, fmt)
+            (self._writer(ws, cells), cells.values, fmt)
             for cells, fmt in zip(map(to_cells, chunk.columns), self._formats, strict=True)
         ]
         first = self._row + 1
@@ -119,7 +147,6 @@ class XlsxWriter:
                     code = write(row, col, value, fmt)
                     if code:
                         _check(code, row, self._columns[col])
-        self._row += chunk.num_rows
 
     def _writer(self, ws: Worksheet, cells: Cells) -> CellWrite:
         # The undecorated `_write_*` twins skip the A1-notation check of every public call
