@@ -39,6 +39,7 @@ class ExportOptions:
     rows_per_sheet: int = XLSX_MAX_DATA_ROWS
     row_group_rows: int = 122_880
     progress_interval_s: float = 0.5
+    prefetch: bool = True  # read the next batches while writing (see `prefetch`)
 
 
 class BatchWriter(Protocol):

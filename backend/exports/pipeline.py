@@ -26,6 +26,7 @@ from backend.exports.common import (
 )
 from backend.exports.csv_writer import CsvWriter
 from backend.exports.parquet_writer import ParquetWriter
+from backend.exports.prefetch import prefetched
 from backend.exports.xlsx_writer import XlsxWriter
 from backend.query.context import OutputColumn
 
@@ -119,7 +120,7 @@ def write_export(
         Pacer(on_progress, options.progress_interval_s),
     )
     try:
-        for batch in batches:
+        for batch in prefetched(batches) if options.prefetch else batches:
             run.feed(batch)
         if run.cancelled():
             raise ExportCancelled("export cancelled")
