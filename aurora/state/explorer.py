@@ -116,14 +116,13 @@ class ExplorerState(rx.State):
     def elapsed_text(self) -> str:
         return f"{self.elapsed_ms:,.0f} ms"
 
+    # Paging stays enabled while a page loads: another click supersedes the running query.
     @rx.var
     def can_prev(self) -> bool:
-        return self.page > 1 and not self.loading
+        return self.page > 1
 
     @rx.var
     def can_next(self) -> bool:
-        if self.loading:
-            return False
         if self.total_rows >= 0:
             return self.page * PAGE_SIZE < self.total_rows
         return len(self.rows) == PAGE_SIZE
@@ -193,7 +192,7 @@ class ExplorerState(rx.State):
             }
             if c.kind in fmt.NUMERIC_KINDS:
                 col["type"] = "rightAligned"
-                col["cellClass"] = "aurora-num"
+                col["cellClass"] = ["ag-right-aligned-cell", "aurora-num"]
             defs.append(col)
         return defs
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,15 @@ def test_paging_forward_and_back(page: Page, api: httpx.Client):
     page.click("#page-prev")
     expect_page(page, page_of(api, spec), "order_id", "country")
     expect(page.locator("#page-prev")).to_be_disabled()
+
+
+def test_a_new_action_supersedes_the_running_query(page: Page, api: httpx.Client):
+    login(page, "admin", ADMIN_PASSWORD)
+    spec = open_sales(page, api)
+    for _ in range(3):  # no waiting in between: each click replaces the query before it
+        page.click("#page-next")
+    expect_page(page, page_of(api, {**spec, "page": 4}), "order_id")
+    expect(page.locator("#query-spinner")).to_have_count(0)
 
 
 def test_header_clicks_sort_on_the_server_and_shift_adds_a_key(page: Page, api: httpx.Client):
@@ -290,5 +300,12 @@ def _quick(api: httpx.Client, text: str) -> dict[str, Any]:
 def test_dataset_label_is_shown_once_picked(page: Page, api: httpx.Client):
     login(page, "admin", ADMIN_PASSWORD)
     pick(page, api, "employee_roster")
-    expect_page(page, page_of(api, base_spec(api, "employee_roster")), "employee_id")
+    result = page_of(api, base_spec(api, "employee_roster"))
+    expect_page(page, result, "employee_id", "manager_id", "hire_date")
     expect(page.get_by_text(label_of(api, "employee_roster")).first).to_be_visible()
+    names = [c["name"] for c in result["columns"]]
+    nulls = [i for i, row in enumerate(result["rows"]) if row[names.index("manager_id")] is None]
+    assert nulls, "the roster has employees without a manager"
+    expect(cells(page, "manager_id").nth(nulls[0])).to_have_class(re.compile("aurora-null"))
+    expect(cells(page, "employee_id").first).to_have_class(re.compile("ag-right-aligned-cell"))
+    expect(cells(page, "full_name").first).not_to_have_class(re.compile("right-aligned"))

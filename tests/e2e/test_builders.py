@@ -91,6 +91,21 @@ def test_nested_and_or_filter_with_a_pasted_list_and_a_date_range(page: Page, ap
     expect(pills).to_have_count(2)
 
 
+def test_text_values_are_offered_as_you_type(page: Page, api: httpx.Client):
+    login(page, "admin", ADMIN_PASSWORD)
+    open_sales(page, api)
+    page.click("#filter-open")
+    row = _condition(page, 0)
+    _set(row, "country", "=")
+    row.locator("input").fill("Jap")
+    offered = api.get("/api/datasets/global_sales/values/country", params={"q": "Jap"})
+    values = [str(v) for v in offered.json()["values"]]
+    assert "Japan" in values
+    options = page.locator("#filter-suggestions option")
+    expect(options).to_have_count(len(values), timeout=TIMEOUT_MS)
+    assert [o.get_attribute("value") for o in options.all()] == values
+
+
 def test_api_validation_errors_appear_beside_their_condition(page: Page, api: httpx.Client):
     login(page, "admin", ADMIN_PASSWORD)
     spec = open_sales(page, api)
