@@ -10,7 +10,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import query_bench
+from bench import join_bench, query_bench
 from bench.harness import warehouse
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -27,7 +27,7 @@ def main() -> None:
         f"# Aurora benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n\n"
         f"{platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n"
     )
-    sections = [header, query_bench.report(warehouses)]
+    sections = [header, query_bench.report(warehouses), join_bench.report(warehouses)]
     text = "\n".join(sections)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
