@@ -40,7 +40,7 @@ def quick_search() -> rx.Component:
             "display": "flex",
             "align_items": "center",
             "gap": "6px",
-            "width": "170px",
+            "width": "140px",
             "color": theme.SLATE_500,
         },
     )
@@ -108,7 +108,7 @@ def vintage_picker() -> rx.Component:
                 aria_label="Load type",
                 value=ExplorerState.load_type,
                 on_change=ExplorerState.set_load_type,
-                style={**theme.PILL_SELECT, "max_width": "130px"},
+                style={**theme.PILL_SELECT, "max_width": "120px"},
             ),
             rx.el.select(
                 rx.el.option("All loads", value=""),
@@ -118,7 +118,7 @@ def vintage_picker() -> rx.Component:
                 value=ExplorerState.load_id,
                 disabled=ExplorerState.load_type == "",
                 on_change=ExplorerState.set_load_id,
-                style={**theme.PILL_SELECT, "max_width": "190px"},
+                style={**theme.PILL_SELECT, "max_width": "196px"},
             ),
             style={
                 "display": "flex",
