@@ -100,7 +100,7 @@ def result_grid() -> rx.Component:
             ensure_dom_order=True,
             animate_rows=False,
             tooltip_show_delay=400,
-            overlay_no_rows_template="No rows match these settings",
+            overlay_no_rows_template="No rows to show",
             on_sort_changed=ExplorerState.set_sort,
         ),
         id="grid",

@@ -37,8 +37,7 @@ _INFLIGHT: dict[str, asyncio.Task[Any]] = {}
 _FRIENDLY: dict[str, tuple[str, str]] = {
     "query_too_expensive": (
         "This query would read too much data to run.",
-        "Add a filter (a date range, a department or a load id) or pick a data vintage, "
-        "then try again.",
+        "Narrow it with one of those filters, or pick a single load under Data vintage.",
     ),
     "query_timeout": (
         "The query took too long and was stopped.",
@@ -109,6 +108,8 @@ class ExplorerState(rx.State):
 
     @rx.var
     def row_range(self) -> str:
+        if self.error_title:
+            return "\u2014"  # the rows of an earlier query are not this query's
         total = None if self.total_rows < 0 else self.total_rows
         return fmt.row_range(self.page, PAGE_SIZE, len(self.rows), total)
 
@@ -362,6 +363,7 @@ class ExplorerState(rx.State):
 
     async def _query_failed(self, exc: ApiError, paths: dict[str, str]) -> Any:
         self.loading = False
+        self.rows, self.total_rows, self.has_result = [], -1, False
         if exc.status == 401:
             return AuthState.session_expired
         self.show_error(exc)

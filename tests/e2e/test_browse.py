@@ -16,7 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.e2e.conftest import ADMIN_PASSWORD, ARTIFACTS
 from tests.e2e.helpers import (
     SALES,
     TIMEOUT_MS,
@@ -180,6 +180,7 @@ def test_cost_gate_shows_a_friendly_banner_with_what_to_do(page: Page, api: http
     expect(banner).to_contain_text("too much data", timeout=TIMEOUT_MS)
     expect(banner).to_contain_text(error["message"])
     expect(banner).not_to_contain_text("Traceback")
+    page.screenshot(path=str(ARTIFACTS / "cost-gate-banner-1366x768.png"))
     page.select_option("#vintage-load-type", "DAILY")
     expect(banner).to_have_count(0, timeout=TIMEOUT_MS)
 
