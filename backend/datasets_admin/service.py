@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from adapters.base import DatabaseAdapter
 from backend.catalog.catalog import Catalog
-from backend.catalog.labels import label_from_name
 from backend.catalog.models import Dataset
 from backend.catalog.sources import ParquetViews
 from backend.config import Settings
@@ -98,11 +97,12 @@ class RegisterRelation(BaseModel):
 
 
 def _initial_settings(plans: list[ColumnPlan]) -> DatasetSettings:
-    """The file's own headers become the column labels where they say more than the name."""
+    """A header that is not already a plain name (`Order ID`, not `order_id`) becomes the
+    column's label; plain names get the catalog's label (`Order id`)."""
     columns = {
-        p.name: ColumnSettings(label=p.label)
+        p.name: ColumnSettings(label=p.label.strip())
         for p in plans
-        if p.label.strip() and p.label != label_from_name(p.name)
+        if p.label.strip() and p.label != p.name
     }
     return DatasetSettings(columns=columns)
 
