@@ -241,8 +241,10 @@ class QueryService:
     def _missing_stats(
         self, tree: exp.Select, keys: Sequence[str]
     ) -> list[tuple[Dataset, list[str]]]:
+        """Statistics our estimate needs and the cache lacks. Only joins need them: for one
+        dataset the planner's estimate (the gate takes the larger) already covers ours."""
         stats = self._stats
-        if stats is None:
+        if stats is None or not tree.args.get("joins"):
             return []
         datasets = self._datasets(keys)
         todo = []
@@ -260,7 +262,7 @@ class QueryService:
 
     def _join_estimate(self, tree: exp.Select, keys: Sequence[str]) -> JoinEstimate | None:
         stats = self._stats
-        if stats is None:
+        if stats is None or not tree.args.get("joins"):
             return None
         datasets = self._datasets(keys)
 
