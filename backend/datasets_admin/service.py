@@ -176,9 +176,17 @@ class DatasetAdmin:
             )
         if self._store.get(body.key) is not None or self._dataset(body.key) is not None:
             raise Conflict(f"Dataset '{body.key}' already exists; choose another key.")
+        self._check_case(body.key)
         self._store.put(Entry(body.key, "relation", body.relation, DatasetSettings()), by=by)
         self._catalog.refresh()
         return self.view(body.key)
+
+    def _check_case(self, key: str) -> None:
+        """DuckDB compares names without case, so `Sales` would replace the view of `sales`."""
+        known = {d.key for d in self._catalog.list()} | self._store.all().keys()
+        clash = next((k for k in known if k.casefold() == key.casefold() and k != key), None)
+        if clash is not None:
+            raise Conflict(f"Dataset '{clash}' already exists; keys differing only in case clash.")
 
     # --- uploads --------------------------------------------------------------------------
 
@@ -196,6 +204,7 @@ class DatasetAdmin:
         if entry is not None and entry.source == "relation":
             raise Conflict(f"Dataset '{key}' is a registered table or view; it takes no uploads.")
         existed = self._dataset(key) is not None
+        self._check_case(key)
         defaults = existing_types(warehouse, key) if load else {}
         frame, plans = read_typed(upload.path, upload.format, fields.types, defaults)
         _, rows = write_dataset(frame, warehouse, key, load, replace=fields.replace)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from backend.datasets_admin.models import DatasetSettingsRow
 from backend.datasets_admin.schema import DatasetSettings
@@ -89,6 +89,13 @@ class SettingsStore:
 
     def put(self, entry: Entry, *, by: str) -> None:
         """Create or replace the row of `entry.key`, then reload."""
+        try:
+            self._write(entry, by)
+        except IntegrityError:  # created meanwhile by another request: now it is an update
+            self._write(entry, by)
+        self.reload()
+
+    def _write(self, entry: Entry, by: str) -> None:
         with self._store.session() as session:
             row = session.get(DatasetSettingsRow, entry.key)
             if row is None:
@@ -97,7 +104,6 @@ class SettingsStore:
             row.source, row.relation = entry.source, entry.relation
             row.settings = entry.settings.model_dump(mode="json")
             row.updated_by = by
-        self.reload()
 
     def remove(self, key: str) -> None:
         with self._store.session() as session:

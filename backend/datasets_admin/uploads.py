@@ -119,6 +119,11 @@ class _Receiver:
         elif self._name:
             self.fields[self._name] = self._buffer.decode("utf-8", "replace")
 
+    @property
+    def complete(self) -> bool:
+        """A file arrived and its part ended (a truncated body leaves it open)."""
+        return self.upload is not None and self._file is None
+
     def discard(self) -> None:
         if self._file is not None:
             with contextlib.suppress(OSError):
@@ -158,7 +163,7 @@ async def receive_upload(
     except BaseException:
         receiver.discard()
         raise
-    if receiver.upload is None or receiver._file is not None:
+    if not receiver.complete or receiver.upload is None:
         receiver.discard()
         raise InvalidUpload("The upload has no file: send it in the form field 'file'.")
     receiver.upload.fields = receiver.fields

@@ -21,7 +21,8 @@ import pyarrow.parquet as pq
 from backend.errors import Conflict, InvalidUpload
 from backend.ingest.types import sql_name
 
-KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+# No leading `_` or `.`: the warehouse scan takes those for writes in progress.
+KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 LOAD_VALUE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 LOAD_COLUMNS = ("load_type", "load_id")
 

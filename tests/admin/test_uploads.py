@@ -207,6 +207,7 @@ def test_a_file_past_the_limit_is_413_and_leaves_nothing(
     ("fields", "filename", "message"),
     [
         ({"key": "1bad"}, "a.csv", "key"),
+        ({"key": "_hidden"}, "a.csv", "key"),  # the warehouse scan skips `_` names
         ({"key": "ok", "load_type": "DAILY"}, "a.csv", "both load_type and load_id"),
         ({"key": "ok", "types": "{not json"}, "a.csv", "types must be a JSON object"),
         ({"key": "ok", "colour": "red"}, "a.csv", "colour"),
@@ -357,3 +358,16 @@ def test_a_viewer_cannot_upload_and_nothing_is_written(admin_api: Api) -> None:
     r = upload(admin_api, "sneaky", CSV, headers=viewer)
     assert r.status_code == 403
     _assert_no_dataset(admin_api, "sneaky")
+
+
+def test_a_key_differing_only_in_case_is_refused(admin_api_sqlite: Api) -> None:
+    # DuckDB compares view names without case: `Sales` would replace the view of `sales`.
+    r = upload(admin_api_sqlite, "Sales", b"a\n1\n")
+    assert r.status_code == 409, r.text
+    body = {"key": "ITEMS_2", "relation": "items"}
+    upload(admin_api_sqlite, "items_2", b"a\n1\n")
+    r = admin_api_sqlite.client.post(
+        "/api/admin/datasets", json=body, headers=admin_api_sqlite.headers()
+    )
+    assert r.status_code == 409, r.text
+    assert not (admin_api_sqlite.settings.data_dir / "Sales.parquet").exists()
