@@ -18,6 +18,7 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import spec_builder
 from aurora.api_client import ApiError
+from aurora.state import convert
 from aurora.state.auth import AuthState
 from aurora.state.models import (
     Calculated,
@@ -33,28 +34,6 @@ PAGE_SIZE = spec_builder.PAGE_SIZE
 
 # client token -> the query task running for it (one per browser session)
 _INFLIGHT: dict[str, asyncio.Task[Any]] = {}
-
-_FRIENDLY: dict[str, tuple[str, str]] = {
-    "query_too_expensive": (
-        "This query would read too much data to run.",
-        "Narrow it with one of those filters, or pick a single load under Data vintage.",
-    ),
-    "query_timeout": (
-        "The query took too long and was stopped.",
-        "Narrow it down with a filter, fewer columns or an aggregation.",
-    ),
-    "row_limit_exceeded": (
-        "The result is larger than the row limit.",
-        "Add filters or aggregate the data to make the result smaller.",
-    ),
-    "invalid_query": ("This query cannot run as built.", "Check the highlighted settings."),
-    "forbidden": ("You are not allowed to see this.", "Ask an administrator for access."),
-    "api_unreachable": ("The Aurora service cannot be reached.", "Try again in a minute."),
-}
-
-
-def friendly(code: str) -> tuple[str, str]:
-    return _FRIENDLY.get(code, ("The request failed.", ""))
 
 
 class ExplorerState(rx.State):
@@ -220,7 +199,7 @@ class ExplorerState(rx.State):
         return spec_builder.build(self.draft())[0]
 
     def show_error(self, exc: ApiError) -> None:
-        title, hint = friendly(exc.code)
+        title, hint = convert.friendly(exc.code)
         self.error_code, self.error_title = exc.code, title
         self.error_message, self.error_hint = exc.message, hint
 
@@ -260,10 +239,12 @@ class ExplorerState(rx.State):
         self.dataset_description = str(meta.get("description") or "")
         estimate = meta.get("row_estimate")
         self.row_estimate = int(estimate) if isinstance(estimate, int) else -1
-        self.columns = [_column_meta(c) for c in meta.get("columns", [])]
+        self.columns = [convert.column_meta(c) for c in meta.get("columns", [])]
         vintage = meta.get("vintage") or {}
         self._vintage = {
-            str(o.get("load_type") or ""): [_load_id_option(i) for i in o.get("load_ids", [])]
+            str(o.get("load_type") or ""): [
+                convert.load_id_option(i) for i in o.get("load_ids", [])
+            ]
             for o in vintage.get("options", [])
         }
         self.load_types = [t for t in self._vintage if t]
@@ -272,7 +253,9 @@ class ExplorerState(rx.State):
 
     def _apply_result(self, result: dict[str, Any]) -> None:
         by_name = {c.name: c for c in self.columns}
-        cols = [_result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]]
+        cols = [
+            convert.result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]
+        ]
         self.result_columns = cols
         self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
         total = result.get("total_rows")
@@ -367,7 +350,7 @@ class ExplorerState(rx.State):
         if exc.status == 401:
             return AuthState.session_expired
         self.show_error(exc)
-        marked = _mark_filter_errors(self.filter_rows, exc, paths)
+        marked = convert.mark_filter_errors(self.filter_rows, exc, paths)
         if marked is not None:
             from aurora.state.filter_editor import FilterState
 
@@ -456,46 +439,3 @@ class ExplorerState(rx.State):
     @rx.event
     def dismiss_error(self):
         self.clear_error()
-
-
-def _column_meta(c: dict[str, Any]) -> ColumnMeta:
-    type_ = str(c.get("type", ""))
-    name = str(c.get("name", ""))
-    return ColumnMeta(
-        name=name,
-        label=str(c.get("label") or name),
-        type=type_,
-        kind=fmt.kind_of(type_),
-        format=str(c.get("format") or ""),
-    )
-
-
-def _result_column(c: dict[str, Any], known: ColumnMeta | None) -> ColumnMeta:
-    meta = _column_meta(c)
-    if known is not None:
-        meta.label = (
-            known.label if not c.get("label") or c.get("label") == meta.name else meta.label
-        )
-        meta.format = meta.format or known.format
-    return meta
-
-
-def _load_id_option(item: dict[str, Any]) -> LoadIdOption:
-    value = str(item.get("load_id", ""))
-    rows = item.get("rows")
-    label = f"{value} · {rows:,} rows" if isinstance(rows, int) else value
-    return LoadIdOption(value=value, label=label)
-
-
-def _mark_filter_errors(
-    rows: list[flt.FilterRow], exc: ApiError, paths: dict[str, str]
-) -> list[flt.FilterRow] | None:
-    """Put each validation message on the filter row its path names; None if none match."""
-    messages: dict[str, str] = {}
-    for detail in exc.details:
-        row_id = flt.row_for_path(str(detail.get("path", "")), paths)
-        if row_id and row_id not in messages:
-            messages[row_id] = str(detail.get("message") or exc.message)
-    if not messages:
-        return None
-    return [dataclasses.replace(r, error=messages.get(r.id, "")) for r in rows]
