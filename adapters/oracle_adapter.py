@@ -35,6 +35,7 @@ from adapters.guard import ensure_select, ensure_select_sql
 from adapters.oracle_sql import (
     CURRENT_SCHEMA_SQL,
     DESCRIBE_SQL,
+    INDEX_COLUMNS_SQL,
     PLAN_DELETE_SQL,
     PLAN_ROWS_SQL,
     RELATIONS_SQL,
@@ -192,6 +193,14 @@ class OracleAdapter:
             ColumnInfo(name=present_name(str(name)), type=oracle_type(str(kind), p, s, length))
             for name, kind, p, s, length in rows
         ]
+
+    def index_columns(self, relation: str) -> list[tuple[str, ...]]:
+        """The columns of each index on `relation`, in index order, as the catalog names them."""
+        rows = self._dictionary(INDEX_COLUMNS_SQL, owner=self.owner(), name=stored_name(relation))
+        indexes: dict[str, list[str]] = {}
+        for index, column in rows:
+            indexes.setdefault(str(index), []).append(present_name(str(column)))
+        return [tuple(columns) for _, columns in sorted(indexes.items())]
 
     def column_stats(self, relation: str, columns: Sequence[str]) -> dict[str, ColumnStats]:
         """Row count, approximate distinct count, min and max of each column, in one scan."""

@@ -46,6 +46,11 @@ SELECT column_name, data_type, data_precision, data_scale, char_length
 FROM all_tab_columns WHERE owner = :owner AND table_name = :name
 ORDER BY column_id"""
 
+INDEX_COLUMNS_SQL = """
+SELECT index_name, column_name FROM all_ind_columns
+WHERE table_owner = :owner AND table_name = :name
+ORDER BY index_name, column_position"""
+
 
 def new_statement_id() -> str:
     """A PLAN_TABLE statement id of our own, never derived from input."""

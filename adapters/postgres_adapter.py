@@ -62,6 +62,17 @@ SELECT c.reltuples FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = %s AND c.relname = %s"""
 
+_INDEXES_SQL = """
+SELECT array_agg(a.attname ORDER BY k.ord)
+FROM pg_catalog.pg_index i
+JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE n.nspname = %s AND c.relname = %s
+GROUP BY i.indexrelid
+ORDER BY 1"""
+
 _DISTINCT_SQL = """
 SELECT attname, n_distinct FROM pg_catalog.pg_stats
 WHERE schemaname = %s AND tablename = %s AND attname = ANY(%s)"""
@@ -160,6 +171,12 @@ class PostgresAdapter:
         if not rows:
             raise AdapterQueryError(f"Relation {relation!r} does not exist in {self.schema!r}.")
         return [ColumnInfo(name=str(name), type=str(kind)) for name, kind in rows]
+
+    def index_columns(self, relation: str) -> list[tuple[str, ...]]:
+        """The columns of each index on `relation`, in index order (expression parts left
+        out), for indexing advice: a join or filter column should lead an index."""
+        rows = self._catalog_rows(_INDEXES_SQL, [self.schema, relation])
+        return [tuple(str(c) for c in columns) for (columns,) in rows]
 
     def column_stats(self, relation: str, columns: Sequence[str]) -> dict[str, ColumnStats]:
         """Rows and distinct counts from the planner's statistics (after ANALYZE); min and max

@@ -200,3 +200,7 @@ def test_oracle_returns_duckdbs_rows(name: str, targets: tuple[Target, Target]) 
     expected = duck.rows(duck.compile(case.spec, case.rls).tree)
     got = ora.rows(ora.compile(case.spec, case.rls).tree)
     assert differences(_dates_as_dates(expected), _dates_as_dates(got)) == []
+
+
+def test_index_columns_read_all_ind_columns(adapter: OracleAdapter) -> None:
+    assert adapter.index_columns("items") == []

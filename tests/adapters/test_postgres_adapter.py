@@ -293,3 +293,15 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
         PostgresAdapter(
             "postgresql://postgres@127.0.0.1:1/test?connect_timeout=1", connect_timeout_s=1
         )
+
+
+def test_index_columns_list_each_index_in_order(adapter: PostgresAdapter, schema: str) -> None:
+    assert adapter.index_columns("sales") == []
+    with connect() as conn:
+        conn.execute(
+            sql.SQL("CREATE INDEX ON {} (load_type, load_id)").format(
+                sql.Identifier(schema, "sales")
+            )
+        )
+        conn.execute(sql.SQL("CREATE INDEX ON {} (region)").format(sql.Identifier(schema, "sales")))
+    assert sorted(adapter.index_columns("sales")) == [("load_type", "load_id"), ("region",)]
