@@ -66,8 +66,9 @@ class StatsStore:
         count is unknown."""
         known = self.get(dataset)
         wanted = [c for c in dict.fromkeys(columns) if c not in known.columns]
-        if not wanted and known.rows is None and dataset.columns:
-            return [dataset.columns[0].name]
+        first = dataset.columns[0].name if dataset.columns else None
+        if not wanted and known.rows is None and first is not None and first not in known.columns:
+            return [first]
         return wanted
 
     def load(self, dataset: Dataset, columns: Iterable[str]) -> None:
@@ -80,13 +81,16 @@ class StatsStore:
                 return
             try:
                 found = self._adapter.column_stats(dataset.relation, wanted)
-            except AdapterQueryError as e:  # e.g. a type without min/max: use the defaults
+                rows = next((s.rows for s in found.values()), None)
+            except AdapterQueryError as e:
+                # E.g. a type without min/max. Remember the failure (no distinct count: the
+                # defaults apply) so that no later request scans again.
                 log.warning("no statistics for %s %s: %s", dataset.key, wanted, e)
-                found = {c: ColumnStats(rows=dataset.row_estimate or 0) for c in wanted}
+                found = {c: ColumnStats(rows=0) for c in wanted}
+                rows = dataset.row_estimate
             with self._lock:
                 entry = self._entry(dataset)
                 entry.columns.update(found)
-                rows = next((s.rows for s in found.values() if s.rows), None)
                 entry.rows = rows if rows is not None else entry.rows
 
     def _entry(self, dataset: Dataset) -> RelationStats:

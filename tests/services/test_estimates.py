@@ -233,3 +233,13 @@ def test_row_count_alone_is_loaded_through_the_first_column(counting: CountingAd
     assert store.missing(SALES, []) == ["order_id"]
     store.load(SALES, store.missing(SALES, []))
     assert store.get(SALES).rows == 400
+
+
+def test_a_failed_statistics_scan_is_not_repeated(counting: CountingAdapter) -> None:
+    store = StatsStore(counting)
+    gone = Dataset("gone", "no_such_view", (Column("k", "BIGINT"),), row_estimate=10)
+    store.load(gone, ["k"])  # the database refuses: defaults apply, nothing raised
+    assert store.missing(gone, ["k"]) == []
+    store.load(gone, ["k"])
+    assert counting.scans == [("no_such_view", ("k",))]
+    assert store.get(gone).rows == 10 and store.get(gone).columns["k"].distinct is None
