@@ -34,8 +34,10 @@ bun: .tools/node_modules/.bin/bun
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# With AURORA_DB=postgres the demo goes into AURORA_DB_URL / AURORA_DB_SCHEMA instead.
 data: setup
-	$(BIN)/python -m backend.demo --rows $(DEMO_ROWS) --out $(AURORA_DATA_DIR)
+	$(BIN)/python -m backend.demo --rows $(DEMO_ROWS) --out $(AURORA_DATA_DIR) \
+		$(if $(filter postgres,$(AURORA_DB)),--target postgres)
 
 API_PORT ?= 8000
 UI_PORT ?= 3000
