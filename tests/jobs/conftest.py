@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import duckdb
 import pytest
+import redis as redis_sync
 
 from backend.config import Settings
 from backend.jobs.export_job import ExportDeps
@@ -27,6 +29,8 @@ from tests.conftest import build_tiny_warehouse
 from tests.store.fixtures import Api, make_settings, wipe
 
 BIG_ROWS = 150_000
+HUGE_ROWS = 3_000_000  # never finishes as XLSX within a test: for cancel and progress
+REDIS_URL = "redis://127.0.0.1:6379/9"
 
 BIG_SQL = """
 SELECT i::BIGINT AS id, 'name ' || (i % 997) AS name,
@@ -45,6 +49,10 @@ def shared_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with duckdb.connect() as con:
         target = root / "big.parquet"
         con.execute(f"COPY ({BIG_SQL}) TO '{target}' (FORMAT parquet)", {"n": BIG_ROWS})
+        huge = "SELECT i::BIGINT AS id, 'row ' || i AS name FROM range($n) t(i)"
+        con.execute(
+            f"COPY ({huge}) TO '{root / 'huge.parquet'}' (FORMAT parquet)", {"n": HUGE_ROWS}
+        )
     return root
 
 
@@ -114,7 +122,7 @@ def make_env(tmp_path: Path, store: Store, shared: Path, **overrides: Any) -> It
 
 @pytest.fixture
 def job_env(tmp_path: Path, sqlite_store: Store, shared_warehouse: Path) -> Iterator[JobEnv]:
-    yield from make_env(tmp_path, sqlite_store, shared_warehouse, export_excel_max_rows=BIG_ROWS)
+    yield from make_env(tmp_path, sqlite_store, shared_warehouse, export_excel_max_rows=HUGE_ROWS)
 
 
 @pytest.fixture
@@ -122,4 +130,21 @@ def export_api(sqlite_store: Store, tmp_path: Path, shared_warehouse: Path) -> I
     """The app with its lifespan entered, no Redis: exports run in-process."""
     from tests.jobs.api_fixtures import running_api
 
-    yield from running_api(sqlite_store, tmp_path, shared_warehouse, export_excel_max_rows=BIG_ROWS)
+    yield from running_api(
+        sqlite_store, tmp_path, shared_warehouse, export_excel_max_rows=HUGE_ROWS
+    )
+
+
+@pytest.fixture
+def queue() -> Iterator[str]:
+    """A queue of this test's own on database 9. Job ids are random, and ARQ expires their
+    results after an hour, so only the queue key itself needs removing."""
+    name = f"aurora:test:{uuid.uuid4().hex[:10]}"
+    client = redis_sync.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis_sync.ConnectionError:
+        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    yield name
+    client.delete(name)
+    client.close()

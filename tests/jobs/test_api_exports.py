@@ -69,7 +69,7 @@ def test_download_before_the_file_is_ready_is_a_conflict_and_cancel_stops_it(
 ) -> None:
     ann = export_api.new_user("ann")
     r = export_api.client.post(
-        "/api/exports", json={"query": {"dataset": "big"}, "format": "xlsx"}, headers=ann
+        "/api/exports", json={"query": {"dataset": "huge"}, "format": "xlsx"}, headers=ann
     )
     export_id = r.json()["id"]
     poll(export_api, export_id, ann, lambda b: b["rows_written"] > 0)

@@ -7,54 +7,28 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import openpyxl
 import polars as pl
 import pytest
-import redis as redis_sync
 from arq import Worker, func
-from sqlalchemy import select
 
 from backend.jobs.arq_config import EXPORT_FUNCTION, MAX_TRIES, arq_job_id, redis_settings
 from backend.jobs.arq_runner import ABANDONED, ArqRunner
-from backend.jobs.models import ExportJobRow
 from backend.jobs.service import ExportService
 from backend.jobs.state import JobView
 from backend.jobs.sweep import sweep
 from backend.query.spec import QuerySpec
 from backend.worker import export_job
-from tests.jobs.conftest import BIG_ROWS, JobEnv
+from tests.jobs.conftest import BIG_ROWS, REDIS_URL, JobEnv
+from tests.jobs.workers import spawn_worker, stop_worker
 
 pytestmark = pytest.mark.redis
 
-REDIS_URL = "redis://127.0.0.1:6379/9"
 ITEMS = QuerySpec(dataset="items")
 BIG = QuerySpec(dataset="big")
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def queue(job_env: JobEnv) -> Iterator[str]:
-    """A queue of this test's own; its key and its jobs' keys are removed afterwards."""
-    name = f"aurora:test:{uuid.uuid4().hex[:10]}"
-    client = redis_sync.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis_sync.ConnectionError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
-    yield name
-    with job_env.store.session() as session:
-        ids = [arq_job_id(j) for j in session.scalars(select(ExportJobRow.id))]
-    kinds = ("job", "result", "retry", "in-progress")
-    client.delete(name, *[f"arq:{kind}:{j}" for j in ids for kind in kinds])
-    if ids:
-        client.zrem("arq:abort", *ids)
-    client.close()
+HUGE = QuerySpec(dataset="huge")
 
 
 def _service(env: JobEnv, queue: str) -> ExportService:
@@ -98,7 +72,7 @@ def test_cancel_reaches_a_running_arq_job_within_two_seconds(job_env: JobEnv, qu
         service = _service(job_env, queue)
         worker = _worker(job_env, queue, burst=False)
         running = asyncio.create_task(worker.main())
-        job = await service.create(job_env.owner, BIG, "xlsx")
+        job = await service.create(job_env.owner, HUGE, "xlsx")
         while (await service.status(job.id, job_env.owner)).rows_written == 0:
             await asyncio.sleep(0.05)
         asked = time.monotonic()
@@ -143,35 +117,6 @@ def test_a_job_arq_gives_up_on_ends_failed(job_env: JobEnv, queue: str) -> None:
     asyncio.run(scenario())
 
 
-def _spawn_worker(env: JobEnv, queue: str, timeout_s: int) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "AURORA_DATA_DIR": str(env.settings.data_dir),
-        "AURORA_STATE_DIR": str(env.settings.state_dir),
-        "AURORA_METADATA_URL": env.store.url,
-        "REDIS_URL": REDIS_URL,
-        "AURORA_EXPORT_QUEUE": queue,
-        "AURORA_EXPORT_TIMEOUT_S": str(timeout_s),
-    }
-    return subprocess.Popen(
-        [str(ROOT / ".venv/bin/arq"), "backend.worker.WorkerSettings"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.mark.slow
 def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
     job_env: JobEnv, queue: str
@@ -184,24 +129,24 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
         return job
 
     job = asyncio.run(enqueue())
-    first = _spawn_worker(job_env, queue, timeout_s=12)
+    first = spawn_worker(job_env, queue, timeout_s=12)
     try:
         job_env.wait(job.id, lambda j: j.rows_written > 0, timeout=60)
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
     finally:
-        _stop(first)
+        stop_worker(first)
     killed = job_env.jobs.get(job.id)
     assert killed is not None and killed.status == "running"
     assert not (job_env.exports_dir / f"{job.id}.xlsx").exists()
     with pytest.raises(Exception, match="running"):
         service.download(job.id, job_env.owner)
 
-    second = _spawn_worker(job_env, queue, timeout_s=12)
+    second = spawn_worker(job_env, queue, timeout_s=12)
     try:  # ARQ re-delivers once the dead worker's claim expires (timeout + 10 s)
         done = job_env.wait_finished(job.id, timeout=90)
     finally:
-        _stop(second)
+        stop_worker(second)
     assert (done.status, done.rows_written, done.attempts) == ("done", BIG_ROWS, 2)
     sheet = openpyxl.load_workbook(service.download(job.id, job_env.owner).path, read_only=True)
     assert sheet["Data"].max_row == BIG_ROWS + 1

@@ -18,10 +18,10 @@ from backend.jobs.export_job import run_export
 from backend.jobs.runner import InProcessRunner
 from backend.jobs.service import ExportService
 from backend.query.spec import QuerySpec
-from tests.jobs.conftest import BIG_ROWS, JobEnv
+from tests.jobs.conftest import HUGE_ROWS, JobEnv
 
 ITEMS = QuerySpec(dataset="items", sort=[{"column": "item_id"}])  # type: ignore[list-item]
-BIG = QuerySpec(dataset="big")
+HUGE = QuerySpec(dataset="huge")
 
 
 @pytest.fixture
@@ -65,11 +65,11 @@ def test_export_job_writes_the_query_result(
 
 
 def test_progress_is_reported_while_running(job_env: JobEnv, service: ExportService) -> None:
-    job = asyncio.run(service.create(job_env.owner, BIG, "xlsx"))
-    seen = job_env.wait(job.id, lambda j: 0 < j.rows_written < BIG_ROWS)
+    job = asyncio.run(service.create(job_env.owner, HUGE, "xlsx"))
+    seen = job_env.wait(job.id, lambda j: 0 < j.rows_written < HUGE_ROWS)
     assert seen.status == "running"
     # Known once QueryService.check_export hands back the count it runs (see known_total).
-    assert seen.total_rows in (None, BIG_ROWS)
+    assert seen.total_rows in (None, HUGE_ROWS)
     asyncio.run(service.cancel(job.id, job_env.owner))
     job_env.wait_finished(job.id)
 
@@ -77,7 +77,7 @@ def test_progress_is_reported_while_running(job_env: JobEnv, service: ExportServ
 def test_cancel_stops_a_running_export_within_two_seconds_and_leaves_no_file(
     job_env: JobEnv, service: ExportService
 ) -> None:
-    job = asyncio.run(service.create(job_env.owner, BIG, "xlsx"))
+    job = asyncio.run(service.create(job_env.owner, HUGE, "xlsx"))
     job_env.wait(job.id, lambda j: j.rows_written > 0)
 
     asked = time.monotonic()

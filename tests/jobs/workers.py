@@ -1,0 +1,41 @@
+"""Real `arq backend.worker.WorkerSettings` processes for tests, configured by environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+from tests.jobs.conftest import REDIS_URL, JobEnv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def spawn_worker(env: JobEnv, queue: str, timeout_s: int) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "AURORA_DATA_DIR": str(env.settings.data_dir),
+        "AURORA_STATE_DIR": str(env.settings.state_dir),
+        "AURORA_METADATA_URL": env.store.url,
+        "REDIS_URL": REDIS_URL,
+        "AURORA_EXPORT_QUEUE": queue,
+        "AURORA_EXPORT_TIMEOUT_S": str(timeout_s),
+    }
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/arq"), "backend.worker.WorkerSettings"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
