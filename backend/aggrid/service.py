@@ -160,7 +160,7 @@ class AgGridService:
         cap = max(1, most // per_path)
         spec = translate.pivot_values_spec(request, key, dataset, cap)
         compiled = self.queries.compile(spec, caller)
-        tree = _window(compiled.unpaged, 0, cap + 1)
+        tree = row_window(compiled.unpaged, 0, cap + 1)
         cache_key = self._cache_key(compiled, tree)
         paths = self._pivot_paths.get(cache_key)
         if paths is None:
@@ -198,7 +198,7 @@ class AgGridService:
         compiled = self.queries.compile(spec, caller)
         await self.queries.gate(compiled)
         extra = 1 if spec.totals else 0  # the grand total row sorts first
-        tree = _window(compiled.unpaged, window.start, window.size + 1 + extra)
+        tree = row_window(compiled.unpaged, window.start, window.size + 1 + extra)
         return _Block.split(_records(await self._run(tree)), window, bool(extra))
 
     async def _run(self, tree: exp.Select) -> pa.Table:
@@ -234,7 +234,7 @@ class _Block:
         return cls(rows, window.start + len(rows) if last else -1, total)
 
 
-def _window(tree: exp.Select, start: int, size: int) -> exp.Select:
+def row_window(tree: exp.Select, start: int, size: int) -> exp.Select:
     """LIMIT size OFFSET start (FETCH FIRST ... on Oracle) on a copy of `tree`."""
     paged = tree.limit(size)
     return paged.offset(start, copy=False) if start else paged
