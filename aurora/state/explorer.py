@@ -138,9 +138,12 @@ class ExplorerState(rx.State):
     @rx.var
     def filter_columns(self) -> list[ColumnMeta]:
         """Columns a filter may name: the dataset's, calculated fields, and measures."""
+        shown = {c.name: c.label for c in self.result_columns}
         cols = list(self.columns)
         cols += [
-            ColumnMeta(name=m.alias, label=m.alias, kind="float", type="measure")
+            ColumnMeta(
+                name=m.alias, label=shown.get(m.alias, m.alias), kind="float", type="measure"
+            )
             for m in self.measures
         ]
         return cols
