@@ -5,17 +5,25 @@ The Arrow type of each column comes from the result's type OID and, for `numeric
 division) is typed from the first batch's values: an exact `decimal128(38, s)` when the values
 have at most `MAX_EXACT_SCALE` decimal places, else float64. Many places means a computed
 quotient such as AVG (`1.8750000000000000`), which DuckDB returns as a DOUBLE too; few places
-means money-like sums, which stay exact. Later batches follow the first batch's schema.
+means money-like sums, which stay exact.
+
+A later batch may carry more decimal places than the first. With `widen=True` (a whole result
+collected in memory) the column type widens and `unify` casts the earlier batches up, so
+nothing is lost. A stream cannot change its schema once a batch has gone out: such values are
+rounded half-even to the first batch's scale, with a warning in the log.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
+
+log = logging.getLogger(__name__)
 
 MAX_EXACT_SCALE = 9
 _MAX_DECIMAL128 = 38
@@ -118,7 +126,8 @@ def _converter(oid: int, arrow_type: pa.DataType) -> Callable[[Any], Any] | None
 class ArrowBatches:
     """Turns row chunks of one result into record batches that share one schema."""
 
-    def __init__(self, description: Sequence[Any]) -> None:
+    def __init__(self, description: Sequence[Any], *, widen: bool = False) -> None:
+        self._widen = widen
         self._names = [str(c.name) for c in description]
         self._oids = [int(c.type_code) for c in description]
         self._declared = [
@@ -148,11 +157,44 @@ class ArrowBatches:
         )
         if self._types is None:
             self._types = self._decide(columns)
+        else:
+            self._check_scales(columns)
         arrays = [
             _array(oid, values, arrow_type)
             for oid, values, arrow_type in zip(self._oids, columns, self._types, strict=True)
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _check_scales(self, columns: list[Sequence[Any]]) -> None:
+        """Widen (or warn about) unconstrained numerics that need more places than so far."""
+        assert self._types is not None
+        for i, (declared, values) in enumerate(zip(self._declared, columns, strict=True)):
+            current = self._types[i]
+            if (
+                declared is not None
+                or self._oids[i] != _NUMERIC
+                or not pa.types.is_decimal(current)
+            ):
+                continue
+            needed = numeric_type(values)
+            if not pa.types.is_decimal(needed) or needed.scale > current.scale:
+                if self._widen:
+                    self._types[i] = _wider(current, needed)
+                else:
+                    log.warning("column %r: rounding values to %s", self._names[i], current)
+
+    def unify(self, batches: Sequence[pa.RecordBatch]) -> pa.Table:
+        """One table of `batches` in the final (possibly widened) schema."""
+        schema = self.schema
+        return pa.Table.from_batches(
+            [b if b.schema == schema else b.cast(schema) for b in batches], schema=schema
+        )
+
+
+def _wider(current: pa.DataType, needed: pa.DataType) -> pa.DataType:
+    if not pa.types.is_decimal(needed):
+        return pa.float64()
+    return pa.decimal128(_MAX_DECIMAL128, max(current.scale, needed.scale))
 
 
 def _inferred(values: Sequence[Any]) -> pa.DataType:

@@ -331,10 +331,10 @@ def _distinct(n_distinct: float, rows: int) -> int:
 
 
 def _table(cur: psycopg.Cursor[Any], fetch_rows: int) -> pa.Table:
-    batches = ArrowBatches(cur.description or [])
+    batches = ArrowBatches(cur.description or [], widen=True)
     chunks = []
     while rows := cur.fetchmany(fetch_rows):
         chunks.append(batches.batch(rows))
     if not chunks:
         chunks.append(batches.batch([]))
-    return pa.Table.from_batches(chunks, schema=chunks[0].schema)
+    return batches.unify(chunks)

@@ -57,13 +57,26 @@ def test_unconstrained_numeric_is_typed_by_its_values(
     assert numeric_type(values) == expected
 
 
-def test_later_batches_keep_the_first_batches_schema() -> None:
+def test_a_stream_keeps_the_first_batches_schema_and_rounds(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     batches = ArrowBatches([column("total", 1700), column("day", 1082)])
     first = batches.batch([(Decimal("1.50"), dt.date(2024, 1, 1))])
     later = batches.batch([(Decimal("2.125"), None), (None, dt.date(2024, 1, 2))])
     assert first.schema == later.schema
     assert first.schema.field("total").type == pa.decimal128(38, 2)
     assert later.column(0).to_pylist() == [Decimal("2.12"), None]  # rounded half even
+    assert "rounding values" in caplog.text
+
+
+def test_a_whole_result_widens_to_the_places_it_needs() -> None:
+    batches = ArrowBatches([column("total", 1700)], widen=True)
+    chunks = [batches.batch([(Decimal("1.50"),)]), batches.batch([(Decimal("2.125"),)])]
+    table = batches.unify(chunks)
+    assert table.schema.field("total").type == pa.decimal128(38, 3)
+    assert table.column(0).to_pylist() == [Decimal("1.500"), Decimal("2.125")]
+    quotient = batches.batch([(Decimal("0.3333333333333333333"),)])
+    assert batches.unify([*chunks, quotient]).column(0).type == pa.float64()
 
 
 def test_json_and_unknown_types_become_text() -> None:
