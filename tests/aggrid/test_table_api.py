@@ -285,7 +285,7 @@ def test_vintage_extension_restricts_to_one_load(api_sqlite: Api) -> None:
     ]
 
 
-def test_row_level_security_applies_to_every_level(api_sqlite: Api) -> None:
+def test_row_level_security_applies_to_every_level_pivot_and_drilldown(api_sqlite: Api) -> None:
     rls = {"rls": [{"column": "region", "attribute": "region"}]}
     r = api_sqlite.client.patch("/api/admin/datasets/sales", json=rls, headers=api_sqlite.headers())
     assert r.status_code == 200, r.text
@@ -296,6 +296,18 @@ def test_row_level_security_applies_to_every_level(api_sqlite: Api) -> None:
     leaves = post(api_sqlite, "table", grid(endRow=1000, columns=["region"]), headers=ann).json()
     assert {r["region"] for r in leaves["rowData"]} == {"North"}
     assert leaves["rowCount"] == groups[0]["order_id"]
+    pivot = grid(
+        pivotMode=True,
+        pivotCols=[col("region")],
+        valueCols=[value("order_id", "count")],
+        needsGrandTotal=True,
+        rowGroupCols=[col("load_type")],
+    )
+    crossed = post(api_sqlite, "pivot", pivot, headers=ann).json()
+    assert crossed["pivotResultFields"] == ["North_order_id"]
+    assert crossed["grandTotalData"]["North_order_id"] == leaves["rowCount"]
+    drill = {**pivot, "pivotKeys": ["South"], "columns": ["region"]}
+    assert post(api_sqlite, "drilldown", drill, headers=ann).json()["rowData"] == []
 
 
 def test_no_credentials_is_401(api_sqlite: Api) -> None:
