@@ -1,8 +1,9 @@
 """Row-level security, differentially: for a user limited to some regions, every endpoint
-that runs SQL over `sales` (query, preview, explain, distinct values, exports, AG Grid when
-present), as the base or a joined dataset, answers exactly what the admin gets from the same
-request over a copy of `sales` that holds only those regions (`sales_<user>`, written once
-with DuckDB). Users without a value for the attribute get no rows anywhere.
+that runs SQL over `sales` (query, preview, explain, distinct values, exports, the AG Grid
+table, pivot and export), as the base or a joined dataset, answers exactly what the admin
+gets from the same request over a copy of `sales` that holds only those regions
+(`sales_<user>`, written once with DuckDB). Users without a value for the attribute get no
+rows anywhere.
 """
 
 from __future__ import annotations
@@ -191,7 +192,11 @@ def _export(api: Api, spec: dict[str, Any], user: str) -> list[dict[str, Any]]:
     headers = _headers(api, user)
     r = api.client.post("/api/exports", json={"query": spec, "format": "parquet"}, headers=headers)
     assert r.status_code == 202, r.text
-    export_id = r.json()["id"]
+    return _download(api, r.json()["id"], user)
+
+
+def _download(api: Api, export_id: str, user: str) -> list[dict[str, Any]]:
+    headers = _headers(api, user)
     deadline = time.monotonic() + 30
     while (status := api.client.get(f"/api/exports/{export_id}", headers=headers).json())[
         "status"
@@ -212,30 +217,63 @@ def test_exports_match_a_prefiltered_copy(rls_api: Api, spec: str) -> None:
         assert _export(rls_api, SPECS[spec]("sales"), user) == expected, user
 
 
-def _aggrid_routes(api: Api) -> bool:
-    paths = {getattr(r, "path", "") for r in api.app.routes}
-    return "/api/datasets/{key}/table" in paths
+def _grid(**request: Any) -> dict[str, Any]:
+    return {"startRow": 0, "endRow": 1000, **request}
 
 
-def test_aggrid_table_matches_a_prefiltered_copy(rls_api: Api) -> None:
-    if not _aggrid_routes(rls_api):
-        pytest.skip("the AG Grid routes have not landed yet")
-    request = {
-        "startRow": 0,
-        "endRow": 1000,
-        "rowGroupCols": [],
-        "valueCols": [],
-        "pivotCols": [],
-        "pivotMode": False,
-        "groupKeys": [],
-        "filterModel": {},
-        "sortModel": [{"colId": "order_id", "sort": "asc"}],
-    }
+AMOUNT = {"id": "amount", "field": "amount", "aggFunc": "sum"}
+REGION = {"id": "region", "field": "region"}
+GRID_REQUESTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "flat": ("table", _grid(sortModel=[{"colId": "order_id", "sort": "asc"}])),
+    "groups": ("table", _grid(rowGroupCols=[REGION], valueCols=[AMOUNT])),
+    "drilled": (
+        "table",
+        _grid(
+            rowGroupCols=[{"id": "load_type", "field": "load_type"}],
+            groupKeys=["DAILY"],
+            sortModel=[{"colId": "order_id", "sort": "asc"}],
+        ),
+    ),
+    "filtered": (
+        "table",
+        _grid(
+            filterModel={"customer": {"filterType": "text", "type": "contains", "filter": "o"}},
+            sortModel=[{"colId": "order_id", "sort": "asc"}],
+        ),
+    ),
+    "pivot": (
+        "pivot",
+        _grid(
+            rowGroupCols=[REGION],
+            pivotCols=[{"id": "load_type", "field": "load_type"}],
+            valueCols=[AMOUNT],
+            pivotMode=True,
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GRID_REQUESTS))
+def test_aggrid_matches_a_prefiltered_copy(rls_api: Api, name: str) -> None:
+    mode, request = GRID_REQUESTS[name]
     for user in REGIONS_OF:
-        expected = _post(rls_api, f"/api/datasets/sales_{user}/table", request)
-        got = _post(rls_api, "/api/datasets/sales/table", request, user)
-        assert got["rowData"] == expected["rowData"], user
-        assert got["rowCount"] == expected["rowCount"], user
+        expected = _post(rls_api, f"/api/datasets/sales_{user}/{mode}", request)
+        assert expected["rowData"], (user, expected)
+        assert _post(rls_api, f"/api/datasets/sales/{mode}", request, user) == expected, user
+
+
+def test_aggrid_export_matches_a_prefiltered_copy(rls_api: Api) -> None:
+    _, request = GRID_REQUESTS["groups"]
+    for user in REGIONS_OF:
+        expected = _grid_export(rls_api, f"sales_{user}", request, "admin")
+        assert expected and _grid_export(rls_api, "sales", request, user) == expected, user
+
+
+def _grid_export(api: Api, key: str, request: dict[str, Any], user: str) -> Any:
+    body = {**request, "format": "parquet"}
+    r = api.client.post(f"/api/datasets/{key}/export", json=body, headers=_headers(api, user))
+    assert r.status_code == 202, r.text
+    return _download(api, r.json()["id"], user)
 
 
 @pytest.mark.parametrize("user", sorted(NO_ROWS))
@@ -251,6 +289,9 @@ def test_a_user_without_the_attribute_gets_no_rows_anywhere(rls_api: Api, user: 
     )
     assert values.json()["values"] == []
     assert _export(rls_api, _detail("sales"), user) == []
+    for mode, request in GRID_REQUESTS.values():
+        grid = _post(rls_api, f"/api/datasets/sales/{mode}", request, user)
+        assert grid["rowData"] == [] and grid["rowCount"] == 0, (mode, grid)
     detail = rls_api.client.get("/api/datasets/sales", headers=_headers(rls_api, user)).json()
     assert detail["row_estimate"] is None  # no whole-table counts for a filtered caller
 
