@@ -35,7 +35,7 @@ class ParquetWriter:
         schema: pa.Schema,
     ) -> None:
         self._schema = _schema(schema, columns)
-        self._writer = pq.ParquetWriter(str(path), self._schema, compression="zstd")
+        self._writer = pq.ParquetWriter(str(path), self._schema, compression="snappy")
         self._group_rows = options.row_group_rows
         self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
