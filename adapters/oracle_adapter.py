@@ -66,6 +66,22 @@ def default_render(query: exp.Expression) -> str:
     return normalize_identifiers(query.copy(), dialect="oracle").sql("oracle", identify=True)
 
 
+def keep_case(query: exp.Expression) -> exp.Expression:
+    """Mark names with an upper-case letter as quoted, so that rendering folds only the
+    all-lower-case ones (shown for Oracle's upper-case names) and keeps `Mixed` as stored."""
+    if not any(_needs_quotes(i) for i in query.find_all(exp.Identifier)):
+        return query
+    tree = query.copy()
+    for ident in tree.find_all(exp.Identifier):
+        if _needs_quotes(ident):
+            ident.set("quoted", True)
+    return tree
+
+
+def _needs_quotes(ident: exp.Identifier) -> bool:
+    return not ident.quoted and ident.name != ident.name.lower()
+
+
 def _code(error: BaseException) -> str:
     detail = error.args[0] if error.args else None
     return str(getattr(detail, "full_code", "") or "")
@@ -229,7 +245,7 @@ class OracleAdapter:
     # --- queries --------------------------------------------------------------------------
 
     def render(self, query: exp.Expression) -> str:
-        return self._render(query)
+        return self._render(keep_case(query))
 
     def checked_sql(self, query: exp.Expression) -> str:
         """The text that would be sent, after the single-SELECT checks."""

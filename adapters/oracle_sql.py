@@ -6,7 +6,8 @@ EXPLAIN PLAN statement, the PLAN_TABLE read, the dictionary queries, names and t
 Oracle stores an unquoted name in upper case. The catalog shows such a name in lower case
 (`GLOBAL_SALES` is dataset `global_sales`, column `ORDER_ID` is `order_id`), because the
 renderer folds unquoted names back to upper case (`normalize_identifiers`). A name stored in
-mixed or lower case (created with quotes) is shown as it is stored.
+mixed case (created with quotes) is shown as it is stored and the adapter quotes it, so it
+keeps its case; one stored all in lower case cannot be told apart and is not supported.
 
 >>> present_name("GLOBAL_SALES"), present_name("Mixed Case"), stored_name("global_sales")
 ('global_sales', 'Mixed Case', 'GLOBAL_SALES')

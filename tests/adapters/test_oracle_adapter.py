@@ -218,3 +218,11 @@ def test_oracle_sql_examples_hold() -> None:
     import adapters.oracle_sql
 
     assert doctest.testmod(adapters.oracle_sql).failed == 0
+
+
+def test_mixed_case_names_keep_their_case_and_lower_case_ones_fold(offline: OracleAdapter) -> None:
+    query = exp.select(exp.column("Amount", "t"), exp.column("region", "t")).from_(
+        exp.to_table("Mixed", alias="t")
+    )
+    assert offline.render(query) == 'SELECT "T"."Amount", "T"."REGION" FROM "Mixed" t'
+    assert query.sql() == "SELECT t.Amount, t.region FROM Mixed AS t"  # the input is untouched
