@@ -145,3 +145,19 @@ def test_explain_returns_the_refusal_instead_of_raising(strict_api: Api) -> None
     body = response.json()
     assert body["allowed"] is False and body["estimated_rows"] >= 20_000
     assert "Load id" in body["reason"]
+
+
+def test_a_scheduled_export_is_gated_too(gated_api: Api) -> None:
+    """Scheduled runs skip `check_export`; the export job's own call refuses the join."""
+    from backend.errors import QueryTooExpensive
+    from backend.query.spec import QuerySpec
+    from tests.joins.conftest import Admin
+
+    queries = gated_api.app.state.services.queries
+    with pytest.raises(QueryTooExpensive, match="joining"):
+        queries.stream_export(QuerySpec.model_validate(FANOUT), Admin())
+    columns, batches = queries.stream_export(
+        QuerySpec.model_validate({**FANOUT, "vintage": LOAD}), Admin()
+    )
+    assert [c.name for c in columns] == ["order_id", "full_name", "employee_roster.region"]
+    assert sum(b.num_rows for b in batches) > 1_000_000
