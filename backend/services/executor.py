@@ -9,14 +9,22 @@ instead of piling up. Timeouts and client disconnects interrupt the database wor
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from adapters.base import DatabaseAdapter, QueryCancelledError
-from backend.errors import QueryCancelled, QueryTimeout, ServiceBusy
+from adapters.base import (
+    AdapterQueryError,
+    DatabaseAdapter,
+    QueryCancelledError,
+    UnsafeStatementError,
+)
+from backend.errors import DatabaseError, QueryCancelled, QueryTimeout, ServiceBusy
+
+log = logging.getLogger("aurora.query")
 
 T = TypeVar("T")
 
@@ -60,6 +68,14 @@ class QueryExecutor:
             if getattr(e, "reason", "timeout") == "timeout":
                 raise _timeout(timeout_s) from e
             raise QueryCancelled("The query was cancelled.") from e
+        except (AdapterQueryError, UnsafeStatementError) as e:
+            # Specs are validated before SQL exists, so this is our bug or the database's
+            # trouble: log the database's words, tell the user something they can act on.
+            log.warning("database refused a statement: %s", e)
+            raise DatabaseError(
+                "The database could not run this query. Try again; if it keeps failing, "
+                "simplify the query and tell your administrator."
+            ) from e
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
