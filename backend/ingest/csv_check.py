@@ -26,10 +26,12 @@ def _empty(record: list[str]) -> bool:
 
 
 class _Records:
-    """(first line, raw text, fields) of each data record after the header."""
+    """(first line, raw text, fields) of each data record after the header. The raw text
+    costs a Python step per line, so it is only kept when asked for (else it is "")."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, raw: bool = False) -> None:
         self._path = path
+        self._keep_raw = raw
         self._raw: list[str] = []
         self.header: list[str] = []
 
@@ -40,7 +42,7 @@ class _Records:
 
     def __iter__(self) -> Iterator[tuple[int, str, list[str]]]:
         with self._path.open(newline="", encoding=ENCODING) as f:
-            reader = csv.reader(self._lines(f), strict=True)
+            reader = csv.reader(self._lines(f) if self._keep_raw else f, strict=True)
             line = 1
             try:
                 for record in reader:
@@ -103,7 +105,7 @@ def line_of_record(path: Path, index: int) -> int | None:
 
 def locate_problem(path: Path) -> InvalidUpload | None:
     """The first record with a quote inside an unquoted field, as an error; None if none."""
-    for line, raw, _ in _Records(path):
+    for line, raw, _ in _Records(path, raw=True):
         if '"' in raw and _stray_quote(raw):
             return InvalidUpload(
                 f"Line {line}: a quote appears inside a field that does not start with a "

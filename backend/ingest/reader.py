@@ -123,9 +123,14 @@ def _read_typed(
 ) -> tuple[pl.LazyFrame, list[ColumnPlan]]:
     frame, labels = _renamed(_raw(path, fmt))
     schema = frame.collect_schema()
-    text_cols = [n for n, t in schema.items() if isinstance(t, pl.String)]
     inferred = {n: sql_name(t) for n, t in schema.items()}
-    inferred.update(infer_text_types(frame, text_cols))
+    if fmt != "parquet":  # a Parquet file's types are meant; text files are all text
+        # Held in memory (about the file's size): inference, conversion and the lossless
+        # check then read it, instead of parsing the file again for each.
+        data = frame.collect()
+        frame = data.lazy()
+        text_cols = [n for n, t in schema.items() if isinstance(t, pl.String)]
+        inferred.update(infer_text_types(data, text_cols))
     chosen = {**inferred, **{n: t for n, t in defaults.items() if n in inferred}}
     chosen = _apply_overrides(chosen, overrides, labels)
     converted = _convert(frame, schema, chosen)

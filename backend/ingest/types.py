@@ -72,50 +72,59 @@ def _present(c: pl.Expr) -> pl.Expr:
     return c.is_not_null() & (c.str.strip_chars() != "")
 
 
-def _all(c: pl.Expr, test: pl.Expr) -> pl.Expr:
-    return (test | ~_present(c)).all()
+_DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
+_TS_SHAPE = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,9})?$"
+_HEAD = 1_000  # a test that fails on these values is not run on the rest
 
 
-def _probes(name: str) -> list[pl.Expr]:
-    c = pl.col(name)
-    s = c.str.strip_chars()
-    ts = pl.coalesce([s.str.to_datetime(f, strict=False) for f in _TS_FORMATS])
-    return [
-        _present(c).any().alias(f"{name}\x00any"),
-        _all(c, s.str.contains(_INT)).alias(f"{name}\x00int"),
-        _all(c, s.str.contains(_DEC) | s.str.contains(_WHOLE)).alias(f"{name}\x00dec"),
-        s.str.extract(_DEC, 2).str.len_chars().max().alias(f"{name}\x00scale"),
-        _all(c, s.str.contains(_FLOAT)).alias(f"{name}\x00float"),
-        _all(c, s.str.to_date(_DATE, strict=False).is_not_null()).alias(f"{name}\x00date"),
-        _all(c, ts.is_not_null()).alias(f"{name}\x00ts"),
-        _all(c, s.str.contains(_BOOL)).alias(f"{name}\x00bool"),
-    ]
+def _timestamps(s: pl.Expr) -> pl.Expr:
+    return pl.coalesce([s.str.to_datetime(f, strict=False) for f in _TS_FORMATS])
 
 
-def infer_text_types(frame: pl.LazyFrame, columns: list[str]) -> dict[str, str]:
-    """One pass over the data answers every probe of every text column."""
-    if not columns:
-        return {}
-    probes = frame.select([p for name in columns for p in _probes(name)]).collect().row(0)
-    per = len(_probes(columns[0]))
-    return {name: _pick(probes[i * per : (i + 1) * per]) for i, name in enumerate(columns)}
+# Narrowest first: each test is a condition every distinct value must meet.
+_TESTS: tuple[tuple[str, pl.Expr], ...] = (
+    ("BIGINT", pl.col("v").str.contains(_INT)),
+    ("DECIMAL", pl.col("v").str.contains(_DEC) | pl.col("v").str.contains(_WHOLE)),
+    ("DOUBLE", pl.col("v").str.contains(_FLOAT)),
+    (
+        "DATE",
+        pl.col("v").str.contains(_DATE_SHAPE)
+        & pl.col("v").str.to_date(_DATE, strict=False).is_not_null(),
+    ),
+    ("TIMESTAMP", pl.col("v").str.contains(_TS_SHAPE) & _timestamps(pl.col("v")).is_not_null()),
+    ("BOOLEAN", pl.col("v").str.contains(_BOOL)),
+)
 
 
-def _pick(p: tuple[object, ...]) -> str:
-    present, is_int, is_dec, scale, is_float, is_date, is_ts, is_bool = p
-    if not present:
+def _distinct(column: pl.Series) -> pl.DataFrame:
+    values = column.drop_nulls().str.strip_chars().unique()
+    return values.filter(values != "").to_frame("v")
+
+
+def _passes(values: pl.DataFrame, test: pl.Expr) -> bool:
+    head = values.head(_HEAD)
+    if not head.select(test.all()).item():
+        return False
+    return len(values) <= _HEAD or bool(values.select(test.all()).item())
+
+
+def infer_type(column: pl.Series) -> str:
+    """The narrowest type every non-empty cell of a text column fits, tested on the
+    distinct values (a column of regions or dates has few), cheapest verdict first."""
+    values = _distinct(column)
+    if values.is_empty():
         return "VARCHAR"
-    if is_int:
-        return "BIGINT"
-    if is_dec:
-        return f"DECIMAL(38,{int(scale or 0)})"  # type: ignore[call-overload]
-    if is_float:
-        return "DOUBLE"
-    if is_date:
-        return "DATE"
-    if is_ts:
-        return "TIMESTAMP"
-    return "BOOLEAN" if is_bool else "VARCHAR"
+    for name, test in _TESTS:
+        if _passes(values, test):
+            if name != "DECIMAL":
+                return name
+            scale = values.select(pl.col("v").str.extract(_DEC, 2).str.len_chars().max()).item()
+            return f"DECIMAL(38,{int(scale or 0)})"
+    return "VARCHAR"
+
+
+def infer_text_types(frame: pl.DataFrame, columns: list[str]) -> dict[str, str]:
+    return {name: infer_type(frame.get_column(name)) for name in columns}
 
 
 def cast_text(name: str, type_name: str) -> pl.Expr:

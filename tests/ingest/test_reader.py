@@ -240,3 +240,16 @@ def test_an_xlsx_column_mixing_numbers_and_text_keeps_every_cell(tmp_path: Path)
     frame, plans = read_typed(_xlsx(tmp_path, [["v"], [2.5], ["n/a"], [4]]), "xlsx")
     assert plans[0].type == "VARCHAR"
     assert frame.collect()["v"].to_list() == ["2.5", "n/a", "4"]
+
+
+def test_a_parquet_text_column_stays_text_even_when_it_holds_digits(tmp_path: Path) -> None:
+    path = tmp_path / "codes.parquet"
+    pl.DataFrame({"code": ["001", "2", "3"]}).write_parquet(path)
+    _, plans = read_typed(path, "parquet")
+    assert (plans[0].type, plans[0].inferred) == ("VARCHAR", "VARCHAR")
+
+
+def test_inference_reads_every_value_not_only_the_first_thousand(tmp_path: Path) -> None:
+    cells = [str(i) for i in range(5000)] + ["12.5"]
+    path = _csv(tmp_path, "v\n" + "\n".join(cells) + "\n")
+    assert _types(path)["v"] == "DECIMAL(38,1)"
