@@ -129,7 +129,7 @@ def infer_text_types(frame: pl.DataFrame, columns: list[str]) -> dict[str, str]:
 
 def cast_text(name: str, type_name: str) -> pl.Expr:
     """Converts a text column to `type_name`; empty cells become NULL. Cells that do not
-    convert also become NULL here: `first_bad_cell` finds them so the upload fails with
+    convert also become NULL here: the reader finds them (`lost_value`) so the upload fails with
     the cell's position instead of silently losing a value."""
     c = pl.col(name)
     s = pl.when(_present(c)).then(c.str.strip_chars())

@@ -292,6 +292,15 @@ def test_delete_removes_an_uploaded_dataset_and_its_files(admin_api: Api) -> Non
     _assert_no_dataset(admin_api, "ledger")
     again = admin_api.client.delete("/api/admin/datasets/ledger", headers=admin_api.headers())
     assert again.status_code == 404
+    audited = {a["action"]: a for a in admin_api.audit_rows() if a["dataset"] == "ledger"}
+    assert set(audited) == {"dataset.create", "dataset.load", "dataset.delete"}
+    assert audited["dataset.create"]["detail"]["before"] is None
+    assert audited["dataset.create"]["detail"]["after"]["source"] == "upload"
+    load = audited["dataset.load"]["detail"]
+    assert load["load"] == {"load_type": "M", "load_id": "1"} and load["rows"] == 1
+    assert load["columns"] == [{"name": "a", "label": "a", "type": "BIGINT", "inferred": "BIGINT"}]
+    deleted = audited["dataset.delete"]["detail"]
+    assert deleted["before"]["source"] == "upload" and deleted["after"] is None
 
 
 def test_delete_of_a_dataset_not_made_here_is_refused_and_keeps_its_files(
