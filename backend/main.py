@@ -11,10 +11,12 @@ from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
 from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
+from backend.metrics import Metrics, MetricsMiddleware, watch_app
 from backend.routes import admin_datasets as admin_datasets_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
 from backend.routes import aggrid as aggrid_routes
 from backend.routes import exports as exports_routes
+from backend.routes import metrics as metrics_routes
 from backend.routes import schedules as schedules_routes
 from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_ctx = open_auth(app)  # migrations, first admin, audit writer
         app.state.services = build_services(settings, auth_ctx.store)
         await open_exports(app, settings)  # job runner, in-process scheduler without Redis
+        watch_app(app)
         try:
             yield
         finally:
@@ -47,6 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     register_error_handlers(app)
+    app.state.metrics = Metrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
     for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router, prefix="/api")
     app.include_router(admin_datasets_routes.router, prefix="/api")
     app.include_router(aggrid_routes.router, prefix="/api")
+    app.include_router(metrics_routes.router)
     return app
 
 

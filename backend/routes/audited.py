@@ -41,5 +41,8 @@ def _record(
     error: str | None = None,
 ) -> None:
     elapsed = (time.perf_counter() - started) * 1000
+    metrics = getattr(request.app.state, "metrics", None)
+    if metrics is not None:
+        metrics.query_seconds.labels(spec.dataset, status).observe(elapsed / 1000)
     detail = audit.query_detail(spec, rows=rows, elapsed_ms=elapsed, status=status, error=error)
     audit.record(action, user=user, dataset=spec.dataset, request=request, detail=detail)

@@ -1,11 +1,17 @@
-"""Liveness. The only route that answers without credentials."""
+"""Liveness and readiness: the only routes that answer without credentials, and they say
+nothing about the data."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import text
 
 from backend.deps import SettingsDep
+from backend.security.context import auth_of
 
 router = APIRouter(tags=["health"])
 
@@ -18,3 +24,25 @@ class Health(BaseModel):
 @router.get("/health", response_model=Health)
 def health(settings: SettingsDep) -> Health:
     return Health(status="ok", adapter=settings.db)
+
+
+@router.get("/health/live", response_model=Health)
+def live(settings: SettingsDep) -> Health:
+    """The process answers; an orchestrator restarts it when this fails."""
+    return Health(status="ok", adapter=settings.db)
+
+
+@router.get("/health/ready", response_model=Health)
+async def ready(settings: SettingsDep, request: Request) -> JSONResponse:
+    """Ready to serve: the metadata store and the query database both answer."""
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_probe, request), timeout=5)
+    except Exception:
+        return JSONResponse({"status": "unavailable", "adapter": settings.db}, 503)
+    return JSONResponse({"status": "ok", "adapter": settings.db})
+
+
+def _probe(request: Request) -> None:
+    with auth_of(request.app).store.session() as session:
+        session.execute(text("SELECT 1"))
+    request.app.state.services.catalog.list()

@@ -38,6 +38,12 @@ class QueryExecutor:
         self._adapter = adapter
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="query")
         self._slots = threading.BoundedSemaphore(workers + queue)
+        self._lock = threading.Lock()
+        self.in_flight = 0  # running plus waiting; read by the metrics
+
+    def _enter(self, delta: int) -> None:
+        with self._lock:
+            self.in_flight += delta
 
     async def run(
         self, fn: Callable[[str], T], *, timeout_s: float | None, query_id: str | None = None
@@ -47,9 +53,11 @@ class QueryExecutor:
         if not self._slots.acquire(blocking=False):
             raise ServiceBusy("The service is busy; please retry in a moment.", retry_after=2)
         qid = query_id or uuid.uuid4().hex
+        self._enter(1)
         try:
             return await self._await(fn, qid, timeout_s)
         finally:
+            self._enter(-1)
             self._slots.release()
 
     async def _await(self, fn: Callable[[str], T], qid: str, timeout_s: float | None) -> T:

@@ -19,7 +19,12 @@ from backend.security.gate import AuthGate, rule_of
 from tests.store.fixtures import Api
 
 # The only routes that answer without credentials.
-PUBLIC = {("GET", "/api/health"), ("POST", "/api/auth/login")}
+PUBLIC = {
+    ("GET", "/api/health"),
+    ("GET", "/api/health/live"),
+    ("GET", "/api/health/ready"),
+    ("POST", "/api/auth/login"),
+}
 # FastAPI's own pages (plain Starlette routes); everything else must be an APIRoute.
 DOCS = {"/api/openapi.json", "/api/docs", "/docs/oauth2-redirect"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
