@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -96,7 +97,7 @@ class RegisterRelation(BaseModel):
     relation: Annotated[str, Field(min_length=1, max_length=255)]
 
 
-def _initial_settings(plans: list[ColumnPlan]) -> DatasetSettings:
+def _initial_settings(plans: Sequence[ColumnPlan]) -> DatasetSettings:
     """A header that is not already a plain name (`Order ID`, not `order_id`) becomes the
     column's label; plain names get the catalog's label (`Order id`)."""
     columns = {
@@ -208,9 +209,9 @@ class DatasetAdmin:
         defaults = existing_types(warehouse, key) if load else {}
         frame, plans = read_typed(upload.path, upload.format, fields.types, defaults)
         _, rows = write_dataset(frame, warehouse, key, load, replace=fields.replace)
-        self._catalog.refresh()
         if entry is None and not existed:
-            self._store.put(Entry(key, "upload", None, _initial_settings(plans)), by=by)
+            self._record_upload(key, plans, by)
+        self._catalog.refresh()
         return DatasetCreated(
             dataset=self.view(key),
             created=not existed,
@@ -218,6 +219,15 @@ class DatasetAdmin:
             rows=rows,
             columns=column_types(plans),
         )
+
+    def _record_upload(self, key: str, plans: Sequence[ColumnPlan], by: str) -> None:
+        """Without its settings row a new upload could not be deleted through the API, so
+        its files go again if the row cannot be written."""
+        try:
+            self._store.put(Entry(key, "upload", None, _initial_settings(plans)), by=by)
+        except Exception:
+            self._remove_files(key)
+            raise
 
     # --- deleting -------------------------------------------------------------------------
 

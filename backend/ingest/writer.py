@@ -92,8 +92,9 @@ def write_dataset(
     if final.exists() and not replace:
         what = f"Load {load_type}/{load_id}" if load else f"Dataset '{key}'"
         raise Conflict(f"{what} already exists; choose a new load id or replace it.")
-    if load and frame.collect_schema().names() and set(LOAD_COLUMNS) & set(frame.collect_schema()):
-        frame = frame.drop([c for c in LOAD_COLUMNS if c in frame.collect_schema()])
+    in_file = [c for c in LOAD_COLUMNS if c in frame.collect_schema()]
+    if load and in_file:  # the partition folders carry the load; the file's copy would clash
+        frame = frame.drop(in_file)
     with staging(warehouse) as tmp:
         staged = tmp / "part-0.parquet"
         try:
@@ -113,14 +114,14 @@ def _first_line(error: Exception) -> str:
 
 def _place(staged: Path, final: Path, warehouse: Path) -> None:
     """Rename into place (atomic); new partition folders are removed again on failure."""
-    created = [p for p in (*reversed(final.parents),) if p.is_relative_to(warehouse)]
-    created = [p for p in created if p != warehouse and not p.exists()]
+    new = [p for p in final.parents if p.is_relative_to(warehouse) and p != warehouse]
+    new = [p for p in new if not p.exists()]  # deepest first
     final.parent.mkdir(parents=True, exist_ok=True)
     try:
         staged.replace(final)
     except OSError:
-        for folder in reversed(created):
-            shutil.rmtree(folder, ignore_errors=True)
+        if new:
+            shutil.rmtree(new[-1], ignore_errors=True)
         raise
 
 
