@@ -98,8 +98,7 @@ def test_a_million_rows_in_process_as_csv_and_parquet(
         million_env.settings, million_env.jobs, runner, million_env.services.queries
     )
     jobs = {
-        fmt: asyncio.run(service.create(million_env.owner, SPEC, fmt))
-        for fmt in ("csv", "parquet")
+        fmt: asyncio.run(service.create(million_env.owner, SPEC, fmt)) for fmt in ("csv", "parquet")
     }  # type: ignore[arg-type]
     for fmt, job in jobs.items():
         done = million_env.wait_finished(job.id, timeout=240)
