@@ -142,9 +142,9 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
     with pytest.raises(Exception, match="running"):
         service.download(job.id, job_env.owner)
 
-    second = spawn_worker(job_env, queue, timeout_s=12)
+    second = spawn_worker(job_env, queue, timeout_s=120)
     try:  # ARQ re-delivers once the dead worker's claim expires (timeout + 10 s)
-        done = job_env.wait_finished(job.id, timeout=90)
+        done = job_env.wait_finished(job.id, timeout=180)
     finally:
         stop_worker(second)
     assert (done.status, done.rows_written, done.attempts) == ("done", BIG_ROWS, 2)
