@@ -111,6 +111,19 @@ class Settings(BaseSettings):
     upload_max_mb: int = _env(  # type: ignore[assignment]
         "UPLOAD_MAX_MB", 200, "Largest dataset upload"
     )
+    export_queue: str = _env(  # type: ignore[assignment]
+        "AURORA_EXPORT_QUEUE", "aurora:exports", "ARQ queue the API and export workers share"
+    )
+    export_timeout_s: int = _env(  # type: ignore[assignment]
+        "AURORA_EXPORT_TIMEOUT_S",
+        3600,
+        "Longest one export may run; ARQ re-delivers a dead worker's job after this + 10 s",
+    )
+    export_batch_pause_ms: int = _env(  # type: ignore[assignment]
+        "EXPORT_BATCH_PAUSE_MS",
+        0,
+        "Pause between exported batches, to keep huge exports from crowding interactive queries",
+    )
     export_retention_h: int = _env(  # type: ignore[assignment]
         "EXPORT_RETENTION_H", 24, "Hours an export file is kept"
     )

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import os
-
 from arq.connections import RedisSettings
 
+from backend.config import get_settings
+
 EXPORT_FUNCTION = "export_job"
-DEFAULT_QUEUE = "aurora:exports"
 MAX_TRIES = 3
 
 
 def queue_name() -> str:
     """`AURORA_EXPORT_QUEUE`: tests give each run its own queue on a shared Redis."""
-    return os.environ.get("AURORA_EXPORT_QUEUE", DEFAULT_QUEUE)
+    return get_settings().export_queue
 
 
 def job_timeout_s() -> int:
     """`AURORA_EXPORT_TIMEOUT_S`: the longest one export may run. ARQ re-delivers a job whose
     worker died only after this plus 10 s, so it is also the crash-recovery delay."""
-    return int(os.environ.get("AURORA_EXPORT_TIMEOUT_S", "3600"))
+    return get_settings().export_timeout_s
 
 
 def redis_settings(url: str) -> RedisSettings:

@@ -41,7 +41,7 @@ class ExportQueries(Protocol):
         self, spec: QuerySpec, caller: Any, *, query_id: str | None = None
     ) -> tuple[list[OutputColumn], Iterator[pa.RecordBatch]]: ...
 
-    async def check_export(self, spec: QuerySpec, caller: Any, fmt: str) -> Any: ...
+    async def check_export(self, spec: QuerySpec, caller: Any, fmt: str) -> int: ...
 
 
 @dataclass
@@ -97,13 +97,23 @@ def _write(job: JobView, deps: ExportDeps, query_id: str, watch: CancelWatch) ->
     columns, batches = deps.queries.stream_export(spec, owner, query_id=query_id)
     return write_export(
         job.format,  # type: ignore[arg-type]
-        batches,
+        paced(batches, deps.settings.export_batch_pause_ms / 1000, watch),
         columns,
         export_path(deps.settings, job.id, job.format),
         options=ExportOptions(bom=job.bom),
         on_progress=lambda rows: deps.jobs.progress(job.id, rows),
         should_cancel=watch.is_set,
     )
+
+
+def paced(
+    batches: Iterator[pa.RecordBatch], pause_s: float, watch: CancelWatch
+) -> Iterator[pa.RecordBatch]:
+    """Yield the batches with a pause after each; the pause ends early on cancel."""
+    for batch in batches:
+        yield batch
+        if pause_s > 0:
+            watch.wait(pause_s)
 
 
 def _stopped(jobs: JobStore, job_id: str, *, by_user: bool) -> str:

@@ -26,12 +26,6 @@ class Download:
     content_type: str
 
 
-def known_total(check: object) -> int | None:
-    """The row count `check_export` found, when it hands one back (an int or `.total_rows`)."""
-    total = check if isinstance(check, int) else getattr(check, "total_rows", None)
-    return total if isinstance(total, int) and not isinstance(total, bool) else None
-
-
 @dataclass
 class ExportService:
     settings: Settings
@@ -48,8 +42,8 @@ class ExportService:
         filename: str | None = None,
         bom: bool = False,
     ) -> JobView:
-        check = await self.queries.check_export(spec, user, fmt)  # limits: 422 before a job
-        fields = _job_fields(user, spec, fmt, filename, bom, check)
+        total = await self.queries.check_export(spec, user, fmt)  # 422 before any job
+        fields = _job_fields(user, spec, fmt, filename, bom, total)
         job = self.jobs.create(runner=self.runner.name, **fields)
         await self._submit(job.id)
         return job
@@ -98,7 +92,7 @@ def _job_fields(
     fmt: str,
     filename: str | None,
     bom: bool,
-    check: object,
+    total_rows: int | None,
 ) -> dict[str, Any]:
     return {
         "owner_id": user.id,
@@ -106,5 +100,5 @@ def _job_fields(
         "filename": download_name(filename, spec.dataset, fmt, utcnow()),
         "spec": spec.model_dump(mode="json", exclude_defaults=True),
         "bom": bom,
-        "total_rows": known_total(check),
+        "total_rows": total_rows,
     }

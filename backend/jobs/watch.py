@@ -43,6 +43,10 @@ class CancelWatch:
     def is_set(self) -> bool:
         return self._fired.is_set()
 
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`, waking at once when the export is stopped."""
+        return self._fired.wait(seconds)
+
     def _loop(self) -> None:
         while not self._done.wait(POLL_S):
             asked = self._user_asked()  # first, so a stop that *is* a cancel counts as one

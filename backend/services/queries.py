@@ -306,8 +306,9 @@ class QueryService:
 
     # -- exports -------------------------------------------------------------------------
 
-    async def check_export(self, spec: QuerySpec, caller: Caller, fmt: str) -> CompiledQuery:
-        """Refuse an export that would pass its limit before any job starts."""
+    async def check_export(self, spec: QuerySpec, caller: Caller, fmt: str) -> int:
+        """Refuse an export that would pass its limit before any job starts; return its row
+        count, which the job reports as `total_rows` while it runs."""
         compiled = await self._compiled(spec.model_copy(update={"page": 1, "page_size": 1}), caller)
         await self.gate(compiled)
         limit = (
@@ -319,7 +320,7 @@ class QueryService:
             raise ExportTooLarge(
                 f"This export has {rows:,} rows; the limit for {fmt.upper()} is {limit:,}.{hint}"
             )
-        return compiled
+        return rows
 
     def stream_export(
         self, spec: QuerySpec, caller: Caller, *, query_id: str | None = None

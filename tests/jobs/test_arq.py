@@ -129,7 +129,8 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
         return job
 
     job = asyncio.run(enqueue())
-    first = spawn_worker(job_env, queue, timeout_s=12)
+    # Paced, so the kill lands mid-export however fast the machine writes.
+    first = spawn_worker(job_env, queue, timeout_s=12, pause_ms=5_000)
     try:
         job_env.wait(job.id, lambda j: j.rows_written > 0, timeout=60)
         os.kill(first.pid, signal.SIGKILL)

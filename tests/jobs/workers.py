@@ -12,7 +12,9 @@ from tests.jobs.conftest import REDIS_URL, JobEnv
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def spawn_worker(env: JobEnv, queue: str, timeout_s: int) -> subprocess.Popen[bytes]:
+def spawn_worker(
+    env: JobEnv, queue: str, timeout_s: int, pause_ms: int = 0
+) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         "AURORA_DATA_DIR": str(env.settings.data_dir),
@@ -21,6 +23,7 @@ def spawn_worker(env: JobEnv, queue: str, timeout_s: int) -> subprocess.Popen[by
         "REDIS_URL": REDIS_URL,
         "AURORA_EXPORT_QUEUE": queue,
         "AURORA_EXPORT_TIMEOUT_S": str(timeout_s),
+        "EXPORT_BATCH_PAUSE_MS": str(pause_ms),
     }
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/arq"), "backend.worker.WorkerSettings"],
