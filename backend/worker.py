@@ -43,6 +43,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["deps"] = ExportDeps(settings, store, services.queries, services.adapter.cancel)
     runner = ArqRunner(JobStore(store), settings.redis_url or DEFAULT_REDIS)
     ctx["exports"] = ExportService(settings, JobStore(store), runner, services.queries)
+    await runner.recover_lost()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -69,8 +70,10 @@ async def export_job(ctx: dict[str, Any], job_id: str) -> str:
 
 
 async def schedule_tick(ctx: dict[str, Any]) -> int:
-    """Every minute: start due scheduled exports (claimed in the store, so exactly once)."""
+    """Every minute: start due scheduled exports (claimed in the store, so exactly once),
+    and bring back queued exports a Redis restart lost."""
     deps: ExportDeps = ctx["deps"]
+    await ctx["exports"].runner.recover_lost()
     return await tick(deps.store, ctx["exports"])
 
 

@@ -13,7 +13,7 @@ import logging
 
 from arq import create_pool
 from arq.connections import ArqRedis
-from arq.jobs import Job
+from arq.jobs import Job, JobStatus
 
 from backend.jobs.arq_config import EXPORT_FUNCTION, arq_job_id, queue_name, redis_settings
 from backend.jobs.models import ACTIVE
@@ -67,6 +67,21 @@ class ArqRunner:
         else:
             self._jobs.fail_stuck(job_id, ABANDONED)
         return self._jobs.get(job_id)
+
+    async def recover_lost(self) -> int:
+        """Re-enqueue queued jobs that Redis no longer knows (a Redis restart keeps nothing
+        here): the store is the record, Redis only the delivery. Running jobs are left
+        alone, since their worker may still be writing them."""
+        redis = await self.redis()
+        lost = [
+            job_id
+            for job_id in self._jobs.queued_ids(self.name)
+            if await self._job(redis, job_id).status() == JobStatus.not_found
+        ]
+        for job_id in lost:
+            log.warning("export %s was lost by Redis; enqueued again", job_id)
+            await self.submit(job_id)
+        return len(lost)
 
     async def cancel(self, job_id: str) -> None:
         """The store flag (set by the caller) stops a running job; the abort also drops it

@@ -153,6 +153,16 @@ class JobStore:
             )
             return bool(flag)
 
+    def queued_ids(self, runner: str) -> list[str]:
+        """Jobs no worker has started yet."""
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ExportJobRow.id).where(
+                    ExportJobRow.runner == runner, ExportJobRow.status == "queued"
+                )
+            )
+            return list(rows)
+
     def active_ids(self, runner: str) -> list[str]:
         with self.store.session() as session:
             rows = session.scalars(

@@ -103,7 +103,7 @@ def test_a_job_arq_gives_up_on_ends_failed(job_env: JobEnv, queue: str) -> None:
             spec=ITEMS.model_dump(),
             runner="arq",
         )
-        redis = await service.runner.redis()  # type: ignore[attr-defined]
+        redis = await service.runner.redis()
         await redis.enqueue_job(
             EXPORT_FUNCTION, job.id, _job_id=arq_job_id(job.id), _job_try=MAX_TRIES + 1
         )
@@ -153,3 +153,26 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
     assert sheet["Data"].max_row == BIG_ROWS + 1
     assert sorted(p.name for p in job_env.exports_dir.iterdir()) == [f"{job.id}.xlsx"]
     assert sweep(job_env.settings, job_env.store) == 0  # nothing of the killed try is left
+
+
+def test_queued_exports_survive_redis_losing_its_keys(job_env: JobEnv, queue: str) -> None:
+    """Redis runs without persistence: a restart drops every key. Deleting this test's
+    queue keys is that restart, for this queue only (the server is shared)."""
+
+    async def scenario() -> None:
+        service = _service(job_env, queue)
+        jobs = [await service.create(job_env.owner, ITEMS, "csv") for _ in range(3)]
+        redis = await service.runner.redis()
+        keys = [queue] + [f"arq:job:{arq_job_id(j.id)}" for j in jobs]
+        assert await redis.delete(*keys) >= 1
+        assert await service.runner.recover_lost() == 3
+        assert await service.runner.recover_lost() == 0
+        worker = _worker(job_env, queue, burst=True)
+        await worker.main()
+        assert worker.jobs_complete == 3
+        for job in jobs:
+            done = await service.status(job.id, job_env.owner)
+            assert done.status == "done"
+        await service.runner.close()
+
+    asyncio.run(scenario())
