@@ -33,6 +33,13 @@ from adapters.duckdb_adapter import DuckDBAdapter
 # The metadata store and authenticated-client fixtures (`api`, `metadata_store`, ...).
 pytest_plugins = ["tests.store.fixtures"]
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: pytest-playwright keeps an event loop running in the main thread
+    for the rest of the session, and tests that call asyncio.run() after it would fail."""
+    browser = Path(__file__).parent / "e2e"
+    items.sort(key=lambda item: browser in Path(str(item.fspath)).parents)
+
+
 TEXTS: tuple[str, ...] = (
     "plain",
     "O'Brien",

@@ -45,7 +45,7 @@ def schema() -> Iterator[str]:
 def test_tables_hold_the_parquet_builds_rows(schema: str, tmp_path: Path) -> None:
     build_demo(tmp_path / "warehouse", rows=ROWS, seed=7, progress=lambda _m: None)
     parquet = f"read_parquet('{tmp_path}/warehouse/global_sales/**/*.parquet', hive_partitioning=1)"
-    expected = duckdb.execute(SUMMARY.format(parquet)).fetchone()
+    expected = duckdb.connect().execute(SUMMARY.format(parquet)).fetchone()
     with connect() as conn:
         got = conn.execute(
             sql.SQL(SUMMARY).format(sql.Identifier(schema, "global_sales"))
@@ -57,9 +57,11 @@ def test_tables_hold_the_parquet_builds_rows(schema: str, tmp_path: Path) -> Non
             for table in ("products", "employee_roster")
         }
     assert got == expected
-    roster = duckdb.execute(
-        f"SELECT count(*) FROM '{tmp_path}/warehouse/employee_roster.parquet'"
-    ).fetchone()
+    roster = (
+        duckdb.connect()
+        .execute(f"SELECT count(*) FROM '{tmp_path}/warehouse/employee_roster.parquet'")
+        .fetchone()
+    )
     assert counts["employee_roster"] == roster
 
 

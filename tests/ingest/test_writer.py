@@ -30,10 +30,14 @@ def test_a_load_is_a_hive_partition_and_loads_read_together(tmp_path: Path) -> N
     write_dataset(_frame(a=[1, 2]), tmp_path, "sales", ("DAILY", "20240101"), replace=False)
     write_dataset(_frame(a=[3]), tmp_path, "sales", ("DAILY", "20240102"), replace=False)
     assert (tmp_path / "sales/load_type=DAILY/load_id=20240102/part-0.parquet").is_file()
-    got = duckdb.sql(
-        f"SELECT load_id, a FROM read_parquet('{tmp_path}/sales/**/*.parquet', "
-        "hive_partitioning=true) ORDER BY a"
-    ).fetchall()
+    got = (
+        duckdb.connect()
+        .sql(
+            f"SELECT load_id, a FROM read_parquet('{tmp_path}/sales/**/*.parquet', "
+            "hive_partitioning=true) ORDER BY a"
+        )
+        .fetchall()
+    )
     assert got == [(20240101, 1), (20240101, 2), (20240102, 3)]
 
 
