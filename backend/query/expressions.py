@@ -387,6 +387,10 @@ def _date_trunc(walk: _Walk, node: exp.Expr) -> Typed:
     name = unit.name.lower() if isinstance(unit, exp.Var | exp.Literal) else ""
     if name not in TRUNC_UNITS:
         raise walk.fail(f"date_trunc unit must be one of {', '.join(TRUNC_UNITS)}")
+    if _kind(kind) == "date":
+        # PostgreSQL truncates a DATE as a TIMESTAMPTZ (at the session's midnight), DuckDB as
+        # a TIMESTAMP: from a TIMESTAMP both give the same wall-clock value and type.
+        value = exp.cast(value, exp.DataType.build("TIMESTAMP"))
     tree = exp.DateTrunc(this=value, unit=exp.Literal.string(name.upper()))  # type: ignore[no-untyped-call]
     return tree, "TIMESTAMP"
 

@@ -50,7 +50,12 @@ def _oracle_boolean(node: exp.Expr) -> exp.Expr:
 def _oracle_trunc(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.DateTrunc):
         unit = ORACLE_TRUNC.get(node.args["unit"].name.upper(), "DD")
-        return exp.Anonymous(this="TRUNC", expressions=[node.this, exp.Literal.string(unit)])
+        value = node.this
+        # The compiler casts a DATE to TIMESTAMP for PostgreSQL's sake; Oracle's TRUNC of a
+        # DATE already keeps a time of day (read as a TIMESTAMP), so the cast is dropped.
+        if isinstance(value, exp.Cast) and value.to.is_type(exp.DType.TIMESTAMP):
+            value = value.this
+        return exp.Anonymous(this="TRUNC", expressions=[value, exp.Literal.string(unit)])
     return node
 
 

@@ -152,6 +152,7 @@ def test_conditions_read_in_english() -> None:
 
 def _resolve(name: str) -> Ref:
     types = {"q": "INTEGER", "d": "DATE", "t": "VARCHAR", "p": "DECIMAL(18,2)", "f": "DOUBLE"}
+    types |= {"ts": "TIMESTAMP", "b": "BOOLEAN"}
     column = name.split(".")[-1]
     if column not in types:
         raise InvalidQuery(f"unknown {name}", path="calculated[0].expr")
@@ -181,7 +182,8 @@ def _resolve(name: str) -> Ref:
             "BIGINT",
         ),
         ("day(d)", "EXTRACT(DAY FROM s.d)", "BIGINT"),
-        ("date_trunc('quarter', d)", "DATE_TRUNC('QUARTER', s.d)", "TIMESTAMP"),
+        ("date_trunc('quarter', d)", "DATE_TRUNC('QUARTER', CAST(s.d AS TIMESTAMP))", "TIMESTAMP"),
+        ("date_trunc('hour', ts)", "DATE_TRUNC('HOUR', s.ts)", "TIMESTAMP"),
         ("d >= '2024-01-01'", "s.d >= CAST('2024-01-01' AS DATE)", "BOOLEAN"),
         (
             "q > 1 AND NOT (t = 'x' OR t IS NULL)",
@@ -212,6 +214,7 @@ def test_whitelisted_expressions_are_rebuilt(text: str, duckdb: str, type_: str)
         ("date_trunc('week', d)", 'TRUNC("S"."D", \'IW\')'),
         ("date_trunc('day', d)", 'TRUNC("S"."D", \'DD\')'),
         ("date_trunc('year', d)", 'TRUNC("S"."D", \'YYYY\')'),
+        ("date_trunc('minute', ts)", 'TRUNC("S"."TS", \'MI\')'),
         ("year(d)", 'EXTRACT(YEAR FROM "S"."D")'),
         ("q % 3", 'MOD("S"."Q", 3)'),
         ("concat(t, t, t)", '"S"."T" || "S"."T" || "S"."T"'),

@@ -12,7 +12,7 @@ WITH "global_sales_rows" AS (
     (
       "revenue" - "cost"
     ) > 0
-    AND DATE_TRUNC('MONTH', "order_date") >= CAST('2023-06-01 00:00:00' AS TIMESTAMP)
+    AND DATE_TRUNC('MONTH', CAST("order_date" AS TIMESTAMP)) >= CAST('2023-06-01 00:00:00' AS TIMESTAMP)
 )
 SELECT
   "global_sales"."order_id" AS "order_id",
@@ -23,7 +23,7 @@ SELECT
     ) / NULLIF("global_sales"."revenue", 0) * 100,
     1
   ) AS "margin_pct",
-  DATE_TRUNC('MONTH', "global_sales"."order_date") AS "order_month",
+  DATE_TRUNC('MONTH', CAST("global_sales"."order_date" AS TIMESTAMP)) AS "order_month",
   UPPER("global_sales"."region") || '-' || LOWER("global_sales"."channel") AS "label",
   CASE
     WHEN "global_sales"."quantity" >= 5
