@@ -20,7 +20,7 @@ from typing import Any
 
 from backend.aggrid import translate
 from backend.aggrid.models import GridRequest
-from backend.aggrid.service import AgGridService, Window, row_window
+from backend.aggrid.service import AgGridService, row_window
 from backend.config import Settings
 from backend.services.container import Services, build_services
 from bench.harness import api_server, markdown_table, raw_duckdb
@@ -59,7 +59,7 @@ def statements(services: Services, body: dict[str, Any]) -> list[str]:
     values = queries.compile(translate.pivot_values_spec(request, DATASET, dataset, cap), caller)
     values_tree = row_window(values.unpaged, 0, cap + 1)
     service = AgGridService(queries)
-    spec, _ = asyncio.run(service.pivot_spec(DATASET, request, caller, dataset, Window(0, 100)))
+    spec, _ = asyncio.run(service.pivot_spec(DATASET, request, caller, dataset, None))
     block = row_window(queries.compile(spec, caller).unpaged, 0, 101)
     return [services.adapter.render(values_tree), services.adapter.render(block)]
 

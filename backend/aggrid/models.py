@@ -86,3 +86,5 @@ class GridExportRequest(GridRequest):
 
     format: Literal["csv", "xlsx", "parquet"] = "csv"
     filename: Annotated[str, Field(max_length=200)] | None = None
+    # Every group level below the requested one too, with database subtotals (ROLLUP).
+    subtotals: bool = False

@@ -22,7 +22,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from backend.aggrid import translate
-from backend.aggrid.models import MAX_BLOCK_ROWS, DrilldownRequest, GridRequest
+from backend.aggrid.models import MAX_BLOCK_ROWS, DrilldownRequest, GridExportRequest, GridRequest
 from backend.catalog.models import Dataset
 from backend.errors import BadRequest, InvalidQuery, RowLimitExceeded
 from backend.query.context import CompiledQuery
@@ -107,7 +107,8 @@ class AgGridService:
             )
         dataset = self._dataset(key, caller)
         window = Window.of(request)
-        spec, fields = await self.pivot_spec(key, request, caller, dataset, window)
+        totals = self._totals(request, window)
+        spec, fields = await self.pivot_spec(key, request, caller, dataset, totals)
         result = await self._block(spec, caller, window)
         return GridResult(result.rows, result.count, fields, result.total, spec=spec)
 
@@ -120,23 +121,33 @@ class AgGridService:
         result = await self._block(spec, caller, window)
         return GridResult(result.rows, result.count, spec=spec)
 
-    async def export_spec(self, key: str, request: GridRequest, caller: Caller) -> QuerySpec:
+    async def export_spec(self, key: str, request: GridExportRequest, caller: Caller) -> QuerySpec:
         """What the grid shows at the requested level, whole (exports ignore paging): the
-        detail rows, the group rows with their aggregates, or the pivot cross-tab."""
+        detail rows, the group rows with their aggregates, or the pivot cross-tab. With
+        `subtotals`, the groups of that level and all below, with a ROLLUP subtotal row
+        above each group's rows and the grand total first."""
         dataset = self._dataset(key, caller)
+        totals: translate.Totals = "rollup" if request.subtotals else None
         if request.pivotMode and request.pivotCols:
-            window = Window(0, 1)
-            return (await self.pivot_spec(key, request, caller, dataset, window))[0]
+            return (
+                await self.pivot_spec(key, request, caller, dataset, totals, request.subtotals)
+            )[0]
         if request.level >= len(request.rowGroupCols):
             return translate.leaf_spec(request, key, dataset, *translate.group_conditions(request))
-        return translate.level_spec(request, key, dataset, None)
+        return translate.level_spec(request, key, dataset, totals, deep=request.subtotals)
 
     async def pivot_spec(
-        self, key: str, request: GridRequest, caller: Caller, dataset: Dataset, window: Window
+        self,
+        key: str,
+        request: GridRequest,
+        caller: Caller,
+        dataset: Dataset,
+        totals: translate.Totals,
+        deep: bool = False,
     ) -> tuple[QuerySpec, list[str]]:
         paths = await self._pivot_paths_for(key, request, caller, dataset)
         measures, fields = translate.pivot_measures(request, paths)
-        spec = translate.pivot_spec(request, key, dataset, measures, self._totals(request, window))
+        spec = translate.pivot_spec(request, key, dataset, measures, totals, deep=deep)
         return spec, fields
 
     # -- pieces ----------------------------------------------------------------------------

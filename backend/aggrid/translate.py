@@ -36,7 +36,7 @@ AGG_FUNCS: dict[str, Agg] = {
     "count": Agg.COUNT,
 }
 NULL_PIVOT_KEY = "(Blanks)"  # the pivot key text of NULL, as AG Grid's set filter says it
-Totals = Literal["grand"] | None
+Totals = Literal["grand", "rollup"] | None
 
 
 def measure(col: ColumnVO, alias: str, path: str, where: FilterNode | None = None) -> Measure:
@@ -105,20 +105,40 @@ def group_names(col: ColumnVO) -> dict[str, str]:
     }
 
 
-def level_spec(request: GridRequest, key: str, dataset: Dataset, totals: Totals) -> QuerySpec:
-    """The group rows of the requested level with their aggregates."""
-    col = request.rowGroupCols[request.level]
-    column_of(dataset, col.column, f"rowGroupCols[{request.level}]")
-    names = {**{c.id: c.column for c in request.valueCols}, **group_names(col)}
+def level_spec(
+    request: GridRequest, key: str, dataset: Dataset, totals: Totals, *, deep: bool = False
+) -> QuerySpec:
+    """The group rows of the requested level with their aggregates; `deep`: grouped by
+    that level and every level below it at once (with `totals="rollup"`: the whole
+    hierarchy with its subtotals, for exports)."""
+    cols = group_cols(request, dataset, deep)
+    names = {**{c.id: c.column for c in request.valueCols}, **level_names(cols)}
     return QuerySpec(
         dataset=key,
         vintage=request.vintage,
         filters=filters(request, dataset, *group_conditions(request)),
-        group_by=[col.column],
+        group_by=[c.column for c in cols],
         measures=value_measures(request),
         totals=totals,
         sort=sort_keys(request, names),
     )
+
+
+def group_cols(request: GridRequest, dataset: Dataset, deep: bool) -> list[ColumnVO]:
+    """The group columns a level query groups by: its own, or (deep) it and those below."""
+    level = request.level
+    cols = request.rowGroupCols[level:] if deep else request.rowGroupCols[level : level + 1]
+    for i, col in enumerate(cols, start=level):
+        column_of(dataset, col.column, f"rowGroupCols[{i}]")
+    return cols
+
+
+def level_names(cols: Sequence[ColumnVO]) -> dict[str, str]:
+    """Sort names of group columns; the auto group column means the first of them."""
+    names: dict[str, str] = {}
+    for col in reversed(cols):
+        names.update(group_names(col))
+    return names
 
 
 def leaf_spec(request: GridRequest, key: str, dataset: Dataset, *extra: FilterNode) -> QuerySpec:
@@ -200,21 +220,21 @@ def pivot_spec(
     dataset: Dataset,
     measures: list[Measure],
     totals: Totals,
+    *,
+    deep: bool = False,
 ) -> QuerySpec:
     """The cross-tab of the requested level: its group column (none at the top when the
-    grid groups no rows: one row of totals) and one conditional aggregate per field."""
-    grouped = request.level < len(request.rowGroupCols)
-    col = request.rowGroupCols[request.level] if grouped else None
-    names = {m.alias: m.alias for m in measures}
-    if col is not None:
-        names.update(group_names(col))
+    grid groups no rows: one row of totals; `deep` as in `level_spec`) and one conditional
+    aggregate per field."""
+    cols = group_cols(request, dataset, deep)
+    names = {**{m.alias: m.alias for m in measures}, **level_names(cols)}
     return QuerySpec(
         dataset=key,
         vintage=request.vintage,
         filters=filters(request, dataset, *group_conditions(request)),
-        group_by=[col.column] if col is not None else [],
+        group_by=[c.column for c in cols],
         measures=measures,
-        totals=totals if col is not None else None,
+        totals=totals if cols else None,
         sort=sort_keys(request, names),
     )
 

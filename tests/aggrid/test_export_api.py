@@ -84,3 +84,40 @@ def test_pivot_export_is_the_cross_tab(export_api: Api, shared_warehouse: Path) 
 def test_export_of_an_unknown_dataset_is_404(export_api: Api) -> None:
     r = post(export_api, "export", grid(), dataset="nope")
     assert r.status_code == 404
+
+
+def test_subtotals_export_is_the_hierarchy_with_rollup_totals(
+    export_api: Api, shared_warehouse: Path
+) -> None:
+    body = grid(
+        rowGroupCols=[col("load_type"), col("region")],
+        valueCols=[value("amount", "sum")],
+        subtotals=True,
+    )
+    frame = pl.read_csv(io.BytesIO(exported(export_api, body)))
+    got = [list(row) for row in frame.rows()]
+    sql = (
+        "SELECT load_type, region, SUM(amount), GROUPING(load_type) + GROUPING(region) AS l "
+        "FROM sales GROUP BY ROLLUP (load_type, region) "
+        "ORDER BY GROUPING(load_type) DESC, load_type, GROUPING(region) DESC, region NULLS LAST"
+    )
+    assert got == raw(shared_warehouse, sql)
+    assert got[0][3] == 2 and got[1][3] == 1  # the grand total, then DAILY's subtotal
+
+
+def test_pivot_subtotals_export_totals_every_pivot_column(export_api: Api) -> None:
+    body = grid(
+        pivotMode=True,
+        rowGroupCols=[col("load_type"), col("region")],
+        pivotCols=[col("is_return")],
+        valueCols=[value("order_id", "count")],
+        subtotals=True,
+    )
+    frame = pl.read_csv(io.BytesIO(exported(export_api, body)))
+    counts = frame.select(frame.columns[2:5])  # false, true, (Blanks)
+    total = counts.row(0)
+    assert sum(total) == 400
+    levels = frame.to_series(5).to_list()
+    assert levels[0] == 2
+    details = counts.filter(pl.Series(levels) == 0)
+    assert tuple(details.sum().row(0)) == total  # the grand total is the sum of the groups
