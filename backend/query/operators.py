@@ -170,8 +170,12 @@ def operand(expr: exp.Expr) -> exp.Expr:
 
     >>> operand(exp.column("a").eq(exp.column("b"))).eq(exp.true()).sql()
     '(a = b) = TRUE'
+    >>> operand(exp.and_("a", "b")).eq(exp.true()).sql()
+    '(a AND b) = TRUE'
     """
     atomic = isinstance(expr, exp.Column | exp.Literal | exp.Func | exp.Paren | exp.Case)
+    # AND and OR are sqlglot functions too, yet render as operators that bind loosely.
+    atomic = atomic and not isinstance(expr, exp.Binary)
     return expr.copy() if atomic else exp.Paren(this=expr.copy())
 
 

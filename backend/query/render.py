@@ -47,6 +47,59 @@ def _oracle_boolean(node: exp.Expr) -> exp.Expr:
     return number
 
 
+# Where a condition stands as a condition; anywhere else (a select item, GROUP BY, ORDER BY,
+# a function or aggregate argument, a comparison's operand, a THEN) it is a value.
+_CONDITION_SLOTS: tuple[tuple[type[exp.Expr], tuple[str, ...] | None], ...] = (
+    (exp.Where, None),
+    (exp.Having, None),
+    (exp.Qualify, None),
+    (exp.Connector, None),
+    (exp.Not, None),
+    (exp.Join, ("on",)),
+    (exp.If, ("this",)),
+)
+
+
+def _is_boolean(node: exp.Expr) -> bool:
+    if isinstance(node, exp.Paren | exp.Escape):  # `(a > 1)`, `x LIKE p ESCAPE '\'`
+        return isinstance(node.this, exp.Expr) and _is_boolean(node.this)
+    is_predicate = isinstance(node, exp.Predicate) and not isinstance(node, exp.Any | exp.All)
+    return is_predicate or isinstance(node, exp.Connector | exp.Not)
+
+
+def _is_value(node: exp.Expr) -> bool:
+    """A boolean `node` standing where a value goes (not inside a `(...)` or ESCAPE, whose
+    own place decides)."""
+    parent, key = node.parent, node.arg_key
+    if parent is None or isinstance(parent, exp.Paren | exp.Escape):
+        return False
+    return not any(
+        isinstance(parent, kind) and (keys is None or key in keys)
+        for kind, keys in _CONDITION_SLOTS
+    )
+
+
+def _oracle_boolean_values(tree: exp.Expr) -> exp.Expr:
+    # Oracle before 23ai has no boolean values: a condition used as a value (a calculated
+    # `amount > 50` selected, grouped or aggregated) becomes 1/0, and NULL when unknown.
+    values = [n for n in tree.walk() if _is_boolean(n) and _is_value(n)]
+    for node in reversed(values):  # innermost first: a copy carries its rewritten insides
+        condition = node.this.copy() if isinstance(node, exp.Paren) else node.copy()
+        negated = exp.Not(this=_bracketed(node.copy()))
+        case = exp.Case(
+            ifs=[
+                exp.If(this=condition, true=exp.Literal.number(1)),
+                exp.If(this=negated, true=exp.Literal.number(0)),
+            ]
+        )
+        node.replace(case)
+    return tree
+
+
+def _bracketed(node: exp.Expr) -> exp.Expr:
+    return node if isinstance(node, exp.Paren) else exp.Paren(this=node)
+
+
 def _oracle_trunc(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.DateTrunc):
         unit = ORACLE_TRUNC.get(node.args["unit"].name.upper(), "DD")
@@ -79,14 +132,19 @@ def _postgres_round(node: exp.Expr) -> exp.Expr:
 
 @dataclass(frozen=True)
 class Dialect:
-    transforms: tuple[Transform, ...] = ()
+    transforms: tuple[Transform, ...] = ()  # node by node
     normalize: bool = False
+    passes: tuple[Transform, ...] = ()  # whole tree, before the node transforms
 
 
 DIALECTS: dict[str, Dialect] = {
     "duckdb": Dialect(),
     "postgres": Dialect((_postgres_round,)),
-    "oracle": Dialect((_oracle_boolean, _oracle_trunc, _oracle_timestamp), normalize=True),
+    "oracle": Dialect(
+        (_oracle_boolean, _oracle_trunc, _oracle_timestamp),
+        normalize=True,
+        passes=(_oracle_boolean_values,),
+    ),
 }
 
 
@@ -104,6 +162,8 @@ def render(tree: exp.Expr, dialect: str, *, pretty: bool = False) -> str:
     if spec is None:
         raise BadRequest(f"unknown dialect '{dialect}'; use one of {', '.join(DIALECTS)}")
     tree = tree.copy()
+    for rewrite in spec.passes:
+        tree = rewrite(tree)
     for transform in spec.transforms:
         tree = tree.transform(transform, copy=False)
     if spec.normalize:

@@ -2232,7 +2232,14 @@ WITH "SALES_ROWS" AS (
 )
 SELECT
   "SALES"."ORDER_ID" AS "ORDER_ID",
-  "SALES"."AMOUNT" > 50 AS "COMPARISON_AS_VALUE"
+  CASE
+    WHEN "SALES"."AMOUNT" > 50
+    THEN 1
+    WHEN NOT (
+      "SALES"."AMOUNT" > 50
+    )
+    THEN 0
+  END AS "COMPARISON_AS_VALUE"
 FROM "SALES_ROWS" "SALES"
 ORDER BY
   "ORDER_ID" ASC,
@@ -2317,6 +2324,79 @@ GROUP BY
 ORDER BY
   "QUARTER" ASC
 FETCH FIRST 50 ROWS ONLY;
+
+-- spec: calc_comparison_grouped
+WITH "SALES_ROWS" AS (
+  SELECT
+    "AMOUNT"
+  FROM "SALES"
+)
+SELECT
+  CASE
+    WHEN "SALES"."AMOUNT" > 50
+    THEN 1
+    WHEN NOT (
+      "SALES"."AMOUNT" > 50
+    )
+    THEN 0
+  END AS "BIG",
+  COUNT(*) AS "N",
+  COUNT(
+    DISTINCT CASE
+      WHEN "SALES"."AMOUNT" > 50
+      THEN 1
+      WHEN NOT (
+        "SALES"."AMOUNT" > 50
+      )
+      THEN 0
+    END
+  ) AS "COUNT_DISTINCT_BIG"
+FROM "SALES_ROWS" "SALES"
+GROUP BY
+  CASE
+    WHEN "SALES"."AMOUNT" > 50
+    THEN 1
+    WHEN NOT (
+      "SALES"."AMOUNT" > 50
+    )
+    THEN 0
+  END
+ORDER BY
+  "BIG" ASC
+FETCH FIRST 50 ROWS ONLY;
+
+-- spec: calc_comparison_filtered
+WITH "SALES_ROWS" AS (
+  SELECT
+    "ORDER_ID",
+    "QUANTITY",
+    "AMOUNT"
+  FROM "SALES"
+  WHERE
+    CASE
+      WHEN "AMOUNT" > 50 AND "QUANTITY" > 2
+      THEN 1
+      WHEN NOT (
+        "AMOUNT" > 50 AND "QUANTITY" > 2
+      )
+      THEN 0
+    END = 1
+)
+SELECT
+  "SALES"."ORDER_ID" AS "ORDER_ID",
+  CASE
+    WHEN "SALES"."AMOUNT" > 50 AND "SALES"."QUANTITY" > 2
+    THEN 1
+    WHEN NOT (
+      "SALES"."AMOUNT" > 50 AND "SALES"."QUANTITY" > 2
+    )
+    THEN 0
+  END AS "BIG"
+FROM "SALES_ROWS" "SALES"
+ORDER BY
+  "ORDER_ID" ASC,
+  "BIG" ASC
+FETCH FIRST 1000 ROWS ONLY;
 
 -- spec: calc_in_filter
 WITH "SALES_ROWS" AS (

@@ -274,6 +274,17 @@ def _calculated_cases() -> dict[str, Case]:
             "measures": [measure("count", alias="n")],
         }
     )
+    cases["calc_comparison_grouped"] = Case(
+        {
+            "dataset": "sales",
+            "calculated": [{"name": "big", "expr": "amount > 50"}],
+            "group_by": ["big"],
+            "measures": [measure("count", alias="n"), measure("count_distinct", "big")],
+        }
+    )
+    cases["calc_comparison_filtered"] = _calculated(
+        "big", "amount > 50 AND quantity > 2", filters=where(cond("big", "=", True))
+    )
     cases["calc_in_filter"] = _calculated(
         "net", "amount * (1 - coalesce(discount, 0))", filters=where(cond("net", ">", 70))
     )

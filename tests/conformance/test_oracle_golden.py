@@ -27,9 +27,6 @@ from tests.conformance.specs import SPECS
 from tests.conformance.targets import Target
 
 UPDATE = os.environ.get("AURORA_UPDATE_GOLDEN") == "1"
-# Reported to the compiler: a comparison used as a value is a boolean expression in the
-# select list, which Oracle accepts only from 23ai on.
-BOOLEAN_VALUE_SPECS = {"calc_comparison_as_value"}
 
 
 def oracle_sql(datasets: Callable[[str], Dataset], name: str) -> str:
@@ -107,8 +104,6 @@ def test_no_condition_is_selected_as_a_value(name: str, golden: dict[str, str]) 
         for item in select.expressions:
             value = item.this if isinstance(item, exp.Alias) else item
             if isinstance(value, exp.Predicate | exp.Connector | exp.Not):
-                if name in BOOLEAN_VALUE_SPECS:
-                    pytest.xfail("compiler: comparison as a value needs CASE on Oracle < 23ai")
                 pytest.fail(f"{value.sql('oracle')} is a condition in the select list")
 
 

@@ -313,6 +313,17 @@ def test_sum_of_text_is_invalid() -> None:
     assert raised.value.path == "measures[0].agg"
 
 
+@pytest.mark.parametrize("agg", ["min", "max"])
+def test_min_or_max_of_true_false_values_is_invalid(agg: str) -> None:
+    """PostgreSQL has no MIN/MAX of a boolean, so no database gets one."""
+    for measure in ({"column": "is_return"}, {"expr": "quantity > 5"}):
+        with pytest.raises(InvalidQuery, match=f"{agg} of true/false values") as raised:
+            compile_spec(
+                {"dataset": "global_sales", "measures": [{"agg": agg, "alias": "m", **measure}]}
+            )
+        assert raised.value.path == "measures[0].agg"
+
+
 def test_measure_alias_clashing_with_group_column_is_invalid() -> None:
     spec = {
         "dataset": "global_sales",

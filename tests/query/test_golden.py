@@ -204,6 +204,36 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         },
         {},
     ),
+    # Oracle before 23ai has no boolean values: each comparison standing as a value renders
+    # as CASE WHEN c THEN 1 WHEN NOT (c) THEN 0 END; conditions stay conditions.
+    "boolean_values_selected_filtered_sorted": (
+        {
+            "dataset": "global_sales",
+            "calculated": [
+                {"name": "big", "expr": "revenue > 100"},
+                {"name": "agrees", "expr": "big = (quantity > 5 OR discount IS NULL)"},
+                {"name": "size", "expr": "CASE WHEN big THEN 'big' ELSE 'small' END"},
+            ],
+            "columns": ["order_id", "big", "agrees", "size"],
+            "filters": where(cond("big", "=", True), cond("agrees", "is_not_null")),
+            "sort": [{"column": "big", "direction": "desc"}],
+        },
+        {},
+    ),
+    "boolean_values_grouped_and_measured": (
+        {
+            "dataset": "global_sales",
+            "calculated": [{"name": "big", "expr": "revenue > 100"}],
+            "group_by": ["big"],
+            "measures": [
+                {"agg": "count_distinct", "expr": "quantity > 5", "alias": "kinds"},
+                {"agg": "count", "column": "big", "alias": "known"},
+                {"agg": "count", "alias": "n", "where": cond("big", "=", False)},
+            ],
+            "filters": where(cond("n", ">", 1)),
+        },
+        {},
+    ),
     "sort_with_tie_breakers": (
         {
             "dataset": "global_sales",

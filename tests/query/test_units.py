@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlglot
 from sqlglot import exp
 
 from backend.errors import BadRequest, InvalidQuery
@@ -244,6 +245,38 @@ def test_oracle_booleans_become_numbers_or_conditions() -> None:
     )
     assert render(select, "oracle") == 'SELECT "A" FROM "T" WHERE 1 = 0 AND "FLAG" = 1'
     assert render(select, "duckdb") == 'SELECT "a" FROM "t" WHERE FALSE AND "flag" = TRUE'
+
+
+_A_GT_1 = 'CASE WHEN "A" > 1 THEN 1 WHEN NOT ("A" > 1) THEN 0 END'
+
+
+@pytest.mark.parametrize(
+    ("sql", "oracle"),
+    [
+        ("SELECT a > 1 AS x FROM t", f'SELECT {_A_GT_1} AS "X" FROM "T"'),
+        ("SELECT a FROM t GROUP BY a > 1", f'SELECT "A" FROM "T" GROUP BY {_A_GT_1}'),
+        ("SELECT MAX(a > 1) FROM t", f'SELECT MAX({_A_GT_1}) FROM "T"'),
+        ("SELECT a FROM t WHERE (a > 1) = TRUE", f'SELECT "A" FROM "T" WHERE {_A_GT_1} = 1'),
+        (
+            "SELECT NOT a IS NULL AS x FROM t",
+            'SELECT CASE WHEN NOT "A" IS NULL THEN 1 WHEN NOT (NOT "A" IS NULL) THEN 0 END AS "X" '
+            'FROM "T"',
+        ),
+        ("SELECT a FROM t WHERE a > 1 AND NOT b", 'SELECT "A" FROM "T" WHERE "A" > 1 AND NOT "B"'),
+        (
+            "SELECT CASE WHEN a > 1 THEN 'y' END FROM t",
+            'SELECT CASE WHEN "A" > 1 THEN \'y\' END FROM "T"',
+        ),
+        (
+            "SELECT a FROM t JOIN u ON t.a = u.a HAVING COUNT(*) > 1",
+            'SELECT "A" FROM "T" JOIN "U" ON "T"."A" = "U"."A" HAVING COUNT(*) > 1',
+        ),
+    ],
+)
+def test_oracle_conditions_used_as_values_become_one_zero_or_null(sql: str, oracle: str) -> None:
+    tree = sqlglot.parse_one(sql, read="duckdb")  # test text, not user input
+    assert render(tree, "oracle") == oracle
+    assert render(tree, "duckdb") == tree.sql("duckdb", identify=True)
 
 
 def test_unknown_dialect_is_a_bad_request() -> None:

@@ -118,6 +118,13 @@ def _result_type(agg: Agg, arg: Ref | None, path: str) -> str:
     if agg in _COUNTS or arg is None:
         return "BIGINT"
     kind = type_kind(arg.type)
+    if agg in (Agg.MIN, Agg.MAX) and kind == "boolean":
+        # PostgreSQL has no MIN/MAX of a boolean (only BOOL_AND/BOOL_OR).
+        raise InvalidQuery(
+            f"{agg.value} of true/false values ({arg.name}) is not supported; count the rows "
+            "where it holds instead (count with a where)",
+            path=f"{path}.agg",
+        )
     if agg in (Agg.MIN, Agg.MAX):
         return arg.type
     if kind not in ("integer", "decimal", "float"):

@@ -1,0 +1,75 @@
+WITH "GLOBAL_SALES_ROWS" AS (
+  SELECT
+    "QUANTITY",
+    "REVENUE"
+  FROM "GLOBAL_SALES"
+)
+SELECT
+  CASE
+    WHEN "GLOBAL_SALES"."REVENUE" > 100
+    THEN 1
+    WHEN NOT (
+      "GLOBAL_SALES"."REVENUE" > 100
+    )
+    THEN 0
+  END AS "BIG",
+  COUNT(
+    DISTINCT CASE
+      WHEN "GLOBAL_SALES"."QUANTITY" > 5
+      THEN 1
+      WHEN NOT (
+        "GLOBAL_SALES"."QUANTITY" > 5
+      )
+      THEN 0
+    END
+  ) AS "KINDS",
+  COUNT(
+    CASE
+      WHEN "GLOBAL_SALES"."REVENUE" > 100
+      THEN 1
+      WHEN NOT (
+        "GLOBAL_SALES"."REVENUE" > 100
+      )
+      THEN 0
+    END
+  ) AS "KNOWN",
+  COUNT(
+    CASE
+      WHEN CASE
+        WHEN "GLOBAL_SALES"."REVENUE" > 100
+        THEN 1
+        WHEN NOT (
+          "GLOBAL_SALES"."REVENUE" > 100
+        )
+        THEN 0
+      END = 0
+      THEN 1
+    END
+  ) AS "N"
+FROM "GLOBAL_SALES_ROWS" "GLOBAL_SALES"
+GROUP BY
+  CASE
+    WHEN "GLOBAL_SALES"."REVENUE" > 100
+    THEN 1
+    WHEN NOT (
+      "GLOBAL_SALES"."REVENUE" > 100
+    )
+    THEN 0
+  END
+HAVING
+  COUNT(
+    CASE
+      WHEN CASE
+        WHEN "GLOBAL_SALES"."REVENUE" > 100
+        THEN 1
+        WHEN NOT (
+          "GLOBAL_SALES"."REVENUE" > 100
+        )
+        THEN 0
+      END = 0
+      THEN 1
+    END
+  ) > 1
+ORDER BY
+  "BIG" ASC
+FETCH FIRST 50 ROWS ONLY

@@ -1,0 +1,94 @@
+WITH "GLOBAL_SALES_ROWS" AS (
+  SELECT
+    "ORDER_ID",
+    "QUANTITY",
+    "DISCOUNT",
+    "REVENUE"
+  FROM "GLOBAL_SALES"
+  WHERE
+    CASE WHEN "REVENUE" > 100 THEN 1 WHEN NOT (
+      "REVENUE" > 100
+    ) THEN 0 END = 1
+    AND NOT CASE
+      WHEN CASE WHEN "REVENUE" > 100 THEN 1 WHEN NOT (
+        "REVENUE" > 100
+      ) THEN 0 END = CASE
+        WHEN "QUANTITY" > 5 OR "DISCOUNT" IS NULL
+        THEN 1
+        WHEN NOT (
+          "QUANTITY" > 5 OR "DISCOUNT" IS NULL
+        )
+        THEN 0
+      END
+      THEN 1
+      WHEN NOT (
+        CASE WHEN "REVENUE" > 100 THEN 1 WHEN NOT (
+          "REVENUE" > 100
+        ) THEN 0 END = CASE
+          WHEN "QUANTITY" > 5 OR "DISCOUNT" IS NULL
+          THEN 1
+          WHEN NOT (
+            "QUANTITY" > 5 OR "DISCOUNT" IS NULL
+          )
+          THEN 0
+        END
+      )
+      THEN 0
+    END IS NULL
+)
+SELECT
+  "GLOBAL_SALES"."ORDER_ID" AS "ORDER_ID",
+  CASE
+    WHEN "GLOBAL_SALES"."REVENUE" > 100
+    THEN 1
+    WHEN NOT (
+      "GLOBAL_SALES"."REVENUE" > 100
+    )
+    THEN 0
+  END AS "BIG",
+  CASE
+    WHEN CASE
+      WHEN "GLOBAL_SALES"."REVENUE" > 100
+      THEN 1
+      WHEN NOT (
+        "GLOBAL_SALES"."REVENUE" > 100
+      )
+      THEN 0
+    END = CASE
+      WHEN "GLOBAL_SALES"."QUANTITY" > 5 OR "GLOBAL_SALES"."DISCOUNT" IS NULL
+      THEN 1
+      WHEN NOT (
+        "GLOBAL_SALES"."QUANTITY" > 5 OR "GLOBAL_SALES"."DISCOUNT" IS NULL
+      )
+      THEN 0
+    END
+    THEN 1
+    WHEN NOT (
+      CASE
+        WHEN "GLOBAL_SALES"."REVENUE" > 100
+        THEN 1
+        WHEN NOT (
+          "GLOBAL_SALES"."REVENUE" > 100
+        )
+        THEN 0
+      END = CASE
+        WHEN "GLOBAL_SALES"."QUANTITY" > 5 OR "GLOBAL_SALES"."DISCOUNT" IS NULL
+        THEN 1
+        WHEN NOT (
+          "GLOBAL_SALES"."QUANTITY" > 5 OR "GLOBAL_SALES"."DISCOUNT" IS NULL
+        )
+        THEN 0
+      END
+    )
+    THEN 0
+  END AS "AGREES",
+  CASE WHEN (
+    "GLOBAL_SALES"."REVENUE" > 100
+  ) THEN 'big' ELSE 'small' END AS "SIZE"
+FROM "GLOBAL_SALES_ROWS" "GLOBAL_SALES"
+ORDER BY
+  "BIG" DESC,
+  "ORDER_ID" ASC,
+  "AGREES" ASC,
+  "SIZE" ASC
+FETCH FIRST 50 ROWS ONLY
