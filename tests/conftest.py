@@ -33,6 +33,7 @@ from adapters.duckdb_adapter import DuckDBAdapter
 # The metadata store and authenticated-client fixtures (`api`, `metadata_store`, ...).
 pytest_plugins = ["tests.store.fixtures"]
 
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: pytest-playwright keeps an event loop running in the main thread
     for the rest of the session, and tests that call asyncio.run() after it would fail."""
