@@ -13,6 +13,7 @@ from backend.query.spec import QuerySpec
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.principal import User
 from backend.services.queries import PageResult
+from backend.services.usage import spec_usage
 
 
 async def audited_page(
@@ -45,4 +46,5 @@ def _record(
     if metrics is not None:
         metrics.query_seconds.labels(spec.dataset, status).observe(elapsed / 1000)
     detail = audit.query_detail(spec, rows=rows, elapsed_ms=elapsed, status=status, error=error)
+    detail["usage"] = spec_usage(spec)
     audit.record(action, user=user, dataset=spec.dataset, request=request, detail=detail)

@@ -108,3 +108,60 @@ def test_explain_reports_postgres_cost(pg_api: Api) -> None:
     assert body["dialect"] == "postgres" and body["allowed"] is True
     assert body["estimated_cost"] > 0 and body["estimated_rows"] > 0
     assert body["sql"].startswith('WITH "sales_rows" AS')
+
+
+def test_advice_lists_used_columns_and_whether_an_index_leads_with_them(
+    pg_api: Api, pg_schema: str
+) -> None:
+    from psycopg import sql
+
+    from tests.conformance.pg import connect
+
+    with connect() as conn:
+        conn.execute(
+            sql.SQL("CREATE INDEX ON {} (region, order_date)").format(
+                sql.Identifier(pg_schema, "sales")
+            )
+        )
+        conn.commit()
+    h = pg_api.headers()
+    pg_api.audit_rows()
+    before = _uses(pg_api)
+    for column in ("region", "region", "customer"):
+        spec = {
+            "dataset": "sales",
+            "columns": ["order_id"],
+            "filters": {
+                "op": "and",
+                "conditions": [{"column": column, "operator": "=", "value": "North"}],
+            },
+        }
+        assert pg_api.client.post("/api/query", json=spec, headers=h).status_code == 200
+    join = {
+        "dataset": "sales",
+        "joins": [
+            {
+                "dataset": "items",
+                "type": "left",
+                "on": [{"left": "sales.quantity", "right": "items.item_id"}],
+            }
+        ],
+        "columns": ["order_id"],
+    }
+    assert pg_api.client.post("/api/query", json=join, headers=h).status_code == 200
+    pg_api.audit_rows()  # flushes the audit writer
+    advice = pg_api.client.get("/api/admin/datasets/sales/advice", headers=h).json()
+    by_column = {c["column"]: c for c in advice["columns"]}
+    assert by_column["region"]["indexed"] is True  # leads the (region, order_date) index
+    assert by_column["customer"]["indexed"] is False
+    assert by_column["quantity"]["indexed"] is False
+    assert advice["note"] is None
+    after = _uses(pg_api)  # earlier tests of this module ran queries on the same store
+    assert after["region"][0] - before.get("region", (0, 0))[0] == 2
+    assert after["customer"][0] - before.get("customer", (0, 0))[0] == 1
+    assert after["quantity"][1] - before.get("quantity", (0, 0))[1] == 1
+
+
+def _uses(api: Api) -> dict[str, tuple[int, int]]:
+    advice = api.client.get("/api/admin/datasets/sales/advice", headers=api.headers()).json()
+    return {c["column"]: (c["filter_uses"], c["join_uses"]) for c in advice["columns"]}
