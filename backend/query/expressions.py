@@ -8,12 +8,14 @@ else (subqueries, casts, unknown functions, `*`, parameters, several statements)
 except through these rebuilt nodes.
 
 The result type is a best-effort DuckDB type name, also used for light type checks that
-turn obvious mistakes (`upper(quantity)`, `region * 2`) into clear errors, not database ones.
+turn obvious mistakes (`upper(quantity)`, `region * 2`, `created_at + 1`) into clear errors, not
+database ones. Arithmetic is allowed only where DuckDB, PostgreSQL and Oracle all accept it.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -35,6 +37,7 @@ TRUNC_UNITS = ("year", "quarter", "month", "week", "day", "hour", "minute")
 NUMERIC = frozenset({"integer", "decimal", "float"})
 TEMPORAL = frozenset({"date", "timestamp"})
 NULL_TYPE = "NULL"
+DAY_COUNT_TYPES = r"^(TINYINT|SMALLINT|INTEGER|INT|INT2|INT4)$"
 
 Resolver = Callable[[str], Ref]
 Typed = tuple[exp.Expr, str]
@@ -165,7 +168,10 @@ def _literal(walk: _Walk, node: exp.Expr) -> Typed:
         text = number_text(node.this)
     except ValueError as e:
         raise walk.fail(f"{node.this} is not a usable number") from e
-    return exp.Literal.number(text), ("BIGINT" if text.lstrip("-").isdigit() else "DECIMAL")
+    if not text.lstrip("-").isdigit():
+        return exp.Literal.number(text), "DECIMAL"
+    # DuckDB and PostgreSQL both type a whole number by size: `7` is an INTEGER.
+    return exp.Literal.number(text), "INTEGER" if abs(int(text)) < 2**31 else "BIGINT"
 
 
 def _constant(walk: _Walk, node: exp.Expr) -> Typed:
@@ -192,16 +198,81 @@ def _numeric_type(walk: _Walk, node: exp.Expr, *types: str) -> str:
 
 def _arithmetic(walk: _Walk, node: exp.Expr) -> Typed:
     (left, lt), (right, rt) = walk.arg(node, "this"), walk.arg(node, "expression")
-    temporal = [t for t in (lt, rt) if _kind(t) in TEMPORAL]
-    if temporal and isinstance(node, exp.Add | exp.Sub):
-        # date +/- days is fine on all three databases; anything else goes to the number check
-        other = rt if temporal[0] == lt else lt
-        result = temporal[0] if _kind(other) in NUMERIC else "BIGINT"
-    else:
-        result = _numeric_type(walk, node, lt, rt)
+    result = _arithmetic_type(node, lt, rt)
+    if result is None:
+        raise walk.fail(_arithmetic_refusal(node, lt, rt))
+    if result == "DATE":
+        left, right = _day_count(left, lt), _day_count(right, rt)
     if isinstance(node, exp.Div):
         result = "DOUBLE"
     return type(node)(this=left, expression=right), result
+
+
+def _day_count(tree: exp.Expr, sql_type: str) -> exp.Expr:
+    """A number of days added to a date: DuckDB and PostgreSQL add only INTEGER (32-bit)."""
+    if _kind(sql_type) != "integer" or re.match(DAY_COUNT_TYPES, sql_type.strip().upper()):
+        return tree
+    return exp.cast(tree, exp.DataType.build("INTEGER"))
+
+
+def _arithmetic_type(node: exp.Expr, lt: str, rt: str) -> str | None:
+    """The result type of `lt <op> rt` where all three databases agree on one; else None.
+    Dates take whole days (`d + 7`, `7 + d`, `d - 7`) and `d - d` counts days; a timestamp
+    takes no arithmetic (that needs intervals, which differ per database)."""
+    lk, rk = _kind(lt), _kind(rt)
+    if {lk, rk} <= NUMERIC | {"null"} and {lk, rk} != {"null"}:
+        kinds = {lk, rk} - {"null"}
+        return "DOUBLE" if "float" in kinds else "DECIMAL" if "decimal" in kinds else "BIGINT"
+    days = isinstance(node, exp.Add | exp.Sub) and lk == "date" and rk == "integer"
+    if days or (isinstance(node, exp.Add) and lk == "integer" and rk == "date"):
+        return "DATE"
+    if isinstance(node, exp.Sub) and lk == rk == "date":
+        return "BIGINT"
+    return None
+
+
+_VERBS: dict[type[exp.Expr], str] = {
+    exp.Add: "cannot add {right} to {left}",
+    exp.Sub: "cannot subtract {right} from {left}",
+    exp.Mul: "cannot multiply {left} by {right}",
+    exp.Div: "cannot divide {left} by {right}",
+    exp.Mod: "cannot take the remainder of {left} divided by {right}",
+}
+
+
+def _arithmetic_refusal(node: exp.Expr, lt: str, rt: str) -> str:
+    what = _VERBS[type(node)].format(left=_noun(lt), right=_noun(rt))
+    return f"{what}; {_arithmetic_hint(node, {_kind(lt), _kind(rt)})}"
+
+
+_NOUNS = {
+    "date": "a date",
+    "timestamp": "a timestamp",
+    "text": "text",
+    "boolean": "a true/false value",
+    "null": "NULL",
+}
+
+
+def _noun(sql_type: str) -> str:
+    kind = _kind(sql_type)
+    return "a number" if kind in NUMERIC else _NOUNS.get(kind, f"a value of type {sql_type}")
+
+
+def _arithmetic_hint(node: exp.Expr, kinds: set[str]) -> str:
+    if "text" in kinds:
+        if isinstance(node, exp.Add):
+            return "use concat(a, b) to join text"
+        return "arithmetic needs numbers, not text"
+    if "boolean" in kinds:
+        return "use CASE WHEN <condition> THEN 1 ELSE 0 END to count a condition"
+    if "timestamp" in kinds:
+        return "use date_trunc or compare dates instead"
+    if "date" in kinds:
+        if isinstance(node, exp.Add | exp.Sub):
+            return "add or subtract a whole number of days (order_date + 7), or subtract two dates"
+        return "dates take only + and - a whole number of days"
+    return "arithmetic needs numbers"
 
 
 def _compare(walk: _Walk, node: exp.Expr) -> Typed:

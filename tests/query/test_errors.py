@@ -274,6 +274,66 @@ EXPRESSION_CASES: list[tuple[str, str]] = [
 ]
 
 
+# Arithmetic one of the databases refuses (or types differently) is refused when compiling.
+ARITHMETIC_CASES: list[tuple[str, str]] = [
+    (
+        "created_at + 1",
+        "cannot add a number to a timestamp; use date_trunc or compare dates instead",
+    ),
+    ("1 + created_at", "cannot add a timestamp to a number; use date_trunc"),
+    ("created_at - 1", "cannot subtract a number from a timestamp; use date_trunc"),
+    ("created_at - created_at", "cannot subtract a timestamp from a timestamp"),
+    ("order_date - created_at", "cannot subtract a timestamp from a date"),
+    ("created_at * 2", "cannot multiply a timestamp by a number"),
+    ("order_date + 1.5", "cannot add a number to a date; add or subtract a whole number of days"),
+    ("order_date + unit_price", "cannot add a number to a date"),
+    ("order_date + discount", "cannot add a number to a date"),
+    ("order_date + order_date", "cannot add a date to a date"),
+    ("7 - order_date", "cannot subtract a date from a number"),
+    ("order_date / 2", "cannot divide a date by a number; dates take only \\+ and -"),
+    ("order_date % 7", "cannot take the remainder of a date divided by a number"),
+    ("order_date + NULL", "cannot add NULL to a date"),
+    ("region + channel", "cannot add text to text; use concat\\(a, b\\) to join text"),
+    ("region + 1", "cannot add a number to text; use concat"),
+    ("region * 2", "cannot multiply text by a number; arithmetic needs numbers, not text"),
+    ("'a' - 'b'", "cannot subtract text from text"),
+    ("is_return + 1", "cannot add a number to a true/false value; use CASE WHEN"),
+    ("(quantity > 5) * revenue", "cannot multiply a true/false value by a number"),
+    ("true + false", "cannot add a true/false value to a true/false value"),
+    ("NULL + NULL", "cannot add NULL to NULL; arithmetic needs numbers"),
+]
+
+
+@pytest.mark.parametrize(("expr", "message"), ARITHMETIC_CASES)
+def test_type_invalid_arithmetic_is_invalid_query(expr: str, message: str) -> None:
+    calculated = {"dataset": "global_sales", "calculated": [{"name": "bad", "expr": expr}]}
+    measured = {
+        "dataset": "global_sales",
+        "measures": [{"agg": "count", "expr": expr, "alias": "m"}],
+    }
+    for spec, path in ((calculated, "calculated[0].expr"), (measured, "measures[0].expr")):
+        with pytest.raises(InvalidQuery, match=message) as raised:
+            compile_spec(spec)
+        assert raised.value.path == path
+        assert str(raised.value).endswith(f"(at {path})")
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "order_date + 7",
+        "7 + order_date",
+        "order_date - quantity",
+        "order_date - order_date",
+        "quantity * NULL",
+        "revenue / quantity % 3",
+        "-discount",
+    ],
+)
+def test_arithmetic_all_databases_accept_compiles(expr: str) -> None:
+    compile_spec({"dataset": "global_sales", "calculated": [{"name": "ok", "expr": expr}]})
+
+
 @pytest.mark.parametrize(("expr", "message"), EXPRESSION_CASES)
 def test_disallowed_expression_is_invalid_query(expr: str, message: str) -> None:
     spec = {

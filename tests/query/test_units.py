@@ -153,7 +153,7 @@ def test_conditions_read_in_english() -> None:
 
 def _resolve(name: str) -> Ref:
     types = {"q": "INTEGER", "d": "DATE", "t": "VARCHAR", "p": "DECIMAL(18,2)", "f": "DOUBLE"}
-    types |= {"ts": "TIMESTAMP", "b": "BOOLEAN"}
+    types |= {"ts": "TIMESTAMP", "b": "BOOLEAN", "n": "BIGINT"}
     column = name.split(".")[-1]
     if column not in types:
         raise InvalidQuery(f"unknown {name}", path="calculated[0].expr")
@@ -197,7 +197,13 @@ def _resolve(name: str) -> Ref:
             "VARCHAR",
         ),
         ("CASE q WHEN 1 THEN p END", "CASE s.q WHEN 1 THEN s.p END", "DECIMAL(18,2)"),
-        ("if(q > 1, 1, 0)", "CASE WHEN s.q > 1 THEN 1 ELSE 0 END", "BIGINT"),
+        ("if(q > 1, 1, 0)", "CASE WHEN s.q > 1 THEN 1 ELSE 0 END", "INTEGER"),
+        ("3000000000", "3000000000", "BIGINT"),
+        ("d + 7", "s.d + 7", "DATE"),
+        ("q + d", "s.q + s.d", "DATE"),
+        ("d - n", "s.d - CAST(s.n AS INT)", "DATE"),
+        ("d - (q * 2)", "s.d - CAST((s.q * 2) AS INT)", "DATE"),
+        ("d - d", "s.d - s.d", "BIGINT"),
         ('"q" + 1.50', "s.q + 1.50", "DECIMAL"),
         ("'it''s'", "'it''s'", "VARCHAR"),
         ("true", "TRUE", "BOOLEAN"),
