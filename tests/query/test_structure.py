@@ -14,7 +14,7 @@ from backend.errors import InvalidQuery, UnknownColumn
 from backend.query.compiler import compile_query, compile_values
 from backend.query.context import CompiledQuery
 from backend.query.render import render
-from backend.query.spec import QuerySpec, Vintage
+from backend.query.spec import Agg, QuerySpec, Vintage
 from tests.query.catalog import context
 
 ER_ON = [{"left": "global_sales.employee_id", "right": "employee_roster.employee_id"}]
@@ -350,3 +350,23 @@ def test_values_errors_name_their_parameter() -> None:
     with pytest.raises(InvalidQuery) as bad_limit:
         compile_values("global_sales", "region", None, 0, context())
     assert bad_limit.value.path == "limit"
+
+
+@pytest.mark.parametrize("agg", [a.value for a in Agg])
+def test_aggregates_are_exact_never_approximate(agg: str) -> None:
+    """sqlglot writes ApproxDistinct as APPROX_DISTINCT, which Oracle lacks (it has
+    APPROX_COUNT_DISTINCT); the compiler never builds one, so every dialect counts exactly."""
+    query = compiled(
+        {
+            "dataset": "global_sales",
+            "group_by": ["region"],
+            "measures": [{"agg": agg, "column": "quantity", "alias": "m"}],
+        }
+    )
+    values = compile_values("global_sales", "region", "N", 10, context())
+    for tree in (query.tree, query.unpaged, query.count, values):
+        assert tree.find(exp.ApproxDistinct) is None
+        for dialect in ("duckdb", "postgres", "oracle"):
+            assert "APPROX" not in render(tree, dialect).upper()
+    if agg == "count_distinct":
+        assert 'COUNT(DISTINCT "GLOBAL_SALES"."QUANTITY")' in render(query.tree, "oracle")
