@@ -127,6 +127,121 @@ class ApiClient:
     async def cancel_export(self, export_id: str) -> None:
         await self._call("DELETE", f"/api/exports/{_seg(export_id)}")
 
+    async def _obj(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        result = await self._call(method, path, **kwargs)
+        return dict(result) if isinstance(result, dict) else {}
+
+    async def _list(self, path: str, **params: Any) -> list[dict[str, Any]]:
+        query = {k: v for k, v in params.items() if v not in (None, "")}
+        result = await self._call("GET", path, params=query)
+        return [r for r in result or [] if isinstance(r, dict)]
+
+    # ---- joins -------------------------------------------------------------------------
+
+    async def joined_schema(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/joined-schema", json=spec)
+
+    async def preview(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/preview", json=spec)
+
+    # ---- saved reports -----------------------------------------------------------------
+
+    async def reports(self) -> list[dict[str, Any]]:
+        return await self._list("/api/reports")
+
+    async def report(self, report_id: str) -> dict[str, Any]:
+        return await self._obj("GET", f"/api/reports/{_seg(report_id)}")
+
+    async def create_report(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/reports", json=body)
+
+    async def replace_report(self, report_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PUT", f"/api/reports/{_seg(report_id)}", json=body)
+
+    async def delete_report(self, report_id: str) -> None:
+        await self._call("DELETE", f"/api/reports/{_seg(report_id)}")
+
+    # ---- schedules ---------------------------------------------------------------------
+
+    async def schedules(self) -> list[dict[str, Any]]:
+        return await self._list("/api/schedules")
+
+    async def create_schedule(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/schedules", json=body)
+
+    async def replace_schedule(self, schedule_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PUT", f"/api/schedules/{_seg(schedule_id)}", json=body)
+
+    async def delete_schedule(self, schedule_id: str) -> None:
+        await self._call("DELETE", f"/api/schedules/{_seg(schedule_id)}")
+
+    async def schedule_runs(self, schedule_id: str) -> list[dict[str, Any]]:
+        return await self._list(f"/api/schedules/{_seg(schedule_id)}/runs")
+
+    # ---- AG Grid endpoints (the pivot view) --------------------------------------------
+
+    async def grid(self, key: str, endpoint: str, request: dict[str, Any]) -> dict[str, Any]:
+        """`endpoint` is one of table, pivot, drilldown, export (AG Grid's protocol)."""
+        if endpoint not in ("table", "pivot", "drilldown", "export"):
+            raise ValueError(endpoint)
+        return await self._obj("POST", f"/api/datasets/{_seg(key)}/{endpoint}", json=request)
+
+    # ---- administration ----------------------------------------------------------------
+
+    async def me(self) -> dict[str, Any]:
+        return await self._obj("GET", "/api/auth/me")
+
+    async def admin_datasets(self) -> list[dict[str, Any]]:
+        return await self._list("/api/admin/datasets")
+
+    async def admin_dataset(self, key: str) -> dict[str, Any]:
+        return await self._obj("GET", f"/api/admin/datasets/{_seg(key)}")
+
+    async def upload_dataset(
+        self, filename: str, content: bytes, fields: dict[str, str]
+    ) -> dict[str, Any]:
+        """Multipart: the file plus `key`, `load_type`, `load_id`, `types`, `replace`."""
+        files = {"file": (filename, content, "application/octet-stream")}
+        data = {k: v for k, v in fields.items() if v}
+        return await self._obj("POST", "/api/admin/datasets", files=files, data=data)
+
+    async def update_dataset(self, key: str, patch: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PATCH", f"/api/admin/datasets/{_seg(key)}", json=patch)
+
+    async def delete_dataset(self, key: str) -> None:
+        await self._call("DELETE", f"/api/admin/datasets/{_seg(key)}")
+
+    async def preview_as(self, key: str, username: str, spec: dict[str, Any]) -> dict[str, Any]:
+        path = f"/api/admin/datasets/{_seg(key)}/preview-as"
+        return await self._obj("POST", path, json={"username": username, "spec": spec})
+
+    async def users(self) -> list[dict[str, Any]]:
+        return await self._list("/api/admin/users")
+
+    async def create_user(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/admin/users", json=body)
+
+    async def update_user(self, user_id: int, patch: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PATCH", f"/api/admin/users/{int(user_id)}", json=patch)
+
+    async def deactivate_user(self, user_id: int) -> None:
+        await self._call("DELETE", f"/api/admin/users/{int(user_id)}")
+
+    async def api_keys(self) -> list[dict[str, Any]]:
+        return await self._list("/api/admin/api-keys")
+
+    async def create_api_key(self, username: str, name: str) -> dict[str, Any]:
+        body = {"username": username, "name": name}
+        return await self._obj("POST", "/api/admin/api-keys", json=body)
+
+    async def revoke_api_key(self, key_id: str) -> None:
+        await self._call("DELETE", f"/api/admin/api-keys/{_seg(key_id)}")
+
+    async def audit(self, **filters: Any) -> dict[str, Any]:
+        """`user`, `action`, `since`, `until` (ISO with zone), `page`, `page_size`."""
+        query = {k: v for k, v in filters.items() if v not in (None, "")}
+        return await self._obj("GET", "/api/admin/audit", params=query)
+
     async def open_download(self, export_id: str) -> httpx.Response:
         """The export file as a streamed response; the caller reads and closes it."""
         path = f"/api/exports/{_seg(export_id)}/download"

@@ -1,4 +1,4 @@
-"""The Reflex app: two pages, one theme, and the download route for exports."""
+"""The Reflex app: its pages, one theme, and the download route for exports."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import reflex as rx
 from aurora import downloads, theme
 from aurora.pages.explore import explore_page
 from aurora.pages.login import login_page
+from aurora.pages.reports import reports_page
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
+from aurora.state.reports import ReportListState
 
 app = rx.App(
     style=theme.GLOBAL_STYLE,
@@ -19,3 +21,10 @@ app.add_page(
     login_page, route="/login", title="Sign in · Aurora", on_load=AuthState.leave_login_if_signed_in
 )
 app.add_page(explore_page, route="/", title="Aurora", on_load=ExplorerState.open_explorer)
+app.add_page(
+    explore_page,
+    route="/reports/[report_id]",
+    title="Report · Aurora",
+    on_load=ExplorerState.open_report_link,
+)
+app.add_page(reports_page, route="/reports", title="Reports · Aurora", on_load=ReportListState.load)

@@ -30,6 +30,7 @@ class Draft:
     calculated: list[Calculated] = dataclasses.field(default_factory=list)
     load_type: str = ""
     load_id: str = ""
+    joins: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -100,6 +101,8 @@ def build(draft: Draft) -> tuple[dict[str, Any], dict[str, str]]:
             "load_type": draft.load_type or None,
             "load_id": _load_id(draft.load_id),
         }
+    if draft.joins:
+        spec["joins"] = [dict(j) for j in draft.joins]
     if draft.calculated:
         spec["calculated"] = [{"name": c.name, "expr": c.expr} for c in draft.calculated]
     columns = selected(draft)

@@ -186,6 +186,148 @@ TOOLBAR: dict[str, Any] = {
     "width": "100%",
     "min_width": "0",
 }
+NAV_LINK: dict[str, Any] = {
+    "display": "inline-flex",
+    "align_items": "center",
+    "gap": "5px",
+    "height": "30px",
+    "padding": "0 10px",
+    "border_radius": "6px",
+    "color": SLATE_300,
+    "background": "transparent",
+    "font_size": FONT_SIZE,
+    "font_weight": "500",
+    "white_space": "nowrap",
+    "text_decoration": "none",
+    "_hover": {"background": NAVY_2, "color": "white", "text_decoration": "none"},
+}
+NAV_LINK_ACTIVE: dict[str, Any] = {"background": NAVY_2, "color": "white"}
+
+PAGE: dict[str, Any] = {
+    "height": "100vh",
+    "display": "flex",
+    "flex_direction": "column",
+    "overflow": "hidden",
+    "background": SLATE_100,
+}
+PAGE_BODY: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "min_height": "0",
+    "min_width": "0",
+    "overflow_y": "auto",
+    "overflow_x": "hidden",
+    "padding": "14px 18px",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "12px",
+}
+CARD: dict[str, Any] = {
+    "background": "white",
+    "border": f"1px solid {SLATE_200}",
+    "border_radius": "10px",
+    "padding": "12px 14px",
+    "min_width": "0",
+}
+H1: dict[str, Any] = {"font_size": "17px", "font_weight": "650", "color": NAVY, "margin": "0"}
+H2: dict[str, Any] = {"font_size": "14px", "font_weight": "650", "color": SLATE_900, "margin": "0"}
+
+# Plain HTML tables for lists (reports, schedules, users, audit): dense, sticky header.
+TABLE: dict[str, Any] = {
+    "width": "100%",
+    "border_collapse": "collapse",
+    "table_layout": "auto",
+    "font_size": "12.5px",
+}
+TH: dict[str, Any] = {
+    "text_align": "left",
+    "font_weight": "600",
+    "color": SLATE_700,
+    "background": SLATE_100,
+    "border_bottom": f"1px solid {SLATE_200}",
+    "padding": "6px 8px",
+    "position": "sticky",
+    "top": "0",
+    "white_space": "nowrap",
+    "z_index": "1",
+}
+TD: dict[str, Any] = {
+    "padding": "5px 8px",
+    "border_bottom": f"1px solid {SLATE_100}",
+    "vertical_align": "middle",
+    "overflow_wrap": "anywhere",
+    "max_width": "420px",
+}
+TD_NUM: dict[str, Any] = {**TD, "text_align": "right", "font_variant_numeric": "tabular-nums"}
+TABLE_WRAP: dict[str, Any] = {
+    "overflow": "auto",
+    "min_width": "0",
+    "max_width": "100%",
+    "border": f"1px solid {SLATE_200}",
+    "border_radius": "8px",
+    "background": "white",
+}
+BADGE: dict[str, Any] = {
+    "display": "inline-block",
+    "padding": "1px 8px",
+    "border_radius": RADIUS_PILL,
+    "font_size": "11px",
+    "font_weight": "600",
+    "background": SLATE_100,
+    "color": SLATE_700,
+    "border": f"1px solid {SLATE_200}",
+    "white_space": "nowrap",
+}
+BADGE_BLUE: dict[str, Any] = {
+    **BADGE,
+    "background": BLUE_50,
+    "color": BLUE_DARK,
+    "border": "1px solid #bfdbfe",
+}
+BADGE_GREEN: dict[str, Any] = {
+    **BADGE,
+    "background": "#ecfdf5",
+    "color": "#047857",
+    "border": "1px solid #a7f3d0",
+}
+BADGE_RED: dict[str, Any] = {
+    **BADGE,
+    "background": RED_50,
+    "color": RED,
+    "border": "1px solid #fecaca",
+}
+
+NOTICE: dict[str, Any] = {
+    "padding": "8px 12px",
+    "border_radius": "8px",
+    "background": AMBER_50,
+    "border": "1px solid #fde68a",
+    "color": AMBER_700,
+    "overflow_wrap": "anywhere",
+    "min_width": "0",
+}
+SUCCESS: dict[str, Any] = {
+    "padding": "8px 12px",
+    "border_radius": "8px",
+    "background": "#ecfdf5",
+    "border": "1px solid #a7f3d0",
+    "color": "#047857",
+    "overflow_wrap": "anywhere",
+    "min_width": "0",
+}
+FORM_ROW: dict[str, Any] = {
+    "display": "flex",
+    "flex_wrap": "wrap",
+    "gap": "8px",
+    "align_items": "flex-end",
+    "min_width": "0",
+}
+FIELD: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "3px",
+    "min_width": "0",
+}
+
 LABEL: dict[str, Any] = {"font_size": "11px", "color": SLATE_500, "font_weight": "600"}
 MUTED: dict[str, Any] = {"color": SLATE_500, "font_size": "12px"}
 
@@ -202,6 +344,7 @@ BANNER: dict[str, Any] = {
     "min_width": "0",
     "overflow_wrap": "anywhere",
 }
+BANNER_INLINE: dict[str, Any] = {**BANNER, "margin": "6px 0 0 0", "display": "block"}
 FIELD_ERROR: dict[str, Any] = {
     "color": RED,
     "font_size": "12px",

@@ -38,18 +38,92 @@ def user_menu() -> rx.Component:
     )
 
 
-def top_bar() -> rx.Component:
+NAV = (
+    ("explore", "Explore", "/", "table-2"),
+    ("reports", "Reports", "/reports", "bookmark"),
+    ("schedules", "Schedules", "/schedules", "calendar-clock"),
+    ("pivot", "Pivot", "/pivot", "grid-3x3"),
+)
+ADMIN_NAV = (
+    ("datasets", "Datasets", "/admin/datasets"),
+    ("users", "Users", "/admin/users"),
+    ("keys", "API keys", "/admin/keys"),
+    ("audit", "Audit log", "/admin/audit"),
+)
+
+
+def _nav_link(key: str, label: str, href: str, icon_name: str, active: str) -> rx.Component:
+    on = key == active
+    return rx.link(
+        theme.icon(icon_name, 14),
+        rx.el.span(label),
+        href=href,
+        id=f"nav-{key}",
+        aria_current="page" if on else None,
+        style={**theme.NAV_LINK, **(theme.NAV_LINK_ACTIVE if on else {})},
+    )
+
+
+def _admin_menu(active: str) -> rx.Component:
+    """Only rendered for admins: viewers never see the links (the API refuses them anyway)."""
+    on = active.startswith("admin")
+    return rx.cond(
+        AuthState.is_admin,
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.el.button(
+                    theme.icon("shield", 14),
+                    rx.el.span("Admin"),
+                    theme.icon("chevron-down", 12),
+                    id="nav-admin",
+                    type="button",
+                    style={
+                        **theme.NAV_LINK,
+                        **(theme.NAV_LINK_ACTIVE if on else {}),
+                        "border": "none",
+                        "cursor": "pointer",
+                    },
+                )
+            ),
+            rx.menu.content(
+                *[
+                    rx.menu.item(
+                        label,
+                        on_select=rx.redirect(href),
+                        id=f"nav-admin-{key}",
+                    )
+                    for key, label, href in ADMIN_NAV
+                ],
+                size="1",
+            ),
+        ),
+    )
+
+
+def top_bar(active: str = "explore") -> rx.Component:
     return rx.hstack(
         rx.hstack(
             theme.icon("sparkles", 18),
             rx.text("Aurora", weight="bold", size="3"),
             spacing="2",
             align="center",
+            style={"flex_shrink": "0"},
+        ),
+        rx.el.nav(
+            *[_nav_link(k, label, href, ic, active) for k, label, href, ic in NAV],
+            _admin_menu(active),
+            aria_label="Main",
+            style={"display": "flex", "gap": "2px", "align_items": "center", "min_width": "0"},
         ),
         rx.cond(
-            ExplorerState.dataset_key != "",
+            (ExplorerState.dataset_key != "") & (active == "explore"),
             rx.text(
-                ExplorerState.dataset_label,
+                rx.cond(
+                    ExplorerState.report_name != "",
+                    ExplorerState.report_name,
+                    ExplorerState.dataset_label,
+                ),
+                id="current-title",
                 style={
                     "color": theme.SLATE_300,
                     "overflow": "hidden",
@@ -62,6 +136,15 @@ def top_bar() -> rx.Component:
         rx.spacer(),
         user_menu(),
         style=theme.TOPBAR,
+    )
+
+
+def page_frame(active: str, *children: rx.Component, page_id: str = "") -> rx.Component:
+    """A full-window page under the top bar; its body scrolls, never the window."""
+    return rx.el.div(
+        top_bar(active),
+        rx.el.main(*children, id=page_id or None, style=theme.PAGE_BODY),
+        style=theme.PAGE,
     )
 
 

@@ -7,10 +7,13 @@ import reflex as rx
 from aurora import theme
 from aurora.state.aggregate import AggregateState
 from aurora.state.calculated import CalcState
+from aurora.state.chart import ChartState
 from aurora.state.explorer import ExplorerState
 from aurora.state.export import ExportState
 from aurora.state.filter_editor import FilterState
+from aurora.state.join import JoinState
 from aurora.state.models import ColumnMeta, LoadIdOption
+from aurora.state.reports import SaveReportState
 
 
 def quick_search() -> rx.Component:
@@ -146,9 +149,22 @@ def toolbar() -> rx.Component:
             id="calc-open",
             on_click=CalcState.open_modal,
         ),
+        theme.button("Join", icon_name="merge", id="join-open", on_click=JoinState.open_modal),
+        theme.button(
+            "Chart",
+            icon_name="chart-column",
+            id="chart-toggle",
+            aria_pressed=ChartState.show,
+            disabled=~ExplorerState.aggregated,
+            title="Charts draw aggregated results",
+            on_click=ChartState.toggle,
+        ),
         columns_toggle(),
         vintage_picker(),
         rx.spacer(),
+        theme.button(
+            "Save", icon_name="save", id="report-save", on_click=SaveReportState.open_modal
+        ),
         theme.button(
             "Export", icon_name="download", id="export-open", on_click=ExportState.open_modal
         ),

@@ -7,10 +7,13 @@ import reflex as rx
 from aurora import theme
 from aurora.components.aggregate_modal import aggregate_modal
 from aurora.components.calc_modal import calc_modal
+from aurora.components.chart_panel import chart_panel
 from aurora.components.chrome import dataset_picker, top_bar
 from aurora.components.export_modal import export_modal
 from aurora.components.filter_modal import filter_modal
 from aurora.components.grid import result_grid
+from aurora.components.join_modal import join_modal
+from aurora.components.report_modal import save_report_modal
 from aurora.components.status import empty_panel, error_banner, filter_pills, pager
 from aurora.components.toolbar import toolbar
 from aurora.state.explorer import ExplorerState
@@ -21,6 +24,7 @@ def _workspace() -> rx.Component:
         toolbar(),
         filter_pills(),
         error_banner(),
+        chart_panel(),
         rx.el.div(
             result_grid(),
             style={
@@ -45,7 +49,7 @@ def _workspace() -> rx.Component:
 
 def explore_page() -> rx.Component:
     return rx.el.div(
-        top_bar(),
+        top_bar("explore"),
         rx.el.div(
             dataset_picker(),
             rx.cond(ExplorerState.dataset_key == "", empty_panel(), _workspace()),
@@ -55,6 +59,8 @@ def explore_page() -> rx.Component:
         aggregate_modal(),
         calc_modal(),
         export_modal(),
+        join_modal(),
+        save_report_modal(),
         style={
             "height": "100vh",
             "display": "flex",

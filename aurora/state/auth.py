@@ -17,12 +17,18 @@ class AuthState(rx.State):
 
     _token: str = ""
     user_name: str = ""
+    # The API decides what a role may do (403); the UI only hides what would be refused.
+    role: str = ""
     login_error: str = ""
     login_busy: bool = False
 
     @rx.var
     def signed_in(self) -> bool:
         return bool(self.user_name)
+
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     def client(self) -> ApiClient:
         return ApiClient(self._token)
@@ -44,6 +50,7 @@ class AuthState(rx.State):
         user = answer.get("user") or {}
         self._token = str(answer.get("access_token", ""))
         self.user_name = str(user.get("display_name") or user.get("username") or username)
+        self.role = str(user.get("role") or "viewer")
         self.login_error, self.login_busy = "", False
         yield rx.redirect("/")
 
@@ -54,7 +61,7 @@ class AuthState(rx.State):
         if self._token:
             with contextlib.suppress(ApiError):
                 await self.client().logout()
-        self._token, self.user_name, self.login_error = "", "", ""
+        self._token, self.user_name, self.login_error, self.role = "", "", "", ""
         explorer = await self.get_state(ExplorerState)
         explorer.forget_everything()
         return rx.redirect("/login")
@@ -64,6 +71,15 @@ class AuthState(rx.State):
         """on_load of protected pages: nobody gets past the login page without a token."""
         if not self._token:
             return rx.redirect("/login")
+        return None
+
+    @rx.event
+    def require_admin(self):
+        """on_load of admin pages: viewers go back to the explorer (the API says 403 anyway)."""
+        if not self._token:
+            return rx.redirect("/login")
+        if self.role != "admin":
+            return rx.redirect("/")
         return None
 
     @rx.event
@@ -77,7 +93,7 @@ class AuthState(rx.State):
         """A 401 from the API: drop the token and send the user back to sign in."""
         from aurora.state.explorer import ExplorerState
 
-        self._token, self.user_name = "", ""
+        self._token, self.user_name, self.role = "", "", ""
         self.login_error = SESSION_ENDED
         explorer = await self.get_state(ExplorerState)
         explorer.forget_everything()

@@ -51,9 +51,9 @@ def column_meta(c: dict[str, Any]) -> ColumnMeta:
 def result_column(c: dict[str, Any], known: ColumnMeta | None) -> ColumnMeta:
     meta = column_meta(c)
     if known is not None:
-        meta.label = (
-            known.label if not c.get("label") or c.get("label") == meta.name else meta.label
-        )
+        # A qualified (joined, ambiguous) name keeps the label that names its dataset.
+        plain = not c.get("label") or c.get("label") == meta.name or "." in meta.name
+        meta.label = known.label if plain else meta.label
         meta.format = meta.format or known.format
     return meta
 

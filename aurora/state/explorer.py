@@ -16,7 +16,7 @@ import reflex as rx
 
 from aurora import filters as flt
 from aurora import formatting as fmt
-from aurora import spec_builder
+from aurora import spec_builder, spec_restore
 from aurora.api_client import ApiError
 from aurora.state import convert
 from aurora.state.auth import AuthState
@@ -62,7 +62,16 @@ class ExplorerState(rx.State):
     group_by: list[str] = []
     measures: list[Measure] = []
     calculated: list[Calculated] = []
+    joins: list[dict[str, Any]] = []  # the API's join objects, as the join builder made them
+    _base_columns: list[ColumnMeta] = []  # the picked dataset's own columns
     page: int = 1
+
+    # The saved report on screen, if any: Save replaces it when the user may edit it.
+    report_id: str = ""
+    report_name: str = ""
+    report_description: str = ""
+    report_shared: bool = False
+    report_can_edit: bool = False
 
     result_columns: list[ColumnMeta] = []
     rows: list[dict[str, str | None]] = []
@@ -195,6 +204,7 @@ class ExplorerState(rx.State):
             calculated=list(self.calculated),
             load_type=vintage[0],
             load_id=vintage[1],
+            joins=list(self.joins),
             page=page or self.page,
         )
 
@@ -214,12 +224,18 @@ class ExplorerState(rx.State):
         self.datasets, self.dataset_search = [], ""
         self._reset_dataset()
         self.dataset_key = self.dataset_label = self.dataset_description = ""
-        self.columns = []
+        self.columns, self._base_columns = [], []
+        self.forget_report()
+
+    def forget_report(self) -> None:
+        self.report_id = self.report_name = self.report_description = ""
+        self.report_shared = self.report_can_edit = False
 
     def _reset_spec(self) -> None:
         self.hidden, self.filter_rows, self.quick_search, self.sort = [], [], "", []
         self.group_by, self.measures, self.calculated, self.page = [], [], [], 1
-        self.columns = [c for c in self.columns if c.type != "calculated"]
+        self.joins = []
+        self.columns = [dataclasses.replace(c) for c in self._base_columns]
         self._default_vintage()
 
     def _reset_dataset(self) -> None:
@@ -243,6 +259,7 @@ class ExplorerState(rx.State):
         estimate = meta.get("row_estimate")
         self.row_estimate = int(estimate) if isinstance(estimate, int) else -1
         self.columns = [convert.column_meta(c) for c in meta.get("columns", [])]
+        self._base_columns = [dataclasses.replace(c) for c in self.columns]
         vintage = meta.get("vintage") or {}
         self._vintage = {
             str(o.get("load_type") or ""): [
@@ -260,12 +277,43 @@ class ExplorerState(rx.State):
             convert.result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]
         ]
         self.result_columns = cols
+        self._learn_calculated_kinds(cols)
         self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
         total = result.get("total_rows")
         self.total_rows = int(total) if isinstance(total, int) else -1
         self.elapsed_ms = float(result.get("elapsed_ms") or 0.0)
         self.has_result, self.loading = True, False
         self.clear_error()
+
+    def _learn_calculated_kinds(self, result: list[ColumnMeta]) -> None:
+        """A restored calculated field's kind is unknown until the API types it."""
+        kinds = {c.name: c.kind for c in result}
+        if any(
+            c.type == "calculated" and c.kind == "other" and c.name in kinds for c in self.columns
+        ):
+            self.columns = [
+                dataclasses.replace(c, kind=kinds[c.name])
+                if c.type == "calculated" and c.kind == "other" and c.name in kinds
+                else c
+                for c in self.columns
+            ]
+
+    def apply_restored(self, r: spec_restore.Restored) -> None:
+        """Take over a saved report's grid (after its dataset was applied)."""
+        self.columns, self.joins, self.hidden = r.columns, r.joins, r.hidden
+        self.filter_rows, self.quick_search, self.sort = r.filter_rows, r.quick_search, r.sort
+        self.group_by, self.measures, self.calculated = r.group_by, r.measures, r.calculated
+        self.page = 1
+        if r.vintage_chosen:
+            self.vintage_chosen, self.load_type, self.load_id = True, r.load_type, r.load_id
+            self.load_ids = self._vintage.get(r.load_type, [])
+
+    def take_report(self, report: dict[str, Any]) -> None:
+        self.report_id = str(report.get("id", ""))
+        self.report_name = str(report.get("name", ""))
+        self.report_description = str(report.get("description") or "")
+        self.report_shared = bool(report.get("shared"))
+        self.report_can_edit = bool(report.get("can_edit"))
 
     # ---- events -------------------------------------------------------------------------
 
@@ -275,6 +323,9 @@ class ExplorerState(rx.State):
         auth = await self.get_state(AuthState)
         if not auth._token:
             return rx.redirect("/login")
+        return await self._load_datasets(auth)
+
+    async def _load_datasets(self, auth: AuthState) -> Any:
         try:
             listing = await auth.client().datasets()
         except ApiError as exc:
@@ -302,7 +353,43 @@ class ExplorerState(rx.State):
             return self._failed(exc)
         self._reset_dataset()
         self._apply_dataset(meta)
+        self.forget_report()
         return ExplorerState.run_query
+
+    @rx.event
+    async def open_report_link(self):
+        """on_load of `/reports/{id}`: the explorer with that report's exact grid."""
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return rx.redirect("/login")
+        report_id = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        follow_up = await self._load_datasets(auth)
+        if follow_up is not None:
+            return follow_up
+        if report_id == self.report_id and self.has_result:
+            return None  # back on a report already open: keep its page and edits
+        try:
+            await self._open_report(auth.client(), report_id)
+        except ApiError as exc:
+            return self._failed(exc)
+        from aurora.state.chart import ChartState
+
+        return [ExplorerState.run_query, ChartState.report_opened]
+
+    async def _open_report(self, client: Any, report_id: str) -> None:
+        report = await client.report(report_id)
+        spec = report.get("spec") or {}
+        meta = await client.dataset(str(spec.get("dataset", "")))
+        joins = [{k: v for k, v in j.items() if v is not None} for j in spec.get("joins") or []]
+        spec = {**spec, "joins": joins}
+        schema_columns = None
+        if joins:
+            schema = await client.joined_schema({"dataset": spec["dataset"], "joins": joins})
+            schema_columns = spec_restore.joined_columns(schema)
+        self._reset_dataset()
+        self._apply_dataset(meta)
+        self.apply_restored(spec_restore.restore(spec, schema_columns or self._base_columns))
+        self.take_report(report)
 
     def _failed(self, exc: ApiError) -> Any:
         if exc.status == 401:
@@ -344,8 +431,12 @@ class ExplorerState(rx.State):
             if _INFLIGHT.get(session) is task:
                 _INFLIGHT.pop(session, None)
         async with self:
-            if seq == self._seq:
-                self._apply_result(result)
+            if seq != self._seq:
+                return
+            self._apply_result(result)
+        from aurora.state.chart import ChartState
+
+        yield ChartState.refresh  # a chart on screen follows the grid's query
 
     async def _query_failed(self, exc: ApiError, paths: dict[str, str]) -> Any:
         self.loading = False

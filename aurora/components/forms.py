@@ -1,0 +1,92 @@
+"""Small form pieces the admin, report and schedule screens share (layout only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from aurora import theme
+
+
+def field(label: str, control: rx.Component, html_for: str = "", width: str = "") -> rx.Component:
+    """A label above its control."""
+    style = {**theme.FIELD, **({"width": width} if width else {})}
+    return rx.el.div(
+        rx.el.label(label, html_for=html_for or None, style=theme.LABEL), control, style=style
+    )
+
+
+def text_input(
+    input_id: str,
+    value: Any,
+    on_change: Any,
+    *,
+    placeholder: str = "",
+    width: str = "200px",
+    **props: Any,
+) -> rx.Component:
+    return rx.el.input(
+        id=input_id,
+        value=value,
+        on_change=on_change,
+        placeholder=placeholder,
+        style={**theme.PILL_INPUT, "width": width, "max_width": "100%"},
+        **props,
+    )
+
+
+def select(
+    select_id: str,
+    options: list[tuple[str, str]],
+    value: Any,
+    on_change: Any,
+    *,
+    width: str = "180px",
+    **props: Any,
+) -> rx.Component:
+    """A native select over fixed (value, label) options."""
+    return rx.el.select(
+        *[rx.el.option(label, value=v) for v, label in options],
+        id=select_id,
+        value=value,
+        on_change=on_change,
+        style={**theme.PILL_SELECT, "width": width, "max_width": "100%"},
+        **props,
+    )
+
+
+def checkbox(label: str, checked: Any, on_change: Any, box_id: str = "") -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="checkbox",
+            id=box_id or None,
+            checked=checked,
+            on_change=on_change,
+            style={"accent_color": theme.BLUE},
+        ),
+        rx.el.span(label),
+        style={
+            "display": "inline-flex",
+            "gap": "6px",
+            "align_items": "center",
+            "cursor": "pointer",
+        },
+    )
+
+
+def alert(message: Any, alert_id: str = "") -> rx.Component:
+    """An inline error beside the control that caused it (role alert, so it is announced)."""
+    return rx.cond(
+        message != "",
+        rx.el.div(message, id=alert_id or None, role="alert", style=theme.BANNER_INLINE),
+    )
+
+
+def th(label: Any, numeric: bool = False) -> rx.Component:
+    style = {**theme.TH, "text_align": "right"} if numeric else theme.TH
+    return rx.el.th(label, scope="col", style=style)
+
+
+def empty_row(text: str, cols: int) -> rx.Component:
+    return rx.el.tr(rx.el.td(text, col_span=cols, style={**theme.TD, "color": theme.SLATE_500}))

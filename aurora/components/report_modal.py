@@ -1,0 +1,76 @@
+"""The save-report dialog on the explorer."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.components import forms
+from aurora.components.modal import modal
+from aurora.state.reports import SaveReportState
+
+
+def save_report_modal() -> rx.Component:
+    return modal(
+        modal_id="report-save-modal",
+        title="Save report",
+        subtitle="The grid as it is: columns, filters, aggregation, joins, vintage and sort",
+        open_=SaveReportState.open,
+        on_open_change=SaveReportState.set_open,
+        width="min(560px, 94vw)",
+        body=[
+            forms.field(
+                "Name",
+                forms.text_input(
+                    "report-name",
+                    SaveReportState.name,
+                    SaveReportState.set_name,
+                    width="100%",
+                    max_length=200,
+                ),
+                html_for="report-name",
+            ),
+            rx.el.div(style={"height": "10px"}),
+            forms.field(
+                "Description",
+                rx.el.textarea(
+                    id="report-description",
+                    value=SaveReportState.description,
+                    on_change=SaveReportState.set_description,
+                    rows=3,
+                    style={**theme.TEXTAREA, "font_family": theme.FONT},
+                ),
+                html_for="report-description",
+            ),
+            rx.el.div(
+                forms.checkbox(
+                    "Share with everyone",
+                    SaveReportState.shared,
+                    SaveReportState.set_shared,
+                    "report-shared",
+                ),
+                rx.cond(
+                    SaveReportState.can_replace,
+                    forms.checkbox(
+                        "Save as a new report",
+                        SaveReportState.as_new,
+                        SaveReportState.set_as_new,
+                        "report-as-new",
+                    ),
+                ),
+                style={"display": "flex", "gap": "18px", "margin_top": "10px", "flex_wrap": "wrap"},
+            ),
+            forms.alert(SaveReportState.error, "report-save-error"),
+        ],
+        footer=[
+            rx.dialog.close(theme.button("Cancel")),
+            theme.button(
+                "Save",
+                icon_name="save",
+                kind="primary",
+                id="report-save-submit",
+                disabled=SaveReportState.busy,
+                on_click=SaveReportState.save,
+            ),
+        ],
+    )

@@ -1,0 +1,202 @@
+"""A saved query spec -> the parts of the screen that built it. Pure; the inverse of
+`spec_builder.build`, so opening a report restores the exact grid: columns, filters,
+aggregation, calculated fields, joins, vintage and sort.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aurora import filters as flt
+from aurora import formatting as fmt
+from aurora import spec_builder
+from aurora.state.models import Calculated, ColumnMeta, Measure, SortKey
+
+
+@dataclasses.dataclass
+class Restored:
+    """What the explorer state takes over from a saved spec."""
+
+    columns: list[ColumnMeta]  # the schema's columns followed by calculated fields
+    joins: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    hidden: list[str] = dataclasses.field(default_factory=list)
+    filter_rows: list[flt.FilterRow] = dataclasses.field(default_factory=list)
+    quick_search: str = ""
+    sort: list[SortKey] = dataclasses.field(default_factory=list)
+    group_by: list[str] = dataclasses.field(default_factory=list)
+    measures: list[Measure] = dataclasses.field(default_factory=list)
+    calculated: list[Calculated] = dataclasses.field(default_factory=list)
+    load_type: str = ""
+    load_id: str = ""
+    vintage_chosen: bool = False
+
+
+def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> Restored:
+    """`schema_columns`: the columns of the spec's dataset, or of its joins when it has some."""
+    calculated = [
+        Calculated(name=str(c["name"]), expr=str(c["expr"])) for c in spec.get("calculated") or []
+    ]
+    columns = [dataclasses.replace(c) for c in schema_columns if c.type != "calculated"]
+    # A calculated field's kind is learned from the first result (see ExplorerState).
+    columns += [
+        ColumnMeta(name=c.name, label=c.name, type="calculated", kind="other") for c in calculated
+    ]
+    out = Restored(columns=columns, calculated=calculated, joins=list(spec.get("joins") or []))
+    out.group_by = [str(g) for g in spec.get("group_by") or []]
+    out.measures = [_measure(m) for m in spec.get("measures") or []]
+    if not out.group_by and not out.measures and spec.get("columns"):
+        shown = set(spec["columns"])
+        out.hidden = [c.name for c in columns if c.name not in shown]
+    out.sort = [
+        SortKey(column=str(s["column"]), direction=str(s.get("direction") or "asc"))
+        for s in spec.get("sort") or []
+    ]
+    _restore_vintage(out, spec.get("vintage"))
+    _restore_filters(out, spec.get("filters"), spec.get("dataset", ""))
+    return out
+
+
+def _measure(m: dict[str, Any]) -> Measure:
+    expr = str(m.get("expr") or "")
+    return Measure(
+        id=flt.new_id(),
+        mode="expr" if expr else "column",
+        column=str(m.get("column") or ""),
+        expr=expr,
+        agg=str(m.get("agg") or "sum"),
+        alias=str(m.get("alias") or ""),
+    )
+
+
+def _restore_vintage(out: Restored, vintage: dict[str, Any] | None) -> None:
+    if not vintage:
+        return
+    out.load_type = str(vintage.get("load_type") or "")
+    load_id = vintage.get("load_id")
+    out.load_id = "" if load_id is None else str(load_id)
+    out.vintage_chosen = True
+
+
+def _restore_filters(out: Restored, tree: dict[str, Any] | None, dataset: str) -> None:
+    if not tree:
+        return
+    rest, needle = _split_quick(tree)
+    if needle is not None:
+        draft = _draft(out, dataset)
+        text_kinds = spec_builder.kinds(draft)
+        visible_text = [c for c in spec_builder.selected(draft) if text_kinds.get(c) == "text"]
+        if sorted(visible_text) == sorted(_quick_columns(tree, rest)):
+            out.quick_search = needle
+            tree = rest  # type: ignore[assignment]
+    if tree:
+        kinds = spec_builder.kinds(_draft(out, dataset))
+        out.filter_rows = to_rows(tree, kinds)
+
+
+def _draft(out: Restored, dataset: str) -> spec_builder.Draft:
+    return spec_builder.Draft(
+        dataset=dataset,
+        columns=out.columns,
+        hidden=out.hidden,
+        group_by=out.group_by,
+        measures=out.measures,
+        calculated=out.calculated,
+    )
+
+
+def _is_quick(node: dict[str, Any]) -> str | None:
+    """The needle of a quick-search group (an OR of `contains` of one value), else None."""
+    conds = node.get("conditions") or []
+    if node.get("op") != "or" or node.get("negate") or not conds:
+        return None
+    values = {c.get("value") for c in conds if c.get("operator") == "contains" and "column" in c}
+    if len(values) != 1 or sum(1 for c in conds if "column" in c) != len(conds):
+        return None
+    needle = next(iter(values))
+    return needle if isinstance(needle, str) else None
+
+
+def _split_quick(tree: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """(the rest of the tree, the quick-search text) as `spec_builder._filters` joined them."""
+    needle = _is_quick(tree)
+    if needle is not None:
+        return None, needle
+    conds = tree.get("conditions") or []
+    if tree.get("op") == "and" and not tree.get("negate") and len(conds) == 2:
+        needle = _is_quick(conds[1])
+        if needle is not None and "conditions" in conds[0]:
+            return conds[0], needle
+    return tree, None
+
+
+def _quick_columns(tree: dict[str, Any], rest: dict[str, Any] | None) -> list[str]:
+    quick = tree if rest is None else tree["conditions"][1]
+    return [str(c["column"]) for c in quick["conditions"]]
+
+
+def to_rows(tree: dict[str, Any], kinds: dict[str, str]) -> list[flt.FilterRow]:
+    """The API's filter tree -> the builder's flat rows (root first, pre-order)."""
+    rows = flt.new_tree()
+    rows[0].op = str(tree.get("op") or "and")
+    rows[0].negate = bool(tree.get("negate"))
+    return _add_children(rows, flt.ROOT, tree.get("conditions") or [], kinds)
+
+
+def _add_children(
+    rows: list[flt.FilterRow], group_id: str, nodes: list[dict[str, Any]], kinds: dict[str, str]
+) -> list[flt.FilterRow]:
+    for node in nodes:
+        if "conditions" in node:
+            sub = flt.group(str(node.get("op") or "and"))
+            sub.negate = bool(node.get("negate"))
+            rows = flt.add_row(rows, group_id, sub)
+            rows = _add_children(rows, sub.id, node.get("conditions") or [], kinds)
+        else:
+            rows = flt.add_row(rows, group_id, _condition(node, kinds))
+    return rows
+
+
+def _condition(node: dict[str, Any], kinds: dict[str, str]) -> flt.FilterRow:
+    column, operator = str(node.get("column", "")), str(node.get("operator", ""))
+    row = flt.condition(column, kinds.get(column, "text"), operator)
+    value = node.get("value")
+    if operator == "between" and isinstance(value, list) and len(value) == 2:
+        row.value, row.value2 = _text(value[0]), _text(value[1])
+    elif isinstance(value, list):
+        row.value = "\n".join(_text(v) for v in value)
+    elif value is not None:
+        row.value = _text(value)
+    return row
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def joined_columns(schema: dict[str, Any]) -> list[ColumnMeta]:
+    """The joined schema's columns; a qualified (ambiguous) name says its dataset in the label."""
+    labels = {
+        str(d.get("alias")): str(d.get("label") or d.get("dataset"))
+        for d in schema.get("datasets", [])
+    }
+    out = []
+    for c in schema.get("columns", []):
+        name, type_ = str(c.get("name", "")), str(c.get("type", ""))
+        label = str(c.get("label") or c.get("column") or name)
+        if "." in name:
+            label = f"{label} ({labels.get(str(c.get('alias')), c.get('dataset'))})"
+        out.append(
+            ColumnMeta(
+                name=name,
+                label=label,
+                type=type_,
+                kind=fmt.kind_of(type_),
+                format=str(c.get("format") or ""),
+            )
+        )
+    return out

@@ -1,0 +1,283 @@
+"""Saved reports: the save dialog on the explorer, and the report list page.
+
+A report is the API's record (name, description, spec, shared). State keeps the list's
+display rows and, backend-only, the specs it needs to rename, share or duplicate a report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from aurora.api_client import ApiError
+from aurora.state.auth import AuthState
+from aurora.state.explorer import ExplorerState
+
+
+@dataclasses.dataclass
+class ReportItem:
+    id: str = ""
+    name: str = ""
+    description: str = ""
+    dataset: str = ""
+    owner: str = ""
+    shared: bool = False
+    can_edit: bool = False
+    updated: str = ""
+
+
+def report_item(r: dict[str, Any]) -> ReportItem:
+    return ReportItem(
+        id=str(r.get("id", "")),
+        name=str(r.get("name", "")),
+        description=str(r.get("description") or ""),
+        dataset=str((r.get("spec") or {}).get("dataset", "")),
+        owner=str(r.get("owner") or ""),
+        shared=bool(r.get("shared")),
+        can_edit=bool(r.get("can_edit")),
+        updated=str(r.get("updated_at") or "")[:16].replace("T", " "),
+    )
+
+
+def saved_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec a report keeps: the grid's, without its page position."""
+    return {k: v for k, v in spec.items() if k not in ("page", "page_size")}
+
+
+class SaveReportState(rx.State):
+    """The save dialog: a new report, or the open one replaced (when the user may)."""
+
+    open: bool = False
+    name: str = ""
+    description: str = ""
+    shared: bool = False
+    as_new: bool = False
+    can_replace: bool = False
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    async def open_modal(self):
+        explorer = await self.get_state(ExplorerState)
+        if not explorer.dataset_key:
+            return
+        self.can_replace = bool(explorer.report_id and explorer.report_can_edit)
+        self.name = explorer.report_name or explorer.dataset_label
+        self.description = explorer.report_description
+        self.shared = explorer.report_shared
+        self.as_new = not self.can_replace
+        self.error, self.busy, self.open = "", False, True
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open = value
+
+    @rx.event
+    def set_name(self, value: str):
+        self.name, self.error = value, ""
+
+    @rx.event
+    def set_description(self, value: str):
+        self.description = value
+
+    @rx.event
+    def set_shared(self, value: bool):
+        self.shared = bool(value)
+
+    @rx.event
+    def set_as_new(self, value: bool):
+        self.as_new = bool(value)
+
+    @rx.event
+    async def save(self):
+        if not self.name.strip():
+            self.error = "Give the report a name."
+            return
+        explorer = await self.get_state(ExplorerState)
+        auth = await self.get_state(AuthState)
+        body = {
+            "name": self.name.strip(),
+            "description": self.description.strip(),
+            "spec": saved_spec(explorer.current_spec()),
+            "shared": self.shared,
+        }
+        self.busy = True
+        yield
+        try:
+            if self.can_replace and not self.as_new:
+                report = await auth.client().replace_report(explorer.report_id, body)
+            else:
+                report = await auth.client().create_report(body)
+        except ApiError as exc:
+            self.busy, self.error = False, exc.message
+            if exc.status == 401:
+                yield AuthState.session_expired
+            return
+        explorer.take_report(report)
+        self.busy, self.open = False, False
+        from aurora.state.chart import ChartState
+
+        yield ChartState.report_saved
+        yield rx.redirect(f"/reports/{report['id']}")
+
+
+class ReportListState(rx.State):
+    """The report list page: search, open, rename, duplicate, share, delete."""
+
+    reports: list[ReportItem] = []
+    search: str = ""
+    loading: bool = False
+    error: str = ""
+    notice: str = ""
+    _specs: dict[str, dict[str, Any]] = {}
+
+    # the rename dialog
+    rename_open: bool = False
+    rename_id: str = ""
+    rename_name: str = ""
+    rename_description: str = ""
+
+    @rx.var
+    def visible_reports(self) -> list[ReportItem]:
+        needle = self.search.strip().lower()
+        if not needle:
+            return self.reports
+        return [
+            r
+            for r in self.reports
+            if needle in f"{r.name} {r.description} {r.dataset} {r.owner}".lower()
+        ]
+
+    @rx.event
+    async def load(self):
+        """on_load of /reports."""
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return rx.redirect("/login")
+        return await self._refresh(auth)
+
+    async def _refresh(self, auth: AuthState) -> Any:
+        self.loading = True
+        try:
+            listing = await auth.client().reports()
+        except ApiError as exc:
+            self.loading = False
+            return self._failed(exc)
+        self.reports = [report_item(r) for r in listing]
+        self._specs = {str(r["id"]): dict(r.get("spec") or {}) for r in listing}
+        self.loading, self.error = False, ""
+        return None
+
+    def _failed(self, exc: ApiError) -> Any:
+        if exc.status == 401:
+            return AuthState.session_expired
+        self.error = exc.message
+        return None
+
+    @rx.event
+    def set_search(self, value: str):
+        self.search = value
+
+    @rx.event
+    def open_report(self, report_id: str):
+        return rx.redirect(f"/reports/{report_id}")
+
+    def _body(self, item: ReportItem, **changes: Any) -> dict[str, Any]:
+        body = {
+            "name": item.name,
+            "description": item.description,
+            "spec": saved_spec(self._specs.get(item.id, {})),
+            "shared": item.shared,
+        }
+        return {**body, **changes}
+
+    def _item(self, report_id: str) -> ReportItem | None:
+        return next((r for r in self.reports if r.id == report_id), None)
+
+    async def _write(self, report_id: str, notice: str, **changes: Any) -> Any:
+        item = self._item(report_id)
+        if item is None:
+            return None
+        auth = await self.get_state(AuthState)
+        try:
+            await auth.client().replace_report(report_id, self._body(item, **changes))
+        except ApiError as exc:
+            return self._failed(exc)
+        self.notice = notice
+        return await self._refresh(auth)
+
+    @rx.event
+    async def toggle_shared(self, report_id: str):
+        item = self._item(report_id)
+        if item is not None:
+            word = "no longer shared" if item.shared else "shared with everyone"
+            return await self._write(report_id, f"'{item.name}' is {word}.", shared=not item.shared)
+        return None
+
+    @rx.event
+    async def duplicate(self, report_id: str):
+        item = self._item(report_id)
+        if item is None:
+            return None
+        auth = await self.get_state(AuthState)
+        body = self._body(item, name=f"Copy of {item.name}"[:200], shared=False)
+        try:
+            await auth.client().create_report(body)
+        except ApiError as exc:
+            return self._failed(exc)
+        self.notice = f"'{item.name}' was duplicated."
+        return await self._refresh(auth)
+
+    @rx.event
+    async def delete(self, report_id: str):
+        item = self._item(report_id)
+        auth = await self.get_state(AuthState)
+        try:
+            await auth.client().delete_report(report_id)
+        except ApiError as exc:
+            return self._failed(exc)
+        explorer = await self.get_state(ExplorerState)
+        if explorer.report_id == report_id:
+            explorer.forget_report()
+        self.notice = f"'{item.name if item else report_id}' was deleted."
+        return await self._refresh(auth)
+
+    @rx.event
+    def start_rename(self, report_id: str):
+        item = self._item(report_id)
+        if item is not None:
+            self.rename_id, self.rename_name = item.id, item.name
+            self.rename_description, self.rename_open, self.error = item.description, True, ""
+
+    @rx.event
+    def set_rename_open(self, value: bool):
+        self.rename_open = value
+
+    @rx.event
+    def set_rename_name(self, value: str):
+        self.rename_name = value
+
+    @rx.event
+    def set_rename_description(self, value: str):
+        self.rename_description = value
+
+    @rx.event
+    async def rename(self):
+        name = self.rename_name.strip()
+        if not name:
+            self.error = "Give the report a name."
+            return None
+        self.rename_open = False
+        follow_up = await self._write(
+            self.rename_id,
+            f"Renamed to '{name}'.",
+            name=name,
+            description=self.rename_description.strip(),
+        )
+        explorer = await self.get_state(ExplorerState)
+        if explorer.report_id == self.rename_id:
+            explorer.report_name = name
+            explorer.report_description = self.rename_description.strip()
+        return follow_up
