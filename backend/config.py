@@ -106,7 +106,15 @@ class Settings(BaseSettings):
         "total_rows is counted only when the estimated input is at most this many rows",
     )
     cache_ttl: int = _env(  # type: ignore[assignment]
-        "CACHE_TTL", 60, "Seconds a cached result page lives"
+        "CACHE_TTL", 60, "Seconds a cached result page lives; 0 turns the result cache off"
+    )
+    result_cache: bool = _env(  # type: ignore[assignment]
+        "RESULT_CACHE",
+        True,
+        "Cache result pages (in memory, or in Redis when REDIS_URL is set); false runs every page",
+    )
+    result_cache_max_mb: int = _env(  # type: ignore[assignment]
+        "RESULT_CACHE_MAX_MB", 128, "Memory the in-process result cache may hold (least used go)"
     )
     upload_max_mb: int = _env(  # type: ignore[assignment]
         "UPLOAD_MAX_MB", 200, "Largest dataset upload"

@@ -32,12 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings.log_level)
         auth_ctx = open_auth(app)  # migrations, first admin, audit writer
         app.state.services = build_services(settings, auth_ctx.store)
+        app.state.services.queries.results.observe(app.state.metrics.cache)
         await open_exports(app, settings)  # job runner, in-process scheduler without Redis
         watch_app(app)
         try:
             yield
         finally:
             await close_exports(app)
+            await app.state.services.queries.results.aclose()
             app.state.services.close()
             close_auth(app)
 

@@ -33,6 +33,7 @@ from backend.services.estimates import (
 )
 from backend.services.executor import QueryExecutor
 from backend.services.joined_schema import JoinedSchema, joined_schema
+from backend.services.result_cache import ResultCache, result_key
 from backend.services.rows import sql_type, table_rows
 from backend.services.ttl_cache import TtlCache
 
@@ -73,9 +74,12 @@ class QueryService:
         catalog: Any,
         policy: AccessPolicy,
         executor: QueryExecutor,
+        *,
+        results: ResultCache | None = None,
     ) -> None:
         self.settings, self.adapter, self.catalog = settings, adapter, catalog
         self.policy, self.executor = policy, executor
+        self.results = results if results is not None else ResultCache.from_settings(settings)
         self._gates: TtlCache[GateDecision] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._counts: TtlCache[int] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._stats: StatsStore | None = None
@@ -148,7 +152,7 @@ class QueryService:
         started = time.perf_counter()
         compiled = await self._compiled(spec, caller)
         await self.gate(compiled)
-        table = await self._run(compiled.tree)
+        table = await self._cached_run(compiled.tree, compiled.keys)
         if count:
             total = await self._total(compiled, spec, table.num_rows)
         else:
@@ -189,7 +193,7 @@ class QueryService:
     ) -> list[Any]:
         tree = compile_values(key, column, q, limit, self.context(caller))
         await self._gate_tree(tree, (key,))
-        table = await self._run(tree)
+        table = await self._cached_run(tree, (key,))
         return [row[0] for row in table_rows(table)]
 
     async def gate(self, compiled: CompiledQuery) -> None:
@@ -277,6 +281,15 @@ class QueryService:
         versions = ",".join(self.catalog.get(k).version for k in keys)
         return f"{versions}|{self.adapter.render(tree)}"
 
+    async def _cached_run(self, tree: exp.Expression, keys: Sequence[str]) -> pa.Table:
+        """Through the result cache: its key holds the tree (so the caller's row filters and
+        vintage) and the data versions; identical concurrent calls run the query once."""
+        if not self.results.enabled:
+            return await self._run(tree)
+        versions = [self.catalog.get(k).version for k in keys]
+        key = result_key(tree, versions, render=self.adapter.render)
+        return await self.results.run(key, lambda: self._run(tree))
+
     async def _run(self, tree: exp.Expression) -> pa.Table:
         timeout = self.settings.query_timeout_s
         return await self.executor.run(
@@ -299,7 +312,7 @@ class QueryService:
             or decision.estimated_rows > self.settings.count_max_rows
         ):
             return None
-        table = await self._run(compiled.count)
+        table = await self._cached_run(compiled.count, compiled.keys)
         total = int(table.column(0)[0].as_py())
         self._counts.put(key, total)
         return total
