@@ -7,10 +7,14 @@ import reflex as rx
 from aurora import downloads, theme
 from aurora.pages.explore import explore_page
 from aurora.pages.login import login_page
+from aurora.pages.pivot import pivot_page
 from aurora.pages.reports import reports_page
+from aurora.pages.schedules import schedules_page
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
+from aurora.state.pivot import PivotState
 from aurora.state.reports import ReportListState
+from aurora.state.schedules import ScheduleState
 
 app = rx.App(
     style=theme.GLOBAL_STYLE,
@@ -28,3 +32,7 @@ app.add_page(
     on_load=ExplorerState.open_report_link,
 )
 app.add_page(reports_page, route="/reports", title="Reports · Aurora", on_load=ReportListState.load)
+app.add_page(
+    schedules_page, route="/schedules", title="Schedules · Aurora", on_load=ScheduleState.load
+)
+app.add_page(pivot_page, route="/pivot", title="Pivot · Aurora", on_load=PivotState.open_pivot)

@@ -26,12 +26,13 @@ def text_input(
     width: str = "200px",
     **props: Any,
 ) -> rx.Component:
+    style = {**theme.PILL_INPUT, "width": width, "max_width": "100%", **props.pop("style", {})}
     return rx.el.input(
         id=input_id,
         value=value,
         on_change=on_change,
         placeholder=placeholder,
-        style={**theme.PILL_INPUT, "width": width, "max_width": "100%"},
+        style=style,
         **props,
     )
 
@@ -56,7 +57,7 @@ def select(
     )
 
 
-def checkbox(label: str, checked: Any, on_change: Any, box_id: str = "") -> rx.Component:
+def checkbox(label: Any, checked: Any, on_change: Any, box_id: str = "") -> rx.Component:
     return rx.el.label(
         rx.el.input(
             type="checkbox",

@@ -68,11 +68,24 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: floa
     raise RuntimeError(f"{url} did not answer within {timeout}s:\n{log.read_text()[-4000:]}")
 
 
-def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def _start(
+    cmd: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT
+) -> subprocess.Popen[bytes]:
     out = log.open("wb")
     return subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
     )
+
+
+def _app_dir(e2e_dir: Path) -> Path:
+    """A private Reflex project (links to the app's sources, its own `.web` build), so two
+    test sessions, or a test session and `make run`, never build over each other."""
+    app = e2e_dir / "app"
+    app.mkdir()
+    for name in ("aurora", "rxconfig.py", "assets"):
+        (app / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "reflex.lock", app / "reflex.lock")
+    return app
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -191,7 +204,7 @@ def ui_url(e2e_dir: Path, api_url: str, states_dir: Path) -> Iterator[str]:
         "--loglevel",
         "warning",
     ]
-    proc = _start(cmd, env, log)
+    proc = _start(cmd, env, log, cwd=_app_dir(e2e_dir))
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{url}/ping", proc, log, timeout=600)

@@ -1,0 +1,434 @@
+"""The pivot view: pick lists on the left, the cross-tab with totals on the right, a click on
+a number shows the rows behind it."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from aurora import pivot as pv
+from aurora import theme
+from aurora.components import forms
+from aurora.components.chrome import top_bar
+from aurora.components.modal import modal
+from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
+from aurora.state.pivot import PivotCell, PivotHeader, PivotRow, PivotState
+
+SELECT = {**theme.PILL_SELECT, "width": "100%"}
+
+
+def _column_option(c: rx.Var[ColumnMeta]) -> rx.Component:
+    return rx.el.option(c.label, value=c.name)
+
+
+def _pill(p: rx.Var[Pill], on_remove: rx.EventHandler, cls: str) -> rx.Component:
+    return rx.el.span(
+        rx.el.span(p.text, style=theme.PILL_TEXT, title=p.id),
+        rx.el.button(
+            theme.icon("x", 12),
+            type="button",
+            aria_label="Remove " + p.text,
+            on_click=on_remove(p.id),
+            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+        ),
+        class_name=cls,
+        style=theme.PILL,
+    )
+
+
+def _picker(
+    title: str, pills: rx.Var, on_remove: rx.EventHandler, on_add: rx.EventHandler, key: str
+) -> rx.Component:
+    return rx.el.div(
+        rx.el.div(title, style=theme.LABEL),
+        rx.el.div(
+            rx.foreach(pills, lambda p: _pill(p, on_remove, f"pivot-{key}-field")),
+            style={"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"},
+        ),
+        rx.el.select(
+            rx.el.option(f"+ Add {title.lower()[:-1]}", value=""),
+            rx.foreach(PivotState.free_columns, _column_option),
+            value="",
+            id=f"pivot-{key}-add",
+            aria_label=f"Add a {title.lower()[:-1]}",
+            on_change=on_add,
+            style=SELECT,
+        ),
+        style={**theme.FIELD, "gap": "5px"},
+    )
+
+
+def _values() -> rx.Component:
+    return rx.el.div(
+        rx.el.div("Values", style=theme.LABEL),
+        rx.el.div(
+            rx.foreach(
+                PivotState.values,
+                lambda v: rx.el.span(
+                    rx.el.span(v.label, style=theme.PILL_TEXT),
+                    rx.el.button(
+                        theme.icon("x", 12),
+                        type="button",
+                        aria_label="Remove " + v.label,
+                        on_click=PivotState.remove_value(v.id),
+                        style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+                    ),
+                    class_name="pivot-value",
+                    style=theme.PILL,
+                ),
+            ),
+            style={"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"},
+        ),
+        rx.el.div(
+            rx.el.select(
+                *[rx.el.option(pv.AGG_LABELS[a], value=a) for a in pv.AGGS],
+                id="pivot-value-agg",
+                aria_label="Aggregate",
+                value=PivotState.value_agg,
+                on_change=PivotState.set_value_agg,
+                style={**theme.PILL_SELECT, "width": "96px", "flex_shrink": "0"},
+            ),
+            rx.el.select(
+                rx.foreach(PivotState.columns, _column_option),
+                id="pivot-value-column",
+                aria_label="Value column",
+                value=PivotState.value_column,
+                on_change=PivotState.set_value_column,
+                style={**theme.PILL_SELECT, "flex": "1 1 auto", "min_width": "0"},
+            ),
+            theme.icon_button(
+                "plus", "Add value", id="pivot-value-add", on_click=PivotState.add_value
+            ),
+            style={"display": "flex", "gap": "4px", "align_items": "center", "min_width": "0"},
+        ),
+        style={**theme.FIELD, "gap": "5px"},
+    )
+
+
+def _dataset_picker() -> rx.Component:
+    def option(d: rx.Var[DatasetItem]) -> rx.Component:
+        return rx.el.option(d.label, value=d.key)
+
+    def load_option(o: rx.Var[LoadIdOption]) -> rx.Component:
+        return rx.el.option(o.label, value=o.value)
+
+    return rx.el.div(
+        forms.field(
+            "Dataset",
+            rx.el.select(
+                rx.el.option("Choose a dataset…", value=""),
+                rx.foreach(PivotState.datasets, option),
+                id="pivot-dataset",
+                value=PivotState.dataset_key,
+                on_change=PivotState.pick_dataset,
+                style=SELECT,
+            ),
+            html_for="pivot-dataset",
+        ),
+        rx.cond(
+            PivotState.load_types.length() > 0,
+            rx.el.div(
+                rx.el.select(
+                    rx.el.option("Default vintage", value=""),
+                    rx.foreach(PivotState.load_types, lambda t: rx.el.option(t, value=t)),
+                    id="pivot-load-type",
+                    aria_label="Load type",
+                    value=PivotState.load_type,
+                    on_change=PivotState.set_load_type,
+                    style={**theme.PILL_SELECT, "flex": "1 1 0", "min_width": "0"},
+                ),
+                rx.el.select(
+                    rx.el.option("All loads", value=""),
+                    rx.foreach(PivotState.load_ids, load_option),
+                    id="pivot-load-id",
+                    aria_label="Load id",
+                    value=PivotState.load_id,
+                    disabled=PivotState.load_type == "",
+                    on_change=PivotState.set_load_id,
+                    style={**theme.PILL_SELECT, "flex": "1 1 0", "min_width": "0"},
+                ),
+                style={"display": "flex", "gap": "4px", "min_width": "0"},
+            ),
+        ),
+        style={**theme.FIELD, "gap": "6px"},
+    )
+
+
+def _export() -> rx.Component:
+    return rx.el.div(
+        rx.el.div("Export the cross-tab", style=theme.LABEL),
+        rx.el.div(
+            forms.select(
+                "pivot-export-format",
+                [("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet")],
+                PivotState.export_format,
+                PivotState.set_export_format,
+                width="96px",
+            ),
+            theme.button(
+                "Export", icon_name="download", id="pivot-export", on_click=PivotState.export
+            ),
+            style={"display": "flex", "gap": "6px", "align_items": "center"},
+        ),
+        rx.el.div(PivotState.export_status, id="pivot-export-status", style=theme.MUTED),
+        rx.cond(
+            PivotState.export_href != "",
+            ReactRouterLink.create(
+                theme.icon("download"),
+                "Download",
+                id="pivot-export-download",
+                href=PivotState.export_href,
+                reload_document=True,
+                download="",
+                style={
+                    **theme.BUTTON_PRIMARY,
+                    "text_decoration": "none",
+                    "align_self": "flex-start",
+                },
+            ),
+        ),
+        style={**theme.FIELD, "gap": "5px"},
+    )
+
+
+def _config() -> rx.Component:
+    return rx.el.aside(
+        _dataset_picker(),
+        _picker(
+            "Rows",
+            PivotState.row_fields,
+            PivotState.remove_row_field,
+            PivotState.add_row_field,
+            "rows",
+        ),
+        _picker(
+            "Columns",
+            PivotState.col_fields,
+            PivotState.remove_col_field,
+            PivotState.add_col_field,
+            "cols",
+        ),
+        _values(),
+        _export(),
+        id="pivot-config",
+        style={
+            **theme.SIDEBAR,
+            "width": "260px",
+            "padding": "12px",
+            "gap": "16px",
+            "overflow_y": "auto",
+            "overflow_x": "hidden",
+        },
+    )
+
+
+def _header_cell(h: rx.Var[PivotHeader], top: bool) -> rx.Component:
+    return rx.el.th(
+        rx.cond(top, h.top, h.bottom),
+        scope="col",
+        role="columnheader",
+        style={
+            **theme.TH,
+            "text_align": "right",
+            "background": rx.cond(h.total, theme.SLATE_200, theme.SLATE_100),
+            "top": rx.cond(top, "0", "29px"),
+        },
+    )
+
+
+def _cell(row: rx.Var[PivotRow], c: rx.Var[PivotCell]) -> rx.Component:
+    return rx.el.td(
+        c.text,
+        role="gridcell",
+        class_name="pivot-cell",
+        data_field=c.field,
+        title="Show the rows behind this number",
+        on_click=PivotState.drill(row.id, c.field),
+        style={
+            **theme.TD_NUM,
+            "cursor": "pointer",
+            "white_space": "nowrap",
+            "_hover": {"background": theme.BLUE_50},
+        },
+    )
+
+
+def _row(r: rx.Var[PivotRow]) -> rx.Component:
+    return rx.el.tr(
+        rx.el.th(
+            rx.el.div(
+                rx.cond(
+                    r.expandable,
+                    rx.el.button(
+                        rx.cond(
+                            r.expanded,
+                            theme.icon("chevron-down", 13),
+                            theme.icon("chevron-right", 13),
+                        ),
+                        type="button",
+                        class_name="pivot-expand",
+                        aria_expanded=r.expanded,
+                        aria_label="Expand " + r.label,
+                        on_click=PivotState.toggle(r.id),
+                        style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 2px"},
+                    ),
+                    rx.el.span(style={"display": "inline-block", "width": "20px"}),
+                ),
+                rx.el.span(r.label, class_name="pivot-label"),
+                style={
+                    "display": "flex",
+                    "align_items": "center",
+                    "gap": "2px",
+                    "padding_left": (r.level * 16).to_string() + "px",
+                },
+            ),
+            scope="row",
+            role="rowheader",
+            style={
+                **theme.TD,
+                "font_weight": rx.cond(r.total, "700", "500"),
+                "white_space": "nowrap",
+                "position": "sticky",
+                "left": "0",
+                "background": rx.cond(r.total, theme.SLATE_100, "white"),
+            },
+        ),
+        rx.foreach(r.cells, lambda c: _cell(r, c)),
+        class_name=rx.cond(r.total, "pivot-row pivot-total", "pivot-row"),
+        data_level=r.level,
+        style={"font_weight": rx.cond(r.total, "700", "400")},
+    )
+
+
+def _table() -> rx.Component:
+    corner = {**theme.TH, "position": "sticky", "left": "0", "z_index": "2"}
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(
+                rx.el.tr(
+                    rx.el.th("", style=corner),
+                    rx.foreach(PivotState.headers, lambda h: _header_cell(h, True)),
+                ),
+                rx.el.tr(
+                    rx.el.th(
+                        rx.foreach(PivotState.row_fields, lambda p: rx.el.span(p.text + " ")),
+                        style={**corner, "top": "29px"},
+                    ),
+                    rx.foreach(PivotState.headers, lambda h: _header_cell(h, False)),
+                ),
+            ),
+            rx.el.tbody(rx.foreach(PivotState.body, _row)),
+            role="grid",
+            aria_label="Pivot table",
+            style=theme.TABLE,
+        ),
+        data_scrolls="both",
+        style={**theme.TABLE_WRAP, "flex": "1 1 auto", "min_height": "0"},
+    )
+
+
+def _drill_modal() -> rx.Component:
+    return modal(
+        modal_id="pivot-drill",
+        title="Rows behind the number",
+        subtitle=PivotState.drill_title,
+        open_=PivotState.drill_open,
+        on_open_change=PivotState.set_drill_open,
+        body=[
+            rx.el.div(
+                rx.el.table(
+                    rx.el.thead(
+                        rx.el.tr(rx.foreach(PivotState.drill_headers, lambda h: forms.th(h)))
+                    ),
+                    rx.el.tbody(
+                        rx.foreach(
+                            PivotState.drill_rows,
+                            lambda row: rx.el.tr(
+                                rx.foreach(
+                                    row,
+                                    lambda v: rx.el.td(
+                                        v,
+                                        role="gridcell",
+                                        style={**theme.TD, "white_space": "nowrap"},
+                                    ),
+                                ),
+                                class_name="drill-row",
+                            ),
+                        )
+                    ),
+                    style=theme.TABLE,
+                ),
+                data_scrolls="both",
+                style={**theme.TABLE_WRAP, "max_height": "60vh"},
+            ),
+        ],
+        footer=[
+            rx.el.span(
+                "Rows "
+                + (PivotState.drill_start + 1).to_string()
+                + "\u2013"
+                + (PivotState.drill_start + PivotState.drill_rows.length()).to_string(),
+                id="pivot-drill-range",
+                style=theme.MUTED,
+            ),
+            rx.spacer(),
+            theme.icon_button(
+                "chevron-left",
+                "Previous rows",
+                disabled=PivotState.drill_start == 0,
+                on_click=PivotState.drill_page(PivotState.drill_start - 50),
+            ),
+            theme.icon_button(
+                "chevron-right",
+                "Next rows",
+                disabled=~PivotState.drill_more,
+                on_click=PivotState.drill_page(PivotState.drill_start + 50),
+            ),
+            rx.dialog.close(theme.button("Close")),
+        ],
+    )
+
+
+def _main() -> rx.Component:
+    return rx.el.section(
+        rx.el.div(
+            rx.el.h1("Pivot", style=theme.H1),
+            rx.cond(PivotState.loading, rx.spinner(size="1")),
+            rx.el.span(PivotState.note, id="pivot-note", style=theme.MUTED),
+            style={"display": "flex", "gap": "10px", "align_items": "center"},
+        ),
+        forms.alert(PivotState.error, "pivot-error"),
+        rx.cond(
+            PivotState.headers.length() > 0,
+            _table(),
+            rx.el.div(
+                "Choose rows, columns and values on the left. Every number is computed by "
+                "the database; click one to see the rows behind it.",
+                style={**theme.CARD, "color": theme.SLATE_500},
+            ),
+        ),
+        id="pivot-view",
+        aria_busy=PivotState.loading,
+        style={
+            "flex": "1 1 auto",
+            "display": "flex",
+            "flex_direction": "column",
+            "gap": "10px",
+            "padding": "12px 14px",
+            "min_width": "0",
+            "min_height": "0",
+        },
+    )
+
+
+def pivot_page() -> rx.Component:
+    return rx.el.div(
+        top_bar("pivot"),
+        rx.el.div(
+            _config(),
+            _main(),
+            style={"flex": "1 1 auto", "display": "flex", "min_height": "0", "min_width": "0"},
+        ),
+        _drill_modal(),
+        style=theme.PAGE,
+    )

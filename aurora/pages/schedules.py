@@ -1,0 +1,313 @@
+"""Scheduled exports: the list, the editor (presets, next run times) and the run history."""
+
+from __future__ import annotations
+
+import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
+
+from aurora import schedule_times as st
+from aurora import theme
+from aurora.components import forms
+from aurora.components.chrome import page_frame
+from aurora.components.modal import modal
+from aurora.state.models import Pill
+from aurora.state.schedules import FORMATS, RunItem, ScheduleItem, ScheduleState
+
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
+
+
+def _status_badge(status: rx.Var[str]) -> rx.Component:
+    style = rx.match(
+        status,
+        ("done", theme.BADGE_GREEN),
+        ("failed", theme.BADGE_RED),
+        ("cancelled", theme.BADGE_RED),
+        theme.BADGE_BLUE,
+    )
+    return rx.el.span(status, class_name="run-status", style=style)
+
+
+def _schedule_row(s: rx.Var[ScheduleItem]) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(rx.el.strong(s.report_name), style=theme.TD),
+        rx.el.td(
+            rx.el.div(s.cron_text),
+            rx.el.code(s.cron, style={**theme.MUTED, "font_size": "11px"}),
+            style=theme.TD,
+        ),
+        rx.el.td(
+            rx.foreach(s.next_runs, lambda t: rx.el.div(t, class_name="schedule-next")),
+            style={**theme.TD, "white_space": "nowrap", "font_size": "12px"},
+        ),
+        rx.el.td(s.format.upper(), style=theme.TD),
+        rx.el.td(
+            forms.checkbox(
+                rx.cond(s.enabled, "Enabled", "Paused"),
+                s.enabled,
+                lambda _v: ScheduleState.toggle_enabled(s.id),
+            ),
+            class_name="schedule-enabled",
+            style=theme.TD,
+        ),
+        rx.el.td(
+            rx.el.div(
+                theme.button(
+                    "Runs",
+                    icon_name="history",
+                    kind="primary",
+                    class_name="schedule-runs",
+                    on_click=ScheduleState.show_runs(s.id),
+                ),
+                theme.button(
+                    "Edit", icon_name="pencil", kind="ghost", on_click=ScheduleState.edit(s.id)
+                ),
+                theme.button(
+                    "Delete",
+                    icon_name="trash-2",
+                    kind="danger",
+                    class_name="schedule-delete",
+                    on_click=ScheduleState.delete(s.id),
+                ),
+                style={
+                    "display": "flex",
+                    "gap": "4px",
+                    "justify_content": "flex-end",
+                    "flex_wrap": "wrap",
+                },
+            ),
+            style=theme.TD,
+        ),
+        class_name="schedule-row",
+    )
+
+
+def _run_row(r: rx.Var[RunItem]) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(r.scheduled_for, style={**theme.TD, "white_space": "nowrap"}),
+        rx.el.td(_status_badge(r.status), style=theme.TD),
+        rx.el.td(r.rows, style=theme.TD_NUM),
+        rx.el.td(r.error, style={**theme.TD, "color": theme.RED}),
+        rx.el.td(
+            rx.cond(
+                r.href != "",
+                ReactRouterLink.create(
+                    theme.icon("download"),
+                    "Download",
+                    href=r.href,
+                    reload_document=True,
+                    download="",
+                    class_name="run-download",
+                    style={**theme.BUTTON_SECONDARY, "text_decoration": "none"},
+                ),
+            ),
+            style=theme.TD,
+        ),
+        class_name="run-row",
+    )
+
+
+def _runs_panel() -> rx.Component:
+    return rx.cond(
+        ScheduleState.runs_for != "",
+        rx.el.section(
+            rx.el.div(
+                rx.el.h2("Run history", style=theme.H2),
+                rx.el.span(ScheduleState.runs_title, style=theme.MUTED),
+                rx.spacer(),
+                theme.icon_button("x", "Close run history", on_click=ScheduleState.hide_runs),
+                style={"display": "flex", "gap": "8px", "align_items": "center"},
+            ),
+            rx.el.div(
+                rx.el.table(
+                    rx.el.thead(
+                        rx.el.tr(
+                            forms.th("Scheduled for"),
+                            forms.th("Status"),
+                            forms.th("Rows", numeric=True),
+                            forms.th("Error"),
+                            forms.th("File"),
+                        )
+                    ),
+                    rx.el.tbody(
+                        rx.foreach(ScheduleState.runs, _run_row),
+                        rx.cond(
+                            ScheduleState.runs.length() == 0,
+                            forms.empty_row(
+                                "No runs yet. The scheduler starts due runs each minute; "
+                                "this list refreshes by itself.",
+                                5,
+                            ),
+                        ),
+                    ),
+                    style=theme.TABLE,
+                ),
+                style=theme.TABLE_WRAP,
+            ),
+            id="schedule-run-history",
+            aria_live="polite",
+            style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "8px"},
+        ),
+    )
+
+
+def _report_option(p: rx.Var[Pill]) -> rx.Component:
+    return rx.el.option(p.text, value=p.id)
+
+
+def _editor() -> rx.Component:
+    return modal(
+        modal_id="schedule-modal",
+        title="Schedule an export",
+        subtitle="A saved report, exported to a file on a timetable",
+        open_=ScheduleState.open,
+        on_open_change=ScheduleState.set_open,
+        width="min(620px, 94vw)",
+        body=[
+            rx.el.div(
+                forms.field(
+                    "Report",
+                    rx.el.select(
+                        rx.el.option("Choose a report…", value=""),
+                        rx.foreach(ScheduleState.reports, _report_option),
+                        id="schedule-report",
+                        value=ScheduleState.report_id,
+                        on_change=ScheduleState.set_report,
+                        style={**theme.PILL_SELECT, "width": "100%"},
+                    ),
+                    html_for="schedule-report",
+                    width="100%",
+                ),
+                rx.el.div(
+                    forms.field(
+                        "When",
+                        forms.select(
+                            "schedule-preset",
+                            [(k, label) for k, label, _ in st.PRESETS],
+                            ScheduleState.preset,
+                            ScheduleState.set_preset,
+                            width="280px",
+                        ),
+                        html_for="schedule-preset",
+                    ),
+                    forms.field(
+                        "Cron (minute hour day month weekday)",
+                        forms.text_input(
+                            "schedule-cron",
+                            ScheduleState.cron,
+                            ScheduleState.set_cron,
+                            width="200px",
+                            style={"font_family": "ui-monospace, monospace"},
+                        ),
+                        html_for="schedule-cron",
+                    ),
+                    style=theme.FORM_ROW,
+                ),
+                rx.el.div(
+                    forms.field(
+                        "Time zone",
+                        forms.text_input(
+                            "schedule-timezone",
+                            ScheduleState.timezone,
+                            ScheduleState.set_timezone,
+                            width="180px",
+                        ),
+                        html_for="schedule-timezone",
+                    ),
+                    forms.field(
+                        "Format",
+                        forms.select(
+                            "schedule-format",
+                            [(f, FORMAT_LABELS[f]) for f in FORMATS],
+                            ScheduleState.format,
+                            ScheduleState.set_format,
+                        ),
+                        html_for="schedule-format",
+                    ),
+                    forms.checkbox(
+                        "Enabled",
+                        ScheduleState.enabled,
+                        ScheduleState.set_enabled,
+                        "schedule-enabled",
+                    ),
+                    style=theme.FORM_ROW,
+                ),
+                rx.el.div(
+                    rx.el.div("Next runs", style=theme.LABEL),
+                    rx.cond(
+                        ScheduleState.preview_times.length() > 0,
+                        rx.el.ol(
+                            rx.foreach(ScheduleState.preview_times, lambda t: rx.el.li(t)),
+                            style={"margin": "2px 0 0 18px", "padding": "0"},
+                        ),
+                        rx.el.div(
+                            "Not a valid cron expression or time zone.",
+                            style=theme.FIELD_ERROR,
+                        ),
+                    ),
+                    id="schedule-next-runs",
+                ),
+                forms.alert(ScheduleState.form_error, "schedule-error"),
+                style={"display": "flex", "flex_direction": "column", "gap": "12px"},
+            ),
+        ],
+        footer=[
+            rx.dialog.close(theme.button("Cancel")),
+            theme.button(
+                "Save schedule",
+                icon_name="check",
+                kind="primary",
+                id="schedule-save",
+                on_click=ScheduleState.save,
+            ),
+        ],
+    )
+
+
+def schedules_page() -> rx.Component:
+    return page_frame(
+        "schedules",
+        rx.el.div(
+            rx.el.h1("Scheduled exports", style=theme.H1),
+            rx.spacer(),
+            theme.button(
+                "New schedule",
+                icon_name="calendar-plus",
+                kind="primary",
+                id="schedule-new",
+                on_click=ScheduleState.new_schedule,
+            ),
+            style={"display": "flex", "align_items": "center", "gap": "10px"},
+        ),
+        forms.alert(ScheduleState.error, "schedules-error"),
+        rx.cond(
+            ScheduleState.notice != "",
+            rx.el.div(ScheduleState.notice, role="status", style=theme.SUCCESS),
+        ),
+        rx.el.div(
+            rx.el.table(
+                rx.el.thead(
+                    rx.el.tr(
+                        forms.th("Report"),
+                        forms.th("When"),
+                        forms.th("Next runs"),
+                        forms.th("Format"),
+                        forms.th("State"),
+                        forms.th(""),
+                    )
+                ),
+                rx.el.tbody(
+                    rx.foreach(ScheduleState.schedules, _schedule_row),
+                    rx.cond(
+                        ScheduleState.schedules.length() == 0,
+                        forms.empty_row("No schedules yet. Save a report, then schedule it.", 6),
+                    ),
+                ),
+                style=theme.TABLE,
+            ),
+            id="schedule-list",
+            style=theme.TABLE_WRAP,
+        ),
+        _runs_panel(),
+        _editor(),
+        page_id="schedules-page",
+    )

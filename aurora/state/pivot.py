@@ -1,0 +1,486 @@
+"""The pivot view: rows, columns and values picked from lists; expandable row groups with
+subtotals, a total column and a grand total; a click on a cell shows the rows behind it.
+
+State holds the layout, the header, and the group rows that are expanded on screen (at most
+`pivot.BLOCK` per level); every number is computed by the database through the AG Grid
+endpoints (see aurora.pivot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from aurora import downloads
+from aurora import formatting as fmt
+from aurora import pivot as pv
+from aurora.api_client import ApiClient, ApiError
+from aurora.state import convert
+from aurora.state.auth import AuthState
+from aurora.state.explorer import ExplorerState
+from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
+
+DRILL_PAGE = 50
+TOTAL = "__total__"
+
+
+@dataclasses.dataclass
+class PivotCell:
+    field: str = ""
+    text: str = ""
+
+
+@dataclasses.dataclass
+class PivotRow:
+    id: str = ""
+    level: int = 0
+    label: str = ""
+    expandable: bool = False
+    expanded: bool = False
+    total: bool = False
+    cells: list[PivotCell] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class PivotHeader:
+    field: str = ""
+    top: str = ""
+    bottom: str = ""
+    total: bool = False
+
+
+class PivotState(rx.State):
+    datasets: list[DatasetItem] = []
+    dataset_key: str = ""
+    columns: list[ColumnMeta] = []
+    load_types: list[str] = []
+    load_ids: list[LoadIdOption] = []
+    load_type: str = ""
+    load_id: str = ""
+    _vintage: dict[str, list[LoadIdOption]] = {}
+
+    row_fields: list[Pill] = []
+    col_fields: list[Pill] = []
+    values: list[pv.ValueCfg] = []
+    value_column: str = ""
+    value_agg: str = "sum"
+
+    headers: list[PivotHeader] = []
+    body: list[PivotRow] = []
+    note: str = ""
+    error: str = ""
+    loading: bool = False
+    _paths: dict[str, list[Any]] = {}
+    _fields: list[str] = []
+    _seq: int = 0
+
+    drill_open: bool = False
+    drill_title: str = ""
+    drill_headers: list[str] = []
+    drill_rows: list[list[str]] = []
+    drill_start: int = 0
+    drill_more: bool = False
+    _drill: dict[str, Any] = {}
+
+    export_format: str = "csv"
+    export_status: str = ""
+    export_href: str = ""
+
+    # ---- the layout -----------------------------------------------------------------------
+
+    def layout(self) -> pv.Layout:
+        vintage = None
+        if self.load_type or self.load_id:
+            load_id = int(self.load_id) if self.load_id.isdigit() else (self.load_id or None)
+            vintage = {"load_type": self.load_type or None, "load_id": load_id}
+        return pv.Layout(
+            dataset=self.dataset_key,
+            rows=[p.id for p in self.row_fields],
+            columns=[p.id for p in self.col_fields],
+            values=list(self.values),
+            vintage=vintage,
+        )
+
+    def _label(self, name: str) -> str:
+        return next((c.label for c in self.columns if c.name == name), name)
+
+    @rx.var
+    def free_columns(self) -> list[ColumnMeta]:
+        used = {p.id for p in self.row_fields} | {p.id for p in self.col_fields}
+        return [c for c in self.columns if c.name not in used]
+
+    @rx.event
+    async def open_pivot(self):
+        """on_load: the dataset (and vintage) of the explorer, if one is picked."""
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return rx.redirect("/login")
+        explorer = await self.get_state(ExplorerState)
+        try:
+            listing = explorer.datasets or [
+                DatasetItem(key=str(d["key"]), label=str(d.get("label") or d["key"]))
+                for d in await auth.client().datasets()
+            ]
+        except ApiError as exc:
+            return self._failed(exc)
+        self.datasets = list(listing)
+        if not self.dataset_key and explorer.dataset_key:
+            await self._load_dataset(auth.client(), explorer.dataset_key)
+            if explorer.vintage_chosen:
+                self.load_type, self.load_id = explorer.load_type, explorer.load_id
+                self.load_ids = self._vintage.get(self.load_type, [])
+        return None
+
+    def _failed(self, exc: ApiError) -> Any:
+        self.loading = False
+        if exc.status == 401:
+            return AuthState.session_expired
+        self.error = exc.message
+        return None
+
+    async def _load_dataset(self, client: ApiClient, key: str) -> None:
+        meta = await client.dataset(key)
+        self.dataset_key = key
+        self.columns = [convert.column_meta(c) for c in meta.get("columns", [])]
+        vintage = meta.get("vintage") or {}
+        self._vintage = {
+            str(o.get("load_type") or ""): [convert.load_id_option(i) for i in o["load_ids"]]
+            for o in vintage.get("options", [])
+        }
+        self.load_types = [t for t in self._vintage if t]
+        self.load_type, self.load_id, self.load_ids = "", "", []
+        self.row_fields, self.col_fields, self.values = [], [], []
+        self.headers, self.body, self.note, self.error = [], [], "", ""
+        self.value_column = next((c.name for c in self.columns if c.kind in fmt.NUMERIC_KINDS), "")
+
+    @rx.event
+    async def pick_dataset(self, key: str):
+        if not key:
+            return None
+        auth = await self.get_state(AuthState)
+        try:
+            await self._load_dataset(auth.client(), key)
+        except ApiError as exc:
+            return self._failed(exc)
+        return None
+
+    @rx.event
+    def set_load_type(self, value: str):
+        self.load_type = value
+        self.load_ids = self._vintage.get(value, [])
+        self.load_id = self.load_ids[0].value if self.load_ids else ""
+        return PivotState.run
+
+    @rx.event
+    def set_load_id(self, value: str):
+        self.load_id = value
+        return PivotState.run
+
+    @rx.event
+    def add_row_field(self, name: str):
+        if name:
+            self.row_fields = [*self.row_fields, Pill(id=name, text=self._label(name))]
+            return PivotState.run
+        return None
+
+    @rx.event
+    def remove_row_field(self, name: str):
+        self.row_fields = [p for p in self.row_fields if p.id != name]
+        return PivotState.run
+
+    @rx.event
+    def add_col_field(self, name: str):
+        if name:
+            self.col_fields = [*self.col_fields, Pill(id=name, text=self._label(name))]
+            return PivotState.run
+        return None
+
+    @rx.event
+    def remove_col_field(self, name: str):
+        self.col_fields = [p for p in self.col_fields if p.id != name]
+        return PivotState.run
+
+    @rx.event
+    def set_value_column(self, name: str):
+        self.value_column = name
+
+    @rx.event
+    def set_value_agg(self, agg: str):
+        self.value_agg = agg if agg in pv.AGGS else "sum"
+
+    @rx.event
+    def add_value(self):
+        """A column is aggregated once (group rows key each value by its column)."""
+        column, agg = self.value_column, self.value_agg
+        if not column and agg != "count":
+            return None
+        column = column or (self.columns[0].name if self.columns else "")
+        label = "Rows" if agg == "count" else f"{pv.AGG_LABELS[agg]} of {self._label(column)}"
+        cfg = pv.ValueCfg(id=pv.value_id(column, agg), column=column, agg=agg, label=label)
+        self.values = [v for v in self.values if v.column != column] + [cfg]
+        return PivotState.run
+
+    @rx.event
+    def remove_value(self, value_id: str):
+        self.values = [v for v in self.values if v.id != value_id]
+        return PivotState.run
+
+    # ---- fetching levels ------------------------------------------------------------------
+
+    async def _level(
+        self, client: ApiClient, layout: pv.Layout, keys: list[Any]
+    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """One level: the cross-tab (or group rows) and, with pivot columns, the row totals."""
+        main = client.grid(layout.dataset, pv.endpoint(layout), pv.request(layout, keys))
+        if not layout.columns or not layout.rows:
+            return await main, None
+        totals = client.grid(layout.dataset, "table", pv.request(layout, keys, pivot=False))
+        answer, total_answer = await asyncio.gather(main, totals)
+        return answer, total_answer
+
+    def _headers(self, layout: pv.Layout, answer: dict[str, Any]) -> None:
+        labels = {v.id: v.label for v in layout.values}
+        headers = []
+        if layout.columns:
+            for field in answer.get("pivotResultFields") or []:
+                keys, vid = pv.split_field(field)
+                headers.append(PivotHeader(field=field, top=" / ".join(keys), bottom=labels[vid]))
+            headers += [
+                PivotHeader(field=f"{TOTAL}{pv.SEP}{v.id}", top="Total", bottom=v.label, total=True)
+                for v in layout.values
+            ]
+        else:
+            headers = [PivotHeader(field=v.id, top="", bottom=v.label) for v in layout.values]
+        self.headers = headers
+        self._fields = [h.field for h in headers]
+
+    def _cells(
+        self, layout: pv.Layout, row: dict[str, Any], totals: dict[str, Any] | None
+    ) -> list[PivotCell]:
+        kinds = {c.name: c.kind for c in self.columns}
+        by_id = {v.id: v for v in layout.values}
+        out = []
+        for field in self._fields:
+            keys, vid = pv.split_field(field) if pv.SEP in field else ([], field)
+            v = by_id[vid]
+            if keys == [TOTAL]:
+                value = (totals or {}).get(v.column)
+            elif layout.columns:
+                value = row.get(field)
+            else:
+                value = row.get(v.column)
+            out.append(PivotCell(field=field, text=pv.cell(value, pv.value_kind(v, kinds))))
+        return out
+
+    def _rows(
+        self,
+        layout: pv.Layout,
+        answer: dict[str, Any],
+        totals: dict[str, Any] | None,
+        path: list[Any],
+    ) -> list[tuple[PivotRow, list[Any]]]:
+        level = len(path)
+        if not layout.rows:
+            data = (answer.get("rowData") or [{}])[0]
+            return [
+                (
+                    PivotRow(
+                        id="grand", label="Total", total=True, cells=self._cells(layout, data, data)
+                    ),
+                    [],
+                )
+            ]
+        column = layout.rows[level]
+        by_key = {pv.key_text(r.get(column)): r for r in (totals or {}).get("rowData") or []}
+        out = []
+        for i, r in enumerate(answer.get("rowData") or []):
+            key = r.get(column)
+            row = PivotRow(
+                id=f"{'/'.join(map(pv.key_text, path))}#{i}:{pv.key_text(key)}",
+                level=level,
+                label=pv.key_text(key),
+                expandable=level + 1 < len(layout.rows),
+                cells=self._cells(layout, r, by_key.get(pv.key_text(key), r)),
+            )
+            out.append((row, [*path, key]))
+        return out
+
+    @rx.event(background=True)
+    async def run(self):
+        async with self:
+            layout = self.layout()
+            self._seq += 1
+            seq = self._seq
+            self.error = pv.problems(layout) if layout.dataset else "Pick a dataset."
+            if self.error:
+                self.headers, self.body, self.note = [], [], ""
+                return
+            self.loading = True
+            client = (await self.get_state(AuthState)).client()
+        follow_up = None
+        try:
+            answer, totals = await self._level(client, layout, [])
+        except ApiError as exc:
+            async with self:
+                if seq == self._seq:
+                    self.headers, self.body = [], []
+                    follow_up = self._failed(exc)
+            if follow_up is not None:
+                yield follow_up
+            return
+        async with self:
+            if seq != self._seq:
+                return
+            self._headers(layout, answer)
+            rows = self._rows(layout, answer, totals, [])
+            if layout.rows and answer.get("grandTotalData") is not None:
+                grand_totals = (totals or {}).get("grandTotalData") or answer["grandTotalData"]
+                grand = PivotRow(
+                    id="grand",
+                    label="Grand total",
+                    total=True,
+                    cells=self._cells(layout, answer["grandTotalData"], grand_totals),
+                )
+                rows.append((grand, []))
+            self.body = [r for r, _ in rows]
+            self._paths = {r.id: p for r, p in rows}
+            self.note = self._note(answer)
+            self.loading = False
+
+    def _note(self, answer: dict[str, Any]) -> str:
+        count = answer.get("rowCount")
+        if isinstance(count, int) and count < 0:
+            return f"Showing the first {pv.BLOCK} groups of a level."
+        return ""
+
+    @rx.event(background=True)
+    async def toggle(self, row_id: str):
+        async with self:
+            at = next((i for i, r in enumerate(self.body) if r.id == row_id), None)
+            if at is None or not self.body[at].expandable:
+                return
+            row = self.body[at]
+            if row.expanded:
+                end = at + 1
+                while (
+                    end < len(self.body)
+                    and self.body[end].level > row.level
+                    and not self.body[end].total
+                ):
+                    end += 1
+                self.body = [
+                    *self.body[:at],
+                    dataclasses.replace(row, expanded=False),
+                    *self.body[end:],
+                ]
+                return
+            layout, path = self.layout(), self._paths.get(row_id, [])
+            client = (await self.get_state(AuthState)).client()
+            self.loading = True
+        try:
+            answer, totals = await self._level(client, layout, path)
+        except ApiError as exc:
+            async with self:
+                self._failed(exc)
+            return
+        async with self:
+            at = next((i for i, r in enumerate(self.body) if r.id == row_id), None)
+            if at is None:
+                return
+            children = self._rows(layout, answer, totals, path)
+            self._paths = {**self._paths, **{r.id: p for r, p in children}}
+            self.body = [
+                *self.body[:at],
+                dataclasses.replace(self.body[at], expanded=True),
+                *[r for r, _ in children],
+                *self.body[at + 1 :],
+            ]
+            self.loading = False
+
+    # ---- drill-down -----------------------------------------------------------------------
+
+    @rx.event
+    async def drill(self, row_id: str, field: str):
+        layout = self.layout()
+        path = self._paths.get(row_id, [])
+        keys, _ = pv.split_field(field) if pv.SEP in field else ([], field)
+        by_column = keys == [TOTAL] or not layout.columns
+        request = pv.request(layout, path, pivot=not by_column)
+        request["pivotKeys"] = [] if by_column else pv.drill_keys(keys)
+        request["needsGrandTotal"] = False
+        row = next((r for r in self.body if r.id == row_id), None)
+        where = [row.label] if row is not None and not row.total else ["All rows"]
+        if not by_column:
+            where.append(" / ".join(keys))
+        self._drill = request
+        self.drill_title = " · ".join(where)
+        self.drill_start, self.drill_open = 0, True
+        return PivotState.drill_page(0)
+
+    @rx.event
+    def set_drill_open(self, value: bool):
+        self.drill_open = value
+
+    @rx.event
+    async def drill_page(self, start: int):
+        auth = await self.get_state(AuthState)
+        start = max(0, int(start))
+        request = {**self._drill, "startRow": start, "endRow": start + DRILL_PAGE}
+        try:
+            answer = await auth.client().grid(self.dataset_key, "drilldown", request)
+        except ApiError as exc:
+            self.drill_rows, self.drill_headers = [], []
+            return self._failed(exc)
+        rows = answer.get("rowData") or []
+        names = list(rows[0].keys()) if rows else []
+        kinds = {c.name: c.kind for c in self.columns}
+        self.drill_headers = [self._label(n) for n in names]
+        self.drill_rows = [
+            [str(fmt.format_value(r.get(n), kinds.get(n, "other"), None, n) or "") for n in names]
+            for r in rows
+        ]
+        self.drill_start = start
+        count = answer.get("rowCount")
+        self.drill_more = not (isinstance(count, int) and count >= 0)
+        return None
+
+    # ---- export ---------------------------------------------------------------------------
+
+    @rx.event
+    def set_export_format(self, value: str):
+        self.export_format = value if value in ("csv", "xlsx", "parquet") else "csv"
+
+    @rx.event(background=True)
+    async def export(self):
+        async with self:
+            layout = self.layout()
+            if pv.problems(layout):
+                return
+            request = {
+                **pv.request(layout, []),
+                "format": self.export_format,
+                "filename": f"{layout.dataset}-pivot.{self.export_format}",
+            }
+            auth = await self.get_state(AuthState)
+            client, token = auth.client(), auth._token
+            self.export_status, self.export_href = "Exporting…", ""
+        try:
+            job = await client.grid(layout.dataset, "export", request)
+            export_id = str(job.get("id", ""))
+            status = str(job.get("status", ""))
+            while status in ("queued", "running"):
+                await asyncio.sleep(0.5)
+                status = str((await client.export_status(export_id)).get("status", ""))
+        except ApiError as exc:
+            async with self:
+                self.export_status = exc.message
+            return
+        async with self:
+            if status == "done":
+                self.export_status = "Ready."
+                self.export_href = downloads.issue(token, export_id)
+            else:
+                self.export_status = f"The export ended: {status}."

@@ -1,0 +1,287 @@
+"""Scheduled exports of saved reports: list, create/edit (cron presets, next run times,
+format, enabled), and a run history with download links that follows new runs."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any
+
+import reflex as rx
+
+from aurora import downloads
+from aurora import schedule_times as st
+from aurora.api_client import ApiError
+from aurora.state.auth import AuthState
+from aurora.state.models import Pill
+
+FORMATS = ("csv", "xlsx", "parquet")
+WATCH_EVERY_S = 3.0
+WATCH_FOR_S = 600.0
+
+
+@dataclasses.dataclass
+class ScheduleItem:
+    id: str = ""
+    report_id: str = ""
+    report_name: str = ""
+    cron: str = ""
+    cron_text: str = ""
+    timezone: str = "UTC"
+    format: str = "csv"
+    enabled: bool = True
+    next_runs: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class RunItem:
+    id: str = ""
+    scheduled_for: str = ""
+    status: str = ""
+    rows: str = ""
+    error: str = ""
+    href: str = ""
+
+
+def schedule_item(s: dict[str, Any], names: dict[str, str]) -> ScheduleItem:
+    zone = str(s.get("timezone") or "UTC")
+    return ScheduleItem(
+        id=str(s.get("id", "")),
+        report_id=str(s.get("report_id", "")),
+        report_name=names.get(str(s.get("report_id")), str(s.get("report_id", ""))),
+        cron=str(s.get("cron", "")),
+        cron_text=st.describe(str(s.get("cron", ""))),
+        timezone=zone,
+        format=str(s.get("format", "csv")),
+        enabled=bool(s.get("enabled")),
+        next_runs=[st.shown_time(str(t), zone) for t in s.get("next_runs") or []],
+    )
+
+
+class ScheduleState(rx.State):
+    schedules: list[ScheduleItem] = []
+    reports: list[Pill] = []  # id = report id, text = its name
+    error: str = ""
+    notice: str = ""
+
+    # the editor
+    open: bool = False
+    editing: str = ""
+    report_id: str = ""
+    preset: str = "daily"
+    cron: str = st.PRESET_CRON["daily"]
+    timezone: str = "UTC"
+    format: str = "csv"
+    enabled: bool = True
+    form_error: str = ""
+
+    # the run history of one schedule
+    runs_for: str = ""
+    runs_title: str = ""
+    runs: list[RunItem] = []
+    _tickets: dict[str, str] = {}
+
+    @rx.var
+    def preview_times(self) -> list[str]:
+        return st.next_times(self.cron, self.timezone)
+
+    @rx.event
+    async def load(self):
+        """on_load of /schedules; `?report=<id>` opens the editor for that report."""
+        auth = await self.get_state(AuthState)
+        if not auth._token:
+            return rx.redirect("/login")
+        follow_up = await self._refresh(auth)
+        report = str(self.router.url.query_parameters.get("report", "") or "")
+        if report and follow_up is None:
+            self._new(report)
+        return follow_up
+
+    async def _refresh(self, auth: AuthState) -> Any:
+        try:
+            reports = await auth.client().reports()
+            listing = await auth.client().schedules()
+        except ApiError as exc:
+            return self._failed(exc)
+        names = {str(r["id"]): str(r.get("name", "")) for r in reports}
+        self.reports = [Pill(id=k, text=v) for k, v in names.items()]
+        self.schedules = [schedule_item(s, names) for s in listing]
+        self.error = ""
+        return None
+
+    def _failed(self, exc: ApiError) -> Any:
+        if exc.status == 401:
+            return AuthState.session_expired
+        self.error = exc.message
+        return None
+
+    # ---- the editor -----------------------------------------------------------------------
+
+    def _new(self, report_id: str) -> None:
+        self.editing, self.report_id = "", report_id
+        self.preset, self.cron = "daily", st.PRESET_CRON["daily"]
+        self.timezone, self.format, self.enabled = "UTC", "csv", True
+        self.form_error, self.open = "", True
+
+    @rx.event
+    def new_schedule(self):
+        self._new(self.reports[0].id if self.reports else "")
+
+    @rx.event
+    def edit(self, schedule_id: str):
+        s = next((x for x in self.schedules if x.id == schedule_id), None)
+        if s is None:
+            return
+        self.editing, self.report_id, self.cron = s.id, s.report_id, s.cron
+        self.preset, self.timezone = st.preset_of(s.cron), s.timezone
+        self.format, self.enabled, self.form_error, self.open = s.format, s.enabled, "", True
+
+    @rx.event
+    def set_open(self, value: bool):
+        self.open = value
+
+    @rx.event
+    def set_report(self, value: str):
+        self.report_id = value
+
+    @rx.event
+    def set_preset(self, value: str):
+        self.preset = value
+        if value in st.PRESET_CRON:
+            self.cron = st.PRESET_CRON[value]
+        self.form_error = ""
+
+    @rx.event
+    def set_cron(self, value: str):
+        self.cron, self.preset, self.form_error = value, st.preset_of(value), ""
+
+    @rx.event
+    def set_timezone(self, value: str):
+        self.timezone = value
+
+    @rx.event
+    def set_format(self, value: str):
+        self.format = value if value in FORMATS else "csv"
+
+    @rx.event
+    def set_enabled(self, value: bool):
+        self.enabled = bool(value)
+
+    def _body(self, item: ScheduleItem | None = None, **changes: Any) -> dict[str, Any]:
+        if item is not None:
+            body = {
+                "report_id": item.report_id,
+                "cron": item.cron,
+                "format": item.format,
+                "enabled": item.enabled,
+                "timezone": item.timezone,
+            }
+        else:
+            body = {
+                "report_id": self.report_id,
+                "cron": self.cron.strip(),
+                "format": self.format,
+                "enabled": self.enabled,
+                "timezone": self.timezone.strip() or "UTC",
+            }
+        return {**body, **changes}
+
+    @rx.event
+    async def save(self):
+        if not self.report_id:
+            self.form_error = "Choose a saved report to export."
+            return None
+        auth = await self.get_state(AuthState)
+        try:
+            if self.editing:
+                saved = await auth.client().replace_schedule(self.editing, self._body())
+            else:
+                saved = await auth.client().create_schedule(self._body())
+        except ApiError as exc:
+            if exc.status == 401:
+                return AuthState.session_expired
+            self.form_error = exc.message
+            return None
+        self.open = False
+        self.notice = "Schedule saved."
+        await self._refresh(auth)
+        return ScheduleState.show_runs(str(saved.get("id", "")))
+
+    @rx.event
+    async def toggle_enabled(self, schedule_id: str):
+        item = next((x for x in self.schedules if x.id == schedule_id), None)
+        if item is None:
+            return None
+        auth = await self.get_state(AuthState)
+        try:
+            await auth.client().replace_schedule(
+                schedule_id, self._body(item, enabled=not item.enabled)
+            )
+        except ApiError as exc:
+            return self._failed(exc)
+        self.notice = "Schedule paused." if item.enabled else "Schedule enabled."
+        return await self._refresh(auth)
+
+    @rx.event
+    async def delete(self, schedule_id: str):
+        auth = await self.get_state(AuthState)
+        try:
+            await auth.client().delete_schedule(schedule_id)
+        except ApiError as exc:
+            return self._failed(exc)
+        if self.runs_for == schedule_id:
+            self.runs_for, self.runs = "", []
+        self.notice = "Schedule deleted."
+        return await self._refresh(auth)
+
+    # ---- run history ----------------------------------------------------------------------
+
+    @rx.event
+    def show_runs(self, schedule_id: str):
+        item = next((x for x in self.schedules if x.id == schedule_id), None)
+        self.runs_for, self.runs = schedule_id, []
+        self.runs_title = f"{item.report_name} · {item.cron_text}" if item else ""
+        return ScheduleState.watch_runs
+
+    @rx.event
+    def hide_runs(self):
+        self.runs_for, self.runs = "", []
+
+    @rx.event(background=True)
+    async def watch_runs(self):
+        """Refresh the history every few seconds while it is open, so new runs appear."""
+        async with self:
+            schedule_id = self.runs_for
+            auth = await self.get_state(AuthState)
+            client, token = auth.client(), auth._token
+        waited = 0.0
+        while waited <= WATCH_FOR_S:
+            try:
+                runs = await client.schedule_runs(schedule_id)
+            except ApiError as exc:
+                async with self:
+                    if self.runs_for == schedule_id:
+                        self.error = exc.message
+                return
+            async with self:
+                if self.runs_for != schedule_id:
+                    return
+                self.runs = [self._run(r, token) for r in runs]
+            await asyncio.sleep(WATCH_EVERY_S)
+            waited += WATCH_EVERY_S
+
+    def _run(self, r: dict[str, Any], token: str) -> RunItem:
+        run_id, export_id = str(r.get("id", "")), r.get("export_id")
+        href = ""
+        if r.get("download_url") and export_id:
+            href = self._tickets.get(run_id) or downloads.issue(token, str(export_id))
+            self._tickets[run_id] = href
+        rows = r.get("rows_written")
+        return RunItem(
+            id=run_id,
+            scheduled_for=st.shown_time(str(r.get("scheduled_for", ""))),
+            status=str(r.get("status", "")),
+            rows=f"{rows:,}" if isinstance(rows, int) else "",
+            error=str(r.get("error") or ""),
+            href=href,
+        )
