@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_ROWS ?= 1000000
 export AURORA_DATA_DIR ?= $(CURDIR)/data/warehouse
 
-.PHONY: run test setup setup-dev data bun chromium lint typecheck pytest bench clean
+.PHONY: run test setup setup-dev data bun chromium lint typecheck pytest bench loadtest clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -68,6 +68,12 @@ test: setup-dev lint typecheck pytest
 
 bench: setup-dev
 	$(BIN)/python -m bench.run
+
+# LOADTEST_USERS (200) simulated users for LOADTEST_SECONDS (300) against a real API server on
+# the LOADTEST_ROWS (10M) demo, loopback only; LOADTEST_CACHE=0 turns the result cache off.
+# Prints and saves bench/results/loadtest-*.md.
+loadtest: setup-dev
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) .tools data .web .states
