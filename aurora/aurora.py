@@ -5,11 +5,16 @@ from __future__ import annotations
 import reflex as rx
 
 from aurora import downloads, theme
+from aurora.pages.admin_datasets import admin_datasets_page
+from aurora.pages.admin_people import admin_audit_page, admin_keys_page, admin_users_page
 from aurora.pages.explore import explore_page
 from aurora.pages.login import login_page
 from aurora.pages.pivot import pivot_page
 from aurora.pages.reports import reports_page
 from aurora.pages.schedules import schedules_page
+from aurora.state.admin_audit import AdminAuditState
+from aurora.state.admin_datasets import AdminDatasetsState
+from aurora.state.admin_people import AdminKeysState, AdminUsersState
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.pivot import PivotState
@@ -36,3 +41,28 @@ app.add_page(
     schedules_page, route="/schedules", title="Schedules · Aurora", on_load=ScheduleState.load
 )
 app.add_page(pivot_page, route="/pivot", title="Pivot · Aurora", on_load=PivotState.open_pivot)
+# Admin pages: viewers are sent back to the explorer (and the API answers them 403).
+app.add_page(
+    admin_datasets_page,
+    route="/admin/datasets",
+    title="Datasets · Admin · Aurora",
+    on_load=AdminDatasetsState.load,
+)
+app.add_page(
+    admin_users_page,
+    route="/admin/users",
+    title="Users · Admin · Aurora",
+    on_load=AdminUsersState.load,
+)
+app.add_page(
+    admin_keys_page,
+    route="/admin/keys",
+    title="API keys · Admin · Aurora",
+    on_load=AdminKeysState.load,
+)
+app.add_page(
+    admin_audit_page,
+    route="/admin/audit",
+    title="Audit log · Admin · Aurora",
+    on_load=AdminAuditState.load,
+)

@@ -1,0 +1,87 @@
+"""Admin form text <-> the admin API's JSON. Pure functions, unit-tested.
+
+User attributes are typed as lines `name = value, value` (the row-level security input);
+upload type overrides are `column -> TYPE` pairs; audit times are UTC minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+UPLOAD_TYPES = (
+    "",
+    "BIGINT",
+    "INTEGER",
+    "DOUBLE",
+    "DECIMAL(18,2)",
+    "DATE",
+    "TIMESTAMP",
+    "BOOLEAN",
+    "VARCHAR",
+)
+COLUMN_FORMATS = ("", "integer", "currency", "percent", "decimal:2")
+_ATTR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+
+
+def parse_attributes(text: str) -> tuple[dict[str, list[str]], str]:
+    """`region = North, West` per line -> ({"region": ["North", "West"]}, error)."""
+    out: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, sep, values = line.partition("=")
+        name = name.strip()
+        if not sep or not _ATTR_NAME.match(name):
+            return {}, f"Line {number}: write attributes as 'name = value, value'."
+        out[name] = [v.strip() for v in values.split(",") if v.strip()]
+    return out, ""
+
+
+def format_attributes(attributes: dict[str, Any]) -> str:
+    lines = []
+    for name, value in attributes.items():
+        values = value if isinstance(value, list) else [value]
+        lines.append(f"{name} = {', '.join(str(v) for v in values)}")
+    return "\n".join(lines)
+
+
+def attributes_text(attributes: dict[str, Any]) -> str:
+    """One line for a table cell: `region: North, West · level: 3`."""
+    return " · ".join(
+        f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in attributes.items()
+    )
+
+
+def type_overrides(pairs: list[tuple[str, str]]) -> str:
+    """The upload's `types` field (JSON text), or '' when nothing is overridden."""
+    import json
+
+    chosen = {c.strip(): t for c, t in pairs if c.strip() and t}
+    return json.dumps(chosen) if chosen else ""
+
+
+def audit_time(value: str) -> str:
+    """A `datetime-local` value (no zone) read as UTC, the way the API wants it."""
+    value = value.strip()
+    if not value:
+        return ""
+    return value if value.endswith("Z") or "+" in value[10:] else f"{value}Z"
+
+
+def settings_patch(original: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
+    """Only what changed, in the PATCH shape; a column's changed fields, per column."""
+    patch: dict[str, Any] = {}
+    for key in ("label", "description", "rls", "rls_admin_exempt", "mandatory_filters", "vintage"):
+        if edited.get(key) != original.get(key):
+            patch[key] = edited.get(key)
+    columns: dict[str, dict[str, Any]] = {}
+    before = original.get("columns", {})
+    for name, fields in edited.get("columns", {}).items():
+        changed = {k: v for k, v in fields.items() if before.get(name, {}).get(k) != v}
+        if changed:
+            columns[name] = changed
+    if columns:
+        patch["columns"] = columns
+    return patch

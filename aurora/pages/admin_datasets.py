@@ -1,0 +1,538 @@
+"""Admin: datasets — upload, settings, row-level security and preview as a user."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import admin_forms as af
+from aurora import theme
+from aurora.components import forms
+from aurora.components.admin_nav import admin_header
+from aurora.components.chrome import page_frame
+from aurora.state.admin_datasets import (
+    UPLOAD_ID,
+    AdminDatasetsState,
+    ColEdit,
+    DatasetRow,
+    RlsEdit,
+    TypeEdit,
+)
+
+S = AdminDatasetsState
+FORMAT_LABELS = {
+    "": "(as is)",
+    "integer": "Integer",
+    "currency": "Currency",
+    "percent": "Percent",
+    "decimal:2": "2 decimals",
+}
+
+
+def _name_options() -> rx.Component:
+    return rx.foreach(S.column_names, lambda n: rx.el.option(n, value=n))
+
+
+def _type_row(t: rx.Var[TypeEdit]) -> rx.Component:
+    return rx.el.div(
+        rx.el.input(
+            value=t.column,
+            placeholder="column or header",
+            aria_label="Column",
+            class_name="upload-type-column",
+            on_change=lambda v: S.set_type_field(t.id, "column", v),
+            style={**theme.PILL_INPUT, "width": "180px"},
+        ),
+        rx.el.select(
+            *[rx.el.option(x or "(inferred)", value=x) for x in af.UPLOAD_TYPES],
+            value=t.type,
+            aria_label="Type",
+            class_name="upload-type-type",
+            on_change=lambda v: S.set_type_field(t.id, "type", v),
+            style={**theme.PILL_SELECT, "width": "150px"},
+        ),
+        theme.icon_button("x", "Remove type override", on_click=S.remove_type(t.id)),
+        style={"display": "flex", "gap": "6px", "align_items": "center"},
+    )
+
+
+def _upload_card() -> rx.Component:
+    return rx.el.section(
+        rx.el.h2("Upload a file", style=theme.H2),
+        rx.el.div(
+            forms.field(
+                "Dataset key",
+                forms.text_input(
+                    "upload-key",
+                    S.upload_key,
+                    lambda v: S.set_upload_field("upload_key", v),
+                    placeholder="letters, digits, _",
+                    width="180px",
+                ),
+            ),
+            forms.field(
+                "Load type (optional)",
+                forms.text_input(
+                    "upload-load-type",
+                    S.upload_load_type,
+                    lambda v: S.set_upload_field("upload_load_type", v),
+                    width="140px",
+                ),
+            ),
+            forms.field(
+                "Load id (optional)",
+                forms.text_input(
+                    "upload-load-id",
+                    S.upload_load_id,
+                    lambda v: S.set_upload_field("upload_load_id", v),
+                    width="120px",
+                ),
+            ),
+            forms.checkbox(
+                "Replace if it exists", S.upload_replace, S.set_upload_replace, "upload-replace"
+            ),
+            style=theme.FORM_ROW,
+        ),
+        rx.el.div(
+            rx.el.div("Type overrides", style=theme.LABEL),
+            rx.foreach(S.upload_types, _type_row),
+            theme.button(
+                "Type override",
+                icon_name="plus",
+                kind="ghost",
+                id="upload-add-type",
+                on_click=S.add_type,
+            ),
+            style={
+                "display": "flex",
+                "flex_direction": "column",
+                "gap": "4px",
+                "align_items": "flex-start",
+            },
+        ),
+        rx.upload.root(
+            rx.el.div(
+                theme.icon("upload", 18),
+                rx.el.span("Drop a CSV, XLSX or Parquet file here, or click to choose"),
+                rx.foreach(
+                    rx.selected_files(UPLOAD_ID),
+                    lambda f: rx.el.strong(f, class_name="upload-file"),
+                ),
+                style={
+                    "display": "flex",
+                    "gap": "8px",
+                    "align_items": "center",
+                    "flex_wrap": "wrap",
+                    "color": theme.SLATE_500,
+                },
+            ),
+            id=UPLOAD_ID,
+            multiple=False,
+            accept={
+                "text/csv": [".csv", ".txt"],
+                "application/octet-stream": [".parquet"],
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+            },
+            style={
+                "border": f"1px dashed {theme.SLATE_300}",
+                "border_radius": "8px",
+                "padding": "14px",
+                "background": theme.SLATE_50,
+                "cursor": "pointer",
+            },
+        ),
+        rx.el.div(
+            theme.button(
+                "Upload",
+                icon_name="upload",
+                kind="primary",
+                id="upload-start",
+                disabled=(S.upload_phase == "sending") | (S.upload_phase == "loading"),
+                on_click=S.upload(
+                    rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=S.upload_progressed)
+                ),
+            ),
+            rx.el.div(
+                rx.el.div(
+                    style={
+                        "height": "100%",
+                        "width": S.upload_progress.to_string() + "%",
+                        "background": theme.BLUE,
+                        "border_radius": "999px",
+                    }
+                ),
+                id="upload-progress",
+                role="progressbar",
+                aria_label="Upload progress",
+                aria_valuemin=0,
+                aria_valuemax=100,
+                aria_valuenow=S.upload_progress,
+                style={
+                    "height": "8px",
+                    "width": "200px",
+                    "background": theme.SLATE_200,
+                    "border_radius": "999px",
+                    "overflow": "hidden",
+                },
+            ),
+            rx.el.span(
+                rx.match(
+                    S.upload_phase,
+                    ("sending", "Sending the file…"),
+                    ("loading", "Loading into the warehouse…"),
+                    "",
+                ),
+                style=theme.MUTED,
+            ),
+            style={"display": "flex", "gap": "10px", "align_items": "center"},
+        ),
+        rx.cond(
+            S.upload_result != "",
+            rx.el.div(
+                S.upload_result,
+                rx.el.div(
+                    rx.foreach(
+                        S.upload_columns,
+                        lambda p: rx.el.span(p.id + ": " + p.text, style=theme.BADGE),
+                    ),
+                    style={
+                        "display": "flex",
+                        "flex_wrap": "wrap",
+                        "gap": "4px",
+                        "margin_top": "4px",
+                    },
+                ),
+                id="upload-result",
+                role=rx.cond(S.upload_phase == "failed", "alert", "status"),
+                style=rx.cond(S.upload_phase == "failed", theme.BANNER_INLINE, theme.SUCCESS),
+            ),
+        ),
+        id="dataset-upload-card",
+        style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "10px"},
+    )
+
+
+def _dataset_row(d: rx.Var[DatasetRow]) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(rx.el.strong(d.label), rx.el.div(d.key, style=theme.MUTED), style=theme.TD),
+        rx.el.td(d.source, style=theme.TD),
+        rx.el.td(d.rows, style=theme.TD_NUM),
+        rx.el.td(
+            theme.button(
+                "Settings",
+                icon_name="settings",
+                class_name="dataset-edit",
+                on_click=S.select(d.key),
+            ),
+            style={**theme.TD, "text_align": "right"},
+        ),
+        class_name="admin-dataset-row",
+        data_key=d.key,
+    )
+
+
+def _list_card() -> rx.Component:
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(
+                rx.el.tr(
+                    forms.th("Dataset"),
+                    forms.th("Source"),
+                    forms.th("Rows", numeric=True),
+                    forms.th(""),
+                )
+            ),
+            rx.el.tbody(rx.foreach(S.datasets, _dataset_row)),
+            style=theme.TABLE,
+        ),
+        id="admin-dataset-list",
+        style={**theme.TABLE_WRAP, "max_height": "280px"},
+    )
+
+
+def _column_row(c: rx.Var[ColEdit]) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(rx.el.code(c.name), rx.el.div(c.type, style=theme.MUTED), style=theme.TD),
+        rx.el.td(
+            rx.el.input(
+                value=c.label,
+                aria_label="Label of " + c.name,
+                on_change=lambda v: S.set_column(c.name, "label", v),
+                style={**theme.PILL_INPUT, "width": "100%"},
+            ),
+            style=theme.TD,
+        ),
+        rx.el.td(
+            rx.el.input(
+                type="checkbox",
+                checked=c.hidden,
+                aria_label="Hide " + c.name,
+                class_name="column-hidden",
+                on_change=lambda v: S.set_column(c.name, "hidden", v),
+                style={"accent_color": theme.BLUE},
+            ),
+            style=theme.TD,
+        ),
+        rx.el.td(
+            rx.el.select(
+                *[rx.el.option(FORMAT_LABELS[f], value=f) for f in af.COLUMN_FORMATS],
+                value=c.format,
+                aria_label="Format of " + c.name,
+                on_change=lambda v: S.set_column(c.name, "format", v),
+                style={**theme.PILL_SELECT, "width": "120px"},
+            ),
+            style=theme.TD,
+        ),
+        class_name="column-row",
+        data_column=c.name,
+    )
+
+
+def _rls_row(r: rx.Var[RlsEdit]) -> rx.Component:
+    return rx.el.div(
+        rx.el.select(
+            _name_options(),
+            value=r.column,
+            aria_label="Column",
+            class_name="rls-column",
+            on_change=lambda v: S.set_rls(r.id, "column", v),
+            style={**theme.PILL_SELECT, "width": "180px"},
+        ),
+        rx.el.span("← user attribute", style=theme.MUTED),
+        rx.el.input(
+            value=r.attribute,
+            aria_label="User attribute",
+            class_name="rls-attribute",
+            on_change=lambda v: S.set_rls(r.id, "attribute", v),
+            style={**theme.PILL_INPUT, "width": "160px"},
+        ),
+        theme.icon_button("x", "Remove rule", on_click=S.remove_rls(r.id)),
+        class_name="rls-rule",
+        style={"display": "flex", "gap": "6px", "align_items": "center", "flex_wrap": "wrap"},
+    )
+
+
+def _section(title: str, *children: rx.Component, section_id: str = "") -> rx.Component:
+    return rx.el.div(
+        rx.el.div(title, style=theme.LABEL),
+        *children,
+        id=section_id or None,
+        style={"display": "flex", "flex_direction": "column", "gap": "6px", "min_width": "0"},
+    )
+
+
+def _preview() -> rx.Component:
+    return _section(
+        "Preview as user",
+        rx.el.div(
+            forms.text_input(
+                "preview-as-user",
+                S.preview_user,
+                lambda v: S.set_field("preview_user", v),
+                placeholder="user name",
+                width="180px",
+            ),
+            theme.button("Preview", icon_name="eye", id="preview-as-run", on_click=S.preview_as),
+            rx.el.span(S.preview_note, id="preview-as-note", style=theme.MUTED),
+            style={"display": "flex", "gap": "6px", "align_items": "center", "flex_wrap": "wrap"},
+        ),
+        forms.alert(S.preview_error, "preview-as-error"),
+        rx.cond(
+            S.preview_headers.length() > 0,
+            rx.el.div(
+                rx.el.table(
+                    rx.el.thead(rx.el.tr(rx.foreach(S.preview_headers, lambda h: forms.th(h)))),
+                    rx.el.tbody(
+                        rx.foreach(
+                            S.preview_rows,
+                            lambda row: rx.el.tr(
+                                rx.foreach(
+                                    row,
+                                    lambda v: rx.el.td(
+                                        v,
+                                        role="gridcell",
+                                        style={**theme.TD, "white_space": "nowrap"},
+                                    ),
+                                ),
+                                class_name="preview-as-row",
+                            ),
+                        )
+                    ),
+                    style=theme.TABLE,
+                ),
+                id="preview-as-result",
+                data_scrolls="both",
+                style={**theme.TABLE_WRAP, "max_height": "300px"},
+            ),
+        ),
+        section_id="preview-as",
+    )
+
+
+def _settings_card() -> rx.Component:
+    return rx.cond(
+        S.key != "",
+        rx.el.section(
+            rx.el.div(
+                rx.el.h2("Settings of ", rx.el.code(S.key), style=theme.H2),
+                rx.spacer(),
+                theme.button(
+                    "Delete dataset",
+                    icon_name="trash-2",
+                    kind="danger",
+                    id="dataset-delete",
+                    on_click=S.delete,
+                ),
+                theme.button(
+                    "Save settings",
+                    icon_name="save",
+                    kind="primary",
+                    id="dataset-save",
+                    on_click=S.save,
+                ),
+                style={"display": "flex", "gap": "8px", "align_items": "center"},
+            ),
+            rx.el.div(
+                forms.field(
+                    "Label",
+                    forms.text_input(
+                        "dataset-label", S.label, lambda v: S.set_field("label", v), width="260px"
+                    ),
+                ),
+                forms.field(
+                    "Description",
+                    forms.text_input(
+                        "dataset-description",
+                        S.description,
+                        lambda v: S.set_field("description", v),
+                        width="420px",
+                    ),
+                ),
+                style=theme.FORM_ROW,
+            ),
+            _section(
+                "Columns",
+                rx.el.div(
+                    rx.el.table(
+                        rx.el.thead(
+                            rx.el.tr(
+                                forms.th("Column"),
+                                forms.th("Label"),
+                                forms.th("Hidden"),
+                                forms.th("Format"),
+                            )
+                        ),
+                        rx.el.tbody(rx.foreach(S.columns, _column_row)),
+                        style=theme.TABLE,
+                    ),
+                    style={**theme.TABLE_WRAP, "max_height": "300px"},
+                ),
+            ),
+            _section(
+                "Vintage (data loads)",
+                rx.el.div(
+                    forms.field(
+                        "Load type column",
+                        rx.el.select(
+                            rx.el.option("(none)", value=""),
+                            _name_options(),
+                            id="vintage-type-column",
+                            value=S.load_type_column,
+                            on_change=lambda v: S.set_field("load_type_column", v),
+                            style={**theme.PILL_SELECT, "width": "180px"},
+                        ),
+                    ),
+                    forms.field(
+                        "Load id column",
+                        rx.el.select(
+                            rx.el.option("(none)", value=""),
+                            _name_options(),
+                            id="vintage-id-column",
+                            value=S.load_id_column,
+                            on_change=lambda v: S.set_field("load_id_column", v),
+                            style={**theme.PILL_SELECT, "width": "180px"},
+                        ),
+                    ),
+                    forms.field(
+                        "Default load type",
+                        forms.text_input(
+                            "vintage-default",
+                            S.default_load_type,
+                            lambda v: S.set_field("default_load_type", v),
+                            width="160px",
+                        ),
+                    ),
+                    style=theme.FORM_ROW,
+                ),
+            ),
+            _section(
+                "Mandatory filters (a query must filter on one of these)",
+                rx.el.div(
+                    rx.foreach(
+                        S.mandatory,
+                        lambda m: rx.el.span(
+                            rx.el.span(m, style=theme.PILL_TEXT),
+                            rx.el.button(
+                                theme.icon("x", 12),
+                                type="button",
+                                aria_label="Remove " + m,
+                                on_click=S.remove_mandatory(m),
+                                style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+                            ),
+                            class_name="mandatory-filter",
+                            style=theme.PILL,
+                        ),
+                    ),
+                    rx.el.select(
+                        rx.el.option("+ Add column", value=""),
+                        rx.foreach(S.mandatory_free, lambda n: rx.el.option(n, value=n)),
+                        value="",
+                        id="mandatory-add",
+                        on_change=S.add_mandatory,
+                        style={**theme.PILL_SELECT, "width": "180px"},
+                    ),
+                    style={
+                        "display": "flex",
+                        "gap": "6px",
+                        "flex_wrap": "wrap",
+                        "align_items": "center",
+                    },
+                ),
+            ),
+            _section(
+                "Row-level security",
+                rx.foreach(S.rls, _rls_row),
+                rx.el.div(
+                    theme.button(
+                        "Rule", icon_name="plus", kind="ghost", id="rls-add", on_click=S.add_rls
+                    ),
+                    forms.checkbox(
+                        "Admins see every row",
+                        S.rls_admin_exempt,
+                        S.set_rls_admin_exempt,
+                        "rls-admin-exempt",
+                    ),
+                    style={"display": "flex", "gap": "12px", "align_items": "center"},
+                ),
+                section_id="rls-rules",
+            ),
+            _preview(),
+            id="dataset-settings",
+            style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "14px"},
+        ),
+    )
+
+
+def admin_datasets_page() -> rx.Component:
+    return page_frame(
+        "admin-datasets",
+        admin_header("datasets", "Datasets"),
+        forms.alert(S.error, "admin-error"),
+        rx.cond(
+            S.notice != "",
+            rx.el.div(S.notice, id="admin-notice", role="status", style=theme.SUCCESS),
+        ),
+        _upload_card(),
+        _list_card(),
+        _settings_card(),
+        page_id="admin-datasets-page",
+    )
