@@ -81,7 +81,7 @@ def measure(data_dir: Path, label: str) -> list[list[object]]:
     con = raw_duckdb(data_dir)
     rows: list[list[object]] = []
     path = f"/api/datasets/{DATASET}/pivot"
-    with api_server(data_dir) as api:
+    with api_server(data_dir, RESULT_CACHE="false") as api:
         for name in CASES:
             first, sql = bodies[name], sqls[name]
             ms = interleaved(

@@ -94,7 +94,7 @@ def _join_first(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
 def join_rows(data_dir: Path, label: str) -> list[list[object]]:
     con = raw_duckdb(data_dir)
     try:
-        with api_server(data_dir) as api:
+        with api_server(data_dir, RESULT_CACHE="false") as api:
             started = time.perf_counter()
             body = api.post("/api/query", SPEC)  # cold: computes the column statistics
             cold = time.perf_counter() - started
@@ -125,7 +125,7 @@ def join_rows(data_dir: Path, label: str) -> list[list[object]]:
 
 
 def timeout_rows(data_dir: Path, label: str) -> list[list[object]]:
-    env = {"QUERY_TIMEOUT_S": "1", "EXPLAIN_MAX_ROWS": str(10**15)}
+    env = {"QUERY_TIMEOUT_S": "1", "EXPLAIN_MAX_ROWS": str(10**15), "RESULT_CACHE": "false"}
     with api_server(data_dir, **env) as api:
         estimated = api.post("/api/explain", SLOW)["estimated_rows"]
         others, answer, elapsed = _slow_with_others(api)
