@@ -13,6 +13,7 @@ from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.metrics import Metrics, MetricsMiddleware, watch_app
 from backend.routes import admin_datasets as admin_datasets_routes
+from backend.routes import admin_materializations as materializations_routes
 from backend.routes import admin_preview as admin_preview_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
 from backend.routes import advice as advice_routes
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_preview_routes.router, prefix="/api")
     app.include_router(advice_routes.router, prefix="/api")
     app.include_router(aggrid_routes.router, prefix="/api")
+    app.include_router(materializations_routes.router, prefix="/api")
     app.include_router(metrics_routes.router)
     return app
 

@@ -54,6 +54,8 @@ class ExplainResponse(BaseModel):
     reason: str | None
     join_order: list[str]
     steps: list[EstimateStep] = []
+    notes: list[str] = []
+    rewritten_to: str | None = None  # a materialization read instead of joining
 
 
 class SchemaSourceOut(BaseModel):

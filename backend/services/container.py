@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.base import DatabaseAdapter
 from backend.config import Settings
+from backend.materialize.service import Materializations
 from backend.services.access import AccessPolicy
 from backend.services.executor import QueryExecutor
 from backend.services.queries import QueryService
@@ -29,8 +30,11 @@ class Services:
     queries: QueryService
     datasets: DatasetAdmin | None = None
     owned_store: Store | None = None  # the store build_services opened itself
+    materialized: Materializations | None = None
 
     def close(self) -> None:
+        if self.materialized is not None:
+            self.materialized.close()
         self.executor.shutdown()
         self.adapter.close()
         if self.owned_store is not None:
@@ -118,6 +122,17 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
     adapter, catalog = build_adapter_and_catalog(settings, dataset_settings)
     policy = AccessPolicy(catalog, StoreRules(dataset_settings))
     executor = QueryExecutor(adapter, workers=settings.query_workers, queue=settings.query_queue)
-    queries = QueryService(settings, adapter, catalog, policy, executor)
+    materialized = _materializations(adapter, catalog, store)
+    queries = QueryService(settings, adapter, catalog, policy, executor, materialized=materialized)
     datasets = DatasetAdmin(settings, adapter, catalog, dataset_settings)
-    return Services(settings, adapter, catalog, policy, executor, queries, datasets, owned)
+    return Services(
+        settings, adapter, catalog, policy, executor, queries, datasets, owned, materialized
+    )
+
+
+def _materializations(adapter: DatabaseAdapter, catalog: Any, store: Store) -> Materializations:
+    """Built as Parquet in the warehouse on DuckDB; elsewhere views the DBA maintains."""
+    from backend.materialize.store import MaterializationStore
+
+    warehouse = getattr(adapter, "warehouse_dir", None)
+    return Materializations(adapter, catalog, MaterializationStore(store), warehouse=warehouse)

@@ -18,6 +18,7 @@ from adapters.base import DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
 from backend.config import Settings
 from backend.errors import ExportTooLarge, QueryTooExpensive
+from backend.materialize.service import Materializations
 from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
@@ -59,6 +60,8 @@ class ExplainResult:
     reason: str | None
     join_order: list[str]
     steps: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rewritten_to: str | None = None  # the materialization the query reads instead of joining
 
 
 # These planners estimate joins from their own statistics (ANALYZE), so their EXPLAIN rows and
@@ -76,10 +79,12 @@ class QueryService:
         executor: QueryExecutor,
         *,
         results: ResultCache | None = None,
+        materialized: Materializations | None = None,
     ) -> None:
         self.settings, self.adapter, self.catalog = settings, adapter, catalog
         self.policy, self.executor = policy, executor
         self.results = results if results is not None else ResultCache.from_settings(settings)
+        self.materialized = materialized
         self._gates: TtlCache[GateDecision] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._counts: TtlCache[int] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._stats: StatsStore | None = None
@@ -124,7 +129,12 @@ class QueryService:
         return estimate
 
     def compile(self, spec: QuerySpec, caller: Caller, dialect: str | None = None) -> CompiledQuery:
-        return compile_query(spec, self.context(caller, dialect))
+        """The compiled spec; on the adapter's own dialect, reading a materialization that
+        covers its joins and columns when there is one (same rows, see backend.materialize)."""
+        compiled = compile_query(spec, self.context(caller, dialect))
+        if self.materialized is None or dialect not in (None, self.adapter.dialect):
+            return compiled
+        return self.materialized.rewrite(compiled)
 
     def sql(self, spec: QuerySpec, caller: Caller, dialect: str) -> str:
         return render(self.compile(spec, caller, dialect).tree, dialect)
@@ -181,6 +191,8 @@ class QueryService:
             reason=decision.reason,
             join_order=list(compiled.join_order),
             steps=[asdict(s) for s in decision.steps],
+            notes=list(compiled.notes),
+            rewritten_to=self.materialized.used_by(compiled.tree) if self.materialized else None,
         )
 
     def joined_schema(self, spec: QuerySpec, caller: Caller) -> JoinedSchema:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from backend.datasets_admin import models as dataset_models  # noqa: F401
 from backend.jobs import models as job_models  # noqa: F401
+from backend.materialize import models as materialize_models  # noqa: F401
 from backend.store import models  # noqa: F401
 from backend.store.base import Base
 
