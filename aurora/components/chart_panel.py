@@ -10,6 +10,8 @@ from aurora.state.models import Pill
 
 KIND_LABELS = {"bar": "Bar", "line": "Line", "area": "Area", "pie": "Pie", "kpi": "KPI tile"}
 HEIGHT = 230
+# Axis numbers as people read them (5.4B, 120K); the tooltip keeps the exact value.
+_COMPACT = "((v) => new Intl.NumberFormat('en', {notation: 'compact'}).format(v))"
 
 
 def _pill_option(p: rx.Var[Pill]) -> rx.Component:
@@ -82,7 +84,7 @@ def _axes() -> list[rx.Component]:
     return [
         rx.recharts.cartesian_grid(stroke_dasharray="3 3", stroke=theme.SLATE_200),
         rx.recharts.x_axis(data_key="x", tick={"fontSize": 11}),
-        rx.recharts.y_axis(tick={"fontSize": 11}, width=80),
+        rx.recharts.y_axis(tick={"fontSize": 11}, width=64, tick_formatter=_COMPACT),
         rx.recharts.graphing_tooltip(),
     ]
 

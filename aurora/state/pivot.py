@@ -459,8 +459,10 @@ class PivotState(rx.State):
             layout = self.layout()
             if pv.problems(layout):
                 return
+            # Column titles of the file: keys and measure joined by a readable separator.
             request = {
                 **pv.request(layout, []),
+                "pivotResultFieldSeparator": " · ",
                 "format": self.export_format,
                 "filename": f"{layout.dataset}-pivot.{self.export_format}",
             }

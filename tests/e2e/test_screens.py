@@ -1,5 +1,7 @@
 """Screenshots of the main screens at two window sizes, with a layout check on each:
-nothing wider than the window, no modal taller than 90% of it, no horizontal scrolling."""
+nothing wider than the window, no modal taller than 90% of it, no horizontal scrolling
+(except inside the grid and inside tables marked `data-scrolls`, which scroll their own
+wide content within their box)."""
 
 from __future__ import annotations
 
@@ -27,14 +29,14 @@ _LAYOUT_JS = """
   const wide = [...root.querySelectorAll('*')].filter(e => {
     const r = e.getBoundingClientRect();
     // the grid scrolls its own wide content inside its box; only the box itself must fit
-    const inGrid = e.parentElement && e.parentElement.closest('#grid');
+    const inGrid = e.parentElement && e.parentElement.closest('#grid, [data-scrolls]');
     return r.width > 0 && r.right > box.right + 1 && !inGrid
       && getComputedStyle(e).position !== 'fixed';
   }).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 40));
   const sideways = [...root.querySelectorAll('*')].filter(e => {
     const s = getComputedStyle(e);
     return e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(s.overflowX)
-      && !e.closest('#grid');
+      && !e.closest('#grid, [data-scrolls]');
   }).map(e => e.tagName + '.' + (e.className || '').toString().slice(0, 40));
   return {left: box.left, right: box.right, top: box.top, bottom: box.bottom,
           height: box.height, vw, vh, wide: wide.slice(0, 5), sideways: sideways.slice(0, 5),
@@ -122,5 +124,111 @@ def test_main_screens_fit_the_window(browser: Browser, ui_url: str, api: httpx.C
         expect(page.locator("#export-error, #export-download").first).to_be_visible(timeout=60_000)
         _check_layout(page, "#export-modal", modal=True)
         _shot(page, "export-modal", size)
+    finally:
+        context.close()
+
+
+def _second_half_explorer(page: Page, api: httpx.Client, size: tuple[int, int]) -> None:
+    page.click("#join-open")
+    page.select_option("#join-add", "employee_roster")
+    expect(page.locator("#join-preview tbody tr")).to_have_count(50, timeout=TIMEOUT_MS)
+    _check_layout(page, "#join-modal", modal=True)
+    _shot(page, "join-modal", size)
+    page.click("#join-apply")
+    expect(page.locator("#join-modal")).to_have_count(0, timeout=TIMEOUT_MS)
+
+    page.click("#aggregate-open")
+    page.select_option("#aggregate-group-add", "salary_band")
+    page.locator("#aggregate-modal .measure-column").first.select_option("revenue")
+    page.locator("#aggregate-modal .measure-agg").first.select_option("sum")
+    page.click("#aggregate-apply")
+    page.click("#chart-toggle")
+    expect(page.locator("#chart-panel .recharts-bar-rectangle").first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    _check_layout(page, "body", modal=False)
+    _shot(page, "chart-bar", size)
+
+    page.click("#report-save")
+    page.fill("#report-name", LONG[:120])
+    page.fill("#report-description", LONG)
+    _check_layout(page, "#report-save-modal", modal=True)
+    _shot(page, "report-save-modal", size)
+    page.click("#report-save-submit")
+    page.wait_for_url("**/reports/*", timeout=TIMEOUT_MS)
+
+
+def _second_half_pages(page: Page, size: tuple[int, int]) -> None:
+    page.click("#nav-reports")
+    expect(page.locator("#report-list .report-row").first).to_be_visible(timeout=TIMEOUT_MS)
+    _check_layout(page, "body", modal=False)
+    _shot(page, "reports", size)
+
+    page.locator("#report-list .report-row .report-schedule").first.click()
+    expect(page.locator("#schedule-modal")).to_be_visible(timeout=TIMEOUT_MS)
+    _check_layout(page, "#schedule-modal", modal=True)
+    _shot(page, "schedule-modal", size)
+    page.click("#schedule-save")
+    expect(page.locator("#schedule-run-history")).to_be_visible(timeout=TIMEOUT_MS)
+    _check_layout(page, "body", modal=False)
+    _shot(page, "schedules", size)
+
+    page.click("#nav-pivot")
+    page.select_option("#pivot-dataset", "global_sales")
+    page.select_option("#pivot-load-type", "MONTH_END")
+    for column in ("region", "country"):
+        page.select_option("#pivot-rows-add", column)
+    page.select_option("#pivot-cols-add", "department")
+    page.select_option("#pivot-value-column", "revenue")
+    page.click("#pivot-value-add")
+    page.select_option("#pivot-value-agg", "count")
+    page.click("#pivot-value-add")
+    expect(page.locator("#pivot-view .pivot-expand").first).to_be_visible(timeout=TIMEOUT_MS)
+    page.locator("#pivot-view .pivot-expand").first.click()
+    expect(page.locator('#pivot-view .pivot-row[data-level="1"]').first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    _check_layout(page, "body", modal=False)
+    _shot(page, "pivot", size)
+    page.locator("#pivot-view .pivot-cell").first.click()
+    expect(page.locator("#pivot-drill .drill-row").first).to_be_visible(timeout=TIMEOUT_MS)
+    _check_layout(page, "#pivot-drill", modal=True)
+    _shot(page, "pivot-drill", size)
+    page.keyboard.press("Escape")
+
+
+def _admin_pages(page: Page, size: tuple[int, int]) -> None:
+    page.goto("/admin/datasets")
+    page.locator('.admin-dataset-row[data-key="global_sales"] .dataset-edit').click()
+    expect(page.locator("#dataset-settings")).to_be_visible(timeout=TIMEOUT_MS)
+    page.click("#rls-add")
+    _check_layout(page, "body", modal=False)
+    _shot(page, "admin-datasets", size)
+    for name, ready in (
+        ("users", "#user-list .user-row"),
+        ("keys", "#api-key-create"),
+        ("audit", "#audit-list .audit-row"),
+    ):
+        page.goto(f"/admin/{name}")
+        expect(page.locator(ready).first).to_be_visible(timeout=TIMEOUT_MS)
+        _check_layout(page, "body", modal=False)
+        _shot(page, f"admin-{name}", size)
+    page.goto("/admin/users")
+    page.locator("#user-list .user-edit").first.click()
+    page.fill("#user-edit-attributes", "\n".join(f"attr{i} = {LONG}" for i in range(4)))
+    _check_layout(page, "#user-edit-modal", modal=True)
+    _shot(page, "admin-user-edit", size)
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_second_half_screens_fit_the_window(browser: Browser, ui_url: str, api: httpx.Client, size):
+    context = browser.new_context(base_url=ui_url, viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    try:
+        login(page, "admin", ADMIN_PASSWORD)
+        open_sales(page, api)
+        _second_half_explorer(page, api, size)
+        _second_half_pages(page, size)
+        _admin_pages(page, size)
     finally:
         context.close()

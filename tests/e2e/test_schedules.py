@@ -1,0 +1,71 @@
+"""A schedule made from a saved report runs (the API's in-process scheduler starts due runs
+each minute) and its run appears in the history with a working download link."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login
+
+pytestmark = pytest.mark.e2e
+
+RUN_WAIT_MS = 80_000  # the next minute boundary, plus the export itself
+
+
+def _small_report(api: httpx.Client) -> tuple[str, dict[str, object]]:
+    newest = next(
+        o["load_ids"][0]["load_id"]
+        for o in dataset_detail(api)["vintage"]["options"]
+        if o["load_type"] == "MONTH_END"
+    )
+    spec = {
+        "dataset": SALES,
+        "vintage": {"load_type": "MONTH_END", "load_id": newest},
+        "group_by": ["region"],
+        "measures": [{"column": "revenue", "agg": "sum", "alias": "revenue"}],
+    }
+    made = api.post("/api/reports", json={"name": f"Nightly {uuid.uuid4().hex[:6]}", "spec": spec})
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"]), spec
+
+
+def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(page: Page, api: httpx.Client):
+    report_id, spec = _small_report(api)
+    login(page, "admin", ADMIN_PASSWORD)
+    page.goto(f"/schedules?report={report_id}")
+    expect(page.locator("#schedule-modal")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#schedule-report")).to_have_value(report_id)
+    expect(page.locator("#schedule-cron")).to_have_value("0 6 * * *")  # daily 06:00 preset
+    expect(page.locator("#schedule-next-runs li")).to_have_count(3)
+    page.select_option("#schedule-preset", "weekly")
+    expect(page.locator("#schedule-cron")).to_have_value("0 6 * * 1")
+    page.select_option("#schedule-preset", "minute")
+    expect(page.locator("#schedule-next-runs li")).to_have_count(3)
+    page.click("#schedule-save")
+    expect(page.locator("#schedule-modal")).to_have_count(0, timeout=TIMEOUT_MS)
+
+    schedules = [s for s in api.get("/api/schedules").json() if s["report_id"] == report_id]
+    assert len(schedules) == 1 and schedules[0]["cron"] == "* * * * *"
+    row = page.locator("#schedule-list .schedule-row", has_text="Every minute")
+    expect(row.locator(".schedule-next")).to_have_count(3)
+
+    history = page.locator("#schedule-run-history")
+    expect(history).to_be_visible()
+    done = history.locator(".run-row", has=page.locator(".run-status", has_text="done"))
+    expect(done.first).to_be_visible(timeout=RUN_WAIT_MS)
+    with page.expect_download() as info:
+        done.first.locator(".run-download").click()
+    lines = list(csv.reader(io.StringIO(info.value.path().read_text())))
+    assert lines[0] == ["region", "revenue"]
+    assert len(lines) - 1 == len(api.post("/api/query", json=spec).json()["rows"])
+
+    row.locator("input[type=checkbox]").click()  # pause it
+    expect(row).to_contain_text("Paused", timeout=TIMEOUT_MS)
+    assert api.get(f"/api/schedules/{schedules[0]['id']}").json()["enabled"] is False
