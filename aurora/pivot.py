@@ -18,6 +18,7 @@ BLOCK = 100  # group rows fetched per level
 AGGS = ("sum", "avg", "min", "max", "count")
 AGG_LABELS = {"sum": "Sum", "avg": "Average", "min": "Min", "max": "Max", "count": "Count"}
 NULL_KEY = "(Blanks)"
+COUNT_FIELD = "row_count"  # the field of a row count (AG Grid's count needs no column)
 
 
 @dataclasses.dataclass

@@ -328,6 +328,14 @@ FIELD: dict[str, Any] = {
     "min_width": "0",
 }
 
+# Long text in a list cell: two lines, then an ellipsis (the full text is in `title`).
+CLAMP_2: dict[str, Any] = {
+    "display": "-webkit-box",
+    "-webkit-line-clamp": "2",
+    "-webkit-box-orient": "vertical",
+    "overflow": "hidden",
+}
+
 LABEL: dict[str, Any] = {"font_size": "11px", "color": SLATE_500, "font_weight": "600"}
 MUTED: dict[str, Any] = {"color": SLATE_500, "font_size": "12px"}
 
@@ -397,11 +405,12 @@ def button(
 
 def icon_button(icon_name: str, label: str, **props: Any) -> rx.Component:
     """An icon-only button that still has an accessible name."""
+    style = {**BUTTON_GHOST, **props.pop("style", {})}
     return rx.el.button(
         icon(icon_name),
         type="button",
         aria_label=label,
         title=label,
-        style=BUTTON_GHOST,
+        style=style,
         **props,
     )

@@ -27,50 +27,56 @@ def _actions(r: rx.Var[ReportItem]) -> rx.Component:
             class_name="report-schedule",
             style={**theme.BUTTON_SECONDARY, "text_decoration": "none"},
         ),
-        theme.button(
+        theme.icon_button(
+            "copy",
             "Duplicate",
-            icon_name="copy",
-            kind="ghost",
             class_name="report-duplicate",
             on_click=ReportListState.duplicate(r.id),
         ),
         rx.cond(
             r.can_edit,
             rx.fragment(
-                theme.button(
+                theme.icon_button(
+                    "pencil",
                     "Rename",
-                    icon_name="pencil",
-                    kind="ghost",
                     class_name="report-rename",
                     on_click=ReportListState.start_rename(r.id),
                 ),
-                theme.button(
-                    rx.cond(r.shared, "Unshare", "Share"),
-                    icon_name="users",
-                    kind="ghost",
+                theme.icon_button(
+                    "users",
+                    "Share with everyone, or stop sharing",
                     class_name="report-share",
                     on_click=ReportListState.toggle_shared(r.id),
                 ),
-                theme.button(
+                theme.icon_button(
+                    "trash-2",
                     "Delete",
-                    icon_name="trash-2",
-                    kind="danger",
                     class_name="report-delete",
                     on_click=ReportListState.delete(r.id),
+                    style={**theme.BUTTON_GHOST, "color": theme.RED},
                 ),
             ),
         ),
-        style={"display": "flex", "gap": "4px", "flex_wrap": "wrap", "justify_content": "flex-end"},
+        style={
+            "display": "flex",
+            "gap": "4px",
+            "justify_content": "flex-end",
+            "align_items": "center",
+        },
     )
 
 
 def _row(r: rx.Var[ReportItem]) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
-            rx.el.div(r.name, class_name="report-name", style={"font_weight": "600"}),
+            rx.el.div(
+                r.name, class_name="report-name", style={**theme.CLAMP_2, "font_weight": "600"}
+            ),
             rx.cond(
                 r.description != "",
-                rx.el.div(r.description, style=theme.MUTED),
+                rx.el.div(
+                    r.description, title=r.description, style={**theme.MUTED, **theme.CLAMP_2}
+                ),
             ),
             style=theme.TD,
         ),

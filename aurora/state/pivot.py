@@ -213,11 +213,13 @@ class PivotState(rx.State):
 
     @rx.event
     def add_value(self):
-        """A column is aggregated once (group rows key each value by its column)."""
+        """A column is aggregated once: group rows key each value by its column (AG Grid's
+        field), so a second aggregate of it replaces the first."""
         column, agg = self.value_column, self.value_agg
-        if not column and agg != "count":
+        if agg == "count":
+            column = pv.COUNT_FIELD  # rows are counted, whatever column is picked
+        if not column:
             return None
-        column = column or (self.columns[0].name if self.columns else "")
         label = "Rows" if agg == "count" else f"{pv.AGG_LABELS[agg]} of {self._label(column)}"
         cfg = pv.ValueCfg(id=pv.value_id(column, agg), column=column, agg=agg, label=label)
         self.values = [v for v in self.values if v.column != column] + [cfg]

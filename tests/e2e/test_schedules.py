@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 RUN_WAIT_MS = 80_000  # the next minute boundary, plus the export itself
 
 
-def _small_report(api: httpx.Client) -> tuple[str, dict[str, object]]:
+def _small_report(api: httpx.Client) -> tuple[str, str, dict[str, object]]:
     newest = next(
         o["load_ids"][0]["load_id"]
         for o in dataset_detail(api)["vintage"]["options"]
@@ -31,13 +31,14 @@ def _small_report(api: httpx.Client) -> tuple[str, dict[str, object]]:
         "group_by": ["region"],
         "measures": [{"column": "revenue", "agg": "sum", "alias": "revenue"}],
     }
-    made = api.post("/api/reports", json={"name": f"Nightly {uuid.uuid4().hex[:6]}", "spec": spec})
+    name = f"Nightly {uuid.uuid4().hex[:6]}"
+    made = api.post("/api/reports", json={"name": name, "spec": spec})
     assert made.status_code == 201, made.text
-    return str(made.json()["id"]), spec
+    return str(made.json()["id"]), name, spec
 
 
 def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(page: Page, api: httpx.Client):
-    report_id, spec = _small_report(api)
+    report_id, name, spec = _small_report(api)
     login(page, "admin", ADMIN_PASSWORD)
     page.goto(f"/schedules?report={report_id}")
     expect(page.locator("#schedule-modal")).to_be_visible(timeout=TIMEOUT_MS)
@@ -53,7 +54,8 @@ def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(page: Page,
 
     schedules = [s for s in api.get("/api/schedules").json() if s["report_id"] == report_id]
     assert len(schedules) == 1 and schedules[0]["cron"] == "* * * * *"
-    row = page.locator("#schedule-list .schedule-row", has_text="Every minute")
+    row = page.locator("#schedule-list .schedule-row", has_text=name)
+    expect(row).to_contain_text("Every minute")
     expect(row.locator(".schedule-next")).to_have_count(3)
 
     history = page.locator("#schedule-run-history")
@@ -63,7 +65,7 @@ def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(page: Page,
     with page.expect_download() as info:
         done.first.locator(".run-download").click()
     lines = list(csv.reader(io.StringIO(info.value.path().read_text())))
-    assert lines[0] == ["region", "revenue"]
+    assert lines[0] == ["Region", "Revenue"]  # exports head columns with their labels
     assert len(lines) - 1 == len(api.post("/api/query", json=spec).json()["rows"])
 
     row.locator("input[type=checkbox]").click()  # pause it
