@@ -6,6 +6,7 @@ Every path that runs user SQL (query, preview, explain, values, exports) goes th
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -85,6 +86,8 @@ class QueryService:
         self.policy, self.executor = policy, executor
         self.results = results if results is not None else ResultCache.from_settings(settings)
         self.materialized = materialized
+        self._renders: dict[int, tuple[exp.Expression, str]] = {}
+        self._renders_lock = threading.Lock()
         self._gates: TtlCache[GateDecision] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._counts: TtlCache[int] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
         self._stats: StatsStore | None = None
@@ -173,7 +176,7 @@ class QueryService:
             page=spec.page,
             page_size=spec.page_size,
             total_rows=total,
-            sql=self.adapter.render(compiled.tree),
+            sql=self._render(compiled.tree),
             elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
         )
 
@@ -183,7 +186,7 @@ class QueryService:
         compiled = await self._compiled(spec, caller)
         decision = await self._decide(compiled.unpaged, compiled.keys)
         return ExplainResult(
-            sql=self.adapter.render(compiled.tree),
+            sql=self._render(compiled.tree),
             dialect=self.adapter.dialect,
             estimated_rows=decision.estimated_rows,
             estimated_cost=decision.estimated_cost,
@@ -291,7 +294,22 @@ class QueryService:
     def _cache_key(self, keys: Sequence[str], tree: exp.Expression) -> str:
         """The SQL carries every value and row filter; the versions make a new load a miss."""
         versions = ",".join(self.catalog.get(k).version for k in keys)
-        return f"{versions}|{self.adapter.render(tree)}"
+        return f"{versions}|{self._render(tree)}"
+
+    def _render(self, tree: exp.Expression) -> str:
+        """The adapter's SQL for `tree`, rendered once per tree object: a page request
+        needs the same text for the gate, the count and the response, and rendering is
+        most of the CPU a cached page costs."""
+        with self._renders_lock:
+            hit = self._renders.get(id(tree))
+        if hit is not None and hit[0] is tree:
+            return hit[1]
+        sql = self.adapter.render(tree)
+        with self._renders_lock:
+            self._renders[id(tree)] = (tree, sql)  # the tree is kept, so its id stays its own
+            while len(self._renders) > 256:
+                self._renders.pop(next(iter(self._renders)))
+        return sql
 
     async def _cached_run(self, tree: exp.Expression, keys: Sequence[str]) -> pa.Table:
         """Through the result cache: its key holds the tree (so the caller's row filters and
@@ -299,7 +317,7 @@ class QueryService:
         if not self.results.enabled:
             return await self._run(tree)
         versions = [self.catalog.get(k).version for k in keys]
-        key = result_key(tree, versions, render=self.adapter.render)
+        key = result_key(tree, versions, scope=self.adapter.name)
         return await self.results.run(key, lambda: self._run(tree))
 
     async def _run(self, tree: exp.Expression) -> pa.Table:
@@ -339,7 +357,7 @@ class QueryService:
         limit = (
             self.settings.export_excel_max_rows if fmt == "xlsx" else self.settings.max_row_limit
         )
-        rows = int((await self._run(compiled.count)).column(0)[0].as_py())
+        rows = int((await self._cached_run(compiled.count, compiled.keys)).column(0)[0].as_py())
         if rows > limit:
             hint = " Choose CSV or Parquet for larger exports." if fmt == "xlsx" else ""
             raise ExportTooLarge(

@@ -22,11 +22,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import pyarrow as pa
 from prometheus_client import Counter
 from sqlglot import exp
+from sqlglot.generators.duckdb import DuckDBGenerator
 
 from backend.config import Settings
 
@@ -38,45 +39,51 @@ Lookup = Callable[[str], None]
 _REDIS_PREFIX = "aurora:result:"
 
 
-def canonical(tree: exp.Expr) -> exp.Expr:
-    """A copy of `tree` in which AND/OR operands and IN-list values are sorted; for cache
-    keys only, never run (the executed SQL keeps the spec's order).
+class _CanonicalGenerator(DuckDBGenerator):
+    """Renders AND/OR operands and IN-list values in sorted order. It writes key text
+    only, never SQL to run, so it needs no copy of the tree (a copy costs more than the
+    rendering)."""
 
-    >>> from sqlglot import parse_one
-    >>> a = parse_one("SELECT x FROM t WHERE b IN (2, 1) AND (a = 1 OR c = 3)")
-    >>> b = parse_one("SELECT x FROM t WHERE (c = 3 OR a = 1) AND b IN (1, 2)")
-    >>> canonical(a).sql() == canonical(b).sql()
-    True
-    """
-    copy = tree.copy()
-    for node in list(copy.find_all(exp.In)):
-        values = node.expressions
-        if values:
-            node.set("expressions", sorted(values, key=_text))
-    # Deepest first: a parent then flattens operands that are already in order.
-    for connector in reversed(list(copy.find_all(exp.And, exp.Or))):
-        connector.replace(_sorted_connector(connector))
-    return copy
+    def and_sql(self, expression: exp.And, stack: list[str | exp.Expr] | None = None) -> str:
+        return self._sorted(expression, "AND")
 
+    def or_sql(self, expression: exp.Or, stack: list[str | exp.Expr] | None = None) -> str:
+        return self._sorted(expression, "OR")
 
-def _sorted_connector(node: exp.Expr) -> exp.Expr:
-    operands = sorted((_unwrap(o) for o in node.flatten()), key=_text)
-    combine = exp.and_ if isinstance(node, exp.And) else exp.or_
-    return combine(*operands, copy=False)
+    def _sorted(self, expression: exp.Connector, op: str) -> str:
+        kind = type(expression)
+        operands = [_unwrap(o) for o in expression.flatten()]
+        flat = [p for o in operands for p in (o.flatten() if type(o) is kind else [o])]
+        return "(" + f" {op} ".join(sorted(self.sql(o) for o in flat)) + ")"
+
+    def in_sql(self, expression: exp.In) -> str:
+        values = expression.expressions
+        if not values:
+            return super().in_sql(expression)
+        listed = ", ".join(sorted(self.sql(v) for v in values))
+        return f"{self.sql(expression, 'this')} IN ({listed})"
 
 
 def _unwrap(node: exp.Expr) -> exp.Expr:
     return node.this if isinstance(node, exp.Paren) else node
 
 
-def _text(node: exp.Expr) -> str:
-    return node.sql(identify=True)
+def canonical_sql(tree: exp.Expr) -> str:
+    """`tree` as key text: AND/OR operands and IN-list values sorted, identifiers quoted.
+
+    >>> from sqlglot import parse_one
+    >>> a = parse_one("SELECT x FROM t WHERE b IN (2, 1) AND (a = 1 OR c = 3)")
+    >>> b = parse_one("SELECT x FROM t WHERE (c = 3 OR a = 1) AND b IN (1, 2)")
+    >>> canonical_sql(a) == canonical_sql(b)
+    True
+    """
+    return _CanonicalGenerator(identify=True).generate(tree)
 
 
-def result_key(tree: exp.Expr, versions: Sequence[str], *, render: Callable[[Any], str]) -> str:
+def result_key(tree: exp.Expr, versions: Sequence[str], *, scope: str) -> str:
     """The cache key of `tree` over datasets at `versions` (in the order the query reads
-    them), rendered by the adapter that runs it."""
-    text = f"{','.join(versions)}|{render(canonical(tree))}"
+    them); `scope` names the database (the adapter), since one Redis may serve several."""
+    text = f"{scope}|{','.join(versions)}|{canonical_sql(tree)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 

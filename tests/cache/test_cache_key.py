@@ -20,7 +20,7 @@ def _render(tree: exp.Expr) -> str:
 
 def key_of(spec: dict[str, Any], versions: tuple[str, ...] = ("v1",), **ctx: Any) -> str:
     compiled = compile_query(QuerySpec.model_validate(spec), context(**ctx))
-    return result_key(compiled.tree, versions, render=_render)
+    return result_key(compiled.tree, versions, scope="duckdb")
 
 
 def cond(column: str, operator: str, value: Any = None) -> dict[str, Any]:
@@ -103,6 +103,6 @@ def test_a_new_data_version_is_another_key() -> None:
 def test_the_executed_sql_keeps_the_spec_order() -> None:
     compiled = compile_query(QuerySpec.model_validate(spec(SOUTH_NORTH)), context())
     before = _render(compiled.tree)
-    result_key(compiled.tree, ("v1",), render=_render)
+    result_key(compiled.tree, ("v1",), scope="duckdb")
     assert _render(compiled.tree) == before
     assert "('South', 'North')" in before
