@@ -56,14 +56,13 @@ class AuthState(rx.State):
 
     @rx.event
     async def logout(self):
-        from aurora.state.explorer import ExplorerState
+        from aurora.state.session import forget_all
 
         if self._token:
             with contextlib.suppress(ApiError):
                 await self.client().logout()
         self._token, self.user_name, self.login_error, self.role = "", "", "", ""
-        explorer = await self.get_state(ExplorerState)
-        explorer.forget_everything()
+        await forget_all(self)
         return rx.redirect("/login")
 
     @rx.event
@@ -91,10 +90,9 @@ class AuthState(rx.State):
     @rx.event
     async def session_expired(self):
         """A 401 from the API: drop the token and send the user back to sign in."""
-        from aurora.state.explorer import ExplorerState
+        from aurora.state.session import forget_all
 
         self._token, self.user_name, self.role = "", "", ""
         self.login_error = SESSION_ENDED
-        explorer = await self.get_state(ExplorerState)
-        explorer.forget_everything()
+        await forget_all(self)
         return rx.redirect("/login")
