@@ -201,3 +201,17 @@ def test_a_bar_chart_draws_the_aggregation_and_a_kpi_tile_its_total(page: Page, 
     page.select_option("#chart-kind", "kpi")
     total = page_of(api, {**grouped, "group_by": []})["rows"][0][0]
     expect(page.locator("#chart-kpi")).to_have_text(f"{float(total):,.2f}", timeout=TIMEOUT_MS)
+
+    # Saved with the report (in this browser): reopening it brings the chart back.
+    page.select_option("#chart-kind", "line")
+    page.click("#report-save")
+    page.fill("#report-name", f"Chart {uuid.uuid4().hex[:6]}")
+    page.click("#report-save-submit")
+    page.wait_for_url("**/reports/*", timeout=TIMEOUT_MS)
+    link = page.url
+    page.click("#chart-toggle")
+    expect(page.locator("#chart-panel")).to_have_count(0)
+    page.locator("#dataset-picker [role=option]").first.click()  # leave the report
+    page.goto(link)
+    expect(page.locator("#chart-kind")).to_have_value("line", timeout=TIMEOUT_MS)
+    expect(page.locator("#chart-panel .recharts-line")).to_be_visible(timeout=TIMEOUT_MS)
