@@ -354,6 +354,9 @@ class ExplorerState(rx.State):
         self._reset_dataset()
         self._apply_dataset(meta)
         self.forget_report()
+        if str(self.router.url.path).startswith("/reports/"):
+            # The address named the report just left; a reload must not bring it back.
+            return [ExplorerState.run_query, rx.redirect("/")]
         return ExplorerState.run_query
 
     @rx.event
