@@ -213,6 +213,9 @@ class Run:
     config: Config
     samples: list[Sample] = field(default_factory=list)
     server: list[tuple[float, float, float]] = field(default_factory=list)  # (t, cpu %, RSS MB)
+    # The whole machine's CPU (100 = one core) not used by the server or this script: other
+    # work on the machine competes for the same cores and must be read with the numbers.
+    others: list[float] = field(default_factory=list)
     seconds: float = 0.0
     cache_lookups: dict[str, float] = field(default_factory=dict)
 
@@ -237,13 +240,18 @@ async def user_loop(user: User, run: Run, started: float, deadline: float) -> No
 async def sample_server(
     proc: psutil.Process, run: Run, started: float, stop: asyncio.Event
 ) -> None:
+    me, cores = psutil.Process(), psutil.cpu_count() or 1
     proc.cpu_percent(None)
+    me.cpu_percent(None)
+    psutil.cpu_percent(None)
     while not stop.is_set():
         await asyncio.sleep(1.0)
         with_children = [proc, *proc.children(recursive=True)]
         cpu = sum(p.cpu_percent(None) for p in with_children if p.is_running())
         rss = sum(p.memory_info().rss for p in with_children if p.is_running()) / 2**20
         run.server.append((time.monotonic() - started, cpu, rss))
+        machine = psutil.cpu_percent(None) * cores
+        run.others.append(max(0.0, machine - cpu - me.cpu_percent(None)))
 
 
 async def drive(base_url: str, tokens: list[str], run: Run, proc: psutil.Process) -> None:
@@ -367,6 +375,7 @@ def server_rows(run: Run) -> list[list[object]]:
         ["RSS MB, first quarter (mean)", f"{statistics.mean(rss[:quarter]):.0f}", ""],
         ["RSS MB, last quarter (mean)", f"{statistics.mean(rss[-quarter:]):.0f}", ""],
         ["RSS MB, whole run", f"{statistics.mean(rss):.0f}", f"{max(rss):.0f}"],
+        ["other processes' CPU %", f"{statistics.mean(run.others):.0f}", f"{max(run.others):.0f}"],
     ]
 
 

@@ -58,3 +58,11 @@ def remove_old_builds(folder: Path, name: str, keep: set[Path]) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def row_count(path: Path) -> int | None:
+    """Rows of a Parquet file, from its footer."""
+    try:
+        return int(pq.read_metadata(path).num_rows)
+    except (OSError, ValueError):
+        return None

@@ -20,9 +20,9 @@ from pathlib import Path
 
 from sqlglot import exp
 
-from adapters.base import DatabaseAdapter
+from adapters.base import AdapterQueryError, DatabaseAdapter
 from backend.catalog.sources import ParquetViews
-from backend.errors import AuroraError, InvalidQuery
+from backend.errors import AuroraError, InvalidQuery, NotFound
 from backend.materialize import builder
 from backend.materialize.layout import Layout, layout_for
 from backend.materialize.rewrite import rewrite as rewrite_tree
@@ -55,6 +55,7 @@ class Materializations:
         self._building: set[str] = set()
         self._failed_at: dict[str, float] = {}
         self._views: dict[Path, str] = {}  # builds this process registered a view for
+        self._layouts: dict[tuple[str, tuple[tuple[str, str], ...]], Layout] = {}
 
     @property
     def builds_here(self) -> bool:
@@ -121,19 +122,31 @@ class Materializations:
         return exp.table_(self._register(path))
 
     def _register(self, path: Path) -> str:
-        name = self._views.get(path)
+        with self._lock:
+            name = self._views.get(path)
         if name is None:
             assert isinstance(self._adapter, ParquetViews)
             name = builder.view_name(path)
             self._adapter.register_parquet(name, path, hive=False)
-            self._views[path] = name
+            with self._lock:
+                self._views[path] = name
         return name
 
     def _versions(self, definition: MaterializationIn) -> dict[str, str]:
         return {key: self._catalog.get(key).version for key in _keys(definition)}
 
     def _layout(self, definition: MaterializationIn) -> Layout:
-        return layout_for(definition, self._catalog.get)
+        """Resolved once per declaration and input versions (a new load may bring columns)."""
+        key = (definition.model_dump_json(), tuple(sorted(self._versions(definition).items())))
+        with self._lock:
+            found = self._layouts.get(key)
+        if found is None:
+            found = layout_for(definition, self._catalog.get)
+            with self._lock:
+                if len(self._layouts) > 64:
+                    self._layouts.clear()
+                self._layouts[key] = found
+        return found
 
     # --- building -------------------------------------------------------------------------
 
@@ -154,7 +167,7 @@ class Materializations:
             assert self._folder is not None
             layout = self._layout(record.definition)
             path = builder.build_parquet(self._adapter, layout, self._folder, secrets.token_hex(4))
-            rows = _rows(path)
+            rows = builder.row_count(path)
             self._store.record_build(name, Built(str(path), versions, rows, utcnow()))
             keep = {path.resolve()}
             if record.built is not None:
@@ -174,7 +187,8 @@ class Materializations:
 
     def _forget(self, paths: Iterable[Path]) -> None:
         for path in paths:
-            view = self._views.pop(path, None) or self._views.pop(path.resolve(), None)
+            with self._lock:
+                view = self._views.pop(path, None) or self._views.pop(path.resolve(), None)
             if view is not None and isinstance(self._adapter, ParquetViews):
                 self._adapter.unregister(view)
 
@@ -205,13 +219,35 @@ class Materializations:
                 "on DuckDB the service builds it; leave relation out", path="relation"
             )
         if definition.relation is not None:
-            have = {c.name.casefold() for c in self._adapter.describe(definition.relation)}
-            missing = [n for n in layout.columns.values() if n.casefold() not in have]
-            if missing:
-                raise InvalidQuery(
-                    f"relation {definition.relation} lacks the columns {', '.join(missing)}",
-                    path="relation",
-                )
+            self._check_relation(definition.relation, layout)
+
+    def _check_relation(self, name: str, layout: Layout) -> None:
+        """The DBA's view must read as the layout's columns, and must not be a dataset
+        itself (users would read it without its inputs' row-level security)."""
+        table = relation(name)
+        if not table.db and self._is_dataset(table.name):
+            raise InvalidQuery(
+                f"{name} is itself a dataset that users can query without the row-level "
+                "security of its inputs; create the materialized view in another schema",
+                path="relation",
+            )
+        probe = exp.select(*(exp.column(c) for c in layout.columns.values())).from_(table)
+        try:
+            self._adapter.run(probe.limit(0))
+        except AdapterQueryError as e:
+            create = f"CREATE MATERIALIZED VIEW {name} AS {self._adapter.render(layout.select)}"
+            raise InvalidQuery(
+                f"{name} cannot be read with this materialization's columns: {e}",
+                path="relation",
+                details=[{"create": create}],
+            ) from e
+
+    def _is_dataset(self, key: str) -> bool:
+        try:
+            self._catalog.get(key)
+        except NotFound:
+            return False
+        return True
 
     def delete(self, name: str) -> MaterializationOut:
         shown = self.view(name)
@@ -267,12 +303,3 @@ class Materializations:
 
 def _keys(definition: MaterializationIn) -> list[str]:
     return [definition.dataset, *(j.dataset for j in definition.joins)]
-
-
-def _rows(path: Path) -> int | None:
-    import pyarrow.parquet as pq
-
-    try:
-        return int(pq.read_metadata(path).num_rows)
-    except (OSError, ValueError):
-        return None
