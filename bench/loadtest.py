@@ -8,9 +8,10 @@ way people in one company look at the same few loads, regions and pages.
 
 Environment: LOADTEST_ROWS (demo sales rows, default 10000000), LOADTEST_USERS (200),
 LOADTEST_SECONDS (300), LOADTEST_CACHE (1; 0 starts the server with RESULT_CACHE=false),
-LOADTEST_SEED (7). The server is started by this script (bench.harness.api_server) on
-127.0.0.1; its CPU and RSS are sampled every second with psutil. The table is printed and
-saved to bench/results/loadtest-<time>-<cache|nocache>.md.
+LOADTEST_SEED (7), LOADTEST_WORKERS (1; API worker processes). The server is started by
+this script (bench.harness.api_server) on 127.0.0.1; its CPU and RSS (worker processes
+included) are sampled every second with psutil. The table is printed and saved to
+bench/results/loadtest-<time>-<cache|nocache>.md.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Config:
     seconds: float
     cache: bool
     seed: int
+    workers: int
 
     @classmethod
     def from_env(cls) -> Config:
@@ -63,6 +65,7 @@ class Config:
             seconds=float(env("LOADTEST_SECONDS", "300")),
             cache=env("LOADTEST_CACHE", "1") not in ("0", "false", "no"),
             seed=int(env("LOADTEST_SEED", "7")),
+            workers=int(env("LOADTEST_WORKERS", "1")),
         )
 
 
@@ -386,7 +389,8 @@ def report(run: Run) -> str:
         f"# Load test, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
         f"result cache {'on' if c.cache else 'off'}",
         "",
-        f"{platform.platform()}, {os.cpu_count()} CPUs; {c.rows:,} sales rows; {c.users} users, "
+        f"{platform.platform()}, {os.cpu_count()} CPUs; {c.rows:,} sales rows; "
+        f"{c.workers} API process(es); {c.users} users, "
         f"think {THINK_S[0]:.0f}-{THINK_S[1]:.0f} s, {run.seconds:.0f} s run, seed {c.seed}; "
         "global_sales defaults to its latest MONTH_END load.",
         "",
@@ -412,6 +416,8 @@ def main() -> None:
     env = {"AURORA_STATE_DIR": str(data_dir.parent / ".loadtest-state")}
     if not config.cache:
         env["RESULT_CACHE"] = "false"
+    if config.workers > 1:  # uvicorn reads it as --workers; each has its own memory cache
+        env["WEB_CONCURRENCY"] = str(config.workers)
     with api_server(data_dir, **env) as api:
         assert api.client.base_url.host == "127.0.0.1", "loopback only"
         default_vintage(api)

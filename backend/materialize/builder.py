@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -50,11 +51,19 @@ def view_name(path: Path) -> str:
     return "_mat_" + re.sub(r"[^A-Za-z0-9_]", "_", path.stem)
 
 
-def remove_old_builds(folder: Path, name: str, keep: set[Path]) -> list[Path]:
-    """Delete the builds of `name` that are not in `keep`; returns what was deleted."""
+def remove_old_builds(
+    folder: Path, name: str, keep: set[Path], *, grace_s: float = 600.0
+) -> list[Path]:
+    """Delete the builds of `name` not in `keep` and older than `grace_s` (another process
+    may have just built one and not yet recorded it); returns what was deleted."""
     removed = []
+    now = time.time()
     for path in folder.glob(f"{name}-*.parquet"):
-        if path.resolve() not in keep:
+        try:
+            young = now - path.stat().st_mtime < grace_s
+        except OSError:  # removed meanwhile
+            continue
+        if path.resolve() not in keep and not young:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

@@ -253,7 +253,7 @@ class Materializations:
         shown = self.view(name)
         record = self._store.delete(name)
         if record.built is not None and self._folder is not None:
-            self._forget(builder.remove_old_builds(self._folder, name, keep=set()))
+            self._forget(builder.remove_old_builds(self._folder, name, set(), grace_s=0))
         return shown
 
     def list(self) -> list[MaterializationOut]:

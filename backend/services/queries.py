@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from sqlglot import exp
@@ -19,7 +19,6 @@ from adapters.base import DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
 from backend.config import Settings
 from backend.errors import ExportTooLarge, QueryTooExpensive
-from backend.materialize.service import Materializations
 from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
@@ -38,6 +37,9 @@ from backend.services.joined_schema import JoinedSchema, joined_schema
 from backend.services.result_cache import ResultCache, result_key
 from backend.services.rows import sql_type, table_rows
 from backend.services.ttl_cache import TtlCache
+
+if TYPE_CHECKING:
+    from backend.materialize.service import Materializations
 
 
 @dataclass(frozen=True)
