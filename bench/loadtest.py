@@ -387,7 +387,8 @@ def report(run: Run) -> str:
     errors = Counter(s.status for s in run.samples if not 200 <= s.status < 300)
     lines = [
         f"# Load test, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
-        f"result cache {'on' if c.cache else 'off'}",
+        f"result cache {'on' if c.cache else 'off'}"
+        f"{', CACHE_TTL ' + os.environ['CACHE_TTL'] if 'CACHE_TTL' in os.environ else ''}",
         "",
         f"{platform.platform()}, {os.cpu_count()} CPUs; {c.rows:,} sales rows; "
         f"{c.workers} API process(es); {c.users} users, "
