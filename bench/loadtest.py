@@ -244,14 +244,16 @@ async def sample_server(
     proc: psutil.Process, run: Run, started: float, stop: asyncio.Event
 ) -> None:
     me, cores = psutil.Process(), psutil.cpu_count() or 1
+    known = {proc.pid: proc}  # cpu_percent measures since the same object's last call
     proc.cpu_percent(None)
     me.cpu_percent(None)
     psutil.cpu_percent(None)
     while not stop.is_set():
         await asyncio.sleep(1.0)
         with_children = [proc, *proc.children(recursive=True)]
-        cpu = sum(p.cpu_percent(None) for p in with_children if p.is_running())
-        rss = sum(p.memory_info().rss for p in with_children if p.is_running()) / 2**20
+        fresh = [known.setdefault(p.pid, p) for p in with_children if p.is_running()]
+        cpu = sum(p.cpu_percent(None) for p in fresh)
+        rss = sum(p.memory_info().rss for p in fresh) / 2**20
         run.server.append((time.monotonic() - started, cpu, rss))
         machine = psutil.cpu_percent(None) * cores
         run.others.append(max(0.0, machine - cpu - me.cpu_percent(None)))
@@ -404,7 +406,8 @@ def report(run: Run) -> str:
         "",
         f"Errors by status: {dict(errors) or 'none'} (0 = connection failure or timeout, "
         "598 = export not done in 60 s, 599 = export failed).",
-        f"Result cache lookups: {run.cache_lookups or 'none'}.",
+        f"Result cache lookups: {run.cache_lookups or 'none'}"
+        f"{' (of the one API process that answered /metrics)' if c.workers > 1 else ''}.",
         "Targets: page p95 <= 300 ms, aggregate p95 <= 1500 ms, 0 errors, RSS flat.",
     ]
     return "\n".join(lines) + "\n"
