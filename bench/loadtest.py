@@ -221,6 +221,7 @@ class Run:
     others: list[float] = field(default_factory=list)
     seconds: float = 0.0
     cache_lookups: dict[str, float] = field(default_factory=dict)
+    failures: Counter[str] = field(default_factory=Counter)  # transport errors by kind
 
 
 async def user_loop(user: User, run: Run, started: float, deadline: float) -> None:
@@ -233,8 +234,9 @@ async def user_loop(user: User, run: Run, started: float, deadline: float) -> No
         begun = time.monotonic()
         try:
             status = await MIX[name][1](user)
-        except httpx.HTTPError:
+        except httpx.HTTPError as e:
             status = 0  # connection failure or timeout
+            run.failures[f"{name}: {type(e).__name__}"] += 1
         elapsed = (time.monotonic() - begun) * 1000
         run.samples.append(Sample(name, elapsed, status, begun - started))
         pause = user.rng.uniform(*THINK_S)
@@ -405,7 +407,8 @@ def report(run: Run) -> str:
         markdown_table(["server", "mean", "max"], server_rows(run)),
         "",
         f"Errors by status: {dict(errors) or 'none'} (0 = connection failure or timeout, "
-        "598 = export not done in 60 s, 599 = export failed).",
+        "598 = export not done in 60 s, 599 = export failed)"
+        f"{'; transport errors: ' + str(dict(run.failures)) if run.failures else ''}.",
         f"Result cache lookups: {run.cache_lookups or 'none'}"
         f"{' (of the one API process that answered /metrics)' if c.workers > 1 else ''}.",
         "Targets: page p95 <= 300 ms, aggregate p95 <= 1500 ms, 0 errors, RSS flat.",
