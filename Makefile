@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_ROWS ?= 1000000
 export AURORA_DATA_DIR ?= $(CURDIR)/data/warehouse
 
-.PHONY: run test setup setup-dev data bun chromium lint typecheck pytest bench loadtest clean
+.PHONY: run test check setup setup-dev data bun chromium lint typecheck pytest bench loadtest clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -65,6 +65,10 @@ pytest: setup-dev bun chromium
 	AURORA_E2E_REQUIRED=1 $(BIN)/python -m pytest
 
 test: setup-dev lint typecheck pytest
+
+# The fast loop: lint, types and every test but the browser and the slow ones.
+check: setup-dev lint typecheck
+	$(BIN)/python -m pytest -q -x -m "not e2e and not slow"
 
 bench: setup-dev
 	$(BIN)/python -m bench.run

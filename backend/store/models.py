@@ -21,6 +21,8 @@ class UserRow(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped on deactivation, a password change or a role change: older tokens are refused.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -63,6 +65,8 @@ class ReportRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     spec: Mapped[dict[str, Any]] = mapped_column(Json)
     shared: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="table", server_default="table")
+    chart: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
