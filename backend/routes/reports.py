@@ -14,11 +14,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend import audit
-from backend.deps import SpecValidatorDep
+from backend.deps import SpecValidator, SpecValidatorDep
 from backend.errors import Forbidden, NotFound
 from backend.query.spec import QuerySpec
 from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.security.principal import User
+from backend.services import report_views
+from backend.services.report_views import ReportKind, View
 from backend.store.models import ReportRow, UserRow
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require_user)])
@@ -31,6 +33,8 @@ class ReportIn(BaseModel):
     description: Annotated[str, Field(max_length=5_000)] = ""
     spec: QuerySpec
     shared: bool = False
+    kind: ReportKind = "table"
+    chart: View | None = None
 
 
 class ReportOut(BaseModel):
@@ -39,6 +43,8 @@ class ReportOut(BaseModel):
     description: str
     spec: QuerySpec
     shared: bool
+    kind: ReportKind
+    chart: View | None
     owner_id: int
     owner: str
     can_edit: bool
@@ -53,6 +59,8 @@ def _out(row: ReportRow, owner: str, user: User) -> ReportOut:
         description=row.description,
         spec=QuerySpec.model_validate(row.spec),
         shared=row.shared,
+        kind=report_views.stored_kind(row.kind),
+        chart=report_views.stored(row.chart),
         owner_id=row.owner_id,
         owner=owner,
         can_edit=row.owner_id == user.id or user.is_admin,
@@ -98,7 +106,7 @@ def list_reports(user: CurrentUser, auth: AuthDep) -> list[ReportOut]:
 def create_report(
     body: ReportIn, user: CurrentUser, auth: AuthDep, validate: SpecValidatorDep, request: Request
 ) -> ReportOut:
-    validate(body.spec, user)
+    _check(body, user, validate)
     with auth.store.session() as session:
         row = ReportRow(owner_id=user.id, **_fields(body))
         session.add(row)
@@ -131,7 +139,7 @@ def replace_report(
 ) -> ReportOut:
     with auth.store.session() as session:
         row, owner = _editable(session, report_id, user)
-        validate(body.spec, user)
+        _check(body, user, validate)
         for name, value in _fields(body).items():
             setattr(row, name, value)
         session.flush()
@@ -155,10 +163,17 @@ def delete_report(report_id: str, user: CurrentUser, auth: AuthDep, request: Req
     return Response(status_code=204)
 
 
+def _check(body: ReportIn, user: User, validate: SpecValidator) -> None:
+    validate(body.spec, user)
+    report_views.check(body.kind, body.chart, body.spec)
+
+
 def _fields(body: ReportIn) -> dict[str, object]:
     return {
         "name": body.name,
         "description": body.description,
         "spec": body.spec.model_dump(mode="json", exclude_defaults=True),
         "shared": body.shared,
+        "kind": body.kind,
+        "chart": None if body.chart is None else body.chart.model_dump(mode="json"),
     }

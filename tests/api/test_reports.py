@@ -168,3 +168,133 @@ def test_the_default_validator_checks_the_spec_against_the_catalog(
     assert r.status_code == 422, r.text
     assert r.json()["error"]["code"] == "invalid_query"
     assert "no_such_column" in r.json()["error"]["message"]
+
+
+GROUPED = {
+    "dataset": "sales",
+    "group_by": ["region", "customer"],
+    "measures": [
+        {"column": "amount", "agg": "sum", "alias": "sum_amount"},
+        {"agg": "count", "alias": "orders"},
+    ],
+}
+BAR = {"kind": "bar", "x": "region", "y": "orders", "series": "customer", "limit": 12}
+
+
+def test_chart_settings_and_kind_round_trip_through_create_list_and_replace(
+    api: Api, ann: dict[str, str], bob: dict[str, str]
+) -> None:
+    saved = _save(api, ann, spec=GROUPED, kind="chart", chart=BAR, shared=True)
+    want = {**BAR, "stack": "stacked"}
+    assert saved["kind"] == "chart" and saved["chart"] == want
+    url = f"/api/reports/{saved['id']}"
+    seen_by_bob = api.client.get(url, headers=bob).json()  # a shared report carries its chart
+    assert seen_by_bob["kind"] == "chart" and seen_by_bob["chart"] == want
+    listed = api.client.get("/api/reports", headers=ann).json()
+    assert [(r["kind"], r["chart"]) for r in listed] == [("chart", want)]
+
+    pie = {"kind": "pie", "x": "customer", "y": "sum_amount", "stack": "grouped"}
+    r = api.client.put(url, json=_report(spec=GROUPED, kind="table", chart=pie), headers=ann)
+    assert r.status_code == 200, r.text
+    got = api.client.get(url, headers=ann).json()
+    assert got["kind"] == "table"
+    assert got["chart"] == {**pie, "series": None, "limit": 20}
+
+    pivot = {"kind": "pivot", "columns": ["customer"]}
+    r = api.client.put(url, json=_report(spec=GROUPED, kind="pivot", chart=pivot), headers=ann)
+    assert r.status_code == 200, r.text
+    got = api.client.get(url, headers=ann).json()
+    assert (got["kind"], got["chart"]) == ("pivot", pivot)
+    assert got["spec"]["group_by"] == ["region", "customer"]
+
+    # A replace is whole: without kind and chart the report is a plain table again.
+    r = api.client.put(url, json=_report(spec=GROUPED), headers=ann)
+    assert (r.json()["kind"], r.json()["chart"]) == ("table", None)
+
+
+def test_a_report_saved_without_kind_or_chart_is_a_table_without_chart(
+    api: Api, ann: dict[str, str]
+) -> None:
+    saved = _save(api, ann)
+    assert (saved["kind"], saved["chart"]) == ("table", None)
+
+
+HUGE = "x" * 100_000
+
+
+# Report fields -> the error path the 422 names. One API per store runs them all (an API
+# per case costs seconds).
+MISFITS: list[tuple[dict[str, Any], str]] = [
+    ({"kind": "chart", "chart": {**BAR, "colour": "red"}}, "chart.bar.colour"),
+    (
+        {"kind": "pivot", "chart": {"kind": "pivot", "columns": [], "rows": ["region"]}},
+        "chart.pivot.rows",
+    ),
+    ({"kind": "map", "chart": BAR}, "kind"),
+    ({"kind": "chart", "chart": {**BAR, "kind": "donut"}}, "chart"),
+    ({"kind": "chart", "chart": {"x": "region"}}, "chart"),
+    ({"kind": "chart", "chart": {**BAR, "limit": 0}}, "chart.bar.limit"),
+    ({"kind": "chart", "chart": {**BAR, "limit": 10_000}}, "chart.bar.limit"),
+    ({"kind": "chart", "chart": {**BAR, "stack": "piled"}}, "chart.bar.stack"),
+    ({"kind": "chart", "chart": {**BAR, "x": HUGE}}, "chart.bar.x"),
+    (
+        {"kind": "pivot", "chart": {"kind": "pivot", "columns": ["region"] * 5_000}},
+        "chart.pivot.columns",
+    ),
+    ({"kind": "chart", "chart": [BAR] * 10_000}, "chart"),
+    ({"kind": "chart", "chart": "bar"}, "chart"),
+    ({"kind": "chart"}, "chart"),
+    ({"kind": "chart", "chart": {**BAR, "x": "amount"}}, "chart.x"),
+    ({"kind": "chart", "chart": {**BAR, "series": "order_date"}}, "chart.series"),
+    ({"kind": "chart", "chart": {**BAR, "series": "region"}}, "chart.series"),
+    ({"kind": "chart", "chart": {**BAR, "y": "amount"}}, "chart.y"),
+    ({"kind": "chart", "chart": BAR, "spec": SPEC}, "spec.measures"),
+    ({"kind": "table", "chart": {"kind": "pivot", "columns": []}}, "chart.kind"),
+    ({"kind": "pivot", "chart": BAR}, "chart"),
+    ({"kind": "pivot"}, "chart"),
+    ({"kind": "pivot", "chart": {"kind": "pivot", "columns": ["amount"]}}, "chart.columns[0]"),
+    (
+        {"kind": "pivot", "chart": {"kind": "pivot", "columns": ["region", "region"]}},
+        "chart.columns",
+    ),
+    (
+        {
+            "kind": "pivot",
+            "chart": {"kind": "pivot", "columns": []},
+            "spec": {
+                **GROUPED,
+                "measures": [{"agg": "count_distinct", "column": "customer", "alias": "n"}],
+            },
+        },
+        "spec.measures[0]",
+    ),
+    (
+        {
+            "kind": "pivot",
+            "chart": {"kind": "pivot", "columns": []},
+            "spec": {**GROUPED, "group_by": []},
+        },
+        "spec.group_by",
+    ),
+]
+
+
+def test_chart_settings_that_do_not_fit_are_422_and_nothing_is_saved(
+    api: Api, ann: dict[str, str]
+) -> None:
+    saved = _save(api, ann, spec=GROUPED, kind="chart", chart=BAR)
+    url = f"/api/reports/{saved['id']}"
+    for changes, path in MISFITS:
+        body = _report(**{"spec": GROUPED, **changes})
+        for answer in (
+            api.client.post("/api/reports", json=body, headers=ann),
+            api.client.put(url, json=body, headers=ann),
+        ):
+            assert answer.status_code == 422, (changes, answer.text)
+            error = answer.json()["error"]
+            assert error["code"] == "invalid_query", error
+            assert error["details"][0]["path"] == path, (path, error)
+    listed = api.client.get("/api/reports", headers=ann).json()
+    assert [(r["id"], r["kind"], r["chart"]["x"]) for r in listed] == [
+        (saved["id"], "chart", "region")
+    ]
