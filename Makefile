@@ -43,13 +43,18 @@ API_PORT ?= 8000
 UI_PORT ?= 3000
 REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_BUN=1
 
-# The API, the export worker (only with REDIS_URL; without it jobs run in the API) and the
-# Reflex UI in prod mode on one port: open http://localhost:$(UI_PORT). Ctrl-C stops all.
+# The API (API_WORKERS processes, backend/serve.py), the export worker (only with REDIS_URL;
+# without it jobs run in the API) and the Reflex UI in prod mode on one port (its state in
+# Redis when REDIS_URL is set): open http://localhost:$(UI_PORT). Ctrl-C stops all.
+# docs/deploy.md describes this shape and the one with many machines.
 run: setup data bun
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
-	$(BIN)/uvicorn backend.main:app --host 127.0.0.1 --port $(API_PORT) & \
-	if [ -n "$$REDIS_URL" ]; then $(BIN)/arq backend.worker.WorkerSettings & fi; \
+	$(BIN)/python -m backend.serve --host 127.0.0.1 --port $(API_PORT) & \
+	if [ -n "$$REDIS_URL" ]; then \
+	  DUCKDB_MEMORY_LIMIT=$$($(BIN)/python -m backend.serve --print-memory-limit) \
+	    $(BIN)/arq backend.worker.WorkerSettings & fi; \
 	$(REFLEX_ENV) AURORA_API_URL=http://127.0.0.1:$(API_PORT) \
+	  env $${REDIS_URL:+REFLEX_REDIS_URL=$${REFLEX_REDIS_URL:-$$REDIS_URL}} \
 	  $(BIN)/reflex run --env prod --frontend-port $(UI_PORT) --backend-port $(UI_PORT)
 
 lint: setup-dev

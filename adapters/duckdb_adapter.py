@@ -17,6 +17,7 @@ Every query runs on a fresh cursor, so concurrent calls from several threads run
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -87,6 +88,10 @@ class DuckDBAdapter:
         }
         if threads is not None:
             config["threads"] = threads
+        # The services build this adapter from the warehouse alone; the per-process budget
+        # (DUCKDB_MEMORY_LIMIT, see backend.serve) arrives through the environment so that N
+        # API processes on one machine do not each take DuckDB's default 80% of RAM.
+        memory_limit = memory_limit or os.environ.get("DUCKDB_MEMORY_LIMIT") or None
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
         self._con = duckdb.connect(":memory:", config=config)

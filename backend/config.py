@@ -142,6 +142,17 @@ class Settings(BaseSettings):
         "AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs"
     )
 
+    # The production shape (`make run`, `python -m backend.serve`, docs/deploy.md).
+    api_workers: int | None = _env(  # type: ignore[assignment]
+        "API_WORKERS", None, "API processes `make run` starts; default: the number of CPU cores"
+    )
+    duckdb_memory_limit: str | None = _env(  # type: ignore[assignment]
+        "DUCKDB_MEMORY_LIMIT",
+        None,
+        "Memory one process's DuckDB may use (e.g. 2GiB); `make run` defaults it to 60% of "
+        "RAM shared by the API processes and the export worker",
+    )
+
     @property
     def state_dir(self) -> Path:
         """Where Aurora keeps its own files (metadata, exports, secrets)."""

@@ -3,6 +3,7 @@ in the API process) and `ArqRunner` (backend.jobs.arq_runner) when `REDIS_URL` i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -10,10 +11,13 @@ from typing import Protocol
 
 from backend.jobs.export_job import ExportDeps, run_export
 from backend.jobs.state import JobStore, JobView
+from backend.store.base import utcnow
 
 log = logging.getLogger("aurora.exports")
 
 RESTARTED = "The server restarted before this export finished; please start it again."
+HEARTBEAT_S = 15.0
+ORPHAN_AFTER_S = 90.0  # six missed heartbeats: the process is gone, not merely busy
 
 
 class JobRunner(Protocol):
@@ -31,7 +35,12 @@ class JobRunner(Protocol):
 
 
 class InProcessRunner:
-    """At most `workers` exports at once in this process; more wait in the pool's queue."""
+    """At most `workers` exports at once in this process; more wait in the pool's queue.
+
+    Several API processes may share one metadata store (`make run` starts API_WORKERS of
+    them), so an active job in the store may belong to another live process. Each runner
+    touches its jobs' heartbeat every HEARTBEAT_S; a job silent for ORPHAN_AFTER_S belonged
+    to a process that is gone, and any process fails it (at start and once a minute)."""
 
     name = "inprocess"
 
@@ -41,18 +50,37 @@ class InProcessRunner:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="export")
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._heart: threading.Thread | None = None
 
-    def fail_orphans(self) -> None:
-        """Jobs of this runner still active at start belonged to a process that is gone."""
-        for job_id in self._jobs.active_ids(self.name):
+    def fail_orphans(self, now: dt.datetime | None = None) -> int:
+        """Fail the jobs no live process has touched lately; return how many."""
+        before = (now or utcnow()) - dt.timedelta(seconds=ORPHAN_AFTER_S)
+        orphans = self._jobs.stale_ids(self.name, before)
+        for job_id in orphans:
             self._jobs.fail_stuck(job_id, RESTARTED)
+        return len(orphans)
 
     async def submit(self, job_id: str) -> str:
         stop = threading.Event()
         with self._lock:
             self._stops[job_id] = stop
+            if self._heart is None:
+                self._heart = threading.Thread(target=self._beat, name="export-heartbeat")
+                self._heart.daemon = True
+                self._heart.start()
+        self._jobs.touch([job_id])
         self._pool.submit(self._run, job_id, stop)
         return job_id
+
+    def _beat(self) -> None:
+        while not self._closed.wait(HEARTBEAT_S):
+            with self._lock:
+                held = list(self._stops)
+            try:
+                self._jobs.touch(held)
+            except Exception:  # a busy store must not stop the heart; the margin is wide
+                log.warning("could not touch the heartbeat of %d export(s)", len(held))
 
     def _run(self, job_id: str, stop: threading.Event) -> None:
         try:
@@ -74,6 +102,7 @@ class InProcessRunner:
             stop.set()
 
     async def close(self) -> None:
+        self._closed.set()
         with self._lock:
             for stop in self._stops.values():
                 stop.set()

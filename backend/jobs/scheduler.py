@@ -21,6 +21,7 @@ from backend.errors import AuroraError, NotFound
 from backend.jobs.cron import next_runs
 from backend.jobs.export_job import load_owner
 from backend.jobs.models import ScheduleRow, ScheduleRunRow
+from backend.jobs.runner import InProcessRunner
 from backend.jobs.service import ExportService
 from backend.jobs.sweep import sweep
 from backend.query.spec import QuerySpec
@@ -115,6 +116,8 @@ async def loop(store: Store, exports: ExportService, **_: Any) -> None:
         await asyncio.sleep(60 - utcnow().second + 0.5)  # just after each minute starts
         try:
             await tick(store, exports)
+            if isinstance(exports.runner, InProcessRunner):  # another process may have died
+                await asyncio.to_thread(exports.runner.fail_orphans)
             if minutes % SWEEP_EVERY_MIN == 0:
                 await asyncio.to_thread(sweep, exports.settings, store)
         except Exception:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from backend.errors import NotFound
 from backend.jobs.models import ACTIVE, ExportJobRow
@@ -159,6 +159,29 @@ class JobStore:
             rows = session.scalars(
                 select(ExportJobRow.id).where(
                     ExportJobRow.runner == runner, ExportJobRow.status == "queued"
+                )
+            )
+            return list(rows)
+
+    def touch(self, job_ids: list[str]) -> None:
+        """Record that a live runner still holds these jobs (queued in its pool or running)."""
+        if not job_ids:
+            return
+        with self.store.session() as session:
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id.in_(job_ids), ExportJobRow.status.in_(ACTIVE))
+                .values(heartbeat_at=utcnow())
+            )
+
+    def stale_ids(self, runner: str, before: dt.datetime) -> list[str]:
+        """Active jobs of `runner` that nobody has touched since `before`."""
+        heartbeat, created = ExportJobRow.heartbeat_at, ExportJobRow.created_at
+        silent = or_(heartbeat < before, and_(heartbeat.is_(None), created < before))
+        with self.store.session() as session:
+            rows = session.scalars(
+                select(ExportJobRow.id).where(
+                    ExportJobRow.runner == runner, ExportJobRow.status.in_(ACTIVE), silent
                 )
             )
             return list(rows)

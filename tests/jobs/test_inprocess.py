@@ -4,6 +4,7 @@ real metadata store, files read back with polars and openpyxl."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Iterator
 
@@ -12,12 +13,15 @@ import openpyxl
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
+from sqlalchemy import update
 
 from backend.errors import Conflict, ExportTooLarge, NotFound
 from backend.jobs.export_job import run_export
-from backend.jobs.runner import InProcessRunner
+from backend.jobs.models import ExportJobRow
+from backend.jobs.runner import ORPHAN_AFTER_S, InProcessRunner
 from backend.jobs.service import ExportService
 from backend.query.spec import QuerySpec
+from backend.store.base import utcnow
 from tests.jobs.conftest import HUGE_ROWS, JobEnv
 
 ITEMS = QuerySpec(dataset="items", sort=[{"column": "item_id"}])  # type: ignore[list-item]
@@ -154,13 +158,27 @@ def test_a_job_cancelled_while_queued_never_runs(job_env: JobEnv) -> None:
     assert list(job_env.exports_dir.iterdir()) == []
 
 
-def test_jobs_left_active_by_a_dead_process_are_failed_at_start(job_env: JobEnv) -> None:
-    job = job_env.jobs.create(
-        owner_id=job_env.owner.id, format="csv", filename="x.csv", spec=ITEMS.model_dump()
+def test_jobs_left_active_by_a_dead_process_are_failed_and_a_live_ones_are_not(
+    job_env: JobEnv,
+) -> None:
+    """Several API processes share the store: a job another live process touched lately is
+    its own; one nobody touched for ORPHAN_AFTER_S belonged to a process that is gone."""
+    dead, live = (
+        job_env.jobs.create(
+            owner_id=job_env.owner.id, format="csv", filename="x.csv", spec=ITEMS.model_dump()
+        )
+        for _ in range(2)
     )
-    job_env.jobs.start(job.id, attempt=1)
+    job_env.jobs.start(dead.id, attempt=1)
+    job_env.jobs.start(live.id, attempt=1)
+    silent_since = utcnow() - dt.timedelta(seconds=ORPHAN_AFTER_S + 5)
+    with job_env.store.session() as session:
+        session.execute(
+            update(ExportJobRow).where(ExportJobRow.id == dead.id).values(heartbeat_at=silent_since)
+        )
     runner = InProcessRunner(job_env.deps)
-    runner.fail_orphans()
-    ended = job_env.jobs.get(job.id)
+    assert runner.fail_orphans() == 1
+    ended, running = job_env.jobs.get(dead.id), job_env.jobs.get(live.id)
     assert ended is not None and ended.status == "failed" and "restarted" in (ended.error or "")
+    assert running is not None and running.status == "running"
     asyncio.run(runner.close())

@@ -1,0 +1,109 @@
+"""`python -m backend.serve [--workers N] [uvicorn options]`: the API in production shape.
+
+`API_WORKERS` uvicorn worker processes (default: the core count) share one listening socket.
+uvicorn's own supervisor is enough here: it pings its workers, replaces one that dies or
+hangs, restarts them one by one on SIGHUP and can recycle them (`--limit-max-requests`).
+Gunicorn would add a second server and the separate `uvicorn-worker` package for the same.
+
+What must happen once per deployment, not once per process, happens here before the workers
+start: metadata migrations, the first admin, the signing secret. Done in each worker at the
+same moment, two migrations would race on an empty SQLite file and two first starts could
+read a secret file the other is still writing.
+
+Each worker's DuckDB gets `DUCKDB_MEMORY_LIMIT`, by default an equal share of 60% of the
+machine's memory (or its cgroup limit) over the API processes, plus the export worker when
+`REDIS_URL` is set: N processes must fit the machine together, and the rest is left to the
+page cache, Reflex and Redis. Every other argument goes to uvicorn unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import psutil
+
+from backend.config import Settings, get_settings
+
+MEMORY_SHARE = 0.6
+_CGROUP_MAX = Path("/sys/fs/cgroup/memory.max")
+
+
+def api_workers(settings: Settings, given: int | None = None) -> int:
+    return max(1, given or settings.api_workers or os.cpu_count() or 1)
+
+
+def machine_memory() -> int:
+    """Bytes this process tree may use: RAM, or less when a cgroup (container) says so."""
+    total = int(psutil.virtual_memory().total)
+    try:
+        limit = _CGROUP_MAX.read_text().strip()
+    except OSError:
+        return total
+    return min(total, int(limit)) if limit.isdigit() else total
+
+
+def memory_limit(settings: Settings, workers: int, memory: int | None = None) -> str:
+    """DuckDB's `memory_limit` for one process, e.g. '2457MiB'.
+
+    >>> plain = Settings(REDIS_URL=None, DUCKDB_MEMORY_LIMIT=None)
+    >>> memory_limit(plain, 2, memory=8 * 2**30)
+    '2457MiB'
+    >>> memory_limit(plain.model_copy(update={"redis_url": "redis://r"}), 2, memory=8 * 2**30)
+    '1638MiB'
+    >>> memory_limit(Settings(DUCKDB_MEMORY_LIMIT="1GiB"), 2)
+    '1GiB'
+    """
+    if settings.duckdb_memory_limit:
+        return settings.duckdb_memory_limit
+    processes = workers + (1 if settings.redis_url else 0)  # the ARQ export worker
+    share = (memory or machine_memory()) * MEMORY_SHARE / processes
+    return f"{int(share // 2**20)}MiB"
+
+
+def prepare(settings: Settings) -> None:
+    """Migrations, first admin and signing secret, once, before any worker starts."""
+    from backend.security.bootstrap import ensure_first_admin
+    from backend.security.passwords import Passwords
+    from backend.security.secret import signing_secret
+    from backend.store.engine import Store, default_url
+
+    store = Store(default_url(settings))
+    try:
+        store.migrate()
+        ensure_first_admin(store, Passwords(settings.argon2_profile), settings)
+    finally:
+        store.close()
+    signing_secret(settings)
+
+
+def uvicorn_command(workers: int, extra: list[str]) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "backend.main:app", "--workers", str(workers), *extra]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m backend.serve", description=__doc__)
+    parser.add_argument("--workers", type=int, default=None, help="default: API_WORKERS")
+    parser.add_argument(
+        "--print-memory-limit",
+        action="store_true",
+        help="print one process's DuckDB memory limit and exit (for the export worker)",
+    )
+    args, extra = parser.parse_known_args(argv)
+    settings = get_settings()
+    workers = api_workers(settings, args.workers)
+    limit = memory_limit(settings, workers)
+    if args.print_memory_limit:
+        print(limit)
+        return
+    prepare(settings)
+    os.environ["DUCKDB_MEMORY_LIMIT"] = limit
+    command = uvicorn_command(workers, extra)
+    sys.stdout.flush()
+    os.execv(command[0], command)  # uvicorn takes this pid: signals reach it directly
+
+
+if __name__ == "__main__":
+    main()
