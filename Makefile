@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_ROWS ?= 1000000
 export AURORA_DATA_DIR ?= $(CURDIR)/data/warehouse
 
-.PHONY: run test check setup setup-dev data bun chromium lint typecheck pytest bench loadtest clean
+.PHONY: run test check setup setup-dev data bun chromium nginx lint typecheck pytest bench loadtest clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ bun: .tools/node_modules/.bin/bun
 
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# The deploy tests (tests/deploy) start a real nginx of their own, on a free port.
+nginx:
+	@PATH=$$PATH:/usr/sbin command -v nginx >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq nginx >/dev/null)
 
 # With AURORA_DB=postgres the demo goes into AURORA_DB_URL / AURORA_DB_SCHEMA instead.
 data: setup
@@ -66,7 +71,7 @@ typecheck: setup-dev
 
 # pytest exits 5 when it collected nothing; that must fail the build, and it does here.
 # The browser tests (tests/e2e) need bun for the Reflex build and Debian's chromium.
-pytest: setup-dev bun chromium
+pytest: setup-dev bun chromium nginx
 	AURORA_E2E_REQUIRED=1 $(BIN)/python -m pytest
 
 test: setup-dev lint typecheck pytest
@@ -78,9 +83,10 @@ check: setup-dev lint typecheck
 bench: setup-dev
 	$(BIN)/python -m bench.run
 
-# LOADTEST_USERS (200) simulated users for LOADTEST_SECONDS (300) against a real API server on
-# the LOADTEST_ROWS (10M) demo, loopback only; LOADTEST_CACHE=0 turns the result cache off.
-# Prints and saves bench/results/loadtest-*.md.
+# Locust, headless, against the API as `make run` starts it, on the LOADTEST_ROWS (3M) demo,
+# loopback only. LOADTEST_MIX: scale (issue 15's 200 users, the default), realistic or
+# superset; LOADTEST_SECONDS (300), LOADTEST_USERS (the mix's), LOADTEST_WORKERS (API_WORKERS),
+# LOADTEST_CACHE=0 without the result cache. Prints and saves bench/results/loadtest-*.md.
 loadtest: setup-dev
 	$(BIN)/python -m bench.loadtest
 

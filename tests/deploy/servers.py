@@ -63,11 +63,13 @@ class ApiProcess:
         return children or [me]
 
 
-def start_api(env: dict[str, str], log_dir: Path, *, workers: int = 1) -> ApiProcess:
+def start_api(
+    env: dict[str, str], log_dir: Path, *, workers: int = 1, extra: tuple[str, ...] = ()
+) -> ApiProcess:
     port = free_port()
     log = log_dir / f"api-{port}.log"
     cmd = [sys.executable, "-m", "backend.serve", "--workers", str(workers)]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra]
     out: IO[Any] = log.open("wb")
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     api = ApiProcess(process, port, log)
