@@ -79,8 +79,16 @@ def prepare(settings: Settings) -> None:
     signing_secret(settings)
 
 
+# uvicorn kills a worker that does not answer its ping within this many seconds (5 by
+# default); a busy machine can be that slow to schedule a healthy worker's answer.
+HEALTHCHECK_S = "30"
+
+
 def uvicorn_command(workers: int, extra: list[str]) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "backend.main:app", "--workers", str(workers), *extra]
+    command = [sys.executable, "-m", "uvicorn", "backend.main:app", "--workers", str(workers)]
+    if not any(arg.startswith("--timeout-worker-healthcheck") for arg in extra):
+        command += ["--timeout-worker-healthcheck", HEALTHCHECK_S]
+    return command + extra
 
 
 def main(argv: list[str] | None = None) -> None:
