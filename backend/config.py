@@ -138,6 +138,22 @@ class Settings(BaseSettings):
     pivot_max_columns: int = _env(  # type: ignore[assignment]
         "PIVOT_MAX_COLUMNS", 200, "Most pivot result columns"
     )
+    # The compile budget (backend.query.budget): how big one compiled query may grow; over
+    # it, 422 query_too_complex before the query is built whole.
+    query_max_nodes: int = _env(  # type: ignore[assignment]
+        "QUERY_MAX_NODES",
+        50_000,
+        "Compile budget: expression nodes of one query, calculated fields counted at each use",
+    )
+    query_max_in_values: int = _env(  # type: ignore[assignment]
+        "QUERY_MAX_IN_VALUES", 10_000, "Compile budget: values in all IN lists of one query"
+    )
+    query_max_measures: int = _env(  # type: ignore[assignment]
+        "QUERY_MAX_MEASURES", 1_000, "Compile budget: measures of one query (at most 1000)"
+    )
+    query_max_joins: int = _env(  # type: ignore[assignment]
+        "QUERY_MAX_JOINS", 8, "Compile budget: joins of one query (at most 8)"
+    )
     log_level: str = _env(  # type: ignore[assignment]
         "AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs"
     )

@@ -60,6 +60,13 @@ class UnknownColumn(InvalidQuery):
     pass
 
 
+class QueryTooComplex(AuroraError):
+    """The compiled query would be over its size budget (`backend.query.budget`); refused
+    before it is built whole, let alone rendered or run."""
+
+    status, code = 422, "query_too_complex"
+
+
 class QueryTooExpensive(AuroraError):
     status, code = 422, "query_too_expensive"
 

@@ -21,6 +21,7 @@ from backend.query.plan import Plan
 from backend.query.render import render
 from backend.query.spec import QuerySpec
 from backend.query.steps.assemble import assemble, order_joins, paginate
+from backend.query.steps.budget import check_budget
 from backend.query.steps.calculated import define_calculated, define_measures
 from backend.query.steps.ctes import build_ctes
 from backend.query.steps.filters import split_filters
@@ -35,6 +36,7 @@ __all__ = ["STEPS", "compile_query", "compile_sql_text", "compile_values", "coun
 Step = Callable[[Plan], Plan]
 
 STEPS: tuple[Step, ...] = (
+    check_budget,
     resolve_sources,
     bind_joins,
     define_calculated,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from backend.catalog.models import Dataset
+from backend.query.budget import CompileLimits
 from backend.query.spec import Vintage
 
 
@@ -31,6 +32,8 @@ class CompileContext:
     # Rows a dataset's CTE (its vintage, RLS and pushed filters applied) is expected to give;
     # when set, all-inner joins are reordered so the smallest input drives.
     estimate_rows: Callable[[str, exp.Select], int | None] | None = None
+    # How big the compiled query may grow (backend.query.budget).
+    limits: CompileLimits = field(default_factory=CompileLimits)
 
 
 @dataclass(frozen=True)

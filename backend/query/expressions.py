@@ -71,8 +71,12 @@ class _Walk:
             raise self.fail(f"this form of {_what(node)} is not supported")
 
 
-def parse_expression(text: str, resolve: Resolver, path: str) -> Typed:
+def parse_expression(
+    text: str, resolve: Resolver, path: str, charge: Callable[[int], None] | None = None
+) -> Typed:
     """Parse `text` into a safe tree over resolved columns, with its best-effort type.
+    `charge` is told the size of the tree (calculated fields inlined) before it is built,
+    so that it can refuse an expansion too big to build (`backend.query.budget`).
 
     >>> from backend.query.names import Ref
     >>> ref = Ref("amount", exp.column("amount", table="s"), "DECIMAL(18,2)", "Amount")
@@ -91,7 +95,36 @@ def parse_expression(text: str, resolve: Resolver, path: str) -> Typed:
     size = sum(1 for _ in trees[0].walk())
     if size > MAX_NODES:
         raise walk.fail(f"the expression has {size} parts; at most {MAX_NODES}")
+    if charge is not None:
+        charge(_inlined_size(walk, trees[0]))
     return walk.build(trees[0])
+
+
+def _inlined_size(walk: _Walk, tree: exp.Expr) -> int:
+    """Nodes of `tree` once built, each name replaced by what it stands for; known without
+    building it, because a resolved name knows its own size. (Builders add a node here and
+    there, a cast or a parenthesis: this is the size up to those.)"""
+    total, todo = 0, [tree]
+    while todo:
+        node = todo.pop()
+        ref = _named(walk, node) if isinstance(node, exp.Column) else None
+        if ref is not None:
+            total += ref.size
+            continue
+        total += 1
+        todo.extend(node.iter_expressions())
+    return total
+
+
+def _named(walk: _Walk, node: exp.Column) -> Ref | None:
+    """What a column name resolves to; None where building it fails anyway (with its own
+    error, raised in the order the build meets it)."""
+    if isinstance(node.this, exp.Star) or node.args.get("db") or node.args.get("catalog"):
+        return None
+    try:
+        return walk.resolve(f"{node.table}.{node.name}" if node.table else node.name)
+    except InvalidQuery:
+        return None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -17,6 +17,8 @@ from backend.catalog.models import Column, Dataset
 from backend.errors import InvalidQuery, UnknownColumn
 from backend.query.spec import JoinType, Vintage
 
+COLUMN_SIZE = 3  # a qualified column: Column(Identifier, table=Identifier)
+
 
 @dataclass(frozen=True)
 class Source:
@@ -32,7 +34,8 @@ class Source:
 @dataclass(frozen=True)
 class Ref:
     """A resolved name. `aliases` are the datasets its expression reads; `source` is set when
-    the name is exactly one dataset column."""
+    the name is exactly one dataset column. `size` counts the nodes of `expr` (what a copy
+    costs the compile budget, known before copying)."""
 
     name: str
     expr: exp.Expr
@@ -42,6 +45,7 @@ class Ref:
     source: str | None = None
     aliases: frozenset[str] = frozenset()
     measure: bool = False
+    size: int = COLUMN_SIZE
 
 
 def column_ref(alias: str, column: Column, name: str | None = None) -> Ref:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from backend.query.budget import Budget
 from backend.query.context import CompileContext, OutputColumn
 from backend.query.names import Scope
 from backend.query.spec import JoinType, QuerySpec
@@ -61,6 +62,8 @@ class Plan:
     tree: exp.Select | None = None
     paged: exp.Select | None = None
     notes: tuple[str, ...] = ()
+    # Shared by the steps of one compile (the one mutable thing here): what they have built.
+    budget: Budget = field(default_factory=Budget, compare=False, repr=False)
 
     def but(self, **changes: Any) -> Plan:
         """A copy with `changes`; steps never mutate a plan."""

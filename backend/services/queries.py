@@ -19,6 +19,7 @@ from adapters.base import DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
 from backend.config import Settings
 from backend.errors import ExportTooLarge, QueryTooExpensive
+from backend.query.budget import CompileLimits
 from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
@@ -112,6 +113,7 @@ class QueryService:
             default_vintage=self._default_vintage,
             max_row_limit=self.settings.max_row_limit,
             estimate_rows=self._input_rows(seen),
+            limits=CompileLimits.of(self.settings),
         )
 
     def _input_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -9,6 +10,7 @@ from sqlglot import exp
 from backend.catalog.labels import label_from_name
 from backend.catalog.models import type_kind
 from backend.errors import InvalidQuery
+from backend.query.budget import tree_size
 from backend.query.expressions import parse_expression
 from backend.query.names import Ref, Scope, columns_in
 from backend.query.plan import Plan
@@ -32,14 +34,21 @@ def define_calculated(plan: Plan) -> Plan:
     for i, calc in enumerate(plan.spec.calculated):
         path = f"calculated[{i}]"
         _check_free(scope, calc.name, f"{path}.name")
-        tree, sql_type = parse_expression(calc.expr, _resolver(scope, path), f"{path}.expr")
-        if sum(1 for _ in tree.walk()) > MAX_EXPANDED_NODES:
+        charge = _charger(plan, "calculated fields", f"calculated field '{calc.name}'", path)
+        tree, sql_type = parse_expression(calc.expr, _resolver(scope, path), f"{path}.expr", charge)
+        size = tree_size(tree)
+        if size > MAX_EXPANDED_NODES:
             raise InvalidQuery(
                 f"{calc.name} grows too large once its fields are inlined", path=path
             )
-        ref = Ref(calc.name, tree, sql_type, label_from_name(calc.name), aliases=_aliases(tree))
+        label = label_from_name(calc.name)
+        ref = Ref(calc.name, tree, sql_type, label, aliases=_aliases(tree), size=size)
         scope = Scope(scope.sources, {**scope.calculated, calc.name: ref}, scope.measures)
     return plan.but(scope=scope)
+
+
+def _charger(plan: Plan, part: str, what: str, path: str) -> Callable[[int], None]:
+    return lambda nodes: plan.budget.charge(part, nodes, what, path)
 
 
 def _resolver(scope: Scope, path: str) -> Callable[[str], Ref]:
@@ -74,33 +83,48 @@ def define_measures(plan: Plan) -> Plan:
     ('COUNT(DISTINCT global_sales.employee_id)', 'BIGINT')
     """
     measures: dict[str, Ref] = {}
+    folded: set[str] = set()
     for i, measure in enumerate(plan.spec.measures):
         path = f"measures[{i}]"
-        if measure.alias.casefold() in {m.casefold() for m in measures}:
+        if measure.alias.casefold() in folded:
             raise InvalidQuery(f"two measures are named '{measure.alias}'", path=f"{path}.alias")
-        measures[measure.alias] = _measure(plan.scope, measure, path)
+        folded.add(measure.alias.casefold())
+        charge = _charger(plan, "measures", f"measure '{measure.alias}'", path)
+        measures[measure.alias] = _measure(plan.scope, measure, path, charge)
     return plan.but(scope=Scope(plan.scope.sources, plan.scope.calculated, measures))
 
 
-def _measure(scope: Scope, measure: Measure, path: str) -> Ref:
-    if measure.column is not None:
-        arg: Ref | None = scope.resolve(measure.column, f"{path}.column")
-    elif measure.expr is not None:
-        tree, sql_type = parse_expression(measure.expr, _resolver(scope, path), f"{path}.expr")
-        arg = Ref(measure.alias, tree, sql_type, measure.alias, aliases=_aliases(tree))
-    else:
-        arg = None
-    value = arg.expr.copy() if arg is not None else exp.Star()
-    value, read = conditional_value(scope, measure, value, path)
+def _measure(scope: Scope, measure: Measure, path: str, charge: Callable[[int], None]) -> Ref:
+    """The aggregate; `charge` is told the size of each piece before it is built."""
+    arg = _argument(scope, measure, path, charge)
+    value = arg.expr if arg is not None else exp.Star()
+    value, read = conditional_value(scope, measure, value, path, charge)
+    aggregate = _aggregate(measure.agg, value)
     return Ref(
         name=measure.alias,
-        expr=_aggregate(measure.agg, value),
+        expr=aggregate,
         type=_result_type(measure.agg, arg, path),
         label=label_from_name(measure.alias),
         format=arg.format if arg is not None and measure.agg not in _COUNTS else None,
         aliases=(arg.aliases if arg is not None else frozenset()) | read,
         measure=True,
+        size=tree_size(aggregate),
     )
+
+
+def _argument(
+    scope: Scope, measure: Measure, path: str, charge: Callable[[int], None]
+) -> Ref | None:
+    """What the measure aggregates, as a tree of its own (a copy of a column or field)."""
+    if measure.column is not None:
+        ref = scope.resolve(measure.column, f"{path}.column")
+        charge(ref.size)
+        return dataclasses.replace(ref, expr=ref.expr.copy())
+    if measure.expr is not None:
+        resolve = _resolver(scope, path)
+        tree, sql_type = parse_expression(measure.expr, resolve, f"{path}.expr", charge)
+        return Ref(measure.alias, tree, sql_type, measure.alias, aliases=_aliases(tree))
+    return None
 
 
 _COUNTS = (Agg.COUNT, Agg.COUNT_DISTINCT)

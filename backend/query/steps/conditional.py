@@ -7,19 +7,25 @@ aggregate inside an aggregate is not SQL).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
+from backend.query.budget import condition_size
 from backend.query.names import Scope, columns_in
 from backend.query.operators import condition_sql
 from backend.query.spec import Condition, FilterNode, Measure
 
+Charge = Callable[[int], None]
+
 
 def conditional_value(
-    scope: Scope, measure: Measure, value: exp.Expr, path: str
+    scope: Scope, measure: Measure, value: exp.Expr, path: str, charge: Charge | None = None
 ) -> tuple[exp.Expr, frozenset[str]]:
     """`value` (the aggregate's argument; `*` for COUNT(*)) kept only where the measure's
     condition holds, plus the dataset aliases the condition reads. NULLs drop out of every
-    aggregate, so COUNT(CASE WHEN c THEN 1 END) counts the matching rows.
+    aggregate, so COUNT(CASE WHEN c THEN 1 END) counts the matching rows. `charge` is told
+    each condition's size before it is built (the compile budget).
 
     >>> from tests.query.catalog import plan_for
     >>> from backend.query.steps.sources import resolve_sources
@@ -31,7 +37,7 @@ def conditional_value(
     """
     if measure.where is None:
         return value, frozenset()
-    condition = node_sql(scope, measure.where, f"{path}.where")
+    condition = node_sql(scope, measure.where, f"{path}.where", charge)
     if condition is None:  # an empty group keeps every row, as in `filters`
         return value, frozenset()
     then = exp.Literal.number(1) if isinstance(value, exp.Star) else value
@@ -39,15 +45,19 @@ def conditional_value(
     return case, frozenset(alias for alias, _ in columns_in(condition))
 
 
-def node_sql(scope: Scope, node: FilterNode, path: str) -> exp.Expr | None:
+def node_sql(
+    scope: Scope, node: FilterNode, path: str, charge: Charge | None = None
+) -> exp.Expr | None:
     """The predicate of a condition or group over columns; None for an empty group."""
     if isinstance(node, Condition):
         ref = scope.resolve(node.column, f"{path}.column")
+        if charge is not None:
+            charge(condition_size(node, ref.size))
         return condition_sql(node, ref, path)
     parts = [
         part
         for i, child in enumerate(node.conditions)
-        if (part := node_sql(scope, child, f"{path}.conditions[{i}]")) is not None
+        if (part := node_sql(scope, child, f"{path}.conditions[{i}]", charge)) is not None
     ]
     if not parts:
         return None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from backend.errors import InvalidQuery
+from backend.query.budget import condition_size
 from backend.query.names import Ref, Source
 from backend.query.operators import condition_sql
 from backend.query.plan import Plan
@@ -98,6 +99,7 @@ def _predicate(plan: Plan, node: FilterNode, path: str) -> Predicate | None:
     """The SQL of a condition or group; None for a group with no conditions at all."""
     if isinstance(node, Condition):
         ref = plan.scope.resolve(node.column, f"{path}.column", measures=plan.spec.aggregated)
+        plan.budget.charge("filters", condition_size(node, ref.size), "the filters", path)
         return Predicate(condition_sql(node, ref, path), (ref,), path)
     parts = [
         part

@@ -63,7 +63,7 @@ def select_outputs(plan: Plan) -> Plan:
     """
     if not plan.spec.aggregated:
         refs = _detail_refs(plan)
-        return plan.but(outputs=_outputs(refs))
+        return plan.but(outputs=_outputs(plan, refs, "columns"))
     groups = _unique(
         plan.scope.resolve(name, f"group_by[{i}]") for i, name in enumerate(plan.spec.group_by)
     )
@@ -74,9 +74,10 @@ def select_outputs(plan: Plan) -> Plan:
                 path=f"measures[{i}].alias",
             )
     notes = ("columns are ignored in a grouped query",) if plan.spec.columns else ()
-    refs = [*groups, *plan.scope.measures.values()]
+    outputs = _outputs(plan, groups, "group-by columns")
+    outputs += _outputs(plan, list(plan.scope.measures.values()), "measures")
     return plan.but(
-        outputs=_outputs(refs),
+        outputs=outputs,
         group_by=tuple(g.expr for g in groups),
         notes=plan.notes + notes,
     )
@@ -107,15 +108,18 @@ def _unique(refs: Iterator[Ref]) -> list[Ref]:
     return list(seen.values())
 
 
-def _outputs(refs: list[Ref]) -> tuple[Output, ...]:
-    return tuple(
-        Output(
-            name=ref.name,
-            expr=ref.expr.copy(),
-            info=OutputColumn(ref.name, ref.label, ref.type, ref.format, ref.source),
-        )
-        for ref in refs
-    )
+def _outputs(plan: Plan, refs: list[Ref], part: str) -> tuple[Output, ...]:
+    """The outputs of `refs`, each charged to the budget before its expression is copied."""
+    outputs = []
+    for i, ref in enumerate(refs):
+        what = f"measure '{ref.name}'" if ref.measure else f"column '{ref.name}'"
+        plan.budget.charge(part, ref.size, what, f"{_KEYS[part]}[{i}]")
+        info = OutputColumn(ref.name, ref.label, ref.type, ref.format, ref.source)
+        outputs.append(Output(name=ref.name, expr=ref.expr.copy(), info=info))
+    return tuple(outputs)
+
+
+_KEYS = {"columns": "columns", "group-by columns": "group_by", "measures": "measures"}
 
 
 def select_list(plan: Plan) -> list[exp.Expr]:
