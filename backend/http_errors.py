@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.errors import AuroraError
@@ -70,6 +71,21 @@ def register_error_handlers(app: FastAPI) -> None:
         first = details[0] if details else {"path": "", "message": "invalid request"}
         where = f" at {first['path']}" if first["path"] else ""
         message = f"Invalid request{where}: {first['message']}"
+        return JSONResponse(error_body("invalid_query", message, details), 422)
+
+    @app.exception_handler(ValidationError)
+    async def _model(request: Request, exc: ValidationError) -> JSONResponse:
+        # A model built in service code from what the caller sent (a grid request turned
+        # into a spec, a stored spec read back) refused it: the input's fault, not ours.
+        # Paths are inside that model, so the message says which model it was.
+        log.warning("model validation failed on %s: %s", request.url.path, exc.title)
+        details = [
+            {"path": json_path(err.get("loc", ())), "message": str(err.get("msg", ""))}
+            for err in exc.errors()
+        ]
+        first = details[0] if details else {"path": "", "message": "invalid"}
+        where = f" at {first['path']}" if first["path"] else ""
+        message = f"Invalid {exc.title}{where}: {first['message']}"
         return JSONResponse(error_body("invalid_query", message, details), 422)
 
     @app.exception_handler(StarletteHTTPException)

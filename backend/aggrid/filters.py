@@ -22,9 +22,20 @@ from typing import Any
 
 from backend.catalog.models import Column, Dataset, type_kind
 from backend.errors import InvalidQuery, UnknownColumn
-from backend.query.spec import Condition, FilterGroup, FilterNode, Op, Scalar
+from backend.query.spec import (
+    MAX_FILTER_DEPTH,
+    MAX_FILTER_NODES,
+    MAX_IN_VALUES,
+    Condition,
+    FilterGroup,
+    FilterNode,
+    Op,
+    Scalar,
+)
 
 Model = Mapping[str, Any]
+# Levels a grid's own filter groups may nest: the request's filters are one group more.
+MAX_GRID_DEPTH = MAX_FILTER_DEPTH - 1
 
 _COMPARE: dict[str, Op] = {
     "equals": Op.EQ,
@@ -46,14 +57,36 @@ def filter_nodes(model: Model | None, dataset: Dataset) -> list[FilterNode]:
     if not model:
         return []
     if "colId" in model or model.get("filterType") == "join":  # the Advanced Filter
-        return [_advanced(model, dataset, "filterModel")]
+        return [_advanced(model, dataset, "filterModel", 1)]
     nodes: list[FilterNode] = []
     for col_id, column_model in model.items():
         path = f"filterModel.{col_id}"
         if not isinstance(column_model, Mapping):
             raise InvalidQuery(f"{path} must be a filter model object", path=path)
-        nodes.append(_column_filter(column_of(dataset, col_id, path), column_model, path))
+        nodes.append(_column_filter(column_of(dataset, col_id, path), column_model, path, 1))
     return nodes
+
+
+def _bounded(items: Any, path: str) -> list[Any]:
+    """A model's list of sub-models: a list, of at most as many as a spec's filters take."""
+    if not isinstance(items, list):
+        raise InvalidQuery(f"{path} must be a list", path=path)
+    if len(items) > MAX_FILTER_NODES:
+        raise InvalidQuery(
+            f"{path} has {len(items):,} conditions; at most {MAX_FILTER_NODES}", path=path
+        )
+    return items
+
+
+def _deeper(depth: int, path: str) -> int:
+    """The next nesting level, refused past what a spec takes (and long before Python's
+    recursion limit: a hostile model can nest a thousand levels)."""
+    if depth > MAX_GRID_DEPTH:
+        raise InvalidQuery(
+            f"{path} nests filter groups more than {MAX_GRID_DEPTH} deep; flatten the filter",
+            path=path,
+        )
+    return depth + 1
 
 
 def column_of(dataset: Dataset, name: str, path: str) -> Column:
@@ -67,12 +100,13 @@ def column_of(dataset: Dataset, name: str, path: str) -> Column:
     return found
 
 
-def _column_filter(column: Column, model: Model, path: str) -> FilterNode:
+def _column_filter(column: Column, model: Model, path: str, depth: int) -> FilterNode:
     kind = model.get("filterType")
     if kind == "multi":
+        inner = _deeper(depth, path)
         parts = [
-            _column_filter(column, sub, f"{path}.filterModels[{i}]")
-            for i, sub in enumerate(model.get("filterModels") or [])
+            _column_filter(column, sub, f"{path}.filterModels[{i}]", inner)
+            for i, sub in enumerate(_bounded(model.get("filterModels") or [], path))
             if isinstance(sub, Mapping)
         ]
         return FilterGroup(op="and", conditions=parts)
@@ -81,9 +115,10 @@ def _column_filter(column: Column, model: Model, path: str) -> FilterNode:
         op = str(model.get("operator", "AND")).lower()
         if op not in ("and", "or"):
             raise InvalidQuery(f"{path}.operator must be AND or OR", path=f"{path}.operator")
+        inner = _deeper(depth, path)
         parts = [
-            _column_filter(column, {"filterType": kind, **sub}, f"{path}.conditions[{i}]")
-            for i, sub in enumerate(conditions)
+            _column_filter(column, {"filterType": kind, **sub}, f"{path}.conditions[{i}]", inner)
+            for i, sub in enumerate(_bounded(conditions, f"{path}.conditions"))
         ]
         return FilterGroup(op="and" if op == "and" else "or", conditions=parts)
     return _simple(column, model, path)
@@ -199,6 +234,12 @@ def _set(column: Column, model: Model, path: str) -> FilterNode:
     values = model.get("values")
     if not isinstance(values, list):
         raise InvalidQuery(f"{path}.values must be a list", path=f"{path}.values")
+    if len(values) > MAX_IN_VALUES:
+        raise InvalidQuery(
+            f"{path}.values has {len(values):,} values; a set filter takes at most "
+            f"{MAX_IN_VALUES:,} (use a text or number filter, or untick fewer values)",
+            path=f"{path}.values",
+        )
     known = [_scalar(v, path) for v in values if v is not None]
     parts: list[FilterNode] = []
     if known:
@@ -234,12 +275,13 @@ def _scalar(value: Any, path: str) -> Scalar:
     raise InvalidQuery(f"{path} holds a value that is not text, a number or a date", path=path)
 
 
-def _advanced(model: Model, dataset: Dataset, path: str) -> FilterNode:
+def _advanced(model: Model, dataset: Dataset, path: str, depth: int) -> FilterNode:
     if model.get("filterType") == "join":
         op = str(model.get("type", "AND")).lower()
+        inner = _deeper(depth, path)
         parts = [
-            _advanced(sub, dataset, f"{path}.conditions[{i}]")
-            for i, sub in enumerate(model.get("conditions") or [])
+            _advanced(sub, dataset, f"{path}.conditions[{i}]", inner)
+            for i, sub in enumerate(_bounded(model.get("conditions") or [], f"{path}.conditions"))
             if isinstance(sub, Mapping)
         ]
         return FilterGroup(op="or" if op == "or" else "and", conditions=parts)

@@ -20,9 +20,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.query.spec import MAX_COLUMNS, Name, Scalar, Vintage
+from backend.query.spec import MAX_COLUMNS, Alias, Name, Scalar, Vintage
 
 MAX_BLOCK_ROWS = 1_000  # like `page_size`: a grid's cacheBlockSize must not exceed it
+# A sort key may be a pivot result field, made of pivot values of any length.
+MAX_FIELD_LENGTH = 100_000
+# The grid's pivot result field separator: printable, no quote (like a column id).
+Separator = Annotated[str, Field(min_length=1, max_length=5, pattern=r"^[^\x00-\x1f\x7f\"]+$")]
 AUTO_GROUP_COLUMN = "ag-Grid-AutoColumn"  # AG Grid's id of its generated group column
 
 
@@ -31,10 +35,12 @@ class Protocol(BaseModel):
 
 
 class ColumnVO(Protocol):
-    """A grid column as AG Grid describes it: `id` is the column id, `field` its data field."""
+    """A grid column as AG Grid describes it: `id` is the column id, `field` its data field.
+    Both name result columns, so they are shaped like a spec's aliases (no quotes, no
+    control characters, at most 128 characters)."""
 
-    id: Name
-    field: Name | None = None
+    id: Alias
+    field: Alias | None = None
     displayName: str | None = None
     aggFunc: str | None = None
 
@@ -45,7 +51,7 @@ class ColumnVO(Protocol):
 
 
 class SortModelItem(Protocol):
-    colId: Name
+    colId: Annotated[str, Field(min_length=1, max_length=MAX_FIELD_LENGTH)]
     sort: Literal["asc", "desc"]
 
 
@@ -65,7 +71,7 @@ class GridRequest(Protocol):
     vintage: Vintage | None = None
     columns: Annotated[list[Name], Field(max_length=MAX_COLUMNS)] = []
     needsGrandTotal: bool = False
-    pivotResultFieldSeparator: Annotated[str, Field(min_length=1, max_length=5)] = "_"
+    pivotResultFieldSeparator: Separator = "_"
 
     @property
     def level(self) -> int:

@@ -110,7 +110,10 @@ class AgGridService:
         totals = self._totals(request, window)
         spec, fields = await self.pivot_spec(key, request, caller, dataset, totals)
         result = await self._block(spec, caller, window)
-        return GridResult(result.rows, result.count, fields, result.total, spec=spec)
+        named = translate.by_field(spec)  # cells come back under SQL names: key by field
+        rows = [translate.keyed_by_field(row, named) for row in result.rows]
+        total = translate.keyed_by_field(result.total, named)
+        return GridResult(rows, result.count, fields, total, spec=spec)
 
     async def drilldown(self, key: str, request: DrilldownRequest, caller: Caller) -> GridResult:
         """The detail rows behind one aggregated cell, paged like a leaf block."""

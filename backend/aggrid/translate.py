@@ -8,15 +8,22 @@ group column come the detail rows. A NULL group key is the group of NULLs (IS NU
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from pydantic import ValidationError
 
 from backend.aggrid.filters import column_of, filter_nodes
 from backend.aggrid.models import AUTO_GROUP_COLUMN, ColumnVO, GridRequest
 from backend.catalog.models import Dataset
 from backend.errors import InvalidQuery
+from backend.http_errors import json_path
 from backend.query.spec import (
+    MAX_FILTER_DEPTH,
+    MAX_FILTER_NODES,
     Agg,
     Condition,
     FilterGroup,
@@ -36,10 +43,38 @@ AGG_FUNCS: dict[str, Agg] = {
     "count": Agg.COUNT,
 }
 NULL_PIVOT_KEY = "(Blanks)"  # the pivot key text of NULL, as AG Grid's set filter says it
+PIVOT_ALIAS = "_pivot_{}"  # a pivot cell's SQL name; its field (any text) is its label
 Totals = Literal["grand", "rollup"] | None
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def measure(col: ColumnVO, alias: str, path: str, where: FilterNode | None = None) -> Measure:
+
+def grid_input(build: Callable[P, R]) -> Callable[P, R]:
+    """The spec pieces built from a grid request are validated like a posted spec; a value
+    they refuse is the request's fault: 422 in the error shape, never a 500."""
+
+    @functools.wraps(build)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return build(*args, **kwargs)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = json_path(first.get("loc", ()))
+            message = f"This grid request cannot be answered: {first.get('msg', 'invalid')}"
+            message += f" (in the query it becomes, at {where})" if where else ""
+            raise InvalidQuery(message, details=[{"path": where, "message": message}]) from e
+
+    return checked
+
+
+def measure(
+    col: ColumnVO,
+    alias: str,
+    path: str,
+    where: FilterNode | None = None,
+    label: str | None = None,
+) -> Measure:
     """The aggregate of one value column. AG Grid's `count` counts rows (COUNT(*));
     `first`/`last` need a row order SQL groups do not have, so they are refused."""
     name = col.aggFunc or "sum"
@@ -51,9 +86,10 @@ def measure(col: ColumnVO, alias: str, path: str, where: FilterNode | None = Non
             path=f"{path}.aggFunc",
         )
     column = None if agg is Agg.COUNT else col.column
-    return Measure(agg=agg, alias=alias, column=column, where=where)
+    return Measure(agg=agg, alias=alias, column=column, where=where, label=label)
 
 
+@grid_input
 def value_measures(request: GridRequest) -> list[Measure]:
     """Group rows carry each aggregate under the value column's field, as AG Grid reads it."""
     return [measure(col, col.column, f"valueCols[{i}]") for i, col in enumerate(request.valueCols)]
@@ -65,6 +101,7 @@ def equals(column: str, value: Scalar) -> Condition:
     return Condition(column=column, operator=Op.EQ, value=value)
 
 
+@grid_input
 def group_conditions(request: GridRequest) -> list[FilterNode]:
     """The expanded group's path as equalities on the upper group columns."""
     if request.level > len(request.rowGroupCols):
@@ -81,7 +118,18 @@ def group_conditions(request: GridRequest) -> list[FilterNode]:
 
 def filters(request: GridRequest, dataset: Dataset, *extra: FilterNode) -> FilterGroup | None:
     nodes = [*filter_nodes(request.filterModel, dataset), *extra]
-    return FilterGroup(conditions=nodes) if nodes else None
+    if not nodes:
+        return None
+    group = FilterGroup(conditions=nodes)
+    depth, count = group.walk()
+    if depth > MAX_FILTER_DEPTH or count > MAX_FILTER_NODES:
+        raise InvalidQuery(
+            f"filterModel becomes {count} conditions nested {depth} deep; at most "
+            f"{MAX_FILTER_NODES} conditions, {MAX_FILTER_DEPTH} deep (the grid's own "
+            "groups, a set or range filter and the expanded group path each add a level)",
+            path="filterModel",
+        )
+    return group
 
 
 def sort_keys(request: GridRequest, names: dict[str, str]) -> list[SortKey]:
@@ -105,6 +153,7 @@ def group_names(col: ColumnVO) -> dict[str, str]:
     }
 
 
+@grid_input
 def level_spec(
     request: GridRequest, key: str, dataset: Dataset, totals: Totals, *, deep: bool = False
 ) -> QuerySpec:
@@ -141,6 +190,7 @@ def level_names(cols: Sequence[ColumnVO]) -> dict[str, str]:
     return names
 
 
+@grid_input
 def leaf_spec(request: GridRequest, key: str, dataset: Dataset, *extra: FilterNode) -> QuerySpec:
     """The detail rows under the expanded group (all rows when not grouped)."""
     shown = request.columns or [c.name for c in dataset.visible_columns]
@@ -154,6 +204,7 @@ def leaf_spec(request: GridRequest, key: str, dataset: Dataset, *extra: FilterNo
     )
 
 
+@grid_input
 def grand_total_spec(request: GridRequest, key: str, dataset: Dataset) -> QuerySpec:
     """One row: the value columns over every row the filters keep."""
     return QuerySpec(
@@ -167,6 +218,7 @@ def grand_total_spec(request: GridRequest, key: str, dataset: Dataset) -> QueryS
 # -- pivot ----------------------------------------------------------------------------
 
 
+@grid_input
 def pivot_values_spec(request: GridRequest, key: str, dataset: Dataset, limit: int) -> QuerySpec:
     """The distinct pivot key paths under the grid's filters (not the group path: every
     level must get the same pivot result columns), in order, at most `limit`."""
@@ -190,12 +242,21 @@ def key_text(value: Any) -> str:
     return str(value)
 
 
+@grid_input
 def pivot_measures(
     request: GridRequest, paths: Sequence[Sequence[Any]]
 ) -> tuple[list[Measure], list[str]]:
-    """One conditional aggregate per (pivot key path, value column), named like AG Grid's
-    pivot result fields: the keys then the value column id, joined by the separator."""
+    """One conditional aggregate per (pivot key path, value column). Its field, as AG Grid
+    names pivot result columns (the keys then the value column id, joined by the
+    separator), is any text the data holds: quotes, control characters, long values. So it
+    is the measure's label, and its SQL name is `_pivot_<n>` (never longer than a database
+    allows, never folded into another by case); rows are keyed by field again on the way
+    out (`by_field`)."""
     sep = request.pivotResultFieldSeparator
+    taken = {c.column.casefold() for c in request.rowGroupCols}
+    aliases = (
+        a for n in itertools.count(1) if (a := PIVOT_ALIAS.format(n)).casefold() not in taken
+    )
     measures: list[Measure] = []
     for path in paths:
         where = FilterGroup(
@@ -203,17 +264,40 @@ def pivot_measures(
         )
         prefix = sep.join(key_text(v) for v in path)
         for i, col in enumerate(request.valueCols):
-            measures.append(measure(col, f"{prefix}{sep}{col.id}", f"valueCols[{i}]", where))
-    fields = [m.alias for m in measures]
-    if len({f.casefold() for f in fields}) < len(fields):
+            field = f"{prefix}{sep}{col.id}"
+            measures.append(measure(col, next(aliases), f"valueCols[{i}]", where, field))
+    fields = [m.label or m.alias for m in measures]
+    if len(set(fields)) < len(fields):
         raise InvalidQuery(
-            "two pivot values give the same column name (e.g. NULL and "
-            f"'{NULL_PIVOT_KEY}', or values that differ only in case); filter one out",
+            "two pivot columns get the same field (e.g. NULL and "
+            f"'{NULL_PIVOT_KEY}', or values that contain the separator '{sep}'); filter one "
+            "out, or set a pivotResultFieldSeparator the values do not contain",
             path="pivotCols",
         )
     return measures, fields
 
 
+def _free_aliases(taken: set[str]) -> Iterator[str]:
+    """`_pivot_1`, `_pivot_2`...: none the name of a group column."""
+    for n in itertools.count(1):
+        alias = PIVOT_ALIAS.format(n)
+        if alias.casefold() not in taken:
+            yield alias
+
+
+def by_field(spec: QuerySpec) -> dict[str, str]:
+    """The pivot result fields of a pivot spec, by the SQL names of their cells."""
+    return {m.alias: m.label for m in spec.measures if m.label is not None}
+
+
+def keyed_by_field(row: Mapping[str, Any] | None, fields: Mapping[str, str]) -> Any:
+    """A result row with each pivot cell under its field, as AG Grid reads it."""
+    if row is None or not fields:
+        return row
+    return {fields.get(name, name): value for name, value in row.items()}
+
+
+@grid_input
 def pivot_spec(
     request: GridRequest,
     key: str,
@@ -227,7 +311,7 @@ def pivot_spec(
     grid groups no rows: one row of totals; `deep` as in `level_spec`) and one conditional
     aggregate per field."""
     cols = group_cols(request, dataset, deep)
-    names = {**{m.alias: m.alias for m in measures}, **level_names(cols)}
+    names = {**{m.label or m.alias: m.alias for m in measures}, **level_names(cols)}
     return QuerySpec(
         dataset=key,
         vintage=request.vintage,
@@ -239,6 +323,7 @@ def pivot_spec(
     )
 
 
+@grid_input
 def pivot_conditions(request: GridRequest, keys: Sequence[Scalar]) -> list[FilterNode]:
     """A pivot cell's keys (strings from the grid's column, or JSON values) as filters."""
     if len(keys) != len(request.pivotCols):

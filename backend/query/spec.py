@@ -19,6 +19,7 @@ MAX_IN_VALUES = 5_000
 MAX_COLUMNS = 500
 MAX_PAGE_SIZE = 1_000
 MAX_MEASURES = 1_000  # a pivot cross-tab is one measure per (pivot value, value column)
+MAX_LABEL = 100_000  # a pivot result field: pivot values of any length, joined
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Alias = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f\"]+$")]
@@ -133,10 +134,12 @@ class Calculated(Model):
 class Measure(Model):
     """`where` makes a conditional aggregate: only the rows it matches are aggregated,
     `AGG(CASE WHEN <where> THEN <value> END)` (a pivot cell); it reads columns and
-    calculated fields, never measures."""
+    calculated fields, never measures. `label` is the column's title for people (export
+    headers; any text: it never reaches SQL); without it, one made from the alias."""
 
     agg: Agg
     alias: Alias
+    label: Annotated[str, Field(min_length=1, max_length=MAX_LABEL)] | None = None
     column: Name | None = None
     expr: Annotated[str, Field(min_length=1, max_length=2_000)] | None = None
     where: FilterNode | None = None
