@@ -107,6 +107,12 @@ class QueryCancelled(AuroraError):
 
 
 class DatabaseError(AuroraError):
-    """The database refused a statement we built: our bug or its outage, never user input."""
+    """The database refused a statement we built: our bug or its outage, never user input.
+    Callers get `REFUSED`, never the database's words (they can hold row values); those go
+    to the server log under the request id."""
 
     status, code = 502, "database_error"
+    REFUSED = (
+        "The database could not run this query. Try again; if it keeps failing, "
+        "simplify the query and tell your administrator."
+    )

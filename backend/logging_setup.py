@@ -8,6 +8,8 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -24,6 +26,17 @@ access_log = logging.getLogger("aurora.access")
 
 def current_request_id() -> str | None:
     return _request_id.get()
+
+
+@contextmanager
+def request_id_bound(value: str) -> Iterator[None]:
+    """Log lines written inside carry `value` as their request id: for work outside any
+    request (an export job in a worker), so its lines can be found by one id."""
+    token = _request_id.set(value)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
 
 
 def _install_record_factory() -> None:

@@ -16,13 +16,14 @@ from typing import Any, Protocol
 
 import pyarrow as pa
 
-from adapters.base import QueryCancelledError
+from adapters.base import AdapterQueryError, QueryCancelledError, UnsafeStatementError
 from backend.config import Settings
-from backend.errors import AuroraError, Forbidden
+from backend.errors import AuroraError, DatabaseError, Forbidden
 from backend.exports import ExportCancelled, ExportOptions, ExportWriteError, write_export
 from backend.jobs.files import export_path
 from backend.jobs.state import JobStore, JobView
 from backend.jobs.watch import CancelWatch
+from backend.logging_setup import request_id_bound
 from backend.query.context import OutputColumn
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
@@ -32,6 +33,8 @@ from backend.store.models import UserRow
 log = logging.getLogger("aurora.exports")
 
 INTERRUPTED = "The export was interrupted by its worker (time limit or shutdown)."
+STOPPED = "The export's query was stopped before it finished. Try again."
+FAILED = "The export failed on our side; it has been logged. Try again, or tell your administrator."
 
 
 class ExportQueries(Protocol):
@@ -68,23 +71,28 @@ def load_owner(store: Store, user_id: int) -> User:
 def run_export(
     job_id: str, deps: ExportDeps, *, attempt: int = 1, stop: threading.Event | None = None
 ) -> str:
-    """Run one job to its end and return the status it ended with."""
+    """Run one job to its end and return the status it ended with. Its log lines carry
+    `export-<job id>` as their request id."""
+    with request_id_bound(f"export-{job_id}"):
+        return _run(job_id, deps, attempt, stop or threading.Event())
+
+
+def _run(job_id: str, deps: ExportDeps, attempt: int, stop: threading.Event) -> str:
     jobs = deps.jobs
     job = jobs.start(job_id, attempt)
     if job is None:
         return "skipped"
     query_id = f"export-{job_id}"
-    stop = stop or threading.Event()
     with CancelWatch(jobs, job_id, stop, lambda: deps.cancel_query(query_id)) as watch:
         try:
             rows = _write(job, deps, query_id, watch)
         except (ExportCancelled, QueryCancelledError) as e:
             if watch.is_set():
                 return _stopped(jobs, job_id, by_user=watch.by_user)
-            jobs.finish(job_id, "failed", error=_message(e))
+            jobs.finish(job_id, "failed", error=_message(job_id, e))
             return "failed"
         except Exception as e:
-            jobs.finish(job_id, "failed", error=_message(e))
+            jobs.finish(job_id, "failed", error=_message(job_id, e))
             return "failed"
     path = export_path(deps.settings, job.id, job.format)
     jobs.finish(job_id, "done", rows_written=rows, total_rows=rows, file_path=str(path))
@@ -126,8 +134,17 @@ def _stopped(jobs: JobStore, job_id: str, *, by_user: bool) -> str:
     return "interrupted"
 
 
-def _message(error: Exception) -> str:
+def _message(job_id: str, error: Exception) -> str:
+    """What the job's owner reads: our own messages as they are; the database's words
+    (which can hold row values) and anything unexpected only in the server log, with the
+    same friendly text /api/query gives."""
     if isinstance(error, AuroraError | ExportWriteError):
         return str(error)
-    log.exception("export failed", exc_info=error)
-    return f"The export failed: {type(error).__name__}: {error}"
+    if isinstance(error, AdapterQueryError | UnsafeStatementError):
+        log.warning("export %s: the database refused a statement: %s", job_id, error)
+        return DatabaseError.REFUSED
+    if isinstance(error, QueryCancelledError | ExportCancelled):
+        log.warning("export %s: its query was stopped: %s", job_id, error)
+        return STOPPED
+    log.exception("export %s failed", job_id, exc_info=error)
+    return FAILED
