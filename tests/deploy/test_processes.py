@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import httpx
-import psutil
 import pytest
 
+from backend.serve import machine_memory
 from tests.conftest import ITEMS_ROWS, build_tiny_warehouse
 from tests.deploy.servers import (
     ApiProcess,
@@ -72,7 +72,7 @@ def test_serve_starts_api_workers_processes_each_with_a_share_of_memory(
         workers = api.workers()
         assert len(workers) == 2
         limits = {w.environ().get("DUCKDB_MEMORY_LIMIT") for w in workers}
-        share = int(psutil.virtual_memory().total * 0.6 / 2 // 2**20)
+        share = int(machine_memory() * 0.6 / 2 // 2**20)
         assert limits == {f"{share}MiB"}
         with api.client(login(api.url)) as admin:
             r = admin.post("/api/query", json={"dataset": "items", "page_size": 5})
