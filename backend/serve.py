@@ -79,15 +79,30 @@ def prepare(settings: Settings) -> None:
     signing_secret(settings)
 
 
-# uvicorn kills a worker that does not answer its ping within this many seconds (5 by
-# default); a busy machine can be that slow to schedule a healthy worker's answer.
-HEALTHCHECK_S = "30"
+DEFAULTS = {
+    # uvicorn kills a worker that does not answer its ping within this many seconds (5 by
+    # default); a busy machine can be that slow to schedule a healthy worker's answer.
+    "--timeout-worker-healthcheck": "30",
+    # An idle keep-alive connection is closed after this many seconds (uvicorn: 5). A client
+    # or proxy reusing it just then gets "connection closed" on a request it already sent;
+    # it must be longer than the proxy's keep-alive (nginx: 60 s) and than users think.
+    "--timeout-keep-alive": "75",
+}
 
 
 def uvicorn_command(workers: int, extra: list[str]) -> list[str]:
+    """The uvicorn command line: `DEFAULTS` unless `extra` names the option itself.
+
+    >>> command = uvicorn_command(2, ["--port", "9", "--timeout-keep-alive=5"])
+    >>> command[4:8]
+    ['--workers', '2', '--timeout-worker-healthcheck', '30']
+    >>> command[8:]
+    ['--port', '9', '--timeout-keep-alive=5']
+    """
     command = [sys.executable, "-m", "uvicorn", "backend.main:app", "--workers", str(workers)]
-    if not any(arg.startswith("--timeout-worker-healthcheck") for arg in extra):
-        command += ["--timeout-worker-healthcheck", HEALTHCHECK_S]
+    for option, value in DEFAULTS.items():
+        if not any(arg.split("=")[0] == option for arg in extra):
+            command += [option, value]
     return command + extra
 
 
