@@ -196,13 +196,13 @@ def rows_in_scope(admin: requests.Session, base: str) -> int:
     return int(r.json()["rows"][0][0])
 
 
-TOKEN_REUSE_S = 30 * 60  # tokens live AURORA_TOKEN_TTL_MINUTES (60): reuse for half of it
+TOKEN_REUSE_S = 45 * 60  # tokens live AURORA_TOKEN_TTL_MINUTES (60); a run takes minutes
 
 
 def user_tokens(admin: requests.Session, base: str, users: int, kept: Path) -> list[str]:
     """Viewers `lt_user_<n>` (made once in the bench store), logged in a few at a time:
     logins are argon2 work and not what these mixes measure, so the tokens of a run in the
-    last half hour are used again (when the API still takes them)."""
+    last 45 minutes are used again (when the API still takes them)."""
     known: dict[str, Any] = json.loads(kept.read_text()) if kept.is_file() else {}
     fresh = time.time() - float(known.get("at", 0)) < TOKEN_REUSE_S
     tokens: list[str] = known.get("tokens", []) if fresh else []
@@ -341,7 +341,8 @@ def process_rows(samples: Samples) -> list[list[object]]:
 
 def report(run: Run) -> str:
     c, s = run.config, run.samples
-    errors = Counter({f"{e.name}: {e.error}": e.occurrences for e in run.env.stats.errors.values()})
+    failed = [e for e in run.env.stats.errors.values() if e.method == ACTION]  # not per URL
+    errors = Counter({f"{e.name}: {e.error}": e.occurrences for e in failed})
     first, last = s.load[0], s.load[-1]
     scope = "latest MONTH_END load by default" if run.mix.default_vintage else "every load"
     lines = [
@@ -376,8 +377,15 @@ def report(run: Run) -> str:
 
 
 def cache_lookups(admin: requests.Session, base: str) -> dict[str, float]:
+    """From one API process's /metrics; nothing when it cannot be read (the report stands)."""
+    admin.close()  # its connection sat idle through the run: the server may be closing it
     found: dict[str, float] = {}
-    for line in admin.get(f"{base}/metrics").text.splitlines():
+    try:
+        text = admin.get(f"{base}/metrics", timeout=60).text
+    except requests.RequestException as e:
+        say(f"could not read /metrics: {e}")
+        return found
+    for line in text.splitlines():
         if line.startswith("aurora_cache_lookups_total{") and 'cache="result"' in line:
             result = line.split('result="')[1].split('"')[0]
             found[result] = float(line.rsplit(" ", 1)[1])
