@@ -367,6 +367,7 @@ def report(run: Run) -> str:
             process_rows(s),
         ),
         "",
+        "Percentiles are over every action, failed ones included (a timeout counts its 60 s). "
         "CPU: 100 = one core. Errors: "
         f"{dict(errors) or 'none'} (status 0 = no answer within 60 s).",
         f"Result cache lookups: {run.cache_lookups or 'none'}"
