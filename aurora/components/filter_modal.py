@@ -7,7 +7,6 @@ import reflex as rx
 from aurora import filters as flt
 from aurora import theme
 from aurora.components.modal import modal
-from aurora.state.explorer import ExplorerState
 from aurora.state.filter_editor import FilterState
 from aurora.state.models import ColumnMeta
 
@@ -100,7 +99,7 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
     return rx.el.div(
         rx.el.div(
             rx.el.select(
-                rx.foreach(ExplorerState.filter_columns, _column_option),
+                rx.foreach(FilterState.columns, _column_option),
                 value=row.column,
                 on_change=lambda v: FilterState.set_column(row.id, v),
                 aria_label="Column",

@@ -14,7 +14,11 @@ def save_report_modal() -> rx.Component:
     return modal(
         modal_id="report-save-modal",
         title="Save report",
-        subtitle="The grid as it is: columns, filters, aggregation, joins, vintage and sort",
+        subtitle=rx.cond(
+            SaveReportState.target == "pivot",
+            "The pivot as it is: rows, columns, values, filters and vintage",
+            "The grid as it is: columns, filters, aggregation, joins, vintage, sort and chart",
+        ),
         open_=SaveReportState.open,
         on_open_change=SaveReportState.set_open,
         width="min(560px, 94vw)",

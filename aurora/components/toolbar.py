@@ -13,6 +13,7 @@ from aurora.state.export import ExportState
 from aurora.state.filter_editor import FilterState
 from aurora.state.join import JoinState
 from aurora.state.models import ColumnMeta, LoadIdOption
+from aurora.state.pivot import PivotState
 from aurora.state.reports import SaveReportState
 
 
@@ -153,11 +154,19 @@ def toolbar() -> rx.Component:
         theme.button(
             "Chart",
             icon_name="chart-column",
-            id="chart-toggle",
+            id="chart-open",
             aria_pressed=ChartState.show,
             disabled=~ExplorerState.aggregated,
             title="Charts draw aggregated results",
             on_click=ChartState.toggle,
+        ),
+        theme.button(
+            "Pivot this",
+            icon_name="table-2",
+            id="pivot-this",
+            disabled=ExplorerState.dataset_key == "",
+            title="This dataset, its filters and vintage in the pivot view",
+            on_click=PivotState.from_explorer,
         ),
         columns_toggle(),
         vintage_picker(),

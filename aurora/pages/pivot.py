@@ -10,9 +10,12 @@ from aurora import pivot as pv
 from aurora import theme
 from aurora.components import forms
 from aurora.components.chrome import top_bar
+from aurora.components.filter_modal import filter_modal
 from aurora.components.modal import modal
+from aurora.components.report_modal import save_report_modal
 from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
 from aurora.state.pivot import PivotCell, PivotHeader, PivotRow, PivotState
+from aurora.state.reports import SaveReportState
 
 SELECT = {**theme.PILL_SELECT, "width": "100%"}
 
@@ -127,27 +130,33 @@ def _dataset_picker() -> rx.Component:
         ),
         rx.cond(
             PivotState.load_types.length() > 0,
-            rx.el.div(
-                rx.el.select(
-                    rx.el.option("Default vintage", value=""),
-                    rx.foreach(PivotState.load_types, lambda t: rx.el.option(t, value=t)),
-                    id="pivot-load-type",
-                    aria_label="Load type",
-                    value=PivotState.load_type,
-                    on_change=PivotState.set_load_type,
-                    style={**theme.PILL_SELECT, "flex": "1 1 0", "min_width": "0"},
+            # One select per line, the sidebar's full width: side by side they cut
+            # "MONTH_END" and the load ids short.
+            forms.field(
+                "Data vintage",
+                rx.el.div(
+                    rx.el.select(
+                        rx.el.option("Default vintage", value=""),
+                        rx.foreach(PivotState.load_types, lambda t: rx.el.option(t, value=t)),
+                        id="pivot-load-type",
+                        aria_label="Load type",
+                        value=PivotState.load_type,
+                        on_change=PivotState.set_load_type,
+                        style=SELECT,
+                    ),
+                    rx.el.select(
+                        rx.el.option("All loads", value=""),
+                        rx.foreach(PivotState.load_ids, load_option),
+                        id="pivot-load-id",
+                        aria_label="Load id",
+                        value=PivotState.load_id,
+                        disabled=PivotState.load_type == "",
+                        on_change=PivotState.set_load_id,
+                        style=SELECT,
+                    ),
+                    style={"display": "flex", "flex_direction": "column", "gap": "4px"},
                 ),
-                rx.el.select(
-                    rx.el.option("All loads", value=""),
-                    rx.foreach(PivotState.load_ids, load_option),
-                    id="pivot-load-id",
-                    aria_label="Load id",
-                    value=PivotState.load_id,
-                    disabled=PivotState.load_type == "",
-                    on_change=PivotState.set_load_id,
-                    style={**theme.PILL_SELECT, "flex": "1 1 0", "min_width": "0"},
-                ),
-                style={"display": "flex", "gap": "4px", "min_width": "0"},
+                html_for="pivot-load-type",
             ),
         ),
         style={**theme.FIELD, "gap": "6px"},
@@ -191,9 +200,66 @@ def _export() -> rx.Component:
     )
 
 
+def _filters() -> rx.Component:
+    return rx.el.div(
+        rx.el.div(
+            theme.button(
+                "Filter",
+                icon_name="filter",
+                id="pivot-filter-open",
+                disabled=PivotState.dataset_key == "",
+                on_click=PivotState.open_filters,
+            ),
+            theme.button(
+                "Save",
+                icon_name="save",
+                id="pivot-save",
+                disabled=PivotState.dataset_key == "",
+                on_click=SaveReportState.open_for_pivot,
+            ),
+            style={"display": "flex", "gap": "6px", "flex_wrap": "wrap"},
+        ),
+        rx.cond(
+            PivotState.filter_note != "",
+            rx.el.div(PivotState.filter_note, id="pivot-filter-note", style=theme.MUTED),
+        ),
+        style={**theme.FIELD, "gap": "5px"},
+    )
+
+
+def _filter_pill(p: rx.Var[Pill]) -> rx.Component:
+    return rx.el.span(
+        rx.el.span(p.text, style=theme.PILL_TEXT, title=p.text),
+        rx.el.button(
+            theme.icon("x", 12),
+            type="button",
+            aria_label="Remove filter: " + p.text,
+            on_click=PivotState.remove_filter(p.id),
+            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+        ),
+        style=theme.PILL,
+        class_name="filter-pill",
+    )
+
+
+def _pills() -> rx.Component:
+    return rx.el.div(
+        rx.foreach(PivotState.pills, _filter_pill),
+        id="filter-pills",
+        aria_label="Active filters",
+        style={
+            "display": rx.cond(PivotState.pills.length() > 0, "flex", "none"),
+            "flex_wrap": "wrap",
+            "gap": "4px",
+            "min_width": "0",
+        },
+    )
+
+
 def _config() -> rx.Component:
     return rx.el.aside(
         _dataset_picker(),
+        _filters(),
         _picker(
             "Rows",
             PivotState.row_fields,
@@ -392,11 +458,16 @@ def _drill_modal() -> rx.Component:
 def _main() -> rx.Component:
     return rx.el.section(
         rx.el.div(
-            rx.el.h1("Pivot", style=theme.H1),
+            rx.el.h1(
+                rx.cond(PivotState.report_name != "", PivotState.report_name, "Pivot"),
+                id="pivot-title",
+                style=theme.H1,
+            ),
             rx.cond(PivotState.loading, rx.spinner(size="1")),
             rx.el.span(PivotState.note, id="pivot-note", style=theme.MUTED),
             style={"display": "flex", "gap": "10px", "align_items": "center"},
         ),
+        _pills(),
         forms.alert(PivotState.error, "pivot-error"),
         rx.cond(
             PivotState.headers.length() > 0,
@@ -430,5 +501,7 @@ def pivot_page() -> rx.Component:
             style={"flex": "1 1 auto", "display": "flex", "min_height": "0", "min_width": "0"},
         ),
         _drill_modal(),
+        filter_modal(),
+        save_report_modal(),
         style=theme.PAGE,
     )

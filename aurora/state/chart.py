@@ -1,10 +1,10 @@
-"""Charts of an aggregated grid: bar, line, area, pie, or a KPI tile.
+"""The chart above an aggregated grid: bar, line, area, pie, or a KPI tile.
 
-A chart runs the grid's own query with its own row limit (the KPI tile: the measure over
-everything, no grouping, computed by the database). State keeps at most `MAX_LIMIT` points.
-
-Chart settings are kept with the saved report in this browser (localStorage, keyed by the
-report id): the report API's record has no field for them yet.
+Every setting redraws: the chart's query (see aurora.chart_data) is the grid's, regrouped by
+the chart's category and series columns, asked again whenever what is drawn would change (a
+new measure is the same query: the API's result cache answers it). State keeps only the
+points drawn. Settings travel with the saved report (its `kind` and `chart` fields), never
+in the browser.
 """
 
 from __future__ import annotations
@@ -15,73 +15,16 @@ from typing import Any
 
 import reflex as rx
 
-from aurora import formatting as fmt
+from aurora import chart_data as cd
 from aurora.api_client import ApiError
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Pill
 
-KINDS = ("bar", "line", "area", "pie", "kpi")
-# Pie slices take their colour from the data (recharts reads `fill` of each entry).
-PIE_COLOURS = (
-    "#2563eb",
-    "#0ea5e9",
-    "#14b8a6",
-    "#84cc16",
-    "#f59e0b",
-    "#ef4444",
-    "#a855f7",
-    "#64748b",
-    "#1d4ed8",
-    "#0891b2",
-    "#0d9488",
-    "#65a30d",
-)
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 200
-
-
-@dataclasses.dataclass
-class ChartSettings:
-    kind: str = "bar"
-    x: str = ""
-    y: str = ""
-    limit: int = DEFAULT_LIMIT
-
-
-def chart_spec(spec: dict[str, Any], settings: ChartSettings) -> dict[str, Any]:
-    """The grid's query, limited for the chart; a KPI drops the grouping (one total row)."""
-    out = {**spec, "page": 1, "page_size": max(1, min(MAX_LIMIT, settings.limit))}
-    if settings.kind == "kpi":
-        out["group_by"] = []
-        out["measures"] = [m for m in spec.get("measures", []) if m.get("alias") == settings.y]
-        out["sort"] = []
-        out["page_size"] = 1
-    return out
-
-
-def points(result: dict[str, Any], x: str, y: str) -> list[dict[str, Any]]:
-    """Result rows -> `{"x": label, "y": number}`; rows whose measure is null are skipped."""
-    names = [str(c.get("name")) for c in result.get("columns", [])]
-    if y not in names:
-        return []
-    yi = names.index(y)
-    xi = names.index(x) if x in names else None
-    out = []
-    for row in result.get("rows", []):
-        value = _number(row[yi])
-        if value is None:
-            continue
-        label = "Total" if xi is None else ("(blank)" if row[xi] is None else str(row[xi]))
-        out.append({"x": label, "y": value})
-    return out
-
-
-def _number(value: Any) -> float | None:
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
+KINDS = cd.KINDS
+MAX_LIMIT = cd.MAX_LIMIT
+_NO_AXIS = {"prefix": "", "suffix": "", "digits": 0, "percent": False}
+NOT_AGGREGATED = "Charts draw aggregated results: group by a column and add a measure."
 
 
 class ChartState(rx.State):
@@ -89,99 +32,124 @@ class ChartState(rx.State):
     kind: str = "bar"
     x: str = ""
     y: str = ""
-    limit: int = DEFAULT_LIMIT
-    data: list[dict[str, Any]] = []
+    series: str = ""
+    stack: str = "stacked"
+    limit: int = cd.DEFAULT_LIMIT
+    points: list[dict[str, Any]] = []
+    lines: list[cd.Series] = []  # the drawn series: one per value of the series column
+    axis: dict[str, Any] = _NO_AXIS
+    note: str = ""
     kpi_text: str = ""
     error: str = ""
     loading: bool = False
     x_options: list[Pill] = []  # group columns (id = name, text = label)
     y_options: list[Pill] = []  # measures
-    saved: str = rx.LocalStorage("{}", name="aurora_report_charts")
-    _last: str = ""
+    used: bool = False  # opened or restored: its settings are saved with the report
+    _drawn: str = ""  # the query and settings of what is on screen
+    _asked: str = ""  # ... and of the answer awaited
 
     @rx.var
     def y_label(self) -> str:
         return next((p.text for p in self.y_options if p.id == self.y), self.y)
 
-    def settings(self) -> ChartSettings:
-        return ChartSettings(kind=self.kind, x=self.x, y=self.y, limit=self.limit)
+    @rx.var
+    def series_options(self) -> list[Pill]:
+        return [p for p in self.x_options if p.id != self.x]
 
-    def _fit(self, explorer: ExplorerState) -> bool:
-        """Choices follow the grid's aggregation; False when there is nothing to chart."""
+    @rx.var
+    def has_series(self) -> bool:
+        return bool(self.series) and self.kind in cd.SERIES_KINDS
+
+    @rx.var
+    def stack_id(self) -> str:
+        """Bars and areas of one stack id pile up; none (grouped) puts them side by side."""
+        return "total" if self.stack == "stacked" else ""
+
+    def settings(self) -> cd.Settings:
+        return cd.Settings(self.kind, self.x, self.y, self.series, self.stack, self.limit)
+
+    def _take(self, s: cd.Settings) -> None:
+        self.kind, self.x, self.y, self.series = s.kind, s.x, s.y, s.series
+        self.stack, self.limit = s.stack, s.limit
+
+    def saved(self, spec: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+        """The report's `kind` and `chart` for a save of `spec` (the saved grid's query)."""
+        chart = cd.to_saved(self.settings(), spec) if self.used else None
+        return ("chart" if chart and self.show else "table"), chart
+
+    def _fit(self, explorer: ExplorerState, spec: dict[str, Any]) -> bool:
+        """Choices follow the grid's query; False when there is nothing to chart."""
         labels = {c.name: c.label for c in explorer.columns}
         shown = {c.name: c.label for c in explorer.result_columns}
-        self.x_options = [Pill(id=g, text=labels.get(g, g)) for g in explorer.group_by]
-        self.y_options = [
-            Pill(id=m.alias, text=shown.get(m.alias, m.alias)) for m in explorer.measures
-        ]
-        if self.x not in explorer.group_by:
-            self.x = explorer.group_by[0] if explorer.group_by else ""
-        if self.y not in {m.alias for m in explorer.measures}:
-            self.y = explorer.measures[0].alias if explorer.measures else ""
-        return bool(self.y)
+        groups = [str(g) for g in spec.get("group_by") or []]
+        aliases = [str(m.get("alias")) for m in spec.get("measures") or []]
+        self.x_options = [Pill(id=g, text=labels.get(g, g)) for g in groups]
+        self.y_options = [Pill(id=a, text=shown.get(a, a)) for a in aliases]
+        self._take(cd.fit(self.settings(), groups, aliases))
+        return bool(self.y) and (bool(self.x) or self.kind == "kpi")
 
     @rx.event
-    async def toggle(self):
+    def toggle(self):
         self.show = not self.show
         if self.show:
-            self._last = ""
+            self.used = True
             return ChartState.refresh
         return None
 
     @rx.event
     def set_kind(self, value: str):
         self.kind = value if value in KINDS else "bar"
-        return ChartState.settings_changed
+        return ChartState.refresh
 
     @rx.event
     def set_x(self, value: str):
-        self.x = value
-        return ChartState.settings_changed
+        if value != self.x:
+            self.x = value
+            self.series = "" if self.series == value else self.series
+        return ChartState.refresh
 
     @rx.event
     def set_y(self, value: str):
         self.y = value
-        return ChartState.settings_changed
+        return ChartState.refresh
+
+    @rx.event
+    def set_series(self, value: str):
+        self.series = value
+        return ChartState.refresh
+
+    @rx.event
+    def set_stack(self, value: str):
+        self.stack = value if value in cd.STACKS else "stacked"
+        return ChartState.refresh
 
     @rx.event
     def set_limit(self, value: str):
-        try:
-            self.limit = max(1, min(MAX_LIMIT, int(value)))
-        except ValueError:
-            self.limit = DEFAULT_LIMIT
-        return ChartState.settings_changed
-
-    @rx.event
-    async def settings_changed(self):
-        await self._remember()
+        self.limit = cd.clamp_limit(value)
         return ChartState.refresh
 
-    async def _remember(self) -> None:
-        """Keep the settings with the open report (in this browser)."""
-        explorer = await self.get_state(ExplorerState)
-        if not explorer.report_id:
-            return
-        saved = _load(self.saved)
-        saved[explorer.report_id] = {**dataclasses.asdict(self.settings()), "show": self.show}
-        self.saved = json.dumps(saved)
-
     @rx.event
-    async def report_opened(self):
-        """After a report is opened: its chart as it was saved, if any."""
-        explorer = await self.get_state(ExplorerState)
-        entry = _load(self.saved).get(explorer.report_id)
-        if not isinstance(entry, dict):
-            self.show, self.data, self.kpi_text = False, [], ""
+    def report_opened(self, kind: str, chart: dict[str, Any]):
+        """A report was opened: its chart as saved (drawn when it was saved drawn)."""
+        restored = cd.from_saved(chart)
+        self.points, self.lines, self.kpi_text, self.error, self.note = [], [], "", "", ""
+        self._drawn = ""
+        if restored is None:
+            self.show, self.used = False, False
+            self._take(cd.Settings())
             return None
-        self.kind = str(entry.get("kind") or "bar")
-        self.x, self.y = str(entry.get("x") or ""), str(entry.get("y") or "")
-        self.limit = int(entry.get("limit") or DEFAULT_LIMIT)
-        self.show, self._last = bool(entry.get("show", True)), ""
+        self._take(restored)
+        self.used, self.show = True, kind == "chart"
         return ChartState.refresh if self.show else None
 
     @rx.event
-    async def report_saved(self):
-        await self._remember()
+    def drill(self, cat: str, key: str):
+        """A click on a bar, point or slice: the grid keeps only that group."""
+        point = next((p for p in self.points if p.get("cat") == cat), None)
+        if point is None:
+            return None
+        line = next((s for s in self.lines if s.key == key), None)
+        return ExplorerState.narrow_to(cd.drill_conditions(point, self.settings(), line))
 
     @rx.event(background=True)
     async def refresh(self):
@@ -189,47 +157,49 @@ class ChartState(rx.State):
             if not self.show:
                 return
             explorer = await self.get_state(ExplorerState)
-            if not explorer.aggregated or not self._fit(explorer):
-                self.data, self.kpi_text = [], ""
-                self.error = "Charts draw aggregated results: group by a column and add a measure."
+            spec = explorer.current_spec()
+            if not explorer.aggregated or not self._fit(explorer, spec):
+                self._clear(NOT_AGGREGATED)
                 return
-            spec = chart_spec(explorer.current_spec(), self.settings())
-            key = json.dumps(spec, sort_keys=True)
-            if key == self._last:
-                return
-            self._last, self.loading, self.error = key, True, ""
+            query = cd.chart_spec(spec, self.settings())
+            key = json.dumps([query, dataclasses.asdict(self.settings())], default=str)
+            if key == self._drawn:
+                return  # e.g. a grid page turn: the chart's numbers are the same
+            self._asked, self.loading, self.error = key, True, ""
             client = (await self.get_state(AuthState)).client()
-            x, y, kind = self.x, self.y, self.kind
         try:
-            result = await client.query(spec)
+            result = await client.query(query)
         except ApiError as exc:
             async with self:
-                self.loading, self.error, self._last = False, exc.message, ""
+                if key == self._asked:
+                    self._clear(exc.message)
             return
         async with self:
-            if key != self._last:
-                return
-            self.loading = False
-            found = points(result, x, y)
-            if kind == "pie":
-                found = [
-                    {**p, "fill": PIE_COLOURS[i % len(PIE_COLOURS)]} for i, p in enumerate(found)
-                ]
-            self.data = [] if kind == "kpi" else found
-            self.kpi_text = _kpi(found, result, y) if kind == "kpi" else ""
+            if key != self._asked:
+                return  # a newer setting asked again
+            self._drawn = key
+            self._draw(result)
 
+    def _clear(self, error: str) -> None:
+        self.points, self.lines, self.kpi_text, self.note = [], [], "", ""
+        self.error, self.loading, self._drawn, self._asked = error, False, "", ""
 
-def _kpi(found: list[dict[str, Any]], result: dict[str, Any], y: str) -> str:
-    if not found:
-        return "—"
-    col = next((c for c in result.get("columns", []) if c.get("name") == y), {})
-    text = fmt.format_value(found[0]["y"], fmt.kind_of(str(col.get("type", ""))), None, y)
-    return str(text)
-
-
-def _load(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    def _draw(self, result: dict[str, Any]) -> None:
+        s = self.settings()
+        self.loading, self.error = False, ""
+        _, ycol = cd.column_of(result, s.y)
+        self.axis = cd.axis_format(ycol) if ycol else dict(_NO_AXIS)
+        if s.kind == "kpi":
+            rows = result.get("rows") or []
+            at, _ = cd.column_of(result, s.y)
+            value = rows[0][at] if rows and at is not None else None
+            self.points, self.lines, self.note = [], [], ""
+            self.kpi_text = "\u2014" if value is None else cd.text_of(value, ycol)
+            return
+        drawn = cd.draw(result, s)
+        self.points, self.lines, self.note, self.kpi_text = (
+            drawn.points,
+            drawn.series,
+            drawn.note,
+            "",
+        )

@@ -372,15 +372,20 @@ class ExplorerState(rx.State):
         if report_id == self.report_id and self.has_result:
             return None  # back on a report already open: keep its page and edits
         try:
-            await self._open_report(auth.client(), report_id)
+            report = await self._open_report(auth.client(), report_id)
         except ApiError as exc:
             return self._failed(exc)
         from aurora.state.chart import ChartState
 
-        return [ExplorerState.run_query, ChartState.report_opened]
+        if report.get("kind") == "pivot":  # a saved pivot opens in the pivot view
+            return rx.redirect(f"/pivot?report={report_id}")
+        opened = ChartState.report_opened(str(report.get("kind")), report.get("chart") or {})
+        return [ExplorerState.run_query, opened]
 
-    async def _open_report(self, client: Any, report_id: str) -> None:
-        report = await client.report(report_id)
+    async def _open_report(self, client: Any, report_id: str) -> dict[str, Any]:
+        report: dict[str, Any] = await client.report(report_id)
+        if report.get("kind") == "pivot":
+            return report
         spec = report.get("spec") or {}
         meta = await client.dataset(str(spec.get("dataset", "")))
         joins = [{k: v for k, v in j.items() if v is not None} for j in spec.get("joins") or []]
@@ -393,6 +398,7 @@ class ExplorerState(rx.State):
         self._apply_dataset(meta)
         self.apply_restored(spec_restore.restore(spec, schema_columns or self._base_columns))
         self.take_report(report)
+        return report
 
     def _failed(self, exc: ApiError) -> Any:
         if exc.status == 401:
@@ -507,6 +513,15 @@ class ExplorerState(rx.State):
     def remove_filter(self, row_id: str):
         self.filter_rows = flt.remove_row(self.filter_rows, row_id)
         self.page = 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def narrow_to(self, conditions: list[dict[str, Any]]):
+        """A chart's drill-through: `column = value` conditions ANDed on, shown as pills."""
+        from aurora.chart_data import narrowed
+
+        kinds = {c.name: c.kind for c in self.columns}
+        self.filter_rows, self.page = narrowed(self.filter_rows, conditions, kinds), 1
         return ExplorerState.run_query
 
     @rx.event

@@ -10,6 +10,7 @@ from aurora import filters as flt
 from aurora.api_client import ApiError
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
+from aurora.state.models import ColumnMeta
 
 SUGGESTIONS = 20
 
@@ -19,6 +20,9 @@ class FilterState(rx.State):
 
     open: bool = False
     rows: list[flt.FilterRow] = []
+    # Whose filters are edited: the explorer's, or the pivot view's (with its columns).
+    target: str = "explorer"
+    columns: list[ColumnMeta] = []
     suggestions: list[str] = []
     suggest_for: str = ""
 
@@ -29,16 +33,26 @@ class FilterState(rx.State):
     def show_errors(self, rows: list[flt.FilterRow]) -> None:
         """The API named conditions it refused: reopen the builder with the messages."""
         self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
-        self.open = True
+        self.target, self.open = "explorer", True
 
     async def _columns(self) -> dict[str, str]:
-        explorer = await self.get_state(ExplorerState)
-        return {c.name: c.kind for c in explorer.filter_columns}
+        return {c.name: c.kind for c in self.columns}
+
+    async def _dataset(self) -> str:
+        from aurora.state.pivot import PivotState
+
+        owner = PivotState if self.target == "pivot" else ExplorerState
+        return str((await self.get_state(owner)).dataset_key)
 
     @rx.event
     async def open_modal(self):
         explorer = await self.get_state(ExplorerState)
-        self.rows = [dataclasses.replace(r) for r in explorer.filter_rows] or flt.new_tree()
+        await self.edit("explorer", explorer.filter_columns, explorer.filter_rows)
+
+    async def edit(self, target: str, columns: list[ColumnMeta], rows: list[flt.FilterRow]):
+        """Open the builder on `target`'s filter rows ("explorer" or "pivot")."""
+        self.target, self.columns = target, list(columns)
+        self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
         if not flt.conditions(self.rows):
             await self._add_condition(flt.ROOT)
         self.suggestions, self.suggest_for, self.open = [], "", True
@@ -114,11 +128,10 @@ class FilterState(rx.State):
         row = next((r for r in self.rows if r.id == row_id), None)
         if row is None or not row.column:
             return
-        explorer = await self.get_state(ExplorerState)
         auth = await self.get_state(AuthState)
         try:
             values = await auth.client().values(
-                explorer.dataset_key, row.column, q=value, limit=SUGGESTIONS
+                await self._dataset(), row.column, q=value, limit=SUGGESTIONS
             )
         except ApiError:
             values = []
@@ -131,6 +144,11 @@ class FilterState(rx.State):
 
     @rx.event
     async def apply(self):
+        if self.target == "pivot":
+            from aurora.state.pivot import PivotState
+
+            self.open = False
+            return (await self.get_state(PivotState)).apply_filters(self.rows)
         explorer = await self.get_state(ExplorerState)
         explorer.filter_rows = [dataclasses.replace(r, error="") for r in self.rows]
         explorer.page = 1

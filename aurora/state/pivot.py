@@ -14,7 +14,8 @@ from typing import Any
 
 import reflex as rx
 
-from aurora import downloads
+from aurora import downloads, spec_restore
+from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import pivot as pv
 from aurora.api_client import ApiClient, ApiError
@@ -62,6 +63,16 @@ class PivotState(rx.State):
     load_id: str = ""
     _vintage: dict[str, list[LoadIdOption]] = {}
 
+    filter_rows: list[flt.FilterRow] = []
+    filter_note: str = ""  # what of the explorer's filters the pivot could not take
+
+    # The saved pivot report on screen, if any: Save replaces it when the user may.
+    report_id: str = ""
+    report_name: str = ""
+    report_description: str = ""
+    report_shared: bool = False
+    report_can_edit: bool = False
+
     row_fields: list[Pill] = []
     col_fields: list[Pill] = []
     values: list[pv.ValueCfg] = []
@@ -91,7 +102,7 @@ class PivotState(rx.State):
 
     # ---- the layout -----------------------------------------------------------------------
 
-    def layout(self) -> pv.Layout:
+    def _layout(self) -> pv.Layout:
         vintage = None
         if self.load_type or self.load_id:
             load_id = int(self.load_id) if self.load_id.isdigit() else (self.load_id or None)
@@ -104,6 +115,35 @@ class PivotState(rx.State):
             vintage=vintage,
         )
 
+    def layout(self) -> pv.Layout:
+        """The layout with its filters (FilterNotPivotable: a condition AG Grid cannot say)."""
+        model = pv.filter_model(self.filters(), self._kinds())
+        return dataclasses.replace(self._layout(), filter_model=model)
+
+    def filters(self) -> dict[str, Any] | None:
+        """The API's filter tree of the builder's rows."""
+        return flt.to_spec(self.filter_rows)[0]
+
+    def _kinds(self) -> dict[str, str]:
+        return {c.name: c.kind for c in self.columns}
+
+    @rx.var
+    def pills(self) -> list[Pill]:
+        labels = {c.name: c.label for c in self.columns}
+        return [
+            Pill(id=r.id, text=flt.describe(r, labels.get(r.column, r.column)))
+            for r in flt.conditions(self.filter_rows)
+            if flt.is_complete(r)
+        ]
+
+    @rx.var
+    def vintage_text(self) -> str:
+        """The vintage in words, under its selects (which a long load id may clip)."""
+        if not self.load_type:
+            return ""
+        load = next((o.label for o in self.load_ids if o.value == self.load_id), "all loads")
+        return f"{self.load_type} · {load}"
+
     def _label(self, name: str) -> str:
         return next((c.label for c in self.columns if c.name == name), name)
 
@@ -114,25 +154,121 @@ class PivotState(rx.State):
 
     @rx.event
     async def open_pivot(self):
-        """on_load: the dataset (and vintage) of the explorer, if one is picked."""
+        """on_load of `/pivot` (`?report=<id>`: that saved pivot): the pivot on screen, or
+        the explorer's dataset, filters and vintage when the pivot has none yet."""
         auth = await self.get_state(AuthState)
         if not auth._token:
             return rx.redirect("/login")
         explorer = await self.get_state(ExplorerState)
+        report_id = str(self.router.url.query_parameters.get("report") or "")
         try:
             listing = explorer.datasets or [
                 DatasetItem(key=str(d["key"]), label=str(d.get("label") or d["key"]))
                 for d in await auth.client().datasets()
             ]
+            self.datasets = list(listing)
+            if report_id and report_id != self.report_id:
+                await self._open_report(auth.client(), report_id)
+                return PivotState.run
+            if not report_id and self.report_id:
+                self._forget_report()  # the plain address: the pivot, detached from it
+            if not self.dataset_key and explorer.dataset_key:
+                await self._take_explorer(auth.client(), explorer)
+                return PivotState.run
         except ApiError as exc:
             return self._failed(exc)
-        self.datasets = list(listing)
-        if not self.dataset_key and explorer.dataset_key:
-            await self._load_dataset(auth.client(), explorer.dataset_key)
-            if explorer.vintage_chosen:
-                self.load_type, self.load_id = explorer.load_type, explorer.load_id
-                self.load_ids = self._vintage.get(self.load_type, [])
         return None
+
+    @rx.event
+    async def from_explorer(self):
+        """ "Pivot this": the explorer's dataset, filters, vintage and, where a pivot can
+        show them, its group-by columns (as rows) and measures (as values)."""
+        explorer = await self.get_state(ExplorerState)
+        if not explorer.dataset_key:
+            return None
+        auth = await self.get_state(AuthState)
+        try:
+            await self._take_explorer(auth.client(), explorer)
+        except ApiError as exc:
+            return [self._failed(exc), rx.redirect("/pivot")]
+        return [rx.redirect("/pivot"), PivotState.run]
+
+    async def _take_explorer(self, client: ApiClient, explorer: ExplorerState) -> None:
+        await self._load_dataset(client, explorer.dataset_key)
+        self._forget_report()
+        if explorer.vintage_chosen:
+            self.load_type, self.load_id = explorer.load_type, explorer.load_id
+            self.load_ids = self._vintage.get(self.load_type, [])
+        known = {c.name for c in self.columns}
+        spec = explorer.current_spec()
+        tree, dropped = pv.prune(spec.get("filters"), known)
+        self.filter_rows = spec_restore.to_rows(tree, self._kinds()) if tree else []
+        self.filter_note = (
+            "Conditions on measures, calculated fields or joined columns stay in the explorer."
+            if dropped
+            else ""
+        )
+        self.row_fields = [Pill(id=g, text=self._label(g)) for g in explorer.group_by if g in known]
+        values = [
+            pv.value_cfg(m.column, m.agg, self._label(m.column))
+            for m in explorer.measures
+            if m.agg in pv.AGGS and m.mode == "column" and (m.column in known or m.agg == "count")
+        ]
+        self.values = list({v.column: v for v in values}.values())  # one value per column
+
+    async def _open_report(self, client: ApiClient, report_id: str) -> None:
+        report = await client.report(report_id)
+        if report.get("kind") != "pivot":
+            raise ApiError(404, "not_found", "This report is not a pivot.")
+        spec = report.get("spec") or {}
+        await self._load_dataset(client, str(spec.get("dataset", "")))
+        labels = {c.name: c.label for c in self.columns}
+        layout = pv.layout_of_report(report, labels)
+        vintage = layout.vintage or {}
+        self.load_type = str(vintage.get("load_type") or "")
+        self.load_id = "" if vintage.get("load_id") is None else str(vintage["load_id"])
+        self.load_ids = self._vintage.get(self.load_type, [])
+        self.row_fields = [Pill(id=r, text=self._label(r)) for r in layout.rows]
+        self.col_fields = [Pill(id=c, text=self._label(c)) for c in layout.columns]
+        self.values = layout.values
+        tree = spec.get("filters")
+        self.filter_rows = spec_restore.to_rows(tree, self._kinds()) if tree else []
+        self.take_report(report)
+
+    def take_report(self, report: dict[str, Any]) -> None:
+        self.report_id = str(report.get("id", ""))
+        self.report_name = str(report.get("name", ""))
+        self.report_description = str(report.get("description") or "")
+        self.report_shared = bool(report.get("shared"))
+        self.report_can_edit = bool(report.get("can_edit"))
+
+    def _forget_report(self) -> None:
+        self.report_id = self.report_name = self.report_description = ""
+        self.report_shared = self.report_can_edit = False
+
+    def report_body(self) -> dict[str, Any]:
+        """The report API's `spec`, `kind` and `chart` of the pivot on screen."""
+        return pv.report_fields(self._layout(), self.filters())
+
+    @rx.event
+    async def open_filters(self):
+        """The explorer's filter builder, on the pivot's filters and dataset columns."""
+        from aurora.state.filter_editor import FilterState
+
+        if self.dataset_key:
+            editor = await self.get_state(FilterState)
+            await editor.edit("pivot", self.columns, self.filter_rows)
+
+    @rx.event
+    def remove_filter(self, row_id: str):
+        self.filter_rows = flt.remove_row(self.filter_rows, row_id)
+        return PivotState.run
+
+    def apply_filters(self, rows: list[flt.FilterRow]) -> Any:
+        """The filter builder's Apply, when it edits the pivot's filters."""
+        self.filter_rows = [dataclasses.replace(r, error="") for r in rows]
+        self.filter_note = ""
+        return PivotState.run
 
     def _failed(self, exc: ApiError) -> Any:
         self.loading = False
@@ -153,6 +289,7 @@ class PivotState(rx.State):
         self.load_types = [t for t in self._vintage if t]
         self.load_type, self.load_id, self.load_ids = "", "", []
         self.row_fields, self.col_fields, self.values = [], [], []
+        self.filter_rows, self.filter_note = [], ""
         self.headers, self.body, self.note, self.error = [], [], "", ""
         self.value_column = next((c.name for c in self.columns if c.kind in fmt.NUMERIC_KINDS), "")
 
@@ -165,6 +302,9 @@ class PivotState(rx.State):
             await self._load_dataset(auth.client(), key)
         except ApiError as exc:
             return self._failed(exc)
+        if self.report_id:
+            self._forget_report()
+            return rx.redirect("/pivot")  # the address named the report just left
         return None
 
     @rx.event
@@ -215,14 +355,10 @@ class PivotState(rx.State):
     def add_value(self):
         """A column is aggregated once: group rows key each value by its column (AG Grid's
         field), so a second aggregate of it replaces the first."""
-        column, agg = self.value_column, self.value_agg
-        if agg == "count":
-            column = pv.COUNT_FIELD  # rows are counted, whatever column is picked
-        if not column:
+        if not self.value_column and self.value_agg != "count":
             return None
-        label = "Rows" if agg == "count" else f"{pv.AGG_LABELS[agg]} of {self._label(column)}"
-        cfg = pv.ValueCfg(id=pv.value_id(column, agg), column=column, agg=agg, label=label)
-        self.values = [v for v in self.values if v.column != column] + [cfg]
+        cfg = pv.value_cfg(self.value_column, self.value_agg, self._label(self.value_column))
+        self.values = [v for v in self.values if v.column != cfg.column] + [cfg]
         return PivotState.run
 
     @rx.event
@@ -313,9 +449,13 @@ class PivotState(rx.State):
     @rx.event(background=True)
     async def run(self):
         async with self:
-            layout = self.layout()
             self._seq += 1
             seq = self._seq
+            try:
+                layout = self.layout()
+            except pv.FilterNotPivotable as exc:
+                self.error, self.headers, self.body, self.note = str(exc), [], [], ""
+                return
             self.error = pv.problems(layout) if layout.dataset else "Pick a dataset."
             if self.error:
                 self.headers, self.body, self.note = [], [], ""

@@ -1,7 +1,8 @@
 """Saved reports: the save dialog on the explorer, and the report list page.
 
-A report is the API's record (name, description, spec, shared). State keeps the list's
-display rows and, backend-only, the specs it needs to rename, share or duplicate a report.
+A report is the API's record (name, description, spec, shared, kind, chart). State keeps the
+list's display rows and, backend-only, the specs and chart settings it needs to rename,
+share or duplicate a report (a replace is whole: what it leaves out is gone).
 """
 
 from __future__ import annotations
@@ -57,18 +58,46 @@ class SaveReportState(rx.State):
     can_replace: bool = False
     error: str = ""
     busy: bool = False
+    target: str = "explorer"  # what is saved: the explorer's grid or the pivot view
 
     @rx.event
     async def open_modal(self):
         explorer = await self.get_state(ExplorerState)
         if not explorer.dataset_key:
             return
-        self.can_replace = bool(explorer.report_id and explorer.report_can_edit)
-        self.name = explorer.report_name or explorer.dataset_label
-        self.description = explorer.report_description
-        self.shared = explorer.report_shared
-        self.as_new = not self.can_replace
+        self._start("explorer", explorer, explorer.report_name or explorer.dataset_label)
+
+    @rx.event
+    async def open_for_pivot(self):
+        from aurora.state.pivot import PivotState
+
+        pivot = await self.get_state(PivotState)
+        if not pivot.dataset_key:
+            return
+        label = next((d.label for d in pivot.datasets if d.key == pivot.dataset_key), "")
+        self._start("pivot", pivot, pivot.report_name or f"{label or pivot.dataset_key} pivot")
+
+    def _start(self, target: str, owner: Any, name: str) -> None:
+        """`owner` holds the open report's id, name, description, flags."""
+        self.target = target
+        self.can_replace = bool(owner.report_id and owner.report_can_edit)
+        self.name, self.description = name, owner.report_description
+        self.shared, self.as_new = owner.report_shared, not self.can_replace
         self.error, self.busy, self.open = "", False, True
+
+    async def _fields(self) -> tuple[Any, dict[str, Any]]:
+        """The open report's owner state and the report API's spec, kind and chart."""
+        if self.target == "pivot":
+            from aurora.state.pivot import PivotState
+
+            pivot = await self.get_state(PivotState)
+            return pivot, pivot.report_body()
+        from aurora.state.chart import ChartState
+
+        explorer = await self.get_state(ExplorerState)
+        spec = saved_spec(explorer.current_spec())
+        kind, chart = (await self.get_state(ChartState)).saved(spec)
+        return explorer, {"spec": spec, "kind": kind, "chart": chart}
 
     @rx.event
     def set_open(self, value: bool):
@@ -95,19 +124,19 @@ class SaveReportState(rx.State):
         if not self.name.strip():
             self.error = "Give the report a name."
             return
-        explorer = await self.get_state(ExplorerState)
+        owner, fields = await self._fields()
         auth = await self.get_state(AuthState)
         body = {
             "name": self.name.strip(),
             "description": self.description.strip(),
-            "spec": saved_spec(explorer.current_spec()),
             "shared": self.shared,
+            **fields,
         }
         self.busy = True
         yield
         try:
             if self.can_replace and not self.as_new:
-                report = await auth.client().replace_report(explorer.report_id, body)
+                report = await auth.client().replace_report(owner.report_id, body)
             else:
                 report = await auth.client().create_report(body)
         except ApiError as exc:
@@ -115,12 +144,12 @@ class SaveReportState(rx.State):
             if exc.status == 401:
                 yield AuthState.session_expired
             return
-        explorer.take_report(report)
+        owner.take_report(report)
         self.busy, self.open = False, False
-        from aurora.state.chart import ChartState
-
-        yield ChartState.report_saved
-        yield rx.redirect(f"/reports/{report['id']}")
+        if self.target == "pivot":
+            yield rx.redirect(f"/pivot?report={report['id']}")
+        else:
+            yield rx.redirect(f"/reports/{report['id']}")
 
 
 class ReportListState(rx.State):
@@ -132,6 +161,7 @@ class ReportListState(rx.State):
     error: str = ""
     notice: str = ""
     _specs: dict[str, dict[str, Any]] = {}
+    _views: dict[str, dict[str, Any]] = {}  # id -> the report's kind and chart settings
 
     # the rename dialog
     rename_open: bool = False
@@ -167,6 +197,10 @@ class ReportListState(rx.State):
             return self._failed(exc)
         self.reports = [report_item(r) for r in listing]
         self._specs = {str(r["id"]): dict(r.get("spec") or {}) for r in listing}
+        self._views = {
+            str(r["id"]): {"kind": r.get("kind") or "table", "chart": r.get("chart")}
+            for r in listing
+        }
         self.loading, self.error = False, ""
         return None
 
@@ -190,6 +224,7 @@ class ReportListState(rx.State):
             "description": item.description,
             "spec": saved_spec(self._specs.get(item.id, {})),
             "shared": item.shared,
+            **self._views.get(item.id, {}),
         }
         return {**body, **changes}
 

@@ -1,8 +1,7 @@
 """Sign-out and session end: nothing of the last user's work stays in the browser session.
 
 Every page's state is reset (lists, previews, pivot rows, admin forms), so another user who
-signs in on the same tab starts clean. Chart settings kept in this browser's localStorage
-are not the user's data and stay.
+signs in on the same tab starts clean.
 """
 
 from __future__ import annotations
@@ -43,7 +42,4 @@ async def forget_all(state: Any) -> None:
         ScheduleState,
     ):
         (await state.get_state(cls)).reset()
-    chart = await state.get_state(ChartState)
-    saved = chart.saved
-    chart.reset()
-    chart.saved = saved
+    (await state.get_state(ChartState)).reset()

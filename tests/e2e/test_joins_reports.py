@@ -1,4 +1,5 @@
-"""The join builder, saved reports and charts, checked against the API's own answers."""
+"""The join builder and saved reports, checked against the API's own answers (charts:
+test_charts.py)."""
 
 from __future__ import annotations
 
@@ -177,41 +178,3 @@ def test_rename_duplicate_share_and_delete_from_the_report_list(page: Page, api:
     row.locator(".report-delete").click()
     expect(row).to_have_count(0, timeout=TIMEOUT_MS)
     assert api.get(f"/api/reports/{report_id}").status_code == 404
-
-
-def test_a_bar_chart_draws_the_aggregation_and_a_kpi_tile_its_total(page: Page, api: httpx.Client):
-    login(page, "admin", ADMIN_PASSWORD)
-    spec = open_sales(page, api)
-    alias = _aggregate(page, "region", "revenue", "sum")
-    grouped = {
-        "dataset": spec["dataset"],
-        "vintage": spec["vintage"],
-        "group_by": ["region"],
-        "measures": [{"column": "revenue", "agg": "sum", "alias": alias}],
-    }
-    result = page_of(api, grouped)
-    expect_page(page, result, "region", alias)
-    page.click("#chart-toggle")
-    expect(page.locator("#chart-panel")).to_be_visible()
-    bars = page.locator("#chart-panel .recharts-bar-rectangle")
-    expect(bars).to_have_count(len(result["rows"]), timeout=TIMEOUT_MS)
-    for row in result["rows"]:  # each group labels its bar on the x axis
-        expect(page.locator("#chart-panel svg.recharts-surface")).to_contain_text(str(row[0]))
-
-    page.select_option("#chart-kind", "kpi")
-    total = page_of(api, {**grouped, "group_by": []})["rows"][0][0]
-    expect(page.locator("#chart-kpi")).to_have_text(f"{float(total):,.2f}", timeout=TIMEOUT_MS)
-
-    # Saved with the report (in this browser): reopening it brings the chart back.
-    page.select_option("#chart-kind", "line")
-    page.click("#report-save")
-    page.fill("#report-name", f"Chart {uuid.uuid4().hex[:6]}")
-    page.click("#report-save-submit")
-    page.wait_for_url("**/reports/*", timeout=TIMEOUT_MS)
-    link = page.url
-    page.click("#chart-toggle")
-    expect(page.locator("#chart-panel")).to_have_count(0)
-    page.locator("#dataset-picker [role=option]").first.click()  # leave the report
-    page.goto(link)
-    expect(page.locator("#chart-kind")).to_have_value("line", timeout=TIMEOUT_MS)
-    expect(page.locator("#chart-panel .recharts-line")).to_be_visible(timeout=TIMEOUT_MS)

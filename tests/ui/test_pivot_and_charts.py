@@ -1,4 +1,5 @@
-"""Pivot requests, schedule times and chart points: pure pieces of the second-half screens."""
+"""Pivot requests and schedule times: pure pieces of the second-half screens (charts:
+tests/ui/test_charts.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import datetime as dt
 
 from aurora import pivot as pv
 from aurora import schedule_times as st
-from aurora.state.chart import ChartSettings, chart_spec, points
 
 LAYOUT = pv.Layout(
     dataset="sales",
@@ -48,31 +48,3 @@ def test_schedule_presets_and_the_next_three_runs() -> None:
     assert st.next_times("0 6 1 * *", "Europe/Paris", now)[0] == "2024-07-01 06:00 CEST"
     assert st.next_times("not cron", "UTC", now) == []
     assert st.preset_of("0 6 * * *") == "daily" and st.describe("5 4 * * *") == "5 4 * * *"
-
-
-def test_a_chart_runs_the_grids_query_with_its_own_limit_and_a_kpi_drops_the_groups() -> None:
-    spec = {
-        "dataset": "s",
-        "group_by": ["region"],
-        "measures": [
-            {"column": "amount", "agg": "sum", "alias": "total"},
-            {"column": "id", "agg": "count", "alias": "n"},
-        ],
-        "page": 3,
-        "page_size": 50,
-    }
-    bar = chart_spec(spec, ChartSettings(kind="bar", x="region", y="total", limit=12))
-    assert (bar["page"], bar["page_size"], bar["group_by"]) == (1, 12, ["region"])
-    kpi = chart_spec(spec, ChartSettings(kind="kpi", y="n"))
-    assert kpi["group_by"] == [] and [m["alias"] for m in kpi["measures"]] == ["n"]
-
-
-def test_chart_points_skip_null_measures_and_name_blank_groups() -> None:
-    result = {
-        "columns": [{"name": "region"}, {"name": "total"}],
-        "rows": [["North", "10.50"], [None, 2], ["South", None]],
-    }
-    assert points(result, "region", "total") == [
-        {"x": "North", "y": 10.5},
-        {"x": "(blank)", "y": 2.0},
-    ]
