@@ -355,7 +355,8 @@ def test_a_chart_is_saved_with_the_report_and_seen_by_whoever_opens_it(
     spec = _spec(api, ["channel"])
     channels = [str(c) for c in _column(page_of(api, spec), "channel")]
     login(page, "admin", ADMIN_PASSWORD)
-    _open(page, _report(api, spec))
+    report_id = _report(api, spec)
+    _open(page, report_id)
     page.click("#chart-open")
     page.select_option("#chart-kind", "pie")
     page.select_option("#chart-y", "units")
@@ -365,8 +366,9 @@ def test_a_chart_is_saved_with_the_report_and_seen_by_whoever_opens_it(
     page.click("#report-shared")  # the state holds the box: a click, then its answer
     expect(page.locator("#report-shared")).to_be_checked(timeout=TIMEOUT_MS)
     page.click("#report-save-submit")
-    page.wait_for_url("**/reports/*", timeout=TIMEOUT_MS)
-    report_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    # The open report is replaced in place: same address, so wait for the dialog instead.
+    expect(page.locator("#report-save-modal")).to_have_count(0, timeout=TIMEOUT_MS)
+    assert page.url.endswith(f"/reports/{report_id}")
     saved = api.get(f"/api/reports/{report_id}").json()
     assert saved["kind"] == "chart"
     assert saved["chart"]["kind"] == "pie" and saved["chart"]["y"] == "units"
