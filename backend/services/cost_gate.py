@@ -10,12 +10,25 @@ LIMIT 50 on top of a fan-out join does not make the join cheap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from adapters.base import Estimate
+from sqlglot import exp
+
+from adapters.base import DatabaseAdapter, Estimate
 from backend.catalog.models import Dataset
-from backend.services.estimates import JoinEstimate, Step
+from backend.services.estimates import (
+    Input,
+    JoinEstimate,
+    SliceStats,
+    Step,
+    has_row_filters,
+    read_select,
+    read_tree,
+    rows_in_slice,
+    slice_columns,
+    slice_estimate,
+)
 
 
 @dataclass(frozen=True)
@@ -112,3 +125,80 @@ def _human(n: int) -> str:
         if n >= size:
             return f"{n / size:.1f} {unit}"
     return f"{n:,}"
+
+
+class SliceGate:
+    """The gate for a query limited to the caller's slice by row-level security: every
+    number in its decision (rows, steps, the refusal's wording, allowed or not) comes from
+    statistics of the rows the caller may see, never from the whole relation nor from the
+    planner (see `backend.services.estimates`, "inside a caller's slice"). Statistics are
+    computed once per relation, data version and slice."""
+
+    def __init__(self, adapter: DatabaseAdapter) -> None:
+        self.stats = SliceStats(adapter)
+
+    @staticmethod
+    def applies(tree: exp.Select) -> bool:
+        return has_row_filters(tree)
+
+    def decide(
+        self, tree: exp.Select, datasets: Sequence[Dataset], *, max_rows: int, max_cost: float
+    ) -> GateDecision:
+        """Blocking (may scan the slices once): the decision from the slices' statistics."""
+        self.load(tree, datasets)
+        joins = slice_estimate(tree, _by_relation(tree, datasets), self.stats)
+        if joins is None:
+            return GateDecision(True, None, None)
+        return decide(None, datasets, max_rows=max_rows, max_cost=max_cost, joins=joins)
+
+    def missing(self, tree: exp.Select, datasets: Sequence[Dataset]) -> bool:
+        """Whether a join order over this slice would lack statistics (the async paths load
+        them before compiling again, as for the whole-relation statistics)."""
+        return (
+            bool(tree.args.get("joins")) and self.applies(tree) and bool(self._todo(tree, datasets))
+        )
+
+    def load(self, tree: exp.Select, datasets: Sequence[Dataset]) -> None:
+        """Blocking: scan each slice the query reads for the statistics it lacks."""
+        for dataset, read, columns in self._todo(tree, datasets):
+            self.stats.load(dataset, read, columns)
+
+    def _todo(
+        self, tree: exp.Select, datasets: Sequence[Dataset]
+    ) -> list[tuple[Dataset, Input, set[str]]]:
+        by_relation = _by_relation(tree, datasets)
+        todo = []
+        for (relation, _scope), (read, columns) in slice_columns(tree).items():
+            dataset = by_relation.get(relation)
+            if dataset is not None and not self.stats.known(dataset, read, columns):
+                todo.append((dataset, read, columns))
+        return todo
+
+    def input_rows(
+        self,
+        seen: Mapping[str, Dataset],
+        otherwise: Callable[[str, exp.Select], int | None] | None,
+    ) -> Callable[[str, exp.Select], int | None] | None:
+        """The join order's row estimate of a dataset's CTE: inside the slice when the CTE
+        has row filters (cached statistics only), else `otherwise`'s."""
+
+        def estimate(alias: str, select: exp.Select) -> int | None:
+            read = read_select(select)
+            if read is None or not read.row_filters:
+                return otherwise(alias, select) if otherwise is not None else None
+            by_relation = {d.relation: d for d in seen.values()}
+            return rows_in_slice(select, by_relation, self.stats)
+
+        return estimate
+
+
+def _by_relation(tree: exp.Select, datasets: Sequence[Dataset]) -> dict[str, Dataset]:
+    """The datasets by relation, plus any relation the query reads that is no dataset (a
+    materialization read instead of a join): versioned by the datasets' versions, so a new
+    load of any of them gives it new statistics too."""
+    found = {d.relation: d for d in datasets}
+    version = ",".join(sorted(f"{d.key}@{d.version}" for d in datasets))
+    for read in read_tree(tree)[0]:
+        if read.relation not in found:
+            found[read.relation] = Dataset(read.relation, read.relation, (), version=version)
+    return found

@@ -21,17 +21,19 @@ would let the first cartesian join through.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from adapters.base import AdapterQueryError, ColumnStats, SupportsColumnStats
+from adapters.base import AdapterQueryError, ColumnStats, DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
+from backend.query.steps.ctes import is_row_filter, relation
 from backend.services.selectivity import FilterContext, selectivity
 
 log = logging.getLogger(__name__)
@@ -111,11 +113,30 @@ class StatsStore:
 
 @dataclass(frozen=True)
 class Input:
-    """One dataset occurrence of a query: its alias, relation and own WHERE (in its CTE)."""
+    """One dataset occurrence of a query: its alias, relation and own WHERE (in its CTE).
+    `row_filters` are the caller's row-level-security conjuncts of that WHERE."""
 
     alias: str
     relation: str
     where: exp.Expr | None
+    row_filters: tuple[exp.Expr, ...] = ()
+
+    @property
+    def scope(self) -> str:
+        """The slice of the relation this caller may see, as canonical SQL ('' = all)."""
+        return " AND ".join(sorted(f.sql() for f in self.row_filters))
+
+    @property
+    def query_where(self) -> exp.Expr | None:
+        """The WHERE without the row filters: what the query itself asks of the slice."""
+        if not self.row_filters or self.where is None:
+            return self.where
+        rest = [c for c in _conjuncts(self.where) if not is_row_filter(c)]
+        return exp.and_(*(c.copy() for c in rest)) if rest else None
+
+
+def _conjuncts(where: exp.Expr) -> list[exp.Expr]:
+    return list(where.flatten()) if isinstance(where, exp.And) else [where]
 
 
 @dataclass(frozen=True)
@@ -148,7 +169,7 @@ def _input(table: exp.Table, ctes: Mapping[str, exp.Expr]) -> Input:
     select = ctes.get(table.name)
     read = read_select(select) if isinstance(select, exp.Select) else None
     if read is not None:
-        return Input(table.alias_or_name, read.relation, read.where)
+        return dataclasses.replace(read, alias=table.alias_or_name)
     return Input(table.alias_or_name, relation_name(table), None)
 
 
@@ -160,7 +181,8 @@ def read_select(select: exp.Select) -> Input | None:
         return None
     where = select.args.get("where")
     condition = where.this if isinstance(where, exp.Where) else None
-    return Input(table.alias_or_name, relation_name(table), condition)
+    found = tuple(c for c in _conjuncts(condition) if is_row_filter(c)) if condition else ()
+    return Input(table.alias_or_name, relation_name(table), condition, found)
 
 
 def needed_columns(tree: exp.Select) -> dict[str, set[str]]:
@@ -243,15 +265,29 @@ def filtered_rows(where: exp.Expr | None, dataset: Dataset, stats: RelationStats
 def estimate_tree(tree: exp.Select, known: Known) -> JoinEstimate | None:
     """Each step's rows for a compiled query; None when a dataset's statistics are missing.
     `known` maps a relation to its dataset and statistics."""
+
+    def lookup(i: Input) -> tuple[Dataset, RelationStats, exp.Expr | None] | None:
+        item = known(i.relation)
+        return (*item, i.where) if item is not None else None
+
+    return _estimate(tree, lookup)
+
+
+Lookup = Callable[[Input], tuple[Dataset, RelationStats, exp.Expr | None] | None]
+
+
+def _estimate(tree: exp.Select, lookup: Lookup) -> JoinEstimate | None:
+    """`lookup` gives an input's dataset, the statistics to judge it by and the WHERE to
+    judge against them."""
     inputs, links = read_tree(tree)
     found: dict[str, tuple[Dataset, RelationStats]] = {}
     sizes: dict[str, int] = {}
     for i in inputs:
-        item = known(i.relation)
-        rows = filtered_rows(i.where, *item) if item is not None else None
+        item = lookup(i)
+        rows = filtered_rows(item[2], item[0], item[1]) if item is not None else None
         if item is None or rows is None:
             return None
-        found[i.alias], sizes[i.alias] = item, rows
+        found[i.alias], sizes[i.alias] = (item[0], item[1]), rows
     if not inputs:
         return None
     first = inputs[0]
@@ -310,3 +346,162 @@ def _at_least_one(rows: float, total: int) -> int:
     """A filter leaves at least one row of a non-empty table: estimates are never so sure
     that a join with them may be treated as empty."""
     return 0 if total <= 0 else max(1, math.ceil(rows))
+
+
+# --- inside a caller's slice ---------------------------------------------------------------
+#
+# A caller limited by row-level security must not learn anything from rows outside their
+# slice, and global statistics leak it: with the whole relation's max, `revenue > x` is
+# estimated at zero rows exactly when x passes the global max, so a viewer could binary-search
+# a value they cannot see. So a query that carries row filters is estimated from statistics
+# computed *under those filters* (cached per relation, data version and slice), and only from
+# them: the planner's EXPLAIN is not asked (DuckDB's reads Parquet min/max and row counts of
+# the whole file: `price > <global max>` plans as EMPTY_RESULT whatever the row filter).
+
+
+def has_row_filters(tree: exp.Select) -> bool:
+    """Whether any dataset the query reads is limited to the caller's slice."""
+    return any(i.row_filters for i in read_tree(tree)[0])
+
+
+class SliceStats:
+    """Statistics per (relation, version, slice), computed on demand by one aggregate query
+    under the slice's row filters, through any adapter; thread-safe, LRU-bounded."""
+
+    def __init__(self, adapter: DatabaseAdapter, *, max_entries: int = 1024) -> None:
+        self._adapter = adapter
+        self._known: OrderedDict[tuple[str, str, str], RelationStats] = OrderedDict()
+        self._max = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, dataset: Dataset, scope: str) -> RelationStats:
+        """What is cached for this slice of `dataset` (possibly nothing yet); never scans."""
+        key = (dataset.relation, dataset.version, scope)
+        with self._lock:
+            entry = self._known.get(key)
+            if entry is None:
+                return RelationStats()
+            self._known.move_to_end(key)
+            return entry
+
+    def missing(self, dataset: Dataset, read: Input, columns: Iterable[str]) -> list[str]:
+        """The columns a scan of this slice would have to compute."""
+        known = self.get(dataset, read.scope)
+        return [c for c in dict.fromkeys(columns) if c not in known.columns]
+
+    def known(self, dataset: Dataset, read: Input, columns: Iterable[str]) -> bool:
+        """Whether this slice's row count and `columns`' statistics are cached."""
+        cached = self.get(dataset, read.scope).rows is not None
+        return cached and not self.missing(dataset, read, columns)
+
+    def load(self, dataset: Dataset, read: Input, columns: Iterable[str]) -> None:
+        """Blocking: one scan of the slice for the row count and `columns`' statistics."""
+        wanted = self.missing(dataset, read, columns)
+        try:
+            found, rows = self._scan(dataset, read, wanted)
+        except AdapterQueryError as e:  # e.g. a type without min/max: the row count only
+            log.warning("no statistics for %s %s in a slice: %s", dataset.key, wanted, e)
+            rows = self._scan(dataset, read, [])[1]
+            found = {c: ColumnStats(rows=0) for c in wanted}
+        key = (dataset.relation, dataset.version, read.scope)
+        with self._lock:
+            entry = self._known.setdefault(key, RelationStats())
+            entry.columns.update(found)
+            entry.rows = rows
+            self._known.move_to_end(key)
+            while len(self._known) > self._max:
+                self._known.popitem(last=False)
+
+    def _scan(
+        self, dataset: Dataset, read: Input, columns: Sequence[str]
+    ) -> tuple[dict[str, ColumnStats], int]:
+        select = stats_query(dataset.relation, columns, read.row_filters, self._adapter.name)
+        row = self._adapter.run(select).to_pylist()[0]
+        rows = int(row["n"])
+        return {
+            name: ColumnStats(
+                rows=rows,
+                distinct=None if row[f"d{i}"] is None else int(row[f"d{i}"]),
+                min_value=row[f"lo{i}"],
+                max_value=row[f"hi{i}"],
+            )
+            for i, name in enumerate(columns)
+        }, rows
+
+
+def stats_query(
+    relation_key: str, columns: Sequence[str], row_filters: Sequence[exp.Expr], adapter: str
+) -> exp.Select:
+    """SELECT the row count and each column's distinct count, min and max, under the row
+    filters. Distinct counts are approximate where the database has a function for it.
+
+    >>> where = [exp.column("region").isin(exp.Literal.string("North"))]
+    >>> stats_query("sales", ["amount"], where, "duckdb").sql("duckdb")
+    "SELECT COUNT(*) AS n, APPROX_COUNT_DISTINCT(amount) AS d0, MIN(amount) AS lo0, \
+MAX(amount) AS hi0 FROM sales WHERE region IN ('North')"
+    """
+    select = exp.select(exp.alias_(exp.Count(this=exp.Star()), "n"))
+    for i, name in enumerate(columns):
+        col = exp.column(exp.to_identifier(name))
+        select = select.select(
+            exp.alias_(_distinct(col, adapter), f"d{i}"),
+            exp.alias_(exp.Min(this=col.copy()), f"lo{i}"),
+            exp.alias_(exp.Max(this=col.copy()), f"hi{i}"),
+            copy=False,
+        )
+    select = select.from_(relation(relation_key), copy=False)
+    return select.where(*(f.copy() for f in row_filters), copy=False) if row_filters else select
+
+
+def _distinct(col: exp.Expr, adapter: str) -> exp.Expr:
+    if adapter == "duckdb":
+        return exp.ApproxDistinct(this=col)
+    if adapter == "oracle":
+        return exp.Anonymous(this="APPROX_COUNT_DISTINCT", expressions=[col])
+    return exp.Count(this=exp.Distinct(expressions=[col]))
+
+
+def slice_columns(tree: exp.Select) -> dict[tuple[str, str], tuple[Input, set[str]]]:
+    """Per (relation, slice): one of its inputs and the columns its own filters and the
+    join keys read, which the slice's statistics must cover."""
+    inputs, links = read_tree(tree)
+    by_alias = {i.alias: i for i in inputs}
+    needed: dict[tuple[str, str], tuple[Input, set[str]]] = {}
+    for i in inputs:
+        columns = needed.setdefault((i.relation, i.scope), (i, set()))[1]
+        where = i.query_where
+        if where is not None:
+            columns |= {c.name for c in where.find_all(exp.Column)}
+    for link in links:
+        for pair in _key_pairs(link.on):
+            for col in pair:
+                owner = by_alias.get(col.table)
+                if owner is not None:
+                    needed[owner.relation, owner.scope][1].add(col.name)
+    return needed
+
+
+def slice_estimate(
+    tree: exp.Select, datasets: Mapping[str, Dataset], store: SliceStats
+) -> JoinEstimate | None:
+    """Each step's rows judged by the statistics of the caller's slice of each dataset
+    (cached only: load them first with `SliceStats.load`). `datasets` by relation."""
+
+    def lookup(i: Input) -> tuple[Dataset, RelationStats, exp.Expr | None] | None:
+        dataset = datasets.get(i.relation)
+        if dataset is None:
+            return None
+        return dataset, store.get(dataset, i.scope), i.query_where
+
+    return _estimate(tree, lookup)
+
+
+def rows_in_slice(
+    select: exp.Select, datasets: Mapping[str, Dataset], store: SliceStats
+) -> int | None:
+    """Rows a dataset's CTE gives, judged inside the caller's slice (cached statistics)."""
+    read = read_select(select)
+    dataset = datasets.get(read.relation) if read is not None else None
+    if read is None or dataset is None:
+        return None
+    return filtered_rows(read.query_where, dataset, store.get(dataset, read.scope))

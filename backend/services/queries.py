@@ -24,7 +24,7 @@ from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
 from backend.services.access import AccessPolicy, Caller
-from backend.services.cost_gate import GateDecision, decide
+from backend.services.cost_gate import GateDecision, SliceGate, decide
 from backend.services.estimates import (
     JoinEstimate,
     StatsStore,
@@ -96,6 +96,7 @@ class QueryService:
         self._stats: StatsStore | None = None
         if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
             self._stats = StatsStore(adapter)
+        self._slices = SliceGate(adapter)  # queries under row-level security (sec-a)
 
     # -- compiling -----------------------------------------------------------------------
 
@@ -112,7 +113,7 @@ class QueryService:
             rls=self.policy.rls_for(caller),
             default_vintage=self._default_vintage,
             max_row_limit=self.settings.max_row_limit,
-            estimate_rows=self._input_rows(seen),
+            estimate_rows=self._slices.input_rows(seen, self._input_rows(seen)),
             limits=CompileLimits.of(self.settings),
         )
 
@@ -228,9 +229,16 @@ class QueryService:
         event loop) and compile again, so inner joins start from the smallest input."""
         compiled = self.compile(spec, caller)
         missing = self._missing_stats(compiled.unpaged, compiled.keys)
-        if not missing:
+        inputs = [self.catalog.get(k) for k in compiled.keys]
+        in_slice = self._slices.missing(compiled.unpaged, inputs)  # row-level security
+        if not missing and not in_slice:
             return compiled
-        await self.executor.run(lambda _qid: self._load_stats(missing), timeout_s=None)
+
+        def load(_qid: str) -> None:
+            self._load_stats(missing)
+            self._slices.load(compiled.unpaged, inputs)
+
+        await self.executor.run(load, timeout_s=None)
         return self.compile(spec, caller)
 
     async def _decide(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
@@ -245,6 +253,15 @@ class QueryService:
         cached = self._gates.get(key)
         if cached is not None:
             return cached
+        if self._slices.applies(tree):  # row-level security: judged inside the slice only
+            decision = self._slices.decide(
+                tree,
+                [self.catalog.get(k) for k in keys],
+                max_rows=self.settings.explain_max_rows,
+                max_cost=self.settings.explain_max_cost,
+            )
+            self._gates.put(key, decision)
+            return decision
         self._load_stats(self._missing_stats(tree, keys))
         decision = decide(
             self.adapter.explain(tree),

@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "backend.query.budget",
     "backend.query.coerce",
     "backend.query.compiler",
     "backend.query.expressions",
@@ -16,6 +17,7 @@ MODULES = [
     "backend.query.render",
     "backend.query.values",
     "backend.query.steps.assemble",
+    "backend.query.steps.budget",
     "backend.query.steps.calculated",
     "backend.query.steps.ctes",
     "backend.query.steps.filters",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from sqlglot import exp
 
 from adapters.base import ColumnStats
 from adapters.duckdb_adapter import DuckDBAdapter
@@ -22,7 +23,9 @@ from backend.services.estimates import (
     RelationStats,
     StatsStore,
     estimate_tree,
+    has_row_filters,
     needed_columns,
+    read_tree,
 )
 from tests.query.catalog import DATASETS, context
 
@@ -243,3 +246,25 @@ def test_a_failed_statistics_scan_is_not_repeated(counting: CountingAdapter) -> 
     store.load(gone, ["k"])
     assert counting.scans == [("no_such_view", ("k",))]
     assert store.get(gone).rows == 10 and store.get(gone).columns["k"].distinct is None
+
+
+def test_a_callers_row_filters_are_told_from_the_querys_own_filters() -> None:
+    """The estimates judge a sliced dataset by its slice's statistics, so they must know
+    which conjuncts of its CTE are the caller's row filters and which the query asked for."""
+    spec = {
+        "dataset": "global_sales",
+        "joins": [SALES_ON_PRODUCT],
+        "columns": ["order_id", "category"],
+        "filters": where({"column": "revenue", "operator": ">", "value": 5}),
+    }
+    north = [exp.column("region").isin(exp.Literal.string("North"))]
+    plain = compile_query(QuerySpec.model_validate(spec), context()).unpaged
+    sliced = compile_query(
+        QuerySpec.model_validate(spec), context(rls={"global_sales": north})
+    ).unpaged
+    assert not has_row_filters(plain) and has_row_filters(sliced)
+    sales, products = read_tree(sliced)[0]
+    assert sales.scope == "region IN ('North')" and products.scope == ""
+    assert sales.where is not None and "region" in sales.where.sql()
+    assert sales.query_where is not None and sales.query_where.sql() == "revenue > 5"
+    assert read_tree(sliced.copy())[0][0].scope == sales.scope  # copies keep the mark

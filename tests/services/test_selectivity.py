@@ -93,6 +93,7 @@ def test_without_statistics_every_comparison_gets_the_default() -> None:
     [
         "backend.services.selectivity",
         "backend.services.cost_gate",
+        "backend.services.estimates",
         "backend.services.joined_schema",
     ],
 )

@@ -75,8 +75,26 @@ def vintage_predicates(source: Source) -> list[exp.Expr]:
     return found
 
 
+RLS_MARK = "aurora_rls"  # in a node's `meta`: this predicate is the caller's row filter
+
+
 def rls_predicates(plan: Plan, source: Source) -> list[exp.Expr]:
-    return [p.copy() for p in plan.ctx.rls.get(source.dataset.key, ())]
+    """The caller's row filters on this dataset, each marked (`is_row_filter`) so that
+    estimates can tell them from the query's own filters: statistics for this caller are
+    computed inside their slice (`backend.services.estimates`). The mark lives in sqlglot's
+    `meta`, which copies keep and SQL never shows."""
+    marked = []
+    for predicate in plan.ctx.rls.get(source.dataset.key, ()):
+        copy = predicate.copy()
+        copy.meta[RLS_MARK] = True
+        marked.append(copy)
+    return marked
+
+
+def is_row_filter(node: exp.Expr) -> bool:
+    """Whether `node` (or the parenthesis around it) is a caller's row filter."""
+    inner = node.this if isinstance(node, exp.Paren) and isinstance(node.this, exp.Expr) else node
+    return bool(inner.meta.get(RLS_MARK))
 
 
 def unqualify(predicate: exp.Expr) -> exp.Expr:
