@@ -71,8 +71,12 @@ typecheck: setup-dev
 
 # pytest exits 5 when it collected nothing; that must fail the build, and it does here.
 # The browser tests (tests/e2e) need bun for the Reflex build and Debian's chromium.
+# PostgreSQL (AURORA_TEST_PG_URL) and Redis (AURORA_TEST_REDIS_URL) are required: tests.required
+# creates the test database when missing, and AURORA_SERVICES_REQUIRED=1 turns every skip for a
+# missing service into a failure (only the live-Oracle tests may skip; see tests/skip_policy.py).
 pytest: setup-dev bun chromium nginx
-	AURORA_E2E_REQUIRED=1 $(BIN)/python -m pytest
+	$(BIN)/python -m tests.required
+	AURORA_SERVICES_REQUIRED=1 $(BIN)/python -m pytest
 
 test: setup-dev lint typecheck pytest
 

@@ -30,8 +30,9 @@ import pytest
 
 from adapters.duckdb_adapter import DuckDBAdapter
 
-# The metadata store and authenticated-client fixtures (`api`, `metadata_store`, ...).
-pytest_plugins = ["tests.store.fixtures"]
+# The metadata store and authenticated-client fixtures (`api`, `metadata_store`, ...), and the
+# skip policy (skips counted by reason; under `make test` only the live-Oracle ones may remain).
+pytest_plugins = ["tests.store.fixtures", "tests.skip_policy"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from playwright import sync_api as playwright
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
@@ -30,9 +31,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backend.main import create_app
 from backend.store.engine import Store
 from tests.aggrid.helpers import col, grid, value
+from tests.required import require_service
 from tests.store.fixtures import ADMIN, ADMIN_PASSWORD, make_settings, wipe
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 PAGE = Path(__file__).resolve().parent / "grid_page"
 AG_GRID = "ag-grid-enterprise@36.2.0"
@@ -46,7 +46,7 @@ def ag_grid_installed() -> Path:
     if not (PAGE / "node_modules" / "ag-grid-enterprise" / "dist").is_dir():
         npm = shutil.which("npm")
         if npm is None:
-            pytest.skip("npm is not installed")
+            require_service("npm", "not on PATH (needed once to install AG Grid Enterprise)")
         cmd = [
             npm,
             "install",
@@ -112,7 +112,7 @@ def client(grid_url: str) -> Iterator[httpx.Client]:
 @pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+        require_service("Chromium", f"{CHROMIUM} is missing (make chromium)")
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM)
         yield chromium

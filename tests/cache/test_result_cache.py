@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from backend.store.engine import Store
 from tests.conftest import REGIONS, TinyWarehouse
+from tests.required import redis_client, redis_url
 from tests.store.fixtures import Api, _running_api
 
 
@@ -150,7 +151,7 @@ def test_without_the_cache_every_request_runs(
         assert len(runs) == 2 * ran
 
 
-REDIS_URL = "redis://127.0.0.1:6379/10"
+REDIS_URL = redis_url(10)
 
 
 @pytest.mark.redis
@@ -158,12 +159,7 @@ def test_with_redis_a_second_process_gets_the_first_ones_rows(
     sqlite_store: Store, tmp_path: Path, shared_warehouse: Path
 ) -> None:
     """Two apps (as two API processes) on one Redis: the second runs nothing."""
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    client = redis_client(10)
     for key in client.scan_iter("aurora:result:*"):
         client.delete(key)
     client.close()

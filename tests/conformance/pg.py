@@ -1,9 +1,9 @@
 """The tiny warehouse loaded into a throw-away PostgreSQL schema, for the adapter tests and
-the conformance suite. Skips (with the reason) when the server at 127.0.0.1:5432 is down."""
+the conformance suite. A server that is down fails the test, or skips it outside `make test`
+(tests/required.py)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,20 +11,17 @@ from typing import Any
 
 import duckdb
 import psycopg
-import pytest
 from psycopg import sql
 
 from backend.demo.postgres import load_arrow
 from tests.conftest import TinyWarehouse
+from tests.required import PG_URL, pg_connect
 
-PG_URL = os.environ.get("AURORA_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+__all__ = ["PG_URL", "connect", "tiny_schema", "tiny_sources"]
 
 
 def connect() -> psycopg.Connection[Any]:
-    try:
-        return psycopg.connect(PG_URL, connect_timeout=3)
-    except psycopg.OperationalError as e:
-        pytest.skip(f"no PostgreSQL at {PG_URL}: {e}")
+    return pg_connect()
 
 
 def tiny_sources(warehouse: TinyWarehouse) -> dict[str, str]:

@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.required import require_service
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BUN_BIN = ROOT / ".tools" / "node_modules" / ".bin"
@@ -41,13 +43,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _missing_tools() -> str:
-    missing = []
+def _require_tools() -> None:
+    """Chromium and bun are services here like PostgreSQL: missing under `make test`, fail."""
     if not Path(CHROMIUM).exists():
-        missing.append("chromium (make chromium)")
+        require_service("Chromium", f"{CHROMIUM} is missing (make chromium)")
     if not (BUN_BIN / "bun").exists():
-        missing.append("bun (make bun)")
-    return ", ".join(missing)
+        require_service("bun", f"{BUN_BIN / 'bun'} is missing (make bun)")
 
 
 def _free_port() -> int:
@@ -104,11 +105,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture(scope="session")
 def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    missing = _missing_tools()
-    if missing:
-        if os.environ.get("AURORA_E2E_REQUIRED"):
-            pytest.fail(f"end-to-end tests need {missing}")
-        pytest.skip(f"end-to-end tests need {missing}")
+    _require_tools()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return tmp_path_factory.mktemp("e2e")
 

@@ -14,7 +14,6 @@ from typing import Any
 
 import duckdb
 import pytest
-import redis as redis_sync
 
 from backend.config import Settings
 from backend.jobs.export_job import ExportDeps
@@ -26,11 +25,12 @@ from backend.services.container import Services, build_services
 from backend.store.engine import Store
 from backend.store.models import UserRow
 from tests.conftest import build_tiny_warehouse
+from tests.required import redis_client, redis_url
 from tests.store.fixtures import Api, make_settings, wipe
 
 BIG_ROWS = 150_000
 HUGE_ROWS = 3_000_000  # never finishes as XLSX within a test: for cancel and progress
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = redis_url(9)
 
 BIG_SQL = """
 SELECT i::BIGINT AS id, 'name ' || (i % 997) AS name,
@@ -140,11 +140,7 @@ def queue() -> Iterator[str]:
     """A queue of this test's own on database 9. Job ids are random, and ARQ expires their
     results after an hour, so only the queue key itself needs removing."""
     name = f"aurora:test:{uuid.uuid4().hex[:10]}"
-    client = redis_sync.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis_sync.ConnectionError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    client = redis_client(9)
     yield name
     client.delete(name)
     client.close()

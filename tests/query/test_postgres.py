@@ -23,8 +23,8 @@ from tests.query.conftest import PRODUCT_ROWS, ROSTER_ROWS, sales_rows
 from tests.query.test_differential import CASES
 from tests.query.test_golden import CASES as GOLDEN_CASES
 from tests.query.test_golden import GOLDEN
+from tests.required import pg_connect
 
-psycopg = pytest.importorskip("psycopg")
 pytestmark = pytest.mark.postgres
 
 TABLES = {
@@ -51,12 +51,7 @@ TABLES = {
 
 @pytest.fixture(scope="module")
 def pg() -> Iterator[Any]:
-    try:
-        con = psycopg.connect(
-            "host=127.0.0.1 port=5432 dbname=test user=postgres", connect_timeout=3, autocommit=True
-        )
-    except psycopg.OperationalError as e:
-        pytest.skip(f"no PostgreSQL at 127.0.0.1:5432: {e}")
+    con = pg_connect(autocommit=True)
     schema = f"aurora_query_{uuid.uuid4().hex[:10]}"
     con.execute(f'CREATE SCHEMA "{schema}"')
     con.execute(f"SET search_path TO \"{schema}\"; SET TimeZone TO 'UTC'")

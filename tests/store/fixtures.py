@@ -3,8 +3,9 @@
 Loaded for the whole suite by `pytest_plugins` in tests/conftest.py.
 
 - `metadata_store`: a migrated store, once per session and backend: SQLite in a temp folder
-  and PostgreSQL (127.0.0.1:5432, database `test`) in a fresh schema `aurora_test_<random>`
-  dropped at the end. Parametrized, so a test using it (or `api`) runs on both.
+  and PostgreSQL (AURORA_TEST_PG_URL, see tests/required.py) in a fresh schema
+  `aurora_test_<random>` dropped at the end. Parametrized, so a test using it (or `api`)
+  runs on both.
 - `api`: a running app (lifespan entered) on an emptied store, with the first admin
   `admin` / `ADMIN_PASSWORD`. `api.headers()` logs in; `api.new_user("ann")` creates a
   user and returns its headers. `api_sqlite` is the same on SQLite only, for tests that do
@@ -13,7 +14,6 @@ Loaded for the whole suite by `pytest_plugins` in tests/conftest.py.
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,41 +23,38 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from psycopg import sql
 from pydantic import SecretStr
-from sqlalchemy import create_engine, delete, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import delete
 
 from backend import audit
 from backend.config import Settings
 from backend.main import create_app
 from backend.store.all_models import metadata
 from backend.store.engine import Store
+from tests.required import PG_URL, pg_connect
 
 ADMIN = "admin"
 ADMIN_PASSWORD = "admin-test-password"
 USER_PASSWORD = "viewer-test-password"
-PG_SERVER = os.environ.get(
-    "AURORA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+# The same server for code that hands the URL to SQLAlchemy's create_engine directly (it needs
+# the driver named); everything else uses PG_URL as it is.
+PG_SERVER = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema for this test run, dropped at the end."""
-    schema = f"aurora_test_{secrets.token_hex(5)}"
-    engine = create_engine(PG_SERVER)
+    """A fresh PostgreSQL schema for this test run (its URL), dropped at the end."""
+    name = f"aurora_test_{secrets.token_hex(5)}"
+    schema = sql.Identifier(name)
+    with pg_connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(schema))
     try:
-        with engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as e:
-        engine.dispose()
-        pytest.skip(f"PostgreSQL is not reachable: {e}")
-    try:
-        yield f"{PG_SERVER}?options=-csearch_path%3D{schema}"
+        joiner = "&" if "?" in PG_URL else "?"
+        yield f"{PG_URL}{joiner}options=-csearch_path%3D{name}"
     finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+        with pg_connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(schema))
 
 
 def _open_store(url: str) -> Store:
