@@ -8,8 +8,10 @@ import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 
+import oracledb
 import pytest
 import sqlglot
+from oracledb.errors import _Error as OracleErrorDetail
 from sqlglot import exp
 
 from adapters.base import (
@@ -208,8 +210,11 @@ def test_timeouts_and_cancels_map_to_query_cancelled(
 
 
 def test_other_database_errors_keep_their_message() -> None:
-    failure = OracleAdapter._failure(_error("ORA-00942"), None, 5.0)
-    assert isinstance(failure, AdapterQueryError)
+    message = 'ORA-00942: table or view "SALES" does not exist'
+    # The exception python-oracledb raises: a DatabaseError around its own _Error detail.
+    error = oracledb.DatabaseError(OracleErrorDetail(message))
+    failure = OracleAdapter._failure(error, None, 5.0)
+    assert type(failure) is AdapterQueryError and str(failure) == message
 
 
 def test_oracle_sql_examples_hold() -> None:

@@ -361,16 +361,32 @@ def test_bad_requests_get_clear_errors(
         assert "/pivot" in error["message"]
 
 
-def test_ag_grid_fields_beyond_the_contract_are_ignored(api_sqlite: Api) -> None:
-    body = grid(
+def test_ag_grid_fields_beyond_the_contract_are_ignored(
+    api_sqlite: Api, shared_warehouse: Path
+) -> None:
+    plain = grid(
         endRow=3,
-        rowGroupCols=[{**col("region"), "aggFunc": None, "somethingNew": 1}],
+        rowGroupCols=[col("region")],
         groupKeys=["North"],
         columns=["order_id"],
-        filterModel={"quantity": {**number("greaterThan", 1), "colId": "quantity"}},
-        futureOption={"x": 1},
+        filterModel={"quantity": number("greaterThan", 1)},
+        sortModel=[{"colId": "order_id", "sort": "desc"}],
     )
-    assert post(api_sqlite, "table", body).status_code == 200
+    extended = {
+        **plain,
+        "rowGroupCols": [{**col("region"), "aggFunc": None, "somethingNew": 1}],
+        "filterModel": {"quantity": {**number("greaterThan", 1), "colId": "quantity"}},
+        "futureOption": {"x": 1},
+    }
+    got = post(api_sqlite, "table", extended)
+    assert got.status_code == 200, got.text
+    sql = (
+        "SELECT order_id FROM sales WHERE region = 'North' AND quantity > 1 "
+        "ORDER BY order_id DESC LIMIT 3"
+    )
+    expected = [row["order_id"] for row in raw_dicts(shared_warehouse, sql, ["order_id"])]
+    assert [row["order_id"] for row in got.json()["rowData"]] == expected
+    assert got.json() == post(api_sqlite, "table", plain).json()
 
 
 def test_every_block_leaves_one_audit_row(api_sqlite: Api) -> None:

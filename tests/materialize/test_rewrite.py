@@ -163,7 +163,14 @@ def test_row_security_on_the_preserved_side_of_a_left_join_moves() -> None:
         {**spec(columns=["order_id", "name"]), "joins": LEFT_ROSTER},
         rls=region_rls("global_sales"),
     )
-    assert rewrite(q.tree, sales_roster("left"), TARGET) is not None
+    found = rewrite(q.tree, sales_roster("left"), TARGET)
+    assert found is not None
+    assert not found.args.get("joins")
+    relations = {t.name for t in found.find_all(exp.Table)} - {c.alias for c in found.ctes}
+    assert relations == {TARGET.name}
+    (read,) = found.ctes  # the one read of the materialization, filtered by the base's RLS
+    assert read.this.args["where"].this.sql() == "global_sales__region IN ('North')"
+    assert found.named_selects == ["order_id", "name"]
 
 
 def test_clashing_column_names_are_qualified_by_alias() -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
 import pytest
+from sqlglot import exp
 
 from backend.errors import InvalidQuery, NotFound, RowLimitExceeded, UnknownColumn
 from backend.query.compiler import compile_query
+from backend.query.render import render
 from backend.query.spec import QuerySpec
 from tests.query.catalog import DATASETS, GLOBAL_SALES, context, viewer
 
@@ -142,7 +145,10 @@ def test_dataset_joined_twice_must_be_qualified_by_alias() -> None:
         ],
         "columns": ["employee_roster_2.name", "employee_roster.name"],
     }
-    compile_spec(spec)  # the base keeps the key as alias; the join got employee_roster_2
+    q = compile_query(QuerySpec.model_validate(spec), context())
+    # the base keeps the key as alias; the join got employee_roster_2
+    assert _selected_relations(q.tree) == ["employee_roster_2", "employee_roster"]
+    assert _join_aliases(q.tree) == ["employee_roster_2"]
     spec["joins"] = [
         {
             "dataset": "employee_roster",
@@ -156,7 +162,20 @@ def test_dataset_joined_twice_must_be_qualified_by_alias() -> None:
         },
     ]
     spec["columns"] = ["boss.name", "boss_boss.name", "employee_roster.name"]
-    compile_spec(spec)
+    q = compile_query(QuerySpec.model_validate(spec), context())
+    assert _selected_relations(q.tree) == ["boss", "boss_boss", "employee_roster"]
+    assert _join_aliases(q.tree) == ["boss", "boss_boss"]
+    second = q.tree.args["joins"][1].args["on"]
+    assert second.sql() == "boss.manager_id = boss_boss.employee_id"  # chained on the first
+
+
+def _selected_relations(tree: exp.Select) -> list[str]:
+    """The relation each output column reads, in order."""
+    return [select.this.table for select in tree.selects]
+
+
+def _join_aliases(tree: exp.Select) -> list[str]:
+    return [join.this.alias for join in tree.args["joins"]]
 
 
 def test_explicit_alias_used_twice_is_rejected() -> None:
@@ -318,20 +337,35 @@ def test_type_invalid_arithmetic_is_invalid_query(expr: str, message: str) -> No
         assert str(raised.value).endswith(f"(at {path})")
 
 
-@pytest.mark.parametrize(
-    "expr",
-    [
-        "order_date + 7",
-        "7 + order_date",
-        "order_date - quantity",
-        "order_date - order_date",
-        "quantity * NULL",
-        "revenue / quantity % 3",
-        "-discount",
-    ],
-)
-def test_arithmetic_all_databases_accept_compiles(expr: str) -> None:
-    compile_spec({"dataset": "global_sales", "calculated": [{"name": "ok", "expr": expr}]})
+# expression, the same on DuckDB written by hand, the calculated column's type
+ARITHMETIC_CASES = [
+    ("order_date + 7", "order_date + 7", "DATE"),
+    ("7 + order_date", "order_date + 7", "DATE"),
+    ("order_date - quantity", "order_date - quantity", "DATE"),
+    ("order_date - order_date", "0", "BIGINT"),
+    ("quantity * NULL", "NULL", "BIGINT"),
+    ("revenue / quantity % 3", "(revenue / quantity) % 3", "DOUBLE"),
+    ("-discount", "0 - discount", "DOUBLE"),
+]
+
+
+@pytest.mark.parametrize(("expr", "hand_written", "type_"), ARITHMETIC_CASES)
+def test_arithmetic_all_databases_accept_compiles(
+    warehouse: duckdb.DuckDBPyConnection, expr: str, hand_written: str, type_: str
+) -> None:
+    spec = {
+        "dataset": "global_sales",
+        "calculated": [{"name": "ok", "expr": expr}],
+        "columns": ["order_id", "ok"],
+        "sort": [{"column": "order_id"}],
+        "page_size": 500,
+    }
+    q = compile_query(QuerySpec.model_validate(spec), context())
+    assert q.columns[1].name == "ok" and q.columns[1].type == type_
+    expected = f"SELECT order_id, {hand_written} FROM global_sales ORDER BY order_id LIMIT 500"
+    got = warehouse.sql(render(q.tree, "duckdb")).fetchall()
+    assert len(got) > 100 and got == warehouse.sql(expected).fetchall()
+    assert 'AS "ok"' in render(q.tree, "postgres") and 'AS "OK"' in render(q.tree, "oracle")
 
 
 @pytest.mark.parametrize(("expr", "message"), EXPRESSION_CASES)
