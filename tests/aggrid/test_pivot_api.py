@@ -154,33 +154,51 @@ def test_more_pivot_values_than_allowed_is_a_clear_422(api_sqlite: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("region", "is_return"), [("North", "true"), ("East", "(Blanks)"), (None, "false")]
+    ("region", "is_return", "where"),
+    [
+        ("North", "true", "region = 'North' AND is_return"),
+        ("East", "(Blanks)", "region = 'East' AND is_return IS NULL"),
+        (None, "false", "region IS NULL AND NOT is_return"),
+    ],
 )
 def test_drilldown_returns_the_rows_behind_a_pivot_cell(
-    api_sqlite: Api, region: str | None, is_return: str
+    api_sqlite: Api, shared_warehouse: Path, region: str | None, is_return: str, where: str
 ) -> None:
     top = pivot(api_sqlite)["rowData"]
     cell = next(r for r in top if r["region"] == region)[f"{is_return}_quantity"]
+    columns = ["order_id", "region", "is_return", "amount"]
     body = grid(
         **BY_REGION,
         groupKeys=[region],
         pivotKeys=[is_return],
         endRow=3,
-        columns=["order_id", "region", "is_return"],
+        columns=columns,
+        sortModel=[{"colId": "order_id", "sort": "desc"}],
     )
     first = post(api_sqlite, "drilldown", body).json()
     assert len(first["rowData"]) == 3 and first["rowCount"] == -1
     rest = post(api_sqlite, "drilldown", {**body, "startRow": 3, "endRow": 1000}).json()
     rows = first["rowData"] + rest["rowData"]
     assert rest["rowCount"] == len(rows) == cell
-    wanted = {"true": True, "false": False, "(Blanks)": None}[is_return]
-    assert all(r["region"] == region and r["is_return"] is wanted for r in rows)
+    sql = f"SELECT {', '.join(columns)} FROM sales WHERE {where} ORDER BY order_id DESC"
+    assert rows == raw_dicts(shared_warehouse, sql, columns)
 
 
-def test_drilldown_from_a_group_row_without_pivot_keys(api_sqlite: Api) -> None:
-    body = grid(rowGroupCols=[col("region")], groupKeys=["West"], endRow=1000, columns=["region"])
+def test_drilldown_from_a_group_row_without_pivot_keys(
+    api_sqlite: Api, shared_warehouse: Path
+) -> None:
+    columns = ["order_id", "region", "customer", "amount"]
+    body = grid(
+        rowGroupCols=[col("region")],
+        groupKeys=["West"],
+        endRow=1000,
+        columns=columns,
+        sortModel=[{"colId": "order_id", "sort": "asc"}],
+    )
     got = post(api_sqlite, "drilldown", body).json()
-    assert {r["region"] for r in got["rowData"]} == {"West"} and got["rowCount"] > 0
+    sql = f"SELECT {', '.join(columns)} FROM sales WHERE region = 'West' ORDER BY order_id"
+    expected = raw_dicts(shared_warehouse, sql, columns)
+    assert got == {"rowData": expected, "rowCount": len(expected)}
 
 
 def test_drilldown_needs_one_key_per_pivot_column(api_sqlite: Api) -> None:
