@@ -2,7 +2,9 @@
 subprocesses, and Debian's Chromium driven by Playwright.
 
 One session builds everything once (about a minute, most of it the Reflex prod build);
-each test gets a fresh browser context, i.e. a fresh Reflex session.
+each test gets a fresh browser context, i.e. a fresh Reflex session. Tests marked `deployed`
+run a second time on the deployed shape (Redis, an ARQ worker, PostgreSQL metadata), on the
+same Reflex build.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from psycopg import sql
 
-from tests.required import require_service
+from tests.required import PG_URL, pg_connect, redis_client, redis_url, require_service
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -35,12 +40,30 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 TIMINGS: dict[str, float] = {}
 
+# Two server sets. Embedded: one API process, SQLite metadata, exports in the API, Reflex state
+# on disk. Deployed (tests marked `deployed`): the API as `make run` starts it with REDIS_URL,
+# an ARQ worker process, the metadata store on PostgreSQL, Reflex state in Redis.
+EMBEDDED, DEPLOYED = "embedded", "deployed"
+WORKER = "backend.worker.WorkerSettings"
+DEPLOYED_REDIS_DB = 11
+DEPLOYED_REFLEX_REDIS_DB = 13
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every browser test runs on the embedded shape; those marked `deployed` run again on
+    the deployed one. Session-scoped, so pytest runs all of one shape, stops its servers,
+    then starts the other's."""
+    if "shape" in metafunc.fixturenames:
+        deployed = metafunc.definition.get_closest_marker("deployed") is not None
+        shapes = [EMBEDDED, DEPLOYED] if deployed else [EMBEDDED]
+        metafunc.parametrize("shape", shapes, indirect=True, scope="session")
 
 
 def _require_tools() -> None:
@@ -123,11 +146,12 @@ def warehouse(e2e_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def api_url(e2e_dir: Path, warehouse: Path) -> Iterator[str]:
-    if os.environ.get("AURORA_E2E_API_URL"):  # iterate against servers you already run
-        yield os.environ["AURORA_E2E_API_URL"]
-        return
-    port = _free_port()
+def shape(request: pytest.FixtureRequest) -> str:
+    """Which server set the test runs on (see `pytest_generate_tests`)."""
+    return str(getattr(request, "param", EMBEDDED))
+
+
+def _api_env(warehouse: Path, **extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "AURORA_DATA_DIR": str(warehouse),
@@ -136,25 +160,122 @@ def api_url(e2e_dir: Path, warehouse: Path) -> Iterator[str]:
         "EXPLAIN_MAX_ROWS": str(EXPLAIN_MAX_ROWS),
         "AURORA_LOG_LEVEL": "WARNING",
     }
-    env.pop("REDIS_URL", None)
-    env.pop("AURORA_METADATA_URL", None)
-    log = e2e_dir / "api.log"
+    for name in ("REDIS_URL", "AURORA_METADATA_URL", "AURORA_STATE_DIR", "API_WORKERS"):
+        env.pop(name, None)
+    return env | extra
+
+
+@dataclass(frozen=True)
+class DeployedShape:
+    """What the API and its export worker share in the deployed shape (`env`), and what only
+    that shape leaves behind, so a test can show it really ran there."""
+
+    env: dict[str, str]
+    schema: str
+
+    def users(self) -> set[str]:
+        """User names in the PostgreSQL metadata store."""
+        with pg_connect() as conn:
+            table = sql.Identifier(self.schema, "users")
+            rows = conn.execute(sql.SQL("SELECT username FROM {}").format(table)).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def finished_exports(self) -> int:
+        """Export jobs an ARQ worker finished (ARQ keeps each result for an hour)."""
+        client = redis_client(DEPLOYED_REDIS_DB)
+        try:
+            return len(list(client.scan_iter("arq:result:export:*")))
+        finally:
+            client.close()
+
+    def reflex_states(self) -> int:
+        """Keys of Reflex's state manager in Redis."""
+        client = redis_client(DEPLOYED_REFLEX_REDIS_DB)
+        try:
+            return len(list(client.scan_iter("*")))
+        finally:
+            client.close()
+
+
+@pytest.fixture(scope="session")
+def deployed_shape(e2e_dir: Path, warehouse: Path) -> Iterator[DeployedShape]:
+    """Redis databases of the tests' own (emptied before and after), the metadata store in a
+    fresh PostgreSQL schema (dropped after), a state folder of its own for export files."""
+    schema = f"aurora_e2e_{uuid.uuid4().hex[:10]}"
+    with pg_connect(autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    redis = [redis_client(DEPLOYED_REDIS_DB), redis_client(DEPLOYED_REFLEX_REDIS_DB)]
+    for client in redis:
+        client.flushdb()
+    joiner = "&" if "?" in PG_URL else "?"
+    env = _api_env(
+        warehouse,
+        REDIS_URL=redis_url(DEPLOYED_REDIS_DB),
+        AURORA_METADATA_URL=f"{PG_URL}{joiner}options=-csearch_path%3D{schema}",
+        AURORA_STATE_DIR=str(e2e_dir / "deployed-state"),
+        AURORA_EXPORT_QUEUE=f"aurora:e2e:{schema}",
+    )
+    try:
+        yield DeployedShape(env, schema)
+    finally:
+        for client in redis:
+            client.flushdb()
+            client.close()
+        with pg_connect(autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+@pytest.fixture
+def deployed(request: pytest.FixtureRequest, shape: str) -> DeployedShape | None:
+    """The deployed shape's evidence when the test runs on it, else None."""
+    return request.getfixturevalue("deployed_shape") if shape == DEPLOYED else None
+
+
+@pytest.fixture(scope="session")
+def api_url(
+    request: pytest.FixtureRequest, e2e_dir: Path, warehouse: Path, shape: str
+) -> Iterator[str]:
+    if os.environ.get("AURORA_E2E_API_URL"):  # iterate against servers you already run
+        yield os.environ["AURORA_E2E_API_URL"]
+        return
+    if shape == DEPLOYED:  # asked for here, so a session without deployed tests needs no PG
+        yield from _deployed_api(e2e_dir, request.getfixturevalue("deployed_shape").env)
+        return
+    yield from _embedded_api(e2e_dir, _api_env(warehouse))
+
+
+def _embedded_api(e2e_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    """One uvicorn process: SQLite metadata, exports and schedules run in the API."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "uvicorn", "backend.main:app", "--host", "127.0.0.1"]
+    with _serve_api(e2e_dir / "api.log", [*cmd, "--port", str(port)], env, port) as url:
+        yield url
+
+
+def _deployed_api(e2e_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    """`make run` with REDIS_URL: the API as `python -m backend.serve` starts it, and an ARQ
+    worker process that runs the exports and the schedule tick. The worker starts once the
+    API answers, so the two never migrate the fresh schema at the same time."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "backend.serve", "--workers", "1", "--host", "127.0.0.1"]
+    log = e2e_dir / "deployed-worker.log"
+    with _serve_api(e2e_dir / "deployed-api.log", [*cmd, "--port", str(port)], env, port) as url:
+        worker = _start([str(Path(sys.executable).parent / "arq"), WORKER], env, log)
+        try:
+            yield url
+            assert worker.poll() is None, f"the ARQ worker died:\n{log.read_text()[-4000:]}"
+        finally:
+            _stop(worker)
+
+
+@contextlib.contextmanager
+def _serve_api(log: Path, cmd: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     started = time.monotonic()
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "backend.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
     proc = _start(cmd, env, log)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_http(f"{url}/api/health", proc, log, timeout=60)
-        TIMINGS["api start"] = time.monotonic() - started
+        _wait_http(f"{url}/api/health", proc, log, timeout=90)
+        TIMINGS[f"api start ({log.stem})"] = time.monotonic() - started
         yield url
     finally:
         _stop(proc)
@@ -169,13 +290,30 @@ def states_dir(e2e_dir: Path) -> Path:
     return path
 
 
+@dataclass
+class UiBuild:
+    """The Reflex prod build, made once per session. Its frontend has the backend's port
+    built in, so every server of the session listens on this one port, one at a time."""
+
+    app_dir: Path
+    port: int
+    built: bool = False
+
+
 @pytest.fixture(scope="session")
-def ui_url(e2e_dir: Path, api_url: str, states_dir: Path) -> Iterator[str]:
-    """The Reflex app in prod mode on one port (frontend and backend together)."""
+def ui_build(e2e_dir: Path) -> UiBuild:
+    return UiBuild(_app_dir(e2e_dir), _free_port())
+
+
+@pytest.fixture(scope="session")
+def ui_url(
+    e2e_dir: Path, api_url: str, states_dir: Path, shape: str, ui_build: UiBuild
+) -> Iterator[str]:
+    """The Reflex app in prod mode on one port (frontend and backend together). The first
+    start builds it; a start for the other shape serves that build with a new backend."""
     if os.environ.get("AURORA_E2E_UI_URL"):
         yield os.environ["AURORA_E2E_UI_URL"]
         return
-    port = _free_port()
     env = {
         **os.environ,
         "PATH": f"{BUN_BIN}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}"
@@ -185,30 +323,66 @@ def ui_url(e2e_dir: Path, api_url: str, states_dir: Path) -> Iterator[str]:
         "REFLEX_STATES_WORKDIR": str(states_dir),
     }
     env.pop("REFLEX_REDIS_URL", None)
-    log = e2e_dir / "ui.log"
+    if shape == DEPLOYED:  # Reflex keeps its state in Redis, as `make run` sets it up
+        env["REFLEX_REDIS_URL"] = redis_url(DEPLOYED_REFLEX_REDIS_DB)
+    port = ui_build.port
+    log = e2e_dir / f"ui-{shape}.log"
     started = time.monotonic()
-    cmd = [
-        sys.executable,
-        "-m",
-        "reflex",
-        "run",
-        "--env",
-        "prod",
-        "--frontend-port",
-        str(port),
-        "--backend-port",
-        str(port),
-        "--loglevel",
-        "warning",
-    ]
-    proc = _start(cmd, env, log, cwd=_app_dir(e2e_dir))
+    if ui_build.built:
+        proc = _start(_built_backend(ui_build, env), _built_env(env, port), log, ui_build.app_dir)
+        what = f"reflex backend on the build ({shape})"
+    else:
+        proc = _start(_reflex_run(port), env, log, cwd=ui_build.app_dir)
+        what = f"reflex prod build + start ({shape})"
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_http(f"{url}/ping", proc, log, timeout=600)
-        TIMINGS["reflex prod build + start"] = time.monotonic() - started
+        ui_build.built = True
+        TIMINGS[what] = time.monotonic() - started
         yield url
     finally:
         _stop(proc)
+
+
+def _reflex_run(port: int) -> list[str]:
+    return [
+        *(sys.executable, "-m", "reflex", "run", "--env", "prod"),
+        *("--frontend-port", str(port), "--backend-port", str(port), "--loglevel", "warning"),
+    ]
+
+
+def _built_backend(build: UiBuild, env: dict[str, str]) -> list[str]:
+    """What `reflex run --env prod` starts after its build, minus the build: the app's ASGI
+    factory in uvicorn, with the compiled frontend mounted (see `_built_env`)."""
+    ask = "from reflex.utils.exec import get_app_instance; print(get_app_instance())"
+    target = (
+        subprocess.run(
+            [sys.executable, "-c", ask],
+            cwd=build.app_dir,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    return [
+        *(sys.executable, "-m", "uvicorn", "--factory", target),
+        *("--host", "127.0.0.1", "--port", str(build.port), "--log-level", "warning"),
+    ]
+
+
+def _built_env(env: dict[str, str], port: int) -> dict[str, str]:
+    from reflex.environment import environment
+
+    return env | {
+        environment.REFLEX_ENV_MODE.name: "prod",
+        environment.REFLEX_SKIP_COMPILE.name: "true",
+        environment.REFLEX_MOUNT_FRONTEND_COMPILED_APP.name: "true",
+        "REFLEX_FRONTEND_PORT": str(port),
+        "REFLEX_BACKEND_PORT": str(port),
+    }
 
 
 @pytest.fixture(scope="session")

@@ -114,3 +114,33 @@ def expect_outcome(page: Page, api: httpx.Client, spec: dict[str, Any], *columns
         return
     message = answer.json()["error"]["message"]
     expect(page.locator("#error-banner")).to_contain_text(message, timeout=TIMEOUT_MS)
+
+
+def all_rows(api: httpx.Client, spec: dict[str, Any]) -> dict[str, Any]:
+    """Every row of `spec` in the API's order, read in pages of 1,000: `columns` and `rows`."""
+    rows: list[list[Any]] = []
+    page = 1
+    while True:
+        result = page_of(api, {**spec, "page": page, "page_size": 1000})
+        rows += result["rows"]
+        if len(result["rows"]) < 1000:
+            return {"columns": result["columns"], "rows": rows}
+        page += 1
+
+
+def metric_total(api: httpx.Client, name: str, **labels: str) -> float:
+    """The sum of a Prometheus series from the API's /metrics over the samples whose labels
+    include `labels` (e.g. `aurora_query_seconds_count`)."""
+    answer = api.get("/metrics")
+    answer.raise_for_status()
+    total = 0.0
+    for line in answer.text.splitlines():
+        if not line.startswith(name):
+            continue
+        series, _, value = line.rpartition(" ")
+        head, _, rest = series.partition("{")
+        if head != name:
+            continue
+        if all(f'{key}="{wanted}"' in rest for key, wanted in labels.items()):
+            total += float(value)
+    return total

@@ -1,20 +1,23 @@
-"""A schedule made from a saved report runs (the API's in-process scheduler starts due runs
-each minute) and its run appears in the history with a working download link."""
+"""A schedule made from a saved report runs and its run appears in the history with a working
+download link whose file holds the report's rows. Runs on both server shapes: the API's
+in-process scheduler starts due runs each minute, or on the deployed shape the ARQ worker's
+schedule tick does, and the worker writes the file."""
 
 from __future__ import annotations
 
 import csv
 import io
 import uuid
+from decimal import Decimal
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.e2e.conftest import ADMIN_PASSWORD, DeployedShape
 from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.deployed]
 
 RUN_WAIT_MS = 80_000  # the next minute boundary, plus the export itself
 
@@ -37,8 +40,11 @@ def _small_report(api: httpx.Client) -> tuple[str, str, dict[str, object]]:
     return str(made.json()["id"]), name, spec
 
 
-def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(page: Page, api: httpx.Client):
+def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(
+    page: Page, api: httpx.Client, deployed: DeployedShape | None
+):
     report_id, name, spec = _small_report(api)
+    worker_runs = deployed.finished_exports() if deployed is not None else 0
     login(page, "admin", ADMIN_PASSWORD)
     page.goto(f"/schedules?report={report_id}")
     expect(page.locator("#schedule-modal")).to_be_visible(timeout=TIMEOUT_MS)
@@ -64,10 +70,15 @@ def test_a_schedule_shows_its_next_runs_then_its_run_with_a_download(page: Page,
     expect(done.first).to_be_visible(timeout=RUN_WAIT_MS)
     with page.expect_download() as info:
         done.first.locator(".run-download").click()
-    lines = list(csv.reader(io.StringIO(info.value.path().read_text())))
-    assert lines[0] == ["Region", "Revenue"]  # exports head columns with their labels
-    assert len(lines) - 1 == len(api.post("/api/query", json=spec).json()["rows"])
+    header, *body = list(csv.reader(io.StringIO(info.value.path().read_text("utf-8-sig"))))
+    assert header == ["Region", "Revenue"]  # exports head columns with their labels
+    expected = api.post("/api/query", json=spec).json()["rows"]
+    assert len(expected) > 1
+    got = [[region or None, Decimal(revenue)] for region, revenue in body]
+    assert got == [[region, Decimal(str(revenue))] for region, revenue in expected]
 
+    if deployed is not None:  # the worker's schedule tick started it and the worker ran it
+        assert deployed.finished_exports() > worker_runs
     row.locator("input[type=checkbox]").click()  # pause it
     expect(row).to_contain_text("Paused", timeout=TIMEOUT_MS)
     assert api.get(f"/api/schedules/{schedules[0]['id']}").json()["enabled"] is False
