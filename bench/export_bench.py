@@ -1,5 +1,8 @@
 """Export throughput: our streaming writers against DuckDB's own `COPY ... TO` on the same
-query in the same run (CSV, Parquet), and the XLSX writer against a naive xlsxwriter loop.
+query in the same run (CSV, Parquet), and the XLSX writer against plain xlsxwriter in
+`constant_memory` mode two ways: a `write` per cell (the naive loop) and a `write_row` per
+row (the fastest plain use of its API). Neither baseline formats cells, ours does (dates,
+number formats, a bold frozen header).
 
 Targets (issue 7): CSV >= 0.7x COPY; XLSX >= 1.5x the naive loop. The query streams from
 DuckDB in Arrow batches exactly as an export job does, so the figures include that.
@@ -70,6 +73,20 @@ def _naive_xlsx(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> Callable
     return run
 
 
+def _write_row_xlsx(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> Callable[[], object]:
+    def run() -> None:
+        wb = xlsxwriter.Workbook(str(out / "rows.xlsx"), {"constant_memory": True})
+        ws = wb.add_worksheet()
+        row = 1
+        for batch in con.sql(sql).to_arrow_reader(65_536):
+            for values in zip(*[c.to_pylist() for c in batch.columns], strict=True):
+                ws.write_row(row, 0, values)
+                row += 1
+        wb.close()
+
+    return run
+
+
 def _row(name: str, rows: int, ours: float, base: str, theirs: float, target: str) -> list[object]:
     return [
         name,
@@ -89,14 +106,21 @@ def report(warehouses: dict[str, Path]) -> str:
     con.execute("SET enable_progress_bar = false")
     sql = f"SELECT * FROM global_sales LIMIT {EXPORT_ROWS}"
     xlsx_sql = f"SELECT * FROM global_sales LIMIT {XLSX_ROWS}"
+    # what the LIMITs leave of a smaller warehouse
+    export_rows = int(con.sql(f"SELECT count(*) FROM ({sql})").fetchall()[0][0])
+    xlsx_rows = int(con.sql(f"SELECT count(*) FROM ({xlsx_sql})").fetchall()[0][0])
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         for fmt, target in (("csv", ">= 0.70x"), ("parquet", "-")):
             ours, theirs = _medians_s(_ours(con, sql, fmt, out), _copy(con, sql, fmt, out))
-            rows.append(_row(fmt.upper(), EXPORT_ROWS, ours, f"DuckDB COPY {fmt}", theirs, target))
+            rows.append(_row(fmt.upper(), export_rows, ours, f"DuckDB COPY {fmt}", theirs, target))
         ours, naive = _medians_s(_ours(con, xlsx_sql, "xlsx", out), _naive_xlsx(con, xlsx_sql, out))
-        rows.append(_row("XLSX", XLSX_ROWS, ours, "naive xlsxwriter loop", naive, ">= 1.5x"))
+        rows.append(_row("XLSX", xlsx_rows, ours, "xlsxwriter, write per cell", naive, ">= 1.5x"))
+        ours, by_row = _medians_s(
+            _ours(con, xlsx_sql, "xlsx", out), _write_row_xlsx(con, xlsx_sql, out)
+        )
+        rows.append(_row("XLSX", xlsx_rows, ours, "xlsxwriter, write_row per row", by_row, "-"))
     headers = [
         "format",
         "rows",
@@ -106,8 +130,39 @@ def report(warehouses: dict[str, Path]) -> str:
         "ours/baseline",
         "target",
     ]
-    return (
-        "## Export throughput (global_sales, all 16 columns)\n\n"
-        + markdown_table(headers, rows)
-        + "\n"
+    notes = [
+        f"- _{r[0]} against {r[3]}: {r[5]}: {BELOW_ONE.get(str(r[3]), 'ours is slower')}._"
+        for r in rows
+        if float(str(r[5]).rstrip("x")) < 1.0
+    ]
+    return "\n".join(
+        [
+            "## Export throughput (global_sales, all 16 columns)",
+            "",
+            markdown_table(headers, rows),
+            "",
+            "_ours/baseline: rows per second of ours over the baseline's (median of 3, runs "
+            "interleaved). Both XLSX baselines use xlsxwriter's constant_memory mode and "
+            "write unformatted cells._",
+            *notes,
+            "",
+        ]
     )
+
+
+# Why ours can be slower than a baseline, by baseline.
+BELOW_ONE = {
+    "DuckDB COPY csv": (
+        "COPY formats and writes inside DuckDB; ours streams Arrow batches out of DuckDB "
+        "first (as an export job must, to defuse formulas and use labels as the header)"
+    ),
+    "DuckDB COPY parquet": (
+        "COPY writes inside DuckDB; ours streams Arrow batches out and writes them with "
+        "pyarrow, as an export job does"
+    ),
+    "xlsxwriter, write_row per row": (
+        "write_row writes bare values; ours also gives every date, timestamp and number its "
+        "Excel format, checks every write's return code and starts a new sheet at Excel's "
+        "row limit"
+    ),
+}

@@ -1,4 +1,10 @@
-"""Compile time per spec, and /api/query against raw DuckDB running the same SQL."""
+"""Compile time per spec, and /api/query against raw DuckDB running the same SQL.
+
+"Cache off" means nothing cached in the API: the result cache is off (RESULT_CACHE=false)
+and each sample is a spec the API has not seen (a no-op filter with a new value), so it
+compiles, asks EXPLAIN for the cost gate, runs the page and, for a full page, the COUNT.
+Raw DuckDB runs the same page SQL and the same COUNT. Samples of the two are interleaved.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from backend.config import Settings
 from backend.query.spec import QuerySpec
-from backend.services.container import build_services
-from bench.harness import api_server, markdown_table, raw_duckdb, timed
+from backend.services.container import Services, build_services
+from bench.harness import (
+    Api,
+    Timing,
+    api_server,
+    below_one_note,
+    interleaved_timings,
+    markdown_table,
+    no_op_filter,
+    raw_duckdb,
+    timed,
+)
 
 DETAIL = ["order_id", "order_date", "region", "country", "department", "revenue"]
 SPECS: dict[str, dict[str, Any]] = {
@@ -75,36 +93,85 @@ def compile_times(data_dir: Path) -> list[list[object]]:
 
 
 def cached_ms(data_dir: Path) -> dict[str, float]:
-    """A repeated page with the result cache on: what a second user asking the same gets."""
+    """A repeated page with every cache on: what a second user asking the same gets."""
     with api_server(data_dir) as api:
         return {
             name: timed(lambda b=body: api.post("/api/query", b)) for name, body in SPECS.items()
         }
 
 
-def api_vs_raw(data_dir: Path, label: str) -> list[list[object]]:
-    """The result cache is off here, so every /api/query call runs its SQL like raw DuckDB."""
+REPEAT = 7
+
+
+def statements(services: Services, body: dict[str, Any]) -> tuple[str, str]:
+    """The page's SQL and its COUNT's SQL, as the API compiles them for an admin."""
+    compiled = services.queries.compile(QuerySpec.model_validate(body), BenchCaller())
+    return services.adapter.render(compiled.tree), services.adapter.render(compiled.count)
+
+
+def first_visit(
+    api: Api, con: duckdb.DuckDBPyConnection, services: Services, body: dict[str, Any]
+) -> tuple[dict[str, Timing], bool]:
+    """Median ms of /api/query and of raw DuckDB doing the same work, each sample on a spec
+    the API has not seen (`no_op_filter`): the page's SQL, plus the COUNT when the API
+    counted the total (a full page with a known total). Whether it counted."""
+    fresh = [no_op_filter(body, i) for i in range(REPEAT + 1)]
+    sqls = [statements(services, b) for b in fresh]
+    counted: dict[int, bool] = {}
+
+    def api_run(i: int) -> None:
+        answer = api.post("/api/query", fresh[i])
+        rows = answer["rows"]
+        full = isinstance(rows, list) and len(rows) == answer["page_size"]
+        counted[i] = full and answer["total_rows"] is not None
+
+    def raw_run(i: int) -> None:
+        page, count = sqls[i]
+        con.sql(page).to_arrow_table()
+        if counted[i]:
+            con.sql(count).fetchall()
+
+    timings = interleaved_timings({"api": api_run, "raw": raw_run}, repeat=REPEAT)
+    return timings, all(counted.values())
+
+
+BELOW_ONE = (
+    "the API was faster than raw DuckDB running the same statements, though nothing was "
+    "cached in the API for this spec"
+)
+
+
+def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object]]:
+    """The result cache is off and every sample is a new spec, so no cache of the API
+    answers; raw DuckDB runs the same statements. Ratios below 1.0 get a line in `notes`."""
     rows: list[list[object]] = []
     con = raw_duckdb(data_dir)
-    with api_server(data_dir, RESULT_CACHE="false") as api:
-        for name, body in SPECS.items():
-            sql = str(api.post("/api/query", body)["sql"])
-            api_ms = timed(lambda b=body: api.post("/api/query", b))
-            raw_ms = timed(lambda q=sql: con.sql(q).to_arrow_table())
-            ok = api_ms <= raw_ms * 1.25 + 5
-            rows.append(
-                [
-                    label,
-                    name,
-                    f"{raw_ms:.1f}",
-                    f"{api_ms:.1f}",
-                    f"{api_ms / raw_ms:.2f}x",
-                    "yes" if ok else "NO",
-                ]
-            )
+    services = build_services(Settings(data_dir=data_dir))
+    try:
+        with api_server(data_dir, RESULT_CACHE="false") as api:
+            for name, body in SPECS.items():
+                timings, counted = first_visit(api, con, services, body)
+                api_ms, raw_ms = timings["api"].median, timings["raw"].median
+                ok = api_ms <= raw_ms * 1.25 + 5
+                if api_ms < raw_ms:
+                    what = f"{label} {name}, api/raw {api_ms / raw_ms:.2f}x"
+                    notes.append(below_one_note(what, timings["api"], timings["raw"], BELOW_ONE))
+                rows.append(
+                    [
+                        label,
+                        name,
+                        "yes" if counted else "no",
+                        f"{raw_ms:.1f}",
+                        f"{api_ms:.1f}",
+                        f"{api_ms / raw_ms:.2f}x",
+                        "yes" if ok else "NO",
+                    ]
+                )
+    finally:
+        services.close()
+        con.close()
     for row, ms in zip(rows, cached_ms(data_dir).values(), strict=True):
         row.append(f"{ms:.1f}")
-    con.close()
     return rows
 
 
@@ -118,16 +185,31 @@ def report(warehouses: dict[str, Path]) -> str:
         "",
     ]
     table: list[list[object]] = []
+    notes: list[str] = []
     for label, path in warehouses.items():
-        table += api_vs_raw(path, label)
+        table += api_vs_raw(path, label, notes)
     out += [
-        "## /api/query vs raw DuckDB, same SQL (ms, median of 7, warm; result cache off; "
-        "cached: the same page again with the result cache on)",
+        "## /api/query vs raw DuckDB, same SQL (ms, median of 7, interleaved; nothing cached "
+        "in the API: result cache off and a spec it has not seen each time; cached: the "
+        "same page again with every cache on)",
         "",
         markdown_table(
-            ["data", "spec", "raw DuckDB", "/api/query", "ratio", "within 1.25x+5ms", "cached"],
+            [
+                "data",
+                "spec",
+                "API counted",
+                "raw DuckDB (page + count)",
+                "/api/query",
+                "api/raw",
+                "within 1.25x+5ms",
+                "cached",
+            ],
             table,
         ),
+        "",
+        "_raw DuckDB runs the page's SQL and, where the API counted the total, the same "
+        "COUNT; the API adds compiling, the EXPLAIN of the cost gate, HTTP and JSON._",
+        *notes,
         "",
         f"_query benchmarks took {time.perf_counter() - started:.0f} s_",
         "",
