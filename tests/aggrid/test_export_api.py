@@ -119,9 +119,9 @@ def test_pivot_subtotals_export_totals_every_pivot_column(
     assert frame.columns == [
         "Load type",
         "Region",
-        "False order id",
-        "True order id",
-        "(Blanks) order id",
+        "false_order_id",  # a pivot column is headed by its AG Grid field
+        "true_order_id",
+        "(Blanks)_order_id",
         "Total level",
     ]
     sql = (
