@@ -114,7 +114,7 @@ def test_health_answers_while_a_pathological_request_is_refused(budget_api: Api)
         done.set()
         worker.join(timeout=60)
     assert statuses and set(statuses) == {422}
-    assert slowest < 2.0, slowest
+    assert slowest < 5.0, slowest
 
 
 def test_a_big_but_legal_spec_still_runs(budget_api: Api) -> None:
