@@ -70,7 +70,16 @@ def _row(r: rx.Var[ReportItem]) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
             rx.el.div(
-                r.name, class_name="report-name", style={**theme.CLAMP_2, "font_weight": "600"}
+                rx.cond(
+                    r.kind != "table",
+                    rx.el.span(
+                        rx.cond(r.kind == "pivot", "Pivot", "Chart"),
+                        class_name="report-kind",
+                        style={**theme.BADGE, "margin_right": "6px"},
+                    ),
+                ),
+                rx.el.span(r.name, class_name="report-name"),
+                style={**theme.CLAMP_2, "font_weight": "600"},
             ),
             rx.cond(
                 r.description != "",

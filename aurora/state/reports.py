@@ -27,6 +27,7 @@ class ReportItem:
     shared: bool = False
     can_edit: bool = False
     updated: str = ""
+    kind: str = "table"  # what the report opens as: "table", "chart" or "pivot"
 
 
 def report_item(r: dict[str, Any]) -> ReportItem:
@@ -39,6 +40,7 @@ def report_item(r: dict[str, Any]) -> ReportItem:
         shared=bool(r.get("shared")),
         can_edit=bool(r.get("can_edit")),
         updated=str(r.get("updated_at") or "")[:16].replace("T", " "),
+        kind=str(r.get("kind") or "table"),
     )
 
 
