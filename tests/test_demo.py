@@ -33,6 +33,7 @@ SALES_TYPES = [
     ("revenue", "DECIMAL(18,2)"),
     ("cost", "DECIMAL(18,2)"),
     ("currency", "VARCHAR"),
+    ("revenue_local", "DECIMAL(18,2)"),
     ("load_id", "BIGINT"),  # hive partition columns come last, as DuckDB reads them
     ("load_type", "VARCHAR"),
 ]
@@ -174,6 +175,53 @@ def test_revenue_is_quantity_times_discounted_price_rounded(
         "WHERE revenue <> round(quantity * unit_price * (1 - discount), 2)"
     )
     assert _scalar(con, wrong) == 0
+
+
+def test_prices_and_amounts_are_in_us_dollars_with_the_local_revenue_beside(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A yen sale is priced like a dollar sale (within the 5% jitter of the product's list
+    price), and `revenue_local` is the revenue at the demo's fixed rate in whole yen."""
+    off_list = (
+        "SELECT count(*) FROM global_sales s JOIN products p USING (product_id) "
+        "WHERE s.unit_price NOT BETWEEN round(p.list_price * 0.95, 2) - 0.01 "
+        "AND round(p.list_price * 1.05, 2) + 0.01"
+    )
+    assert _scalar(con, off_list) == 0
+    rates = {"USD": "1.0", "EUR": "0.92", "GBP": "0.79", "JPY": "150.0"}
+    for currency, rate in rates.items():
+        places = 0 if currency == "JPY" else 2
+        wrong = (
+            f"SELECT count(*) FROM global_sales WHERE currency = '{currency}' AND "
+            f"abs(revenue_local - round(revenue * {rate}, {places})) > 0.01"
+        )
+        assert _scalar(con, wrong) == 0, currency
+    assert (
+        _scalar(
+            con,
+            "SELECT count(*) FROM global_sales WHERE currency = 'USD' AND revenue_local <> revenue",
+        )
+        == 0
+    )
+    assert (
+        _scalar(
+            con,
+            "SELECT count(*) FROM global_sales WHERE currency = 'JPY' "
+            "AND revenue_local <> round(revenue_local)",
+        )
+        == 0
+    )
+
+
+def test_regions_sum_to_comparable_revenue(con: duckdb.DuckDBPyConnection) -> None:
+    """In one currency, no region dwarfs another (in yen, East looked 80x bigger)."""
+    sums = dict(con.execute("SELECT region, sum(revenue) FROM global_sales GROUP BY 1").fetchall())
+    assert len(sums) == 5
+    assert max(sums.values()) < 6 * min(sums.values())
+    local = dict(
+        con.execute("SELECT region, sum(revenue_local) FROM global_sales GROUP BY 1").fetchall()
+    )
+    assert local["East"] > 20 * sums["East"]  # the yen is still there, where it belongs
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import NamedTuple
 
 #: Bump whenever the generated data changes, so an older build is not taken as current.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 FIRST_DATE = dt.date(2022, 1, 1)
 LAST_DATE = dt.date(2024, 12, 31)
@@ -68,7 +68,7 @@ COUNTRIES: tuple[Country, ...] = (
     Country("Poland", "Central", "EUR", 8),
 )
 
-#: Units per US dollar; prices are converted into the billing currency.
+#: Units per US dollar: `revenue_local` is the (USD) revenue at these fixed rates.
 FX_PER_USD: dict[str, float] = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 150.0}
 
 #: Business units (sums to 100). A sale belongs to its seller's department.

@@ -3,13 +3,15 @@
 Row `i` depends on `i` and the seed only, so the table can be written in chunks of rows
 and still come out the same. Each row belongs to one load; its order date lies between
 the first data day and that load's date, with orders growing over time and fewer at
-weekends. Amounts are in the billing currency of the row's country.
+weekends. `unit_price`, `revenue` and `cost` are in US dollars, so sums across countries
+mean something; `currency` is the country's billing currency and `revenue_local` the revenue
+in it, at the demo's fixed rates (`FX_PER_USD`), rounded to the currency's minor unit.
 """
 
 from __future__ import annotations
 
 from backend.demo import constants as c
-from backend.demo.sql import date_sql, draw, pick_index, sql_list
+from backend.demo.sql import Sql, date_sql, draw, pick_index, sql_list
 from backend.demo.tables import FIRST_STAFF, employee_rows_sql, product_rows_sql
 
 #: Sales columns in order, with their types; `load_type` and `load_id` become hive
@@ -29,6 +31,7 @@ SALES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("revenue", "DECIMAL(18,2)"),
     ("cost", "DECIMAL(18,2)"),
     ("currency", "VARCHAR"),
+    ("revenue_local", "DECIMAL(18,2)"),
     ("load_type", "VARCHAR"),
     ("load_id", "INTEGER"),
 )
@@ -109,20 +112,25 @@ JOIN products AS p ON p.k = floor(power(d.u_product, 2) * {c.PRODUCT_COUNT})::BI
 
 
 def _priced_sql() -> str:
-    """Quantities fall with price; prices jitter 5% around list in local currency (whole
-    yen); 45% of orders have no discount, the rest up to 30% in steps of 0.5%."""
-    fx = sql_list(c.FX_PER_USD[country.currency] for country in c.COUNTRIES)
-    decimals = sql_list(0 if country.currency == "JPY" else 2 for country in c.COUNTRIES)
-    local = f"list_price * {fx}[country_ix]"
-    return f"""
+    """Quantities fall with price; prices jitter 5% around list (US dollars); 45% of orders
+    have no discount, the rest up to 30% in steps of 0.5%."""
+    return """
 SELECT *,
     (1 + floor(power(u_qty, 1 + log10(list_price)) * 50))::INTEGER AS quantity,
-    round({local} * (0.95 + 0.1 * u_price), {decimals}[country_ix])::DECIMAL(12,2)
-        AS unit_price,
+    round(list_price * (0.95 + 0.1 * u_price), 2)::DECIMAL(12,2) AS unit_price,
     (CASE WHEN u_no_discount < 0.45 THEN 0
         ELSE round(0.30 * power(u_discount, 1.5) * 200) / 200 END)::DECIMAL(5,4) AS discount,
-    {local} * cost_ratio * (0.97 + 0.06 * u_cost) AS unit_cost
+    list_price * cost_ratio * (0.97 + 0.06 * u_cost) AS unit_cost
 FROM sold"""
+
+
+def _local_sql() -> str:
+    """The revenue in the country's billing currency, in exact decimals: whole yen, cents
+    otherwise (ROUND takes a constant number of places, hence the CASE)."""
+    rate = f"{sql_list(c.FX_PER_USD[country.currency] for country in c.COUNTRIES)}[country_ix]"
+    whole = sql_list(Sql(str(country.currency == "JPY")) for country in c.COUNTRIES)
+    return f"""(CASE WHEN {whole}[country_ix] THEN round(revenue * {rate}, 0)
+        ELSE round(revenue * {rate}, 2) END)::DECIMAL(18,2)"""
 
 
 def global_sales_sql(seed: int, rows_from: str) -> str:
@@ -137,7 +145,9 @@ products AS ({product_rows_sql(seed)}),
 draws AS ({_draws_sql(seed, rows_from)}),
 dated AS ({_dated_sql()}),
 sold AS ({_sold_sql()}),
-priced AS ({_priced_sql()})
+priced AS ({_priced_sql()}),
+valued AS (SELECT *, round(quantity * unit_price * (1 - discount), 2)::DECIMAL(18,2) AS revenue
+    FROM priced)
 SELECT ({c.FIRST_ORDER_ID} + i)::BIGINT AS order_id,
     order_date::DATE AS order_date,
     {sql_list(n for n, _ in c.REGIONS)}[cell // {n_depts} + 1] AS region,
@@ -150,9 +160,10 @@ SELECT ({c.FIRST_ORDER_ID} + i)::BIGINT AS order_id,
     quantity,
     unit_price,
     discount,
-    round(quantity * unit_price * (1 - discount), 2)::DECIMAL(18,2) AS revenue,
+    revenue,
     round(quantity * unit_cost, 2)::DECIMAL(18,2) AS cost,
     {sql_list(country.currency for country in c.COUNTRIES)}[country_ix] AS currency,
+    {_local_sql()} AS revenue_local,
     {sql_list(t for t, *_ in loads)}[load_ix] AS load_type,
     {sql_list(i for _, i, *_ in loads)}[load_ix]::INTEGER AS load_id
-FROM priced"""
+FROM valued"""
