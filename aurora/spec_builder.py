@@ -30,6 +30,7 @@ class Draft:
     calculated: list[Calculated] = dataclasses.field(default_factory=list)
     load_type: str = ""
     load_id: str = ""
+    all_loads: bool = False  # "All load types" picked: every load, whatever the default
     joins: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -96,7 +97,9 @@ def _filters(draft: Draft) -> tuple[dict[str, Any] | None, dict[str, str]]:
 def build(draft: Draft) -> tuple[dict[str, Any], dict[str, str]]:
     """The spec for one page, and the filter paths (API error path -> filter row id)."""
     spec: dict[str, Any] = {"dataset": draft.dataset}
-    if draft.load_type or draft.load_id:
+    if draft.all_loads:
+        spec["vintage"] = {"all_loads": True}
+    elif draft.load_type or draft.load_id:
         spec["vintage"] = {
             "load_type": draft.load_type or None,
             "load_id": _load_id(draft.load_id),

@@ -70,8 +70,8 @@ def _measure(m: dict[str, Any]) -> Measure:
 
 
 def _restore_vintage(out: Restored, vintage: dict[str, Any] | None) -> None:
-    if not vintage:
-        return
+    if not vintage or not any(vintage.get(k) for k in ("load_type", "load_id", "all_loads")):
+        return  # the API's default, as when saved
     out.load_type = str(vintage.get("load_type") or "")
     load_id = vintage.get("load_id")
     out.load_id = "" if load_id is None else str(load_id)

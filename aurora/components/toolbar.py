@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from aurora import theme
+from aurora.components.vintage_pill import vintage_warning
 from aurora.state.aggregate import AggregateState
 from aurora.state.calculated import CalcState
 from aurora.state.chart import ChartState
@@ -106,7 +107,7 @@ def vintage_picker() -> rx.Component:
                 theme.icon("calendar-clock", 14), title="Data vintage", style={"display": "flex"}
             ),
             rx.el.select(
-                rx.el.option(ExplorerState.default_vintage_label, value=""),
+                rx.el.option("All load types", value=""),
                 rx.foreach(ExplorerState.load_types, lambda t: rx.el.option(t, value=t)),
                 id="vintage-load-type",
                 aria_label="Load type",
@@ -170,6 +171,7 @@ def toolbar() -> rx.Component:
         ),
         columns_toggle(),
         vintage_picker(),
+        vintage_warning(),
         rx.spacer(),
         theme.button(
             "Save", icon_name="save", id="report-save", on_click=SaveReportState.open_modal

@@ -53,7 +53,8 @@ class ExplorerState(rx.State):
     load_id: str = ""
     vintage_chosen: bool = False
     _vintage: dict[str, list[LoadIdOption]] = {}
-    _default_load_type: str = ""
+    _default_load_type: str = ""  # the admin's, which an omitted vintage means
+    _opens_on: tuple[str, str] = ("", "")  # the API's default_vintage: one load
 
     hidden: list[str] = []
     filter_rows: list[flt.FilterRow] = []
@@ -125,8 +126,13 @@ class ExplorerState(rx.State):
         return bool(self.load_types)
 
     @rx.var
-    def default_vintage_label(self) -> str:
-        return "Default" if self._default_load_type else "All load types"
+    def vintage_span(self) -> int:
+        """How many loads the rows on screen come from (more than one: sums add snapshots)."""
+        if self.load_id or not self.has_vintage:
+            return 1
+        if self.load_type:
+            return len(self.load_ids)
+        return sum(len(ids) for ids in self._vintage.values())
 
     @rx.var
     def schema_columns(self) -> list[ColumnMeta]:
@@ -192,6 +198,7 @@ class ExplorerState(rx.State):
 
     def draft(self, page: int | None = None) -> spec_builder.Draft:
         vintage = (self.load_type, self.load_id) if self.vintage_chosen else ("", "")
+        all_loads = self.vintage_chosen and vintage == ("", "")
         return spec_builder.Draft(
             dataset=self.dataset_key,
             columns=list(self.columns),
@@ -204,6 +211,7 @@ class ExplorerState(rx.State):
             calculated=list(self.calculated),
             load_type=vintage[0],
             load_id=vintage[1],
+            all_loads=all_loads,
             joins=list(self.joins),
             page=page or self.page,
         )
@@ -246,6 +254,14 @@ class ExplorerState(rx.State):
         self.clear_error()
 
     def _default_vintage(self) -> None:
+        """Open on the API's `default_vintage` (one load), sent explicitly, so sums never add
+        snapshots together unless the user picks all loads."""
+        load_type, load_id = self._opens_on
+        self.vintage_chosen = bool(load_type or load_id)
+        self.load_type, self.load_id = load_type, load_id
+        self.load_ids = self._vintage.get(load_type, [])
+
+    def _omitted_vintage(self) -> None:
         """Show what the API does when no vintage is sent: the default load type, newest."""
         self.vintage_chosen = False
         self.load_type = self._default_load_type if self._default_load_type in self._vintage else ""
@@ -269,6 +285,10 @@ class ExplorerState(rx.State):
         }
         self.load_types = [t for t in self._vintage if t]
         self._default_load_type = str(vintage.get("default_load_type") or "")
+        opens_on = meta.get("default_vintage") or {}
+        load_id = opens_on.get("load_id")
+        load_id_text = "" if load_id is None else str(load_id)
+        self._opens_on = (str(opens_on.get("load_type") or ""), load_id_text)
         self._default_vintage()
 
     def _apply_result(self, result: dict[str, Any]) -> None:
@@ -307,6 +327,8 @@ class ExplorerState(rx.State):
         if r.vintage_chosen:
             self.vintage_chosen, self.load_type, self.load_id = True, r.load_type, r.load_id
             self.load_ids = self._vintage.get(r.load_type, [])
+        else:
+            self._omitted_vintage()  # saved without one: the API's default, as then
 
     def take_report(self, report: dict[str, Any]) -> None:
         self.report_id = str(report.get("id", ""))
@@ -526,9 +548,11 @@ class ExplorerState(rx.State):
 
     @rx.event
     def set_load_type(self, value: str):
-        """A load type starts at its newest load; the empty choice is the API's default."""
+        """A load type starts at its newest load; the empty choice is every load of every
+        type (a warning pill says how many loads the sums then span)."""
         if not value:
-            self._default_vintage()
+            self.load_type, self.load_id, self.vintage_chosen = "", "", True
+            self.load_ids = []
         else:
             self.load_type, self.vintage_chosen = value, True
             self.load_ids = self._vintage.get(value, [])

@@ -56,3 +56,39 @@ def shape_options(rows: Sequence[dict[str, Any]]) -> LoadOptions:
             }
         )
     return options
+
+
+def default_vintage(options: LoadOptions, default_load_type: str | None) -> dict[str, Any] | None:
+    """The vintage a dataset opens on: one load, so sums never add snapshots together.
+
+    The newest load of the admin's default load type; without one (or when that type has
+    no load), the newest load of the most recent type: the type whose newest load id is
+    greatest, ties going to the type whose newest load has more rows (the fuller snapshot),
+    then to the first type by name. None when no load has an id.
+
+    >>> options = [
+    ...     {"load_type": "DAILY", "load_ids": [{"load_id": 20241231, "rows": 5}]},
+    ...     {"load_type": "MONTH_END", "load_ids": [{"load_id": 20241231, "rows": 9},
+    ...                                             {"load_id": 20241130, "rows": 9}]},
+    ...     {"load_type": "RESTATEMENT", "load_ids": [{"load_id": 20241015, "rows": 2}]}]
+    >>> default_vintage(options, None)
+    {'load_type': 'MONTH_END', 'load_id': 20241231}
+    >>> default_vintage(options, "RESTATEMENT")
+    {'load_type': 'RESTATEMENT', 'load_id': 20241015}
+    """
+    newest = {
+        o["load_type"]: o["load_ids"][0]
+        for o in options
+        if o["load_ids"] and o["load_ids"][0]["load_id"] is not None
+    }
+    if not newest:
+        return None
+    if default_load_type in newest:
+        load_type: Any = default_load_type
+    else:
+        order = sorted(newest, key=lambda t: (t is None, str(t)))
+        load_type = max(
+            order,
+            key=lambda t: (newest[t]["load_id"], newest[t].get("rows") or 0, -order.index(t)),
+        )
+    return {"load_type": load_type, "load_id": newest[load_type]["load_id"]}

@@ -110,8 +110,18 @@ def _check_bounds(group: FilterGroup, what: str) -> None:
 
 
 class Vintage(Model):
+    """One load type and/or load id. `all_loads`: every load of every type, whatever the
+    admin's default (an omitted or empty vintage means that default)."""
+
     load_type: Annotated[str, Field(max_length=255)] | None = None
     load_id: int | Annotated[str, Field(max_length=255)] | None = None
+    all_loads: bool = False
+
+    @model_validator(mode="after")
+    def _all_or_one(self) -> Vintage:
+        if self.all_loads and (self.load_type is not None or self.load_id is not None):
+            raise ValueError("all_loads takes no load_type or load_id")
+        return self
 
 
 class JoinOn(Model):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from backend.catalog.models import Dataset
+from backend.catalog.vintage import default_vintage
 from backend.deps import ServicesDep
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.deps import CurrentUser, require_user
@@ -46,9 +47,17 @@ class VintageDetail(BaseModel):
     options: list[LoadTypeOption]
 
 
+class DefaultVintage(BaseModel):
+    load_type: str | None
+    load_id: Any
+
+
 class DatasetDetail(DatasetSummary):
     columns: list[ColumnDetail]
     vintage: VintageDetail | None
+    # The one load the dataset opens on (backend.catalog.vintage.default_vintage); clients
+    # send it as the spec's vintage. None without load columns.
+    default_vintage: DefaultVintage | None = None
     row_estimate: int | None
     mandatory_filters: list[str] = []
 
@@ -71,6 +80,7 @@ def list_datasets(user: CurrentUser, services: ServicesDep) -> list[DatasetSumma
 def get_dataset(key: str, user: CurrentUser, services: ServicesDep) -> DatasetDetail:
     dataset = services.policy.dataset_for(key, user)
     filtered = bool(services.policy.rls_for(user).get(key))
+    vintage = _vintage(services, dataset, hide_counts=filtered)
     return DatasetDetail(
         **_summary(dataset).model_dump(),
         columns=[
@@ -83,7 +93,8 @@ def get_dataset(key: str, user: CurrentUser, services: ServicesDep) -> DatasetDe
             )
             for c in dataset.columns
         ],
-        vintage=_vintage(services, dataset, hide_counts=filtered),
+        vintage=vintage,
+        default_vintage=_default_vintage(services, dataset) if vintage else None,
         row_estimate=None if filtered else dataset.row_estimate,
         mandatory_filters=list(dataset.mandatory_filters),
     )
@@ -111,6 +122,14 @@ def _vintage(services: Any, dataset: Dataset, *, hide_counts: bool) -> VintageDe
         default_load_type=v.default_load_type,
         options=options,
     )
+
+
+def _default_vintage(services: Any, dataset: Dataset) -> DefaultVintage | None:
+    """From the whole loads' options (row counts break ties), the same for every caller."""
+    assert dataset.vintage is not None
+    options = services.catalog.vintage_options(dataset.key)
+    found = default_vintage(options, dataset.vintage.default_load_type)
+    return DefaultVintage(**found) if found else None
 
 
 @router.get("/datasets/{key}/values/{column}", response_model=ValuesResponse)

@@ -64,6 +64,8 @@ def _free_alias(key: str, taken: set[str]) -> str:
 
 def _vintage(plan: Plan, dataset: Dataset) -> Vintage | None:
     wanted = plan.spec.vintage
+    if wanted is not None and wanted.all_loads:
+        return None
     if wanted is None or (wanted.load_type is None and wanted.load_id is None):
         return plan.ctx.default_vintage(dataset)
     columns = dataset.vintage
