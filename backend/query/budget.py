@@ -214,7 +214,8 @@ def _least_nodes(spec: QuerySpec, budget: Budget) -> None:
     outputs = spec.group_by if spec.aggregated else spec.columns
     part = "group-by columns" if spec.aggregated else "columns"
     key = "group_by" if spec.aggregated else "columns"
-    for i, name in enumerate(outputs):
+    for i, entry in enumerate(outputs):
+        name = entry if isinstance(entry, str) else entry.column  # a date bucket's column
         budget.charge(part, _name_floor(name, floors), f"column '{name}'", f"{key}[{i}]")
     if spec.filters is not None:
         for condition, path in _walk(spec.filters, "filters"):

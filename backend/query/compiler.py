@@ -26,6 +26,7 @@ from backend.query.steps.calculated import define_calculated, define_measures
 from backend.query.steps.ctes import build_ctes
 from backend.query.steps.filters import split_filters
 from backend.query.steps.select import require_mandatory_filters, select_outputs
+from backend.query.steps.shown_totals import totals_over_shown_groups
 from backend.query.steps.sort import order_rows
 from backend.query.steps.sources import bind_joins, resolve_sources
 from backend.query.steps.totals import group_totals, order_totals, total_level
@@ -50,6 +51,7 @@ STEPS: tuple[Step, ...] = (
     build_ctes,
     order_joins,
     assemble,
+    totals_over_shown_groups,
     group_totals,
     paginate,
 )

@@ -165,6 +165,22 @@ class Measure(Model):
         return self
 
 
+class GroupBucket(Model):
+    """A date column grouped by a period (backend.query.buckets): its output is the period's
+    first day, named `alias` or `<column>_<bucket>`."""
+
+    column: Name
+    bucket: Literal["day", "week", "month", "quarter", "year"]
+    alias: Alias | None = None
+
+    @property
+    def name(self) -> str:
+        return self.alias or f"{self.column.rsplit('.', 1)[-1]}_{self.bucket}"
+
+
+GroupEntry = Name | GroupBucket
+
+
 class SortKey(Model):
     column: Name
     direction: Literal["asc", "desc"] = "asc"
@@ -177,7 +193,7 @@ class QuerySpec(Model):
     calculated: Annotated[list[Calculated], Field(max_length=50)] = []
     columns: Annotated[list[Name], Field(max_length=MAX_COLUMNS)] = []
     filters: FilterGroup | None = None
-    group_by: Annotated[list[Name], Field(max_length=20)] = []
+    group_by: Annotated[list[GroupEntry], Field(max_length=20)] = []
     measures: Annotated[list[Measure], Field(max_length=MAX_MEASURES)] = []
     # Totals rows computed by the database: "grand" adds one grand-total row (GROUPING
     # SETS), "rollup" a subtotal per group-by prefix too (ROLLUP). Each row then carries
@@ -197,3 +213,8 @@ class QuerySpec(Model):
     @property
     def aggregated(self) -> bool:
         return bool(self.group_by or self.measures)
+
+    @property
+    def group_names(self) -> list[str]:
+        """The output names of the group-by entries (a bucket's is its own)."""
+        return [g if isinstance(g, str) else g.name for g in self.group_by]

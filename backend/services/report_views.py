@@ -84,7 +84,7 @@ def check(kind: ReportKind, view: ChartView | PivotView | None, spec: QuerySpec)
 def _check_chart(view: ChartView, spec: QuerySpec) -> None:
     if not spec.measures:
         raise InvalidQuery("a chart draws a measure: the spec has none", path="spec.measures")
-    groups, aliases = set(spec.group_by), {m.alias for m in spec.measures}
+    groups, aliases = set(spec.group_names), {m.alias for m in spec.measures}
     for field in ("x", "series"):
         name = getattr(view, field)
         if name is not None and name not in groups:
@@ -99,7 +99,7 @@ def _check_chart(view: ChartView, spec: QuerySpec) -> None:
 
 
 def _check_pivot(view: PivotView, spec: QuerySpec) -> None:
-    groups = set(spec.group_by)
+    groups = set(spec.group_names)
     if not groups:
         raise InvalidQuery("a pivot needs a row or a column to group by", path="spec.group_by")
     if len(set(view.columns)) != len(view.columns):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from backend.errors import InvalidQuery
+from backend.query.buckets import group_ref
 from backend.query.context import OutputColumn
 from backend.query.names import Ref, Scope, column_ref
 from backend.query.plan import Output, Plan
@@ -65,7 +66,7 @@ def select_outputs(plan: Plan) -> Plan:
         refs = _detail_refs(plan)
         return plan.but(outputs=_outputs(plan, refs, "columns"))
     groups = _unique(
-        plan.scope.resolve(name, f"group_by[{i}]") for i, name in enumerate(plan.spec.group_by)
+        group_ref(plan.scope, entry, f"group_by[{i}]") for i, entry in enumerate(plan.spec.group_by)
     )
     for i, measure in enumerate(plan.spec.measures):
         if any(g.name.casefold() == measure.alias.casefold() for g in groups):
