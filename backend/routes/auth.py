@@ -12,6 +12,7 @@ from backend import audit
 from backend.errors import BadRequest, TooManyRequests, Unauthenticated
 from backend.security.context import AuthContext
 from backend.security.deps import AuthDep, CurrentUser, require_user
+from backend.security.passwords import in_login_pool
 from backend.security.principal import User
 from backend.store.base import utcnow
 from backend.store.models import TokenRevocationRow, UserRow
@@ -52,7 +53,13 @@ def _verify(auth: AuthContext, body: LoginRequest) -> UserRow | None:
 
 
 @public.post("/login", response_model=LoginResponse)
-def login(body: LoginRequest, request: Request, auth: AuthDep) -> LoginResponse:
+async def login(body: LoginRequest, request: Request, auth: AuthDep) -> LoginResponse:
+    """Run in the login pool (backend.security.passwords): a burst of logins waits there,
+    not on the threads and cores page requests need."""
+    return await in_login_pool(_login, body, request, auth)
+
+
+def _login(body: LoginRequest, request: Request, auth: AuthContext) -> LoginResponse:
     keys = _limit_keys(body.username, request)
     wait = auth.limiter.retry_after(keys)
     if wait:

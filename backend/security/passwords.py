@@ -1,14 +1,50 @@
 """Argon2id password hashing. Production uses the library's recommended parameters;
-`AURORA_ARGON2_PROFILE=fast` (tests only) makes hashing cheap."""
+`AURORA_ARGON2_PROFILE=fast` (tests only) makes hashing cheap.
+
+argon2 is CPU-heavy by design: one verification at the recommended profile costs about
+0.2 s of CPU over 4 lanes (threads). A burst of logins run on the server's shared worker
+threads would take every core and every one of those threads from page requests. So a login
+runs in a pool of its own (`in_login_pool`): LOGIN_THREADS at a time per process, on a
+thread the OS schedules behind request work (nice; argon2's lane threads inherit it), while
+the logins waiting their turn are coroutines that hold no thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import os
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _FAST = profiles.CHEAPEST
+
+LOGIN_THREADS = 1
+LOGIN_NICE = 10
+T = TypeVar("T")
+
+
+def _behind_request_work() -> None:
+    with contextlib.suppress(OSError):  # raising one's own nice value needs no privilege
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOGIN_NICE)
+
+
+_login_pool = ThreadPoolExecutor(
+    LOGIN_THREADS, thread_name_prefix="aurora-login", initializer=_behind_request_work
+)
+
+
+async def in_login_pool(fn: Callable[..., T], *args: object) -> T:
+    """`fn(*args)` on the login pool (with the caller's context: request id, logging)."""
+    context = contextvars.copy_context()
+    return await asyncio.wrap_future(_login_pool.submit(context.run, fn, *args))
 
 
 class Passwords:
