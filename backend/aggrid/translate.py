@@ -117,10 +117,12 @@ def group_conditions(request: GridRequest) -> list[FilterNode]:
 
 
 def filters(request: GridRequest, dataset: Dataset, *extra: FilterNode) -> FilterGroup | None:
+    """The grid's filters and the expanded group's path: conditions on the rows (WHERE),
+    before any grouping, as AG Grid means them."""
     nodes = [*filter_nodes(request.filterModel, dataset), *extra]
     if not nodes:
         return None
-    group = FilterGroup(conditions=nodes)
+    group = on_rows(FilterGroup(conditions=nodes), dataset)
     depth, count = group.walk()
     if depth > MAX_FILTER_DEPTH or count > MAX_FILTER_NODES:
         raise InvalidQuery(
@@ -130,6 +132,28 @@ def filters(request: GridRequest, dataset: Dataset, *extra: FilterNode) -> Filte
             path="filterModel",
         )
     return group
+
+
+def on_rows(group: FilterGroup, dataset: Dataset) -> FilterGroup:
+    """`group` with every condition naming its column qualified by the dataset
+    (`sales.quantity`). In a spec a plain name resolves to a measure alias first (a filter on
+    the aggregate, HAVING), and value columns are measures named after their column; a
+    qualified name is always the row's column.
+
+    >>> from backend.catalog.models import Column, Dataset
+    >>> sales = Dataset("sales", "sales", (Column("quantity", "BIGINT"),))
+    >>> rows = on_rows(FilterGroup(conditions=[{"column": "quantity", "operator": ">",
+    ...     "value": 2}]), sales)
+    >>> rows.conditions[0].column
+    'sales.quantity'
+    """
+    return group.model_copy(update={"conditions": [_on_row(c, dataset) for c in group.conditions]})
+
+
+def _on_row(node: FilterNode, dataset: Dataset) -> FilterNode:
+    if isinstance(node, Condition):
+        return node.model_copy(update={"column": f"{dataset.key}.{node.column}"})
+    return on_rows(node, dataset)
 
 
 def sort_keys(request: GridRequest, names: dict[str, str]) -> list[SortKey]:
