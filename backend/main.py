@@ -21,6 +21,7 @@ from backend.routes import aggrid as aggrid_routes
 from backend.routes import exports as exports_routes
 from backend.routes import metrics as metrics_routes
 from backend.routes import schedules as schedules_routes
+from backend.routes import totals as totals_routes
 from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
 from backend.services.container import build_services
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(advice_routes.router, prefix="/api")
     app.include_router(aggrid_routes.router, prefix="/api")
     app.include_router(materializations_routes.router, prefix="/api")
+    app.include_router(totals_routes.router, prefix="/api")
     app.include_router(metrics_routes.router)
     return app
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from backend.catalog.models import Dataset
 from backend.catalog.vintage import default_vintage
 from backend.deps import ServicesDep
+from backend.query.spec import Vintage
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.deps import CurrentUser, require_user
+from backend.services import summaries
 
 router = APIRouter(tags=["datasets"], dependencies=[Depends(require_user)])
 
@@ -65,6 +69,23 @@ class DatasetDetail(DatasetSummary):
 class ValuesResponse(BaseModel):
     column: str
     values: list[Any]
+
+
+class TopValue(BaseModel):
+    value: Any
+    rows: int
+
+
+class SummaryResponse(BaseModel):
+    column: str
+    label: str
+    type: str
+    rows: int
+    nulls: int
+    distinct: int | None
+    min: Any = None
+    max: Any = None
+    top: list[TopValue]
 
 
 def _summary(d: Dataset) -> DatasetSummary:
@@ -144,3 +165,24 @@ async def distinct_values(
 ) -> ValuesResponse:
     work = services.queries.values(key, column, user, q=q, limit=limit)
     return ValuesResponse(column=column, values=await cancel_on_disconnect(request, work))
+
+
+@router.get("/datasets/{key}/summary/{column}", response_model=SummaryResponse)
+async def column_summary(
+    key: str,
+    column: str,
+    user: CurrentUser,
+    services: ServicesDep,
+    request: Request,
+    load_type: Annotated[str | None, Query(max_length=255)] = None,
+    load_id: Annotated[str | None, Query(max_length=255)] = None,
+    all_loads: bool = False,
+) -> JSONResponse:
+    """A column at a glance: rows, NULLs, distinct values, min and max, and the most frequent
+    values, over the vintage given (as the spec's `vintage`; none: the dataset's default for
+    an omitted vintage), under row-level security and the cost gate like a query."""
+    vintage = None
+    if load_type is not None or load_id is not None or all_loads:
+        vintage = Vintage(load_type=load_type, load_id=load_id, all_loads=all_loads)
+    work = summaries.column_summary(services.queries, key, column, user, vintage)
+    return JSONResponse(asdict(await cancel_on_disconnect(request, work)))

@@ -1,0 +1,36 @@
+"""The totals row of an aggregated grid."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from backend.deps import QueriesDep
+from backend.query.spec import QuerySpec
+from backend.routes.disconnect import cancel_on_disconnect
+from backend.routes.query import ColumnOut
+from backend.security.deps import CurrentUser, require_user
+from backend.services.summaries import grand_total
+
+router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])
+
+
+class TotalsResponse(BaseModel):
+    columns: list[ColumnOut]
+    row: list[Any] | None
+    sql: str
+
+
+@router.post("/totals", response_model=TotalsResponse)
+async def totals(
+    spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
+) -> JSONResponse:
+    """One row: the spec's measures over the rows of every group it shows (under a measure
+    filter, only the groups that pass it), NULL in the group-by columns; the spec's page,
+    sort and `totals` are ignored. Row-level security, vintage and the cost gate apply."""
+    found = await cancel_on_disconnect(request, grand_total(queries, spec, user))
+    return JSONResponse(asdict(found))
