@@ -88,9 +88,11 @@ bench: setup-dev
 	$(BIN)/python -m bench.run
 
 # Locust, headless, against the API as `make run` starts it, on the LOADTEST_ROWS (3M) demo,
-# loopback only. LOADTEST_MIX: scale (issue 15's 200 users, the default), realistic or
-# superset; LOADTEST_SECONDS (300), LOADTEST_USERS (the mix's), LOADTEST_WORKERS (API_WORKERS),
-# LOADTEST_CACHE=0 without the result cache. Prints and saves bench/results/loadtest-*.md.
+# loopback only. LOADTEST_MIX: scale (issue 15's 200 users, the default), realistic, superset
+# or ui (200 people through the Reflex websocket: the driver also starts the Reflex backend;
+# LOADTEST_UI_WORKERS, more than one with REDIS_URL); LOADTEST_SECONDS (300), LOADTEST_USERS
+# (the mix's), LOADTEST_WORKERS (API_WORKERS), LOADTEST_CACHE=0 without the result cache.
+# Prints and saves bench/results/loadtest-*.md.
 loadtest: setup-dev
 	$(BIN)/python -m bench.loadtest
 

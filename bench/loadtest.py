@@ -7,13 +7,21 @@ LOADTEST_SECONDS (arriving over LOADTEST_RAMP_S). Every second the CPU and RSS o
 process (and of the ARQ worker, with REDIS_URL) are sampled with psutil, and so is the CPU the
 rest of the machine takes: the machine is shared, read the numbers with it.
 
-Environment: LOADTEST_MIX (scale | realistic | superset, see MIXES), LOADTEST_USERS (the
+Environment: LOADTEST_MIX (scale | realistic | superset | ui, see MIXES), LOADTEST_USERS (the
 mix's), LOADTEST_SECONDS (300), LOADTEST_ROWS (3000000), LOADTEST_WORKERS (API_WORKERS or the
-core count), LOADTEST_CACHE (1; 0 turns the result cache off), LOADTEST_RAMP_S (10),
-LOADTEST_SEED (7), LOADTEST_RESULTS (bench/results). REDIS_URL, when set, is passed on (the
-processes then share Redis and an ARQ worker runs the exports). The markdown table is printed
-and saved as <results>/loadtest-<time>-<mix>-<workers>p-<cache|nocache>.md. The exit status is
-1 when any action failed (the smoke test in `make test` relies on it), never on timings.
+core count), LOADTEST_CACHE (1; 0 turns the result cache off), LOADTEST_RAMP_S (the mix's: 10,
+the UI mix 30), LOADTEST_SEED (7), LOADTEST_RESULTS (bench/results). REDIS_URL, when set, is
+passed on (the processes then share Redis and an ARQ worker runs the exports). The markdown
+table is printed and saved as <results>/loadtest-<time>-<mix>-<workers>p-<cache|nocache>.md.
+The exit status is 1 when any action failed (the smoke test in `make test` relies on it),
+never on timings.
+
+The UI mix (bench.locust_ui) also starts the Reflex backend as `make run` does (`reflex run
+--env prod --backend-only`), its processes sampled like the API's; LOADTEST_UI_WORKERS sets
+its worker processes (Reflex's own default otherwise: 1, or with Redis min(2 x cores + 1, 8);
+more than one needs REDIS_URL, which the driver then passes on as REFLEX_REDIS_URL). Its users
+sign in on the login form (they are not logged in beforehand), and the report adds each
+tab's server-side state size after the run and the percentiles while users were arriving.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,8 +48,13 @@ import requests
 from gevent.pool import Pool
 from locust.env import Environment
 
+from bench import locust_mixes
+from bench import locust_ui_reflex as reflex
 from bench.harness import ADMIN_PASSWORD, ROOT, markdown_table, warehouse
-from bench.locust_mixes import ACTION, MIXES, AuroraUser, Mix
+from bench.locust_mixes import ACTION, AuroraUser, Mix
+from bench.locust_ui import UI_MIX, UiUser
+
+MIXES: dict[str, Mix] = {**locust_mixes.MIXES, "ui": UI_MIX}
 
 PASSWORD = "loadtest-user-password-1"  # throwaway users in the bench store under data/bench
 
@@ -56,6 +70,7 @@ class Config:
     ramp_s: float
     seed: int
     results: Path
+    ui_workers: int | None
 
     @classmethod
     def from_env(cls) -> Config:
@@ -70,9 +85,10 @@ class Config:
             rows=int(env("LOADTEST_ROWS", "3000000")),
             workers=int(env("LOADTEST_WORKERS") or env("API_WORKERS") or os.cpu_count() or 1),
             cache=env("LOADTEST_CACHE", "1") not in ("0", "false", "no"),
-            ramp_s=float(env("LOADTEST_RAMP_S", "10")),
+            ramp_s=float(env("LOADTEST_RAMP_S") or MIXES[mix].ramp_s),
             seed=int(env("LOADTEST_SEED", "7")),
             results=Path(env("LOADTEST_RESULTS") or ROOT / "bench" / "results"),
+            ui_workers=int(env("LOADTEST_UI_WORKERS") or 0) or None,
         )
 
 
@@ -83,6 +99,9 @@ class Config:
 class Server:
     base: str
     processes: list[subprocess.Popen[bytes]]
+    ui: str = ""  # the Reflex backend's address, for the UI mix
+    ui_process: subprocess.Popen[bytes] | None = None
+    ui_states: str = ""  # where the Reflex backend keeps each tab's state: a folder or Redis
 
     def admin(self) -> requests.Session:
         s = requests.Session()
@@ -102,6 +121,10 @@ class Server:
             found[f"API {i + 1} (pid {p.pid})"] = p
         for p in self.processes[1:]:
             found[f"ARQ worker (pid {p.pid})"] = psutil.Process(p.pid)
+        if self.ui_process is not None:  # granian's workers, or the server itself with none
+            main = psutil.Process(self.ui_process.pid)
+            for i, p in enumerate(main.children() or [main]):
+                found[f"Reflex {i + 1} (pid {p.pid})"] = p
         return found
 
 
@@ -138,13 +161,34 @@ def serve(config: Config, data_dir: Path) -> Any:
     server = Server(f"http://127.0.0.1:{port}", processes)
     try:
         _wait_healthy(server)
+        if MIXES[config.mix].ui:
+            _start_ui(server, config, env, log)
         yield server
     finally:
-        for p in processes:
+        stopping = [*processes, *([server.ui_process] if server.ui_process else [])]
+        for p in stopping:
             p.terminate()
-        for p in processes:
+        for p in stopping:
             p.wait(timeout=60)
         log.close()
+
+
+def _start_ui(server: Server, config: Config, env: dict[str, str], log: Any) -> None:
+    """The Reflex backend as `make run` runs it (REFLEX_REDIS_URL from REDIS_URL)."""
+    port = _free_port()
+    ui_env = {**env, "AURORA_API_URL": server.base, "REFLEX_STATES_WORKDIR": reflex_states(env)}
+    shutil.rmtree(ui_env["REFLEX_STATES_WORKDIR"], ignore_errors=True)  # sizes of this run only
+    if env.get("REDIS_URL"):
+        ui_env["REFLEX_REDIS_URL"] = env.get("REFLEX_REDIS_URL") or env["REDIS_URL"]
+    server.ui_process = reflex.start_backend(port, ui_env, log, str(ROOT), config.ui_workers)
+    server.ui_states = ui_env.get("REFLEX_REDIS_URL") or ui_env["REFLEX_STATES_WORKDIR"]
+    server.ui = f"http://127.0.0.1:{port}"
+    reflex.wait_ready(server.ui, server.ui_process)
+
+
+def reflex_states(env: dict[str, str]) -> str:
+    """The Reflex disk state manager's folder for this run (unused with Redis)."""
+    return str(Path(env["AURORA_STATE_DIR"]) / "reflex-states")
 
 
 def _wait_healthy(server: Server) -> None:
@@ -214,6 +258,24 @@ def user_tokens(admin: requests.Session, base: str, users: int, kept: Path) -> l
     return tokens
 
 
+def ensure_users(admin: requests.Session, base: str, users: int) -> list[str]:
+    """The UI mix's viewers: they sign in on the login form during the run, so only the
+    accounts are made here (once: creating one hashes its password)."""
+    r = admin.get(f"{base}/api/admin/users")
+    r.raise_for_status()
+    known = {u["username"] for u in r.json()}
+    names = [f"lt_user_{i:03d}" for i in range(users)]
+
+    def create(name: str) -> None:
+        body = {"username": name, "password": PASSWORD, "role": "viewer"}
+        made = admin.post(f"{base}/api/admin/users", json=body)
+        if made.status_code not in (201, 409):
+            made.raise_for_status()
+
+    list(Pool(4).imap(create, [n for n in names if n not in known]))
+    return names
+
+
 def _accepted(base: str, token: str) -> bool:
     headers = {"Authorization": f"Bearer {token}"}
     return requests.get(f"{base}/api/auth/me", headers=headers, timeout=60).status_code == 200
@@ -279,13 +341,20 @@ def drive(config: Config, server: Server, tokens: list[str], found: list[dict[st
     samples = Samples()
     sampler = gevent.spawn(sample, server.watched(), samples)
     started = time.monotonic()
+    timeline: list[tuple[float, str, float, bool]] = []
+
+    def record(request_type: str, name: str, response_time: float, **kw: Any) -> None:
+        if request_type == ACTION:
+            timeline.append((time.monotonic() - started, name, response_time, not kw["exception"]))
+
+    env.events.request.add_listener(record)
     runner.start(config.users, spawn_rate=config.users / max(config.ramp_s, 0.1))
     gevent.spawn_later(config.seconds, runner.quit)
     runner.greenlet.join()
     seconds = time.monotonic() - started
     samples.load.append(os.getloadavg())
     sampler.kill()
-    return Run(config, mix, env, samples, seconds)
+    return Run(config, mix, env, samples, seconds, timeline=timeline)
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -300,6 +369,8 @@ class Run:
     seconds: float
     rows_in_scope: int = 0
     cache_lookups: dict[str, float] = field(default_factory=dict)
+    timeline: list[tuple[float, str, float, bool]] = field(default_factory=list)  # s, ms
+    state_bytes: list[int] = field(default_factory=list)  # per UI tab, after the run
 
     def actions(self) -> list[Any]:
         entries = self.env.stats.entries
@@ -374,7 +445,57 @@ def report(run: Run) -> str:
         f"{' (of the one API process that answered /metrics)' if c.workers > 1 else ''}.",
         f"Targets: {run.mix.targets}.",
     ]
+    if run.mix.ui:
+        lines += ["", *ui_lines(run)]
     return "\n".join(lines) + "\n"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def arrival_rows(run: Run) -> list[list[object]]:
+    """Each action while users were still arriving (signing in) and after."""
+    rows: list[list[object]] = []
+    for name in run.mix.actions:
+        for label, during in (("arriving", True), ("after", False)):
+            took = [
+                ms
+                for t, n, ms, _ in run.timeline
+                if n == name and (t < run.config.ramp_s) == during
+            ]
+            failed = sum(
+                1
+                for t, n, _, ok in run.timeline
+                if n == name and not ok and (t < run.config.ramp_s) == during
+            )
+            if took:
+                cells = [f"{_percentile(took, q):,.0f}" for q in (0.5, 0.95)]
+                rows.append([name, label, len(took), *cells, failed])
+    return rows
+
+
+def ui_lines(run: Run) -> list[str]:
+    sizes = [b / 1024 for b in run.state_bytes if b]
+    size = (
+        f"mean {statistics.mean(sizes):,.0f} KB, max {max(sizes):,.0f} KB over {len(sizes)} tabs"
+        if sizes
+        else "not found"
+    )
+    return [
+        f"While users arrive (the first {run.config.ramp_s:.0f} s, as they connect and sign in) "
+        "and after:",
+        "",
+        markdown_table(
+            ["action", "when", "count", "p50 ms", "p95 ms", "errors"], arrival_rows(run)
+        ),
+        "",
+        f"Reflex state per tab after the run (every substate as stored): {size}. "
+        "An action is answered when the screen shows it (rows of the page, sort, filter or "
+        "dataset asked for; the explorer after signing in; the downloaded file); "
+        "'unanswered' = nothing within 30 s.",
+    ]
 
 
 def cache_lookups(admin: requests.Session, base: str) -> dict[str, float]:
@@ -393,6 +514,36 @@ def cache_lookups(admin: requests.Session, base: str) -> dict[str, float]:
     return found
 
 
+def state_sizes(where: str, tabs: list[str]) -> list[int]:
+    """Bytes of each tab's stored state (every substate, pickled as Reflex keeps it), from
+    Redis (keys `<token>_<state>`) or the disk manager's files (md5 of the same key)."""
+    if where.startswith(("redis://", "rediss://", "unix://")):
+        import redis
+
+        client = redis.Redis.from_url(where)
+        return [
+            sum(int(client.strlen(k)) for k in client.scan_iter(match=f"{tab}_*", count=500))
+            for tab in tabs
+        ]
+    import hashlib
+
+    from reflex.state import State
+
+    import aurora.aurora  # noqa: F401  (every page's states, for their names)
+
+    def tree(cls: type[State]) -> list[str]:
+        return [cls.get_full_name(), *(n for sub in cls.get_substates() for n in tree(sub))]
+
+    names = tree(State)
+    folder = Path(where)
+
+    def size(key: str) -> int:
+        path = folder / f"{hashlib.md5(key.encode()).hexdigest()}.pkl"
+        return path.stat().st_size if path.is_file() else 0
+
+    return [sum(size(f"{tab}_{name}") for name in names) for tab in tabs]
+
+
 def say(text: str) -> None:
     print(f"{dt.datetime.now():%H:%M:%S} {text}", file=sys.stderr, flush=True)
 
@@ -405,13 +556,21 @@ def main() -> None:
         admin = server.admin()
         set_vintage(admin, server.base, MIXES[config.mix].default_vintage)
         found = vintages(admin, server.base)
-        say(f"logging in {config.users} users")
-        kept = data_dir.parent / ".loadtest-state" / "tokens.json"
-        tokens = user_tokens(admin, server.base, config.users, kept)
+        tokens: list[str] = []
+        if MIXES[config.mix].ui:
+            say(f"making {config.users} users (they sign in during the run)")
+            UiUser.usernames = ensure_users(admin, server.base, config.users)
+            UiUser.password, UiUser.ui_base, UiUser.tokens_seen = PASSWORD, server.ui, []
+        else:
+            say(f"logging in {config.users} users")
+            kept = data_dir.parent / ".loadtest-state" / "tokens.json"
+            tokens = user_tokens(admin, server.base, config.users, kept)
         scope = rows_in_scope(admin, server.base)
         say(f"running the {config.mix} mix for {config.seconds:.0f} s")
         run = drive(config, server, tokens, found)
         run.rows_in_scope = scope
+        if MIXES[config.mix].ui:
+            run.state_bytes = state_sizes(server.ui_states, UiUser.tokens_seen)
         run.cache_lookups = cache_lookups(admin, server.base)
     text = report(run)
     print(text)

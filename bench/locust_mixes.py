@@ -4,9 +4,10 @@ Every user action (one or several HTTP calls: an export is create, poll, downloa
 as a whole and reported under request type ACTION with its name; the HTTP calls inside show
 up under their routes too. An action fails on any status outside 2xx (0 = no answer).
 
-A mix is a Locust user class plus its defaults (`MIXES`). A UI mix (issue 24) is one more
-entry: a user class that speaks Reflex's socket.io protocol instead of HTTP, whose actions go
-through the same `AuroraUser.action` so the report stays one table.
+A mix is a Locust user class plus its defaults (`MIXES`). The UI mix (issue 24) is one more
+(`bench.locust_ui.UI_MIX`, added by the driver): a user class that speaks Reflex's socket.io
+protocol instead of HTTP, whose actions go through the same `AuroraUser.action` so the
+report stays one table.
 """
 
 from __future__ import annotations
@@ -272,6 +273,8 @@ class Mix:
     targets: str
     default_vintage: bool  # the admin set global_sales to its latest MONTH_END load
     actions: tuple[str, ...]
+    ui: bool = False  # through the Reflex app (bench.locust_ui), which the driver also starts
+    ramp_s: float = 10.0  # users arrive over this long unless LOADTEST_RAMP_S says otherwise
 
 
 MIXES: dict[str, Mix] = {

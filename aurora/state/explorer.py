@@ -429,7 +429,7 @@ class ExplorerState(rx.State):
         self.loading = False
         return None
 
-    @rx.event(background=True)
+    @rx.event(background=True, supersedes=True)
     async def run_query(self):
         async with self:
             if not self.dataset_key:
