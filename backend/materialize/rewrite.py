@@ -62,17 +62,49 @@ def rewrite(tree: exp.Select, layout: Layout, target: exp.Table) -> exp.Select |
       "employee_roster.name" ASC NULLS LAST
     LIMIT 5
     """
+    tree, derived = _split_derived(tree)
     shape = read_shape(tree)
     if shape is None or not same_join(shape, layout):
         return None
     predicates = pre_join_predicates(shape, layout)
     outer = tree.copy()
     outer.set("with_", None)
-    outer.set("joins", None)
-    read = {(c.table, c.name) for c in outer.find_all(exp.Column) if c.table in shape.sources}
+    bodies = [outer, *(cte.this for cte in derived)]
+    for body in bodies:
+        body.set("joins", None)
+    read = {
+        (c.table, c.name)
+        for body in bodies
+        for c in body.find_all(exp.Column)
+        if c.table in shape.sources
+    }
     if predicates is None or not read <= layout.columns.keys():
         return None
-    return _assemble(outer, shape, layout, target, predicates, read)
+    return _assemble(outer, derived, shape, layout, target, predicates, read)
+
+
+def _split_derived(tree: exp.Select) -> tuple[exp.Select, list[exp.CTE]]:
+    """`tree` without the CTEs derived from its own join, and those CTEs (copies).
+
+    A derived CTE reads exactly the tree's FROM and joins (the groups a HAVING keeps, see
+    `backend.query.steps.shown_totals`); it reads the materialization the same way."""
+    with_ = tree.args.get("with_")
+    if with_ is None:
+        return tree, []
+    joins = tree.args.get("joins") or []
+    derived = [
+        cte
+        for cte in with_.expressions
+        if isinstance(cte.this, exp.Select)
+        and cte.this.args.get("from_") == tree.args.get("from_")
+        and (cte.this.args.get("joins") or []) == joins
+    ]
+    if not derived:
+        return tree, []
+    tree = tree.copy()
+    kept = [c for c in tree.args["with_"].expressions if c not in derived]
+    tree.args["with_"].set("expressions", kept)
+    return tree, [cte.copy() for cte in derived]
 
 
 def read_shape(tree: exp.Select) -> Shape | None:
@@ -171,6 +203,7 @@ def pre_join_predicates(shape: Shape, layout: Layout) -> list[exp.Expr] | None:
 
 def _assemble(
     outer: exp.Select,
+    derived: list[exp.CTE],
     shape: Shape,
     layout: Layout,
     target: exp.Table,
@@ -178,6 +211,7 @@ def _assemble(
     read: set[Pair],
 ) -> exp.Select:
     taken = {a.casefold() for a in shape.sources} | {target.name.casefold()}
+    taken |= {d.alias.casefold() for d in derived}
     alias = _free("materialized", taken)
     cte_name = _free(f"{alias}_rows", taken | {alias})
     used = sorted({layout.columns[p] for p in read})
@@ -186,11 +220,15 @@ def _assemble(
     cte = cte.from_(target.copy())
     if predicates:
         cte = cte.where(*predicates, copy=False)
-    for column in list(outer.find_all(exp.Column)):
-        if column.table in shape.sources:
-            column.replace(exp.column(layout.columns[(column.table, column.name)], table=alias))
-    outer.set("from_", exp.From(this=exp.table_(cte_name, alias=alias)))
-    return outer.with_(cte_name, as_=cte, copy=False)
+    for body in [outer, *(d.this for d in derived)]:
+        for column in list(body.find_all(exp.Column)):
+            if column.table in shape.sources:
+                column.replace(exp.column(layout.columns[(column.table, column.name)], table=alias))
+        body.set("from_", exp.From(this=exp.table_(cte_name, alias=alias)))
+    outer = outer.with_(cte_name, as_=cte, copy=False)
+    for d in derived:
+        outer = outer.with_(d.alias, as_=d.this, copy=False)
+    return outer
 
 
 def _free(name: str, taken: set[str]) -> str:

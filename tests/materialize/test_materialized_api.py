@@ -139,6 +139,20 @@ CASES: list[tuple[str, str, dict[str, Any]]] = [
         ),
     ),
     (
+        "rollup totals over the groups a measure filter keeps",
+        "/api/query",
+        joined(
+            group_by=["employee_roster.region", "channel"],
+            measures=[
+                {"column": "quantity", "agg": "sum", "alias": "units"},
+                {"column": "full_name", "agg": "count_distinct", "alias": "sellers"},
+            ],
+            filters={"conditions": [cond("units", ">", 100)]},
+            totals="rollup",
+            page_size=200,
+        ),
+    ),
+    (
         "calculated field across both sides, or-filter",
         "/api/query",
         joined(
