@@ -111,7 +111,7 @@ class AdminDatasetsState(rx.State):
 
     async def _refresh(self, auth: AuthState) -> Any:
         try:
-            listing = await auth.client().admin_datasets()
+            listing = await auth._client().admin_datasets()
         except ApiError as exc:
             return self._failed(exc)
         self.datasets = [
@@ -189,7 +189,7 @@ class AdminDatasetsState(rx.State):
         }
         auth = await self.get_state(AuthState)
         try:
-            answer = await auth.client().upload_dataset(upload.name or "upload", content, fields)
+            answer = await auth._client().upload_dataset(upload.name or "upload", content, fields)
         except ApiError as exc:
             self.upload_phase, self.upload_result = "failed", exc.message
             return
@@ -208,7 +208,7 @@ class AdminDatasetsState(rx.State):
     async def select(self, key: str):
         auth = await self.get_state(AuthState)
         try:
-            d = await auth.client().admin_dataset(key)
+            d = await auth._client().admin_dataset(key)
         except ApiError as exc:
             return self._failed(exc)
         self._take(d)
@@ -330,7 +330,7 @@ class AdminDatasetsState(rx.State):
             return None
         auth = await self.get_state(AuthState)
         try:
-            d = await auth.client().update_dataset(self.key, patch)
+            d = await auth._client().update_dataset(self.key, patch)
         except ApiError as exc:
             self.notice = ""
             return self._failed(exc)
@@ -342,7 +342,7 @@ class AdminDatasetsState(rx.State):
     async def delete(self):
         auth = await self.get_state(AuthState)
         try:
-            await auth.client().delete_dataset(self.key)
+            await auth._client().delete_dataset(self.key)
         except ApiError as exc:
             return self._failed(exc)
         self.notice, self.key, self.columns = f"Deleted '{self.key}'.", "", []
@@ -357,7 +357,7 @@ class AdminDatasetsState(rx.State):
         auth = await self.get_state(AuthState)
         spec = {"dataset": self.key, "page_size": 50}
         try:
-            answer = await auth.client().preview_as(self.key, user, spec)
+            answer = await auth._client().preview_as(self.key, user, spec)
         except ApiError as exc:
             self.preview_error, self.preview_rows, self.preview_headers = exc.message, [], []
             return

@@ -50,7 +50,7 @@ class AdminPageMixin(rx.State, mixin=True):
             return rx.redirect("/login")
         if auth.role != "admin":
             return rx.redirect("/")
-        return auth.client()
+        return auth._client()
 
     def _failed(self, exc: ApiError) -> Any:
         if exc.status == 401:

@@ -132,7 +132,7 @@ class AggregateState(rx.State):
 def _fit_to_schema(explorer: ExplorerState) -> None:
     """Sort keys and filters that name columns the new schema lacks are dropped."""
     explorer.hidden, explorer.page = [], 1
-    names = set(spec_builder.schema(explorer.draft()))
+    names = set(spec_builder.schema(explorer._draft()))
     explorer.sort = [SortKey(s.column, s.direction) for s in explorer.sort if s.column in names]
     known = names | {c.name for c in explorer.columns}
     stale = [r.id for r in flt.conditions(explorer.filter_rows) if r.column not in known]

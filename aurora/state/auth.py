@@ -30,7 +30,7 @@ class AuthState(rx.State):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
-    def client(self) -> ApiClient:
+    def _client(self) -> ApiClient:
         return ApiClient(self._token)
 
     @rx.event
@@ -60,7 +60,7 @@ class AuthState(rx.State):
 
         if self._token:
             with contextlib.suppress(ApiError):
-                await self.client().logout()
+                await self._client().logout()
         self._token, self.user_name, self.login_error, self.role = "", "", "", ""
         await forget_all(self)
         return rx.redirect("/login")

@@ -97,11 +97,11 @@ class CalcState(rx.State):
             "page": 1,
             "page_size": 1,
         }
-        vintage = explorer.current_spec().get("vintage")
+        vintage = explorer._current_spec().get("vintage")
         if vintage:
             spec["vintage"] = vintage
         auth = await self.get_state(AuthState)
-        result = await auth.client().query(spec)
+        result = await auth._client().query(spec)
         types = [str(c.get("type", "")) for c in result.get("columns", [])]
         return fmt.kind_of(types[0]) if types else "other"
 

@@ -65,16 +65,16 @@ class ChartState(rx.State):
         """Bars and areas of one stack id pile up; none (grouped) puts them side by side."""
         return "total" if self.stack == "stacked" else ""
 
-    def settings(self) -> cd.Settings:
+    def _settings(self) -> cd.Settings:
         return cd.Settings(self.kind, self.x, self.y, self.series, self.stack, self.limit)
 
     def _take(self, s: cd.Settings) -> None:
         self.kind, self.x, self.y, self.series = s.kind, s.x, s.y, s.series
         self.stack, self.limit = s.stack, s.limit
 
-    def saved(self, spec: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    def _saved(self, spec: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
         """The report's `kind` and `chart` for a save of `spec` (the saved grid's query)."""
-        chart = cd.to_saved(self.settings(), spec) if self.used else None
+        chart = cd.to_saved(self._settings(), spec) if self.used else None
         return ("chart" if chart and self.show else "table"), chart
 
     def _fit(self, explorer: ExplorerState, spec: dict[str, Any]) -> bool:
@@ -85,7 +85,7 @@ class ChartState(rx.State):
         aliases = [str(m.get("alias")) for m in spec.get("measures") or []]
         self.x_options = [Pill(id=g, text=labels.get(g, g)) for g in groups]
         self.y_options = [Pill(id=a, text=shown.get(a, a)) for a in aliases]
-        self._take(cd.fit(self.settings(), groups, aliases))
+        self._take(cd.fit(self._settings(), groups, aliases))
         return bool(self.y) and (bool(self.x) or self.kind == "kpi")
 
     @rx.event
@@ -149,7 +149,7 @@ class ChartState(rx.State):
         if point is None:
             return None
         line = next((s for s in self.lines if s.key == key), None)
-        return ExplorerState.narrow_to(cd.drill_conditions(point, self.settings(), line))
+        return ExplorerState.narrow_to(cd.drill_conditions(point, self._settings(), line))
 
     @rx.event(background=True)
     async def refresh(self):
@@ -157,16 +157,16 @@ class ChartState(rx.State):
             if not self.show:
                 return
             explorer = await self.get_state(ExplorerState)
-            spec = explorer.current_spec()
+            spec = explorer._current_spec()
             if not explorer.aggregated or not self._fit(explorer, spec):
                 self._clear(NOT_AGGREGATED)
                 return
-            query = cd.chart_spec(spec, self.settings())
-            key = json.dumps([query, dataclasses.asdict(self.settings())], default=str)
+            query = cd.chart_spec(spec, self._settings())
+            key = json.dumps([query, dataclasses.asdict(self._settings())], default=str)
             if key == self._drawn:
                 return  # e.g. a grid page turn: the chart's numbers are the same
             self._asked, self.loading, self.error = key, True, ""
-            client = (await self.get_state(AuthState)).client()
+            client = (await self.get_state(AuthState))._client()
         try:
             result = await client.query(query)
         except ApiError as exc:
@@ -185,7 +185,7 @@ class ChartState(rx.State):
         self.error, self.loading, self._drawn, self._asked = error, False, "", ""
 
     def _draw(self, result: dict[str, Any]) -> None:
-        s = self.settings()
+        s = self._settings()
         self.loading, self.error = False, ""
         _, ycol = cd.column_of(result, s.y)
         self.axis = cd.axis_format(ycol) if ycol else dict(_NO_AXIS)

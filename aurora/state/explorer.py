@@ -137,7 +137,7 @@ class ExplorerState(rx.State):
     @rx.var
     def schema_columns(self) -> list[ColumnMeta]:
         """The columns the grid can show now, with their visibility (for the toggles)."""
-        draft = self.draft()
+        draft = self._draft()
         kinds = spec_builder.kinds(draft)
         labels = {c.name: c.label for c in self.columns}
         return [
@@ -196,7 +196,7 @@ class ExplorerState(rx.State):
 
     # ---- helpers ----------------------------------------------------------------------------
 
-    def draft(self, page: int | None = None) -> spec_builder.Draft:
+    def _draft(self, page: int | None = None) -> spec_builder.Draft:
         vintage = (self.load_type, self.load_id) if self.vintage_chosen else ("", "")
         all_loads = self.vintage_chosen and vintage == ("", "")
         return spec_builder.Draft(
@@ -216,26 +216,26 @@ class ExplorerState(rx.State):
             page=page or self.page,
         )
 
-    def current_spec(self) -> dict[str, Any]:
-        return spec_builder.build(self.draft())[0]
+    def _current_spec(self) -> dict[str, Any]:
+        return spec_builder.build(self._draft())[0]
 
-    def show_error(self, exc: ApiError) -> None:
+    def _show_error(self, exc: ApiError) -> None:
         title, hint = convert.friendly(exc.code)
         self.error_code, self.error_title = exc.code, title
         self.error_message, self.error_hint = exc.message, hint
 
-    def clear_error(self) -> None:
+    def _clear_error(self) -> None:
         self.error_code = self.error_title = self.error_message = self.error_hint = ""
 
-    def forget_everything(self) -> None:
+    def _forget_everything(self) -> None:
         """Sign-out: nothing of the last user's work stays in the session."""
         self.datasets, self.dataset_search = [], ""
         self._reset_dataset()
         self.dataset_key = self.dataset_label = self.dataset_description = ""
         self.columns, self._base_columns = [], []
-        self.forget_report()
+        self._forget_report()
 
-    def forget_report(self) -> None:
+    def _forget_report(self) -> None:
         self.report_id = self.report_name = self.report_description = ""
         self.report_shared = self.report_can_edit = False
 
@@ -251,7 +251,7 @@ class ExplorerState(rx.State):
         self.result_columns, self.rows, self.total_rows, self.has_result = [], [], -1, False
         self.load_types, self.load_ids, self._vintage = [], [], {}
         self.load_type = self.load_id = ""
-        self.clear_error()
+        self._clear_error()
 
     def _default_vintage(self) -> None:
         """Open on the API's `default_vintage` (one load), sent explicitly, so sums never add
@@ -303,7 +303,7 @@ class ExplorerState(rx.State):
         self.total_rows = int(total) if isinstance(total, int) else -1
         self.elapsed_ms = float(result.get("elapsed_ms") or 0.0)
         self.has_result, self.loading = True, False
-        self.clear_error()
+        self._clear_error()
 
     def _learn_calculated_kinds(self, result: list[ColumnMeta]) -> None:
         """A restored calculated field's kind is unknown until the API types it."""
@@ -318,7 +318,7 @@ class ExplorerState(rx.State):
                 for c in self.columns
             ]
 
-    def apply_restored(self, r: spec_restore.Restored) -> None:
+    def _apply_restored(self, r: spec_restore.Restored) -> None:
         """Take over a saved report's grid (after its dataset was applied)."""
         self.columns, self.joins, self.hidden = r.columns, r.joins, r.hidden
         self.filter_rows, self.quick_search, self.sort = r.filter_rows, r.quick_search, r.sort
@@ -330,7 +330,7 @@ class ExplorerState(rx.State):
         else:
             self._omitted_vintage()  # saved without one: the API's default, as then
 
-    def take_report(self, report: dict[str, Any]) -> None:
+    def _take_report(self, report: dict[str, Any]) -> None:
         self.report_id = str(report.get("id", ""))
         self.report_name = str(report.get("name", ""))
         self.report_description = str(report.get("description") or "")
@@ -349,7 +349,7 @@ class ExplorerState(rx.State):
 
     async def _load_datasets(self, auth: AuthState) -> Any:
         try:
-            listing = await auth.client().datasets()
+            listing = await auth._client().datasets()
         except ApiError as exc:
             return self._failed(exc)
         self.datasets = [
@@ -370,12 +370,12 @@ class ExplorerState(rx.State):
     async def pick_dataset(self, key: str):
         auth = await self.get_state(AuthState)
         try:
-            meta = await auth.client().dataset(key)
+            meta = await auth._client().dataset(key)
         except ApiError as exc:
             return self._failed(exc)
         self._reset_dataset()
         self._apply_dataset(meta)
-        self.forget_report()
+        self._forget_report()
         if str(self.router.url.path).startswith("/reports/"):
             # The address named the report just left; a reload must not bring it back.
             return [ExplorerState.run_query, rx.redirect("/")]
@@ -394,7 +394,7 @@ class ExplorerState(rx.State):
         if report_id == self.report_id and self.has_result:
             return None  # back on a report already open: keep its page and edits
         try:
-            report = await self._open_report(auth.client(), report_id)
+            report = await self._open_report(auth._client(), report_id)
         except ApiError as exc:
             return self._failed(exc)
         from aurora.state.chart import ChartState
@@ -418,14 +418,14 @@ class ExplorerState(rx.State):
             schema_columns = spec_restore.joined_columns(schema)
         self._reset_dataset()
         self._apply_dataset(meta)
-        self.apply_restored(spec_restore.restore(spec, schema_columns or self._base_columns))
-        self.take_report(report)
+        self._apply_restored(spec_restore.restore(spec, schema_columns or self._base_columns))
+        self._take_report(report)
         return report
 
     def _failed(self, exc: ApiError) -> Any:
         if exc.status == 401:
             return AuthState.session_expired
-        self.show_error(exc)
+        self._show_error(exc)
         self.loading = False
         return None
 
@@ -436,9 +436,9 @@ class ExplorerState(rx.State):
                 return
             self._seq += 1
             seq = self._seq
-            spec, paths = spec_builder.build(self.draft())
+            spec, paths = spec_builder.build(self._draft())
             self.loading = True
-            client = (await self.get_state(AuthState)).client()
+            client = (await self.get_state(AuthState))._client()
             session = self.router.session.client_token
         task = asyncio.current_task()
         previous = _INFLIGHT.get(session)
@@ -474,14 +474,14 @@ class ExplorerState(rx.State):
         self.rows, self.total_rows, self.has_result = [], -1, False
         if exc.status == 401:
             return AuthState.session_expired
-        self.show_error(exc)
+        self._show_error(exc)
         marked = convert.mark_filter_errors(self.filter_rows, exc, paths)
         if marked is not None:
             from aurora.state.filter_editor import FilterState
 
             self.filter_rows = marked
             editor = await self.get_state(FilterState)
-            editor.show_errors(marked)
+            editor._show_errors(marked)
         return None
 
     @rx.event
@@ -569,9 +569,9 @@ class ExplorerState(rx.State):
     def reset_all(self):
         """Back to the plain dataset: no aggregation, calculated fields, filters, sort."""
         self._reset_spec()
-        self.clear_error()
+        self._clear_error()
         return ExplorerState.run_query
 
     @rx.event
     def dismiss_error(self):
-        self.clear_error()
+        self._clear_error()

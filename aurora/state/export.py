@@ -87,11 +87,11 @@ class ExportState(rx.State):
             if self.running:
                 return
             explorer = await self.get_state(ExplorerState)
-            spec = explorer.current_spec()
+            spec = explorer._current_spec()
             spec.pop("page", None)
             spec.pop("page_size", None)
             name = f"{safe_filename(self.filename, explorer.dataset_key or 'export')}.{self.format}"
-            client = (await self.get_state(AuthState)).client()
+            client = (await self.get_state(AuthState))._client()
             fmt = self.format
             self.error, self.download_href, self.status = "", "", "queued"
             self.rows_written, self.total_rows = 0, -1
@@ -146,6 +146,6 @@ class ExportState(rx.State):
         self.status = "cancelled"
         auth = await self.get_state(AuthState)
         try:
-            await auth.client().cancel_export(export_id)
+            await auth._client().cancel_export(export_id)
         except ApiError as exc:
             self.error = exc.message

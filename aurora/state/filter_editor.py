@@ -30,7 +30,7 @@ class FilterState(rx.State):
     def condition_count(self) -> int:
         return len(flt.conditions(self.rows))
 
-    def show_errors(self, rows: list[flt.FilterRow]) -> None:
+    def _show_errors(self, rows: list[flt.FilterRow]) -> None:
         """The API named conditions it refused: reopen the builder with the messages."""
         self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
         self.target, self.open = "explorer", True
@@ -47,9 +47,9 @@ class FilterState(rx.State):
     @rx.event
     async def open_modal(self):
         explorer = await self.get_state(ExplorerState)
-        await self.edit("explorer", explorer.filter_columns, explorer.filter_rows)
+        await self._edit("explorer", explorer.filter_columns, explorer.filter_rows)
 
-    async def edit(self, target: str, columns: list[ColumnMeta], rows: list[flt.FilterRow]):
+    async def _edit(self, target: str, columns: list[ColumnMeta], rows: list[flt.FilterRow]):
         """Open the builder on `target`'s filter rows ("explorer" or "pivot")."""
         self.target, self.columns = target, list(columns)
         self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
@@ -130,7 +130,7 @@ class FilterState(rx.State):
             return
         auth = await self.get_state(AuthState)
         try:
-            values = await auth.client().values(
+            values = await auth._client().values(
                 await self._dataset(), row.column, q=value, limit=SUGGESTIONS
             )
         except ApiError:
@@ -148,7 +148,7 @@ class FilterState(rx.State):
             from aurora.state.pivot import PivotState
 
             self.open = False
-            return (await self.get_state(PivotState)).apply_filters(self.rows)
+            return (await self.get_state(PivotState))._apply_filters(self.rows)
         explorer = await self.get_state(ExplorerState)
         explorer.filter_rows = [dataclasses.replace(r, error="") for r in self.rows]
         explorer.page = 1

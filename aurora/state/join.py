@@ -77,7 +77,7 @@ class JoinState(rx.State):
     async def _load_columns(self, auth: AuthState, key: str) -> None:
         if key in self._columns:
             return
-        meta = await auth.client().dataset(key)
+        meta = await auth._client().dataset(key)
         self._columns = {
             **self._columns,
             key: [convert.column_meta(c) for c in meta.get("columns", [])],
@@ -183,7 +183,7 @@ class JoinState(rx.State):
     async def _spec(self) -> dict[str, Any]:
         explorer = await self.get_state(ExplorerState)
         spec: dict[str, Any] = {"dataset": self.base, "joins": jn.to_spec(self.joins, self.pairs)}
-        vintage = explorer.current_spec().get("vintage")
+        vintage = explorer._current_spec().get("vintage")
         if vintage:
             spec["vintage"] = vintage
         return spec
@@ -199,7 +199,7 @@ class JoinState(rx.State):
                 return
             self.busy = True
             spec = await self._spec()
-            client = (await self.get_state(AuthState)).client()
+            client = (await self.get_state(AuthState))._client()
         try:
             schema = await client.joined_schema(spec)
         except ApiError as exc:

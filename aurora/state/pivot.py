@@ -102,7 +102,7 @@ class PivotState(rx.State):
 
     # ---- the layout -----------------------------------------------------------------------
 
-    def _layout(self) -> pv.Layout:
+    def _base_layout(self) -> pv.Layout:
         vintage = None
         if self.load_type or self.load_id:
             load_id = int(self.load_id) if self.load_id.isdigit() else (self.load_id or None)
@@ -115,12 +115,12 @@ class PivotState(rx.State):
             vintage=vintage,
         )
 
-    def layout(self) -> pv.Layout:
+    def _layout(self) -> pv.Layout:
         """The layout with its filters (FilterNotPivotable: a condition AG Grid cannot say)."""
-        model = pv.filter_model(self.filters(), self._kinds())
-        return dataclasses.replace(self._layout(), filter_model=model)
+        model = pv.filter_model(self._filters(), self._kinds())
+        return dataclasses.replace(self._base_layout(), filter_model=model)
 
-    def filters(self) -> dict[str, Any] | None:
+    def _filters(self) -> dict[str, Any] | None:
         """The API's filter tree of the builder's rows."""
         return flt.to_spec(self.filter_rows)[0]
 
@@ -164,16 +164,16 @@ class PivotState(rx.State):
         try:
             listing = explorer.datasets or [
                 DatasetItem(key=str(d["key"]), label=str(d.get("label") or d["key"]))
-                for d in await auth.client().datasets()
+                for d in await auth._client().datasets()
             ]
             self.datasets = list(listing)
             if report_id and report_id != self.report_id:
-                await self._open_report(auth.client(), report_id)
+                await self._open_report(auth._client(), report_id)
                 return PivotState.run
             if not report_id and self.report_id:
                 self._forget_report()  # the plain address: the pivot, detached from it
             if not self.dataset_key and explorer.dataset_key:
-                await self._take_explorer(auth.client(), explorer)
+                await self._take_explorer(auth._client(), explorer)
                 return PivotState.run
         except ApiError as exc:
             return self._failed(exc)
@@ -188,7 +188,7 @@ class PivotState(rx.State):
             return None
         auth = await self.get_state(AuthState)
         try:
-            await self._take_explorer(auth.client(), explorer)
+            await self._take_explorer(auth._client(), explorer)
         except ApiError as exc:
             return [self._failed(exc), rx.redirect("/pivot")]
         return [rx.redirect("/pivot"), PivotState.run]
@@ -200,7 +200,7 @@ class PivotState(rx.State):
             self.load_type, self.load_id = explorer.load_type, explorer.load_id
             self.load_ids = self._vintage.get(self.load_type, [])
         known = {c.name for c in self.columns}
-        spec = explorer.current_spec()
+        spec = explorer._current_spec()
         tree, dropped = pv.prune(spec.get("filters"), known)
         self.filter_rows = spec_restore.to_rows(tree, self._kinds()) if tree else []
         self.filter_note = (
@@ -233,9 +233,9 @@ class PivotState(rx.State):
         self.values = layout.values
         tree = spec.get("filters")
         self.filter_rows = spec_restore.to_rows(tree, self._kinds()) if tree else []
-        self.take_report(report)
+        self._take_report(report)
 
-    def take_report(self, report: dict[str, Any]) -> None:
+    def _take_report(self, report: dict[str, Any]) -> None:
         self.report_id = str(report.get("id", ""))
         self.report_name = str(report.get("name", ""))
         self.report_description = str(report.get("description") or "")
@@ -246,9 +246,9 @@ class PivotState(rx.State):
         self.report_id = self.report_name = self.report_description = ""
         self.report_shared = self.report_can_edit = False
 
-    def report_body(self) -> dict[str, Any]:
+    def _report_body(self) -> dict[str, Any]:
         """The report API's `spec`, `kind` and `chart` of the pivot on screen."""
-        return pv.report_fields(self._layout(), self.filters())
+        return pv.report_fields(self._base_layout(), self._filters())
 
     @rx.event
     async def open_filters(self):
@@ -257,14 +257,14 @@ class PivotState(rx.State):
 
         if self.dataset_key:
             editor = await self.get_state(FilterState)
-            await editor.edit("pivot", self.columns, self.filter_rows)
+            await editor._edit("pivot", self.columns, self.filter_rows)
 
     @rx.event
     def remove_filter(self, row_id: str):
         self.filter_rows = flt.remove_row(self.filter_rows, row_id)
         return PivotState.run
 
-    def apply_filters(self, rows: list[flt.FilterRow]) -> Any:
+    def _apply_filters(self, rows: list[flt.FilterRow]) -> Any:
         """The filter builder's Apply, when it edits the pivot's filters."""
         self.filter_rows = [dataclasses.replace(r, error="") for r in rows]
         self.filter_note = ""
@@ -299,7 +299,7 @@ class PivotState(rx.State):
             return None
         auth = await self.get_state(AuthState)
         try:
-            await self._load_dataset(auth.client(), key)
+            await self._load_dataset(auth._client(), key)
         except ApiError as exc:
             return self._failed(exc)
         if self.report_id:
@@ -452,7 +452,7 @@ class PivotState(rx.State):
             self._seq += 1
             seq = self._seq
             try:
-                layout = self.layout()
+                layout = self._layout()
             except pv.FilterNotPivotable as exc:
                 self.error, self.headers, self.body, self.note = str(exc), [], [], ""
                 return
@@ -461,7 +461,7 @@ class PivotState(rx.State):
                 self.headers, self.body, self.note = [], [], ""
                 return
             self.loading = True
-            client = (await self.get_state(AuthState)).client()
+            client = (await self.get_state(AuthState))._client()
         follow_up = None
         try:
             answer, totals = await self._level(client, layout, [])
@@ -519,8 +519,8 @@ class PivotState(rx.State):
                     *self.body[end:],
                 ]
                 return
-            layout, path = self.layout(), self._paths.get(row_id, [])
-            client = (await self.get_state(AuthState)).client()
+            layout, path = self._layout(), self._paths.get(row_id, [])
+            client = (await self.get_state(AuthState))._client()
             self.loading = True
         try:
             answer, totals = await self._level(client, layout, path)
@@ -546,7 +546,7 @@ class PivotState(rx.State):
 
     @rx.event
     async def drill(self, row_id: str, field: str):
-        layout = self.layout()
+        layout = self._layout()
         path = self._paths.get(row_id, [])
         keys, _ = pv.split_field(field) if pv.SEP in field else ([], field)
         by_column = keys == [TOTAL] or not layout.columns
@@ -572,7 +572,7 @@ class PivotState(rx.State):
         start = max(0, int(start))
         request = {**self._drill, "startRow": start, "endRow": start + DRILL_PAGE}
         try:
-            answer = await auth.client().grid(self.dataset_key, "drilldown", request)
+            answer = await auth._client().grid(self.dataset_key, "drilldown", request)
         except ApiError as exc:
             self.drill_rows, self.drill_headers = [], []
             return self._failed(exc)
@@ -598,7 +598,7 @@ class PivotState(rx.State):
     @rx.event(background=True)
     async def export(self):
         async with self:
-            layout = self.layout()
+            layout = self._layout()
             if pv.problems(layout):
                 return
             # Column titles of the file: keys and measure joined by a readable separator.
@@ -609,7 +609,7 @@ class PivotState(rx.State):
                 "filename": f"{layout.dataset}-pivot.{self.export_format}",
             }
             auth = await self.get_state(AuthState)
-            client, token = auth.client(), auth._token
+            client, token = auth._client(), auth._token
             self.export_status, self.export_href = "Exporting…", ""
         try:
             job = await client.grid(layout.dataset, "export", request)

@@ -93,12 +93,12 @@ class SaveReportState(rx.State):
             from aurora.state.pivot import PivotState
 
             pivot = await self.get_state(PivotState)
-            return pivot, pivot.report_body()
+            return pivot, pivot._report_body()
         from aurora.state.chart import ChartState
 
         explorer = await self.get_state(ExplorerState)
-        spec = saved_spec(explorer.current_spec())
-        kind, chart = (await self.get_state(ChartState)).saved(spec)
+        spec = saved_spec(explorer._current_spec())
+        kind, chart = (await self.get_state(ChartState))._saved(spec)
         return explorer, {"spec": spec, "kind": kind, "chart": chart}
 
     @rx.event
@@ -138,15 +138,15 @@ class SaveReportState(rx.State):
         yield
         try:
             if self.can_replace and not self.as_new:
-                report = await auth.client().replace_report(owner.report_id, body)
+                report = await auth._client().replace_report(owner.report_id, body)
             else:
-                report = await auth.client().create_report(body)
+                report = await auth._client().create_report(body)
         except ApiError as exc:
             self.busy, self.error = False, exc.message
             if exc.status == 401:
                 yield AuthState.session_expired
             return
-        owner.take_report(report)
+        owner._take_report(report)
         self.busy, self.open = False, False
         if self.target == "pivot":
             yield rx.redirect(f"/pivot?report={report['id']}")
@@ -193,7 +193,7 @@ class ReportListState(rx.State):
     async def _refresh(self, auth: AuthState) -> Any:
         self.loading = True
         try:
-            listing = await auth.client().reports()
+            listing = await auth._client().reports()
         except ApiError as exc:
             self.loading = False
             return self._failed(exc)
@@ -239,7 +239,7 @@ class ReportListState(rx.State):
             return None
         auth = await self.get_state(AuthState)
         try:
-            await auth.client().replace_report(report_id, self._body(item, **changes))
+            await auth._client().replace_report(report_id, self._body(item, **changes))
         except ApiError as exc:
             return self._failed(exc)
         self.notice = notice
@@ -261,7 +261,7 @@ class ReportListState(rx.State):
         auth = await self.get_state(AuthState)
         body = self._body(item, name=f"Copy of {item.name}"[:200], shared=False)
         try:
-            await auth.client().create_report(body)
+            await auth._client().create_report(body)
         except ApiError as exc:
             return self._failed(exc)
         self.notice = f"'{item.name}' was duplicated."
@@ -272,12 +272,12 @@ class ReportListState(rx.State):
         item = self._item(report_id)
         auth = await self.get_state(AuthState)
         try:
-            await auth.client().delete_report(report_id)
+            await auth._client().delete_report(report_id)
         except ApiError as exc:
             return self._failed(exc)
         explorer = await self.get_state(ExplorerState)
         if explorer.report_id == report_id:
-            explorer.forget_report()
+            explorer._forget_report()
         self.notice = f"'{item.name if item else report_id}' was deleted."
         return await self._refresh(auth)
 

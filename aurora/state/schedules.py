@@ -99,8 +99,8 @@ class ScheduleState(rx.State):
 
     async def _refresh(self, auth: AuthState) -> Any:
         try:
-            reports = await auth.client().reports()
-            listing = await auth.client().schedules()
+            reports = await auth._client().reports()
+            listing = await auth._client().schedules()
         except ApiError as exc:
             return self._failed(exc)
         names = {str(r["id"]): str(r.get("name", "")) for r in reports}
@@ -194,9 +194,9 @@ class ScheduleState(rx.State):
         auth = await self.get_state(AuthState)
         try:
             if self.editing:
-                saved = await auth.client().replace_schedule(self.editing, self._body())
+                saved = await auth._client().replace_schedule(self.editing, self._body())
             else:
-                saved = await auth.client().create_schedule(self._body())
+                saved = await auth._client().create_schedule(self._body())
         except ApiError as exc:
             if exc.status == 401:
                 return AuthState.session_expired
@@ -214,7 +214,7 @@ class ScheduleState(rx.State):
             return None
         auth = await self.get_state(AuthState)
         try:
-            await auth.client().replace_schedule(
+            await auth._client().replace_schedule(
                 schedule_id, self._body(item, enabled=not item.enabled)
             )
         except ApiError as exc:
@@ -226,7 +226,7 @@ class ScheduleState(rx.State):
     async def delete(self, schedule_id: str):
         auth = await self.get_state(AuthState)
         try:
-            await auth.client().delete_schedule(schedule_id)
+            await auth._client().delete_schedule(schedule_id)
         except ApiError as exc:
             return self._failed(exc)
         if self.runs_for == schedule_id:
@@ -253,7 +253,7 @@ class ScheduleState(rx.State):
         async with self:
             schedule_id = self.runs_for
             auth = await self.get_state(AuthState)
-            client, token = auth.client(), auth._token
+            client, token = auth._client(), auth._token
         waited = 0.0
         while waited <= WATCH_FOR_S:
             try:

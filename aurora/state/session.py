@@ -25,7 +25,7 @@ async def forget_all(state: Any) -> None:
     from aurora.state.schedules import ScheduleState
 
     explorer = await state.get_state(ExplorerState)
-    explorer.forget_everything()
+    explorer._forget_everything()
     for cls in (
         AdminAuditState,
         AdminDatasetsState,
