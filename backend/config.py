@@ -157,6 +157,18 @@ class Settings(BaseSettings):
     log_level: str = _env(  # type: ignore[assignment]
         "AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs"
     )
+    environment: Literal["development", "production"] = _env(  # type: ignore[assignment]
+        "AURORA_ENV",
+        "development",
+        "development or production; `python -m backend.serve` (and so `make run`) sets "
+        "production unless given",
+    )
+    public_api_docs: bool | None = _env(  # type: ignore[assignment]
+        "PUBLIC_API_DOCS",
+        None,
+        "Serve /api/openapi.json and /api/docs without credentials; unset: yes in "
+        "development, no in production",
+    )
 
     # The production shape (`make run`, `python -m backend.serve`, docs/deploy.md).
     api_workers: int | None = _env(  # type: ignore[assignment]
@@ -173,6 +185,20 @@ class Settings(BaseSettings):
     def state_dir(self) -> Path:
         """Where Aurora keeps its own files (metadata, exports, secrets)."""
         return self.state_path or self.data_dir.resolve().parent / ".aurora"
+
+    @property
+    def api_docs_public(self) -> bool:
+        """The API's description names every route and field: an outside caller learns the
+        attack surface from it, so a production server keeps it behind credentials.
+
+        >>> Settings(AURORA_ENV="production").api_docs_public
+        False
+        >>> Settings(AURORA_ENV="production", PUBLIC_API_DOCS=True).api_docs_public
+        True
+        """
+        if self.public_api_docs is not None:
+            return self.public_api_docs
+        return self.environment != "production"
 
 
 @lru_cache

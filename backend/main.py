@@ -18,6 +18,7 @@ from backend.routes import admin_preview as admin_preview_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
 from backend.routes import advice as advice_routes
 from backend.routes import aggrid as aggrid_routes
+from backend.routes import api_docs as api_docs_routes
 from backend.routes import exports as exports_routes
 from backend.routes import metrics as metrics_routes
 from backend.routes import schedules as schedules_routes
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Aurora",
         version="0.1.0",
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        openapi_url=None,  # backend.routes.api_docs serves it, under an auth rule
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(materializations_routes.router, prefix="/api")
     app.include_router(totals_routes.router, prefix="/api")
     app.include_router(metrics_routes.router)
+    app.include_router(api_docs_routes.router_for(settings), prefix="/api")
     return app
 
 

@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         help="print one process's DuckDB memory limit and exit (for the export worker)",
     )
     args, extra = parser.parse_known_args(argv)
+    # This is the production shape; the workers inherit it (API docs behind credentials).
+    os.environ.setdefault("AURORA_ENV", "production")
     settings = get_settings()
     workers = api_workers(settings, args.workers)
     limit = memory_limit(settings, workers)
