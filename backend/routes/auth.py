@@ -21,6 +21,8 @@ public = APIRouter(prefix="/auth", tags=["auth"])
 private = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(require_user)])
 
 WRONG_LOGIN = "Wrong user name or password."
+# Said only after the right password, so it tells nothing to someone guessing.
+ACCOUNT_DISABLED = "This account is disabled."
 
 
 class LoginRequest(BaseModel):
@@ -45,9 +47,9 @@ def _verify(auth: AuthContext, body: LoginRequest) -> UserRow | None:
     with auth.store.session() as session:
         row = session.scalar(select(UserRow).where(UserRow.username == body.username))
         ok = auth.passwords.verify(row.password_hash if row else None, body.password)
-        if row is None or not ok or not row.active:
+        if row is None or not ok:
             return None
-        if auth.passwords.needs_rehash(row.password_hash):
+        if row.active and auth.passwords.needs_rehash(row.password_hash):
             row.password_hash = auth.passwords.hash(body.password)
         return row
 
@@ -70,9 +72,15 @@ def _login(body: LoginRequest, request: Request, auth: AuthContext) -> LoginResp
         auth.limiter.fail(keys)
         audit.record("login.failure", user=None, username=body.username[:64], request=request)
         raise Unauthenticated(WRONG_LOGIN)
+    if not row.active:
+        detail = {"reason": "account disabled"}
+        audit.record(
+            "login.failure", user=None, username=row.username, request=request, detail=detail
+        )
+        raise Unauthenticated(ACCOUNT_DISABLED)
     auth.limiter.reset(keys[0])
     user = User.from_row(row)
-    token, _ = auth.tokens.issue(user.id)
+    token, _ = auth.tokens.issue(user.id, version=row.token_version)
     audit.record("login.success", user=user, request=request)
     return LoginResponse(access_token=token, user=user.public())
 

@@ -1,7 +1,8 @@
 """Credentials to a `User`: a bearer token or an `X-API-Key`, checked against the store.
 
 Every failure is the same 401 `unauthenticated`, whether the token is malformed, expired,
-revoked, the key unknown or revoked, or the user inactive.
+revoked or older than the user's last account change, the key unknown or revoked, or the
+user inactive.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from backend.store.models import ApiKeyRow, TokenRevocationRow, UserRow
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 
 NO_CREDENTIALS = "Log in, or send an API key in the X-API-Key header."
+ACCOUNT_CHANGED = "Your account was changed since you logged in; please log in again."
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -55,6 +57,8 @@ def _by_token(ctx: AuthContext, token: str) -> User:
         if session.get(TokenRevocationRow, claims.jti) is not None:
             raise Unauthenticated("This session was logged out; please log in again.")
         row = _active_user(session, claims.user_id)
+        if row.token_version != claims.version:
+            raise Unauthenticated(ACCOUNT_CHANGED)
         return User.from_row(row, token_jti=claims.jti, token_expires_at=claims.expires_at)
 
 

@@ -1,5 +1,7 @@
-"""Short-lived HS256 access tokens. The claims carry who and until when; role and
-attributes are read from the store on every request, so changes apply at once."""
+"""Short-lived HS256 access tokens. The claims carry who, until when and under which of the
+user's token versions; role and attributes are read from the store on every request, and a
+token whose version is not the user's current one is refused (backend.security.authenticate),
+so an account change ends every session opened before it."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ class TokenClaims:
     user_id: int
     jti: str
     expires_at: dt.datetime
+    version: int
 
 
 class Tokens:
@@ -27,12 +30,15 @@ class Tokens:
         self._secret = secret
         self.ttl = dt.timedelta(minutes=ttl_minutes)
 
-    def issue(self, user_id: int, *, now: dt.datetime | None = None) -> tuple[str, TokenClaims]:
+    def issue(
+        self, user_id: int, *, version: int, now: dt.datetime | None = None
+    ) -> tuple[str, TokenClaims]:
         now = now or dt.datetime.now(dt.UTC)
-        claims = TokenClaims(user_id, uuid.uuid4().hex, now + self.ttl)
+        claims = TokenClaims(user_id, uuid.uuid4().hex, now + self.ttl, version)
         payload = {
             "sub": str(user_id),
             "jti": claims.jti,
+            "ver": version,
             "iat": now,
             "exp": claims.expires_at,
             "iss": ISSUER,
@@ -46,12 +52,12 @@ class Tokens:
                 self._secret,
                 algorithms=[ALGORITHM],
                 issuer=ISSUER,
-                options={"require": ["exp", "iat", "sub", "jti", "iss"]},
+                options={"require": ["exp", "iat", "sub", "jti", "iss", "ver"]},
             )
-            user_id = int(payload["sub"])
+            user_id, version = int(payload["sub"]), int(payload["ver"])
             expires = dt.datetime.fromtimestamp(int(payload["exp"]), dt.UTC)
         except jwt.ExpiredSignatureError as e:
             raise Unauthenticated("Your session has expired; please log in again.") from e
         except (jwt.InvalidTokenError, ValueError, TypeError) as e:
             raise Unauthenticated("The access token is not valid; please log in again.") from e
-        return TokenClaims(user_id, str(payload["jti"]), expires)
+        return TokenClaims(user_id, str(payload["jti"]), expires, version)

@@ -1,4 +1,11 @@
-"""User administration rules: unique names, hashed passwords, and never zero active admins."""
+"""User administration rules: unique names, hashed passwords, never zero active admins, and
+sessions that end when the account changes.
+
+Deactivation, a new password and a new role bump the user's `token_version`: every login
+token issued before is refused from then on (reactivating does not bring them back). API
+keys are not tokens: they survive a password or role change and are revoked on
+deactivation, since a key is an admin's grant to a job, not a session.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +54,8 @@ def update_user(
     demoted = changes.get("role", row.role) != "admin" or not changes.get("active", row.active)
     if row.role == "admin" and row.active and demoted:
         _keep_an_admin(session, row)
+    if password is not None or _ends_sessions(row, changes):
+        _end_sessions(row)
     for name, value in changes.items():
         setattr(row, name, value)
     if password is not None:
@@ -61,9 +70,21 @@ def deactivate_user(session: Session, row: UserRow) -> UserRow:
     if row.role == "admin" and row.active:
         _keep_an_admin(session, row)
     row.active = False
+    _end_sessions(row)
     _revoke_keys(session, row.id)
     session.flush()
     return row
+
+
+def _ends_sessions(row: UserRow, changes: dict[str, Any]) -> bool:
+    """A new role or a deactivation; display name and attributes apply to live tokens."""
+    return changes.get("role", row.role) != row.role or (
+        row.active and changes.get("active") is False
+    )
+
+
+def _end_sessions(row: UserRow) -> None:
+    row.token_version = (row.token_version or 0) + 1
 
 
 def _keep_an_admin(session: Session, leaving: UserRow) -> None:

@@ -67,7 +67,7 @@ def test_other_tokens_survive_a_logout(api: Api) -> None:
 
 def test_expired_token_is_refused(api: Api) -> None:
     past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
-    token, _ = api.app.state.auth.tokens.issue(1, now=past)
+    token, _ = api.app.state.auth.tokens.issue(1, version=0, now=past)
     r = api.client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
     assert "expired" in r.json()["error"]["message"]
@@ -95,6 +95,19 @@ def test_inactive_user_can_neither_log_in_nor_use_a_token(api: Api) -> None:
     api.client.patch(f"/api/admin/users/{me['id']}", json={"active": False}, headers=api.headers())
     assert api.client.get("/api/auth/me", headers=headers).status_code == 401
     assert _login(api, "ann", USER_PASSWORD) == 401
+
+
+def test_a_disabled_account_is_named_only_after_the_right_password(api: Api) -> None:
+    headers = api.new_user("ann")
+    me = api.client.get("/api/auth/me", headers=headers).json()
+    api.client.delete(f"/api/admin/users/{me['id']}", headers=api.headers())
+    right = api.client.post("/api/auth/login", json={"username": "ann", "password": USER_PASSWORD})
+    wrong = api.client.post("/api/auth/login", json={"username": "ann", "password": "nope"})
+    ghost = api.client.post("/api/auth/login", json={"username": "ghost", "password": "nope"})
+    assert right.status_code == wrong.status_code == 401
+    assert right.json()["error"]["message"] == "This account is disabled."
+    assert wrong.json() == ghost.json()
+    assert wrong.json()["error"]["message"] == "Wrong user name or password."
 
 
 def test_ten_failures_for_one_user_answer_429_with_retry_after(api: Api) -> None:
