@@ -119,6 +119,14 @@ class Settings(BaseSettings):
     upload_max_mb: int = _env(  # type: ignore[assignment]
         "UPLOAD_MAX_MB", 200, "Largest dataset upload"
     )
+    upload_max_uncompressed_mb: int = _env(  # type: ignore[assignment]
+        "UPLOAD_MAX_UNCOMPRESSED_MB",
+        256,
+        "Largest an uploaded XLSX workbook may unpack to (its sheets are read whole)",
+    )
+    upload_max_rows: int = _env(  # type: ignore[assignment]
+        "UPLOAD_MAX_ROWS", 10_000_000, "Most data rows of one uploaded file"
+    )
     export_queue: str = _env(  # type: ignore[assignment]
         "AURORA_EXPORT_QUEUE", "aurora:exports", "ARQ queue the API and export workers share"
     )

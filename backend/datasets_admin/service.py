@@ -35,6 +35,7 @@ from backend.datasets_admin.views import (
     column_types,
 )
 from backend.errors import Conflict, InvalidQuery, InvalidUpload, NotFound
+from backend.ingest.bounds import UploadLimits
 from backend.ingest.reader import ColumnPlan, read_typed
 from backend.ingest.writer import KEY, existing_types, write_dataset
 
@@ -207,7 +208,8 @@ class DatasetAdmin:
         existed = self._dataset(key) is not None
         self._check_case(key)
         defaults = existing_types(warehouse, key) if load else {}
-        frame, plans = read_typed(upload.path, upload.format, fields.types, defaults)
+        limits = UploadLimits.of(self._settings)
+        frame, plans = read_typed(upload.path, upload.format, fields.types, defaults, limits=limits)
         _, rows = write_dataset(frame, warehouse, key, load, replace=fields.replace)
         if entry is None and not existed:
             self._record_upload(key, plans, by)

@@ -79,11 +79,14 @@ def _first_undecodable_line(path: Path) -> int:
     return 1
 
 
-def check_csv(path: Path) -> None:
-    """Every record has as many fields as the header and every quote is closed."""
+def check_csv(path: Path, *, max_rows: int | None = None) -> None:
+    """Every record has as many fields as the header and every quote is closed, and there
+    are at most `max_rows` records."""
     records = _Records(path)
     width: int | None = None
-    for line, _, record in records:
+    for count, (line, _, record) in enumerate(records, start=1):
+        if max_rows is not None and count > max_rows:
+            raise _too_many_rows(max_rows)
         width = width if width is not None else len(records.header)
         if len(record) != width:
             raise InvalidUpload(
@@ -93,6 +96,14 @@ def check_csv(path: Path) -> None:
             )
     if not records.header:
         raise InvalidUpload("The CSV file is empty: it needs a header line.")
+
+
+def _too_many_rows(max_rows: int) -> InvalidUpload:
+    return InvalidUpload(
+        f"The file has more than {max_rows:,} rows, the upload limit (UPLOAD_MAX_ROWS). "
+        "Split it into several loads.",
+        details=[{"limit": "UPLOAD_MAX_ROWS", "max": max_rows}],
+    )
 
 
 def line_of_record(path: Path, index: int) -> int | None:

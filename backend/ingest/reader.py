@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from backend.errors import InvalidUpload
+from backend.ingest.bounds import UploadLimits, check_bounds
 from backend.ingest.csv_check import check_csv, line_of_record, locate_problem
 from backend.ingest.types import cast_text, infer_text_types, lost_value, polars_type, sql_name
 
@@ -51,12 +52,14 @@ def safe_name(label: str, index: int) -> str:
     return f"c_{name}" if name[0].isdigit() else name[:120]
 
 
-def _raw(path: Path, fmt: str) -> pl.LazyFrame:
+def _raw(path: Path, fmt: str, limits: UploadLimits | None) -> pl.LazyFrame:
+    if limits is not None:
+        check_bounds(path, fmt, limits)
     if fmt == "parquet":
         return pl.scan_parquet(path)
     if fmt == "xlsx":
         return _xlsx(path)
-    check_csv(path)
+    check_csv(path, max_rows=limits.max_rows if limits else None)
     frame = pl.scan_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=True)
     # A blank line (or a row of empty fields) is no record, as in `check_csv`.
     return frame.filter(~pl.all_horizontal(pl.all().is_null()))
@@ -104,14 +107,17 @@ def read_typed(
     fmt: str,
     overrides: dict[str, str] | None = None,
     defaults: dict[str, str] | None = None,
+    *,
+    limits: UploadLimits | None = None,
 ) -> tuple[pl.LazyFrame, list[ColumnPlan]]:
     """The file as a typed LazyFrame, plus what was inferred and what was chosen.
 
     `overrides` (by column name or header) are the admin's choices; `defaults` are types to
     use instead of inference for the columns they name that the file has (an earlier load's
-    types, so loads stay compatible)."""
+    types, so loads stay compatible). Over `limits` the file is refused before it is read
+    whole (`backend.ingest.bounds`)."""
     try:
-        return _read_typed(path, fmt, overrides or {}, defaults or {})
+        return _read_typed(path, fmt, overrides or {}, defaults or {}, limits)
     except pl.exceptions.PolarsError as e:
         located = locate_problem(path) if fmt == "csv" else None
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
@@ -119,9 +125,13 @@ def read_typed(
 
 
 def _read_typed(
-    path: Path, fmt: str, overrides: dict[str, str], defaults: dict[str, str]
+    path: Path,
+    fmt: str,
+    overrides: dict[str, str],
+    defaults: dict[str, str],
+    limits: UploadLimits | None,
 ) -> tuple[pl.LazyFrame, list[ColumnPlan]]:
-    frame, labels = _renamed(_raw(path, fmt))
+    frame, labels = _renamed(_raw(path, fmt, limits))
     schema = frame.collect_schema()
     inferred = {n: sql_name(t) for n, t in schema.items()}
     if fmt != "parquet":  # a Parquet file's types are meant; text files are all text
