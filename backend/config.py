@@ -89,10 +89,17 @@ class Settings(BaseSettings):
         "QUERY_TIMEOUT_S", 30.0, "Seconds before a running query is interrupted"
     )
     query_workers: int = _env(  # type: ignore[assignment]
-        "QUERY_WORKERS", 4, "Queries that run at once; more wait in a bounded queue"
+        "QUERY_WORKERS", 4, "Queries that run at once; more wait in a fair queue"
     )
     query_queue: int = _env(  # type: ignore[assignment]
-        "QUERY_QUEUE", 64, "Queries that may wait for a worker before 503 Retry-After"
+        "QUERY_QUEUE",
+        1000,
+        "Queries that may wait for a worker at once; one more is refused with 503 at once",
+    )
+    query_queue_wait_s: float = _env(  # type: ignore[assignment]
+        "QUERY_QUEUE_WAIT_S",
+        10.0,
+        "Seconds a query may wait for a worker (fair queue, per user) before 503 Retry-After",
     )
     explain_max_rows: int = _env(  # type: ignore[assignment]
         "EXPLAIN_MAX_ROWS", 200_000_000, "Cost gate: largest estimated intermediate row count"

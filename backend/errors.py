@@ -98,6 +98,12 @@ class ServiceBusy(TooManyRequests):
     status, code = 503, "service_busy"
 
 
+class Overloaded(TooManyRequests):
+    """A query waited QUERY_QUEUE_WAIT_S for a database worker and got none."""
+
+    status, code = 503, "overloaded"
+
+
 class QueryTimeout(AuroraError):
     status, code = 504, "query_timeout"
 

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from backend.admission_lanes import AdmissionLanes
 from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
 from backend.jobs.app import close_exports, open_exports
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     app.state.metrics = Metrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(AdmissionLanes)  # inside the gate: it reads the caller the gate found
     app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
     for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):

@@ -6,6 +6,7 @@ scan of random URLs cannot blow up the number of series.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.jobs.models import ExportJobRow
 from backend.security.context import auth_of
+from backend.services.admission import Admission, Priority
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -55,12 +57,40 @@ class Metrics:
         self.queue_depth = Gauge(
             "aurora_query_queue_depth", "Queries running or waiting for a worker", registry=r
         )
+        self.queue_waiting = Gauge(
+            "aurora_query_queue_waiting", "Queries waiting for a worker", ["priority"], registry=r
+        )
+        self.queue_running = Gauge(
+            "aurora_query_queue_running", "Queries holding a worker", registry=r
+        )
+        self.queue_wait = Histogram(
+            "aurora_query_queue_wait_seconds",
+            "Time a query waited for a worker, by how its wait ended",
+            ["priority", "outcome"],
+            buckets=_BUCKETS,
+            registry=r,
+        )
 
     def watch_queue(self, depth: Callable[[], int]) -> None:
         self.queue_depth.set_function(lambda: float(depth()))
 
+    def watch_admission(self, admission: Admission) -> None:
+        for priority in Priority:
+            gauge = self.queue_waiting.labels(priority.name.lower())
+            gauge.set_function(functools.partial(_waiting, admission, priority))
+        self.queue_running.set_function(lambda: float(admission.running))
+
+        def waited(priority: Priority, outcome: str, seconds: float) -> None:
+            self.queue_wait.labels(priority.name.lower(), outcome).observe(seconds)
+
+        admission.observe(waited)
+
     def add_collector(self, collector: Collector) -> None:
         self.registry.register(collector)
+
+
+def _waiting(admission: Admission, priority: Priority) -> float:
+    return float(admission.waiting(priority))
 
 
 class CountsCollector(Collector):
@@ -119,6 +149,7 @@ def watch_app(app: FastAPI) -> None:
     state = app.state
     metrics: Metrics = state.metrics
     metrics.watch_queue(lambda: state.services.executor.in_flight)
+    metrics.watch_admission(state.services.executor.admission)
     store = auth_of(app).store
 
     def jobs_by_state() -> dict[str, int]:

@@ -10,6 +10,7 @@ from adapters.base import DatabaseAdapter
 from backend.config import Settings
 from backend.materialize.service import Materializations
 from backend.services.access import AccessPolicy
+from backend.services.admission import Admission
 from backend.services.executor import QueryExecutor
 from backend.services.queries import QueryService
 from backend.store.engine import Store
@@ -121,12 +122,20 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
     dataset_settings = SettingsStore(store)
     adapter, catalog = build_adapter_and_catalog(settings, dataset_settings)
     policy = AccessPolicy(catalog, StoreRules(dataset_settings))
-    executor = QueryExecutor(adapter, workers=settings.query_workers, queue=settings.query_queue)
+    executor = QueryExecutor(adapter, _admission(settings))
     materialized = _materializations(adapter, catalog, store)
     queries = QueryService(settings, adapter, catalog, policy, executor, materialized=materialized)
     datasets = DatasetAdmin(settings, adapter, catalog, dataset_settings)
     return Services(
         settings, adapter, catalog, policy, executor, queries, datasets, owned, materialized
+    )
+
+
+def _admission(settings: Settings) -> Admission:
+    return Admission(
+        settings.query_workers,
+        wait_s=settings.query_queue_wait_s,
+        max_waiting=settings.query_queue,
     )
 
 

@@ -1,9 +1,10 @@
 """Runs blocking adapter calls off the event loop, bounded, with timeout and cancel.
 
-A slow query must never stall other requests: calls run in a fixed pool of threads; when
-all are busy, at most `queue` more wait, and the rest are turned away with 503 Retry-After
-instead of piling up. Timeouts and client disconnects interrupt the database work itself
-(through the adapter's cancel), not just the waiting.
+A slow query must never stall other requests: calls run in a fixed pool of threads, one
+per admission slot; when all are busy, calls wait their turn in the fair queue of
+`backend.services.admission` (503 Retry-After only after QUERY_QUEUE_WAIT_S). Timeouts and
+client disconnects interrupt the database work itself (through the adapter's cancel), not
+just the waiting.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from adapters.base import (
     QueryCancelledError,
     UnsafeStatementError,
 )
-from backend.errors import DatabaseError, QueryCancelled, QueryTimeout, ServiceBusy
+from backend.errors import DatabaseError, QueryCancelled, QueryTimeout
+from backend.services.admission import Admission
 
 log = logging.getLogger("aurora.query")
 
@@ -34,10 +36,10 @@ _GRACE_S = 1.5
 
 
 class QueryExecutor:
-    def __init__(self, adapter: DatabaseAdapter, *, workers: int, queue: int) -> None:
+    def __init__(self, adapter: DatabaseAdapter, admission: Admission) -> None:
         self._adapter = adapter
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="query")
-        self._slots = threading.BoundedSemaphore(workers + queue)
+        self.admission = admission
+        self._pool = ThreadPoolExecutor(max_workers=admission.slots, thread_name_prefix="query")
         self._lock = threading.Lock()
         self.in_flight = 0  # running plus waiting; read by the metrics
 
@@ -50,15 +52,13 @@ class QueryExecutor:
     ) -> T:
         """Run `fn(query_id)` in the pool. `fn` passes the id to the adapter so that a
         timeout or a cancelled request can interrupt exactly its statement."""
-        if not self._slots.acquire(blocking=False):
-            raise ServiceBusy("The service is busy; please retry in a moment.", retry_after=2)
         qid = query_id or uuid.uuid4().hex
         self._enter(1)
         try:
-            return await self._await(fn, qid, timeout_s)
+            async with self.admission.slot():
+                return await self._await(fn, qid, timeout_s)
         finally:
             self._enter(-1)
-            self._slots.release()
 
     async def _await(self, fn: Callable[[str], T], qid: str, timeout_s: float | None) -> T:
         future = asyncio.get_running_loop().run_in_executor(self._pool, fn, qid)
@@ -80,10 +80,7 @@ class QueryExecutor:
             # Specs are validated before SQL exists, so this is our bug or the database's
             # trouble: log the database's words, tell the user something they can act on.
             log.warning("database refused a statement: %s", e)
-            raise DatabaseError(
-                "The database could not run this query. Try again; if it keeps failing, "
-                "simplify the query and tell your administrator."
-            ) from e
+            raise DatabaseError(DatabaseError.REFUSED) from e
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -9,13 +9,14 @@ from sqlglot import exp
 
 from adapters.duckdb_adapter import DuckDBAdapter
 from backend.errors import DatabaseError
+from backend.services.admission import Admission
 from backend.services.executor import QueryExecutor
 
 
 def test_a_statement_the_database_refuses_becomes_database_error(
     duckdb_adapter: DuckDBAdapter,
 ) -> None:
-    executor = QueryExecutor(duckdb_adapter, workers=1, queue=1)
+    executor = QueryExecutor(duckdb_adapter, Admission(1, wait_s=1, max_waiting=1))
     broken = exp.select(exp.column("x")).from_(exp.table_("no_such_relation"))
     try:
         with pytest.raises(DatabaseError) as caught:
