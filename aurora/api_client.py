@@ -111,6 +111,12 @@ class ApiClient:
         result: dict[str, Any] = await self._call("POST", "/api/query", json=spec)
         return result
 
+    async def count(self, spec: dict[str, Any]) -> int | None:
+        """The spec's row count (POST /api/count), for a page answered `total_pending`."""
+        result = await self._call("POST", "/api/count", json=spec)
+        total = result.get("total_rows") if isinstance(result, dict) else None
+        return total if isinstance(total, int) else None
+
     async def start_export(
         self, spec: dict[str, Any], fmt: str, filename: str = ""
     ) -> dict[str, Any]:

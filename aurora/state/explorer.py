@@ -17,7 +17,7 @@ import reflex as rx
 from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import spec_builder, spec_restore
-from aurora.api_client import ApiError
+from aurora.api_client import ApiClient, ApiError
 from aurora.state import convert
 from aurora.state.auth import AuthState
 from aurora.state.models import (
@@ -77,6 +77,7 @@ class ExplorerState(rx.State):
     result_columns: list[ColumnMeta] = []
     rows: list[dict[str, str | None]] = []
     total_rows: int = -1
+    total_pending: bool = False  # the API still counts: the range ends "of ..." until it comes
     elapsed_ms: float = 0.0
     loading: bool = False
     has_result: bool = False
@@ -100,7 +101,8 @@ class ExplorerState(rx.State):
         if self.error_title:
             return "\u2014"  # the rows of an earlier query are not this query's
         total = None if self.total_rows < 0 else self.total_rows
-        return fmt.row_range(self.page, PAGE_SIZE, len(self.rows), total)
+        shown = fmt.row_range(self.page, PAGE_SIZE, len(self.rows), total)
+        return f"{shown} of \u2026" if self.total_pending and self.rows else shown
 
     @rx.var
     def elapsed_text(self) -> str:
@@ -301,6 +303,7 @@ class ExplorerState(rx.State):
         self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
         total = result.get("total_rows")
         self.total_rows = int(total) if isinstance(total, int) else -1
+        self.total_pending = bool(result.get("total_pending"))
         self.elapsed_ms = float(result.get("elapsed_ms") or 0.0)
         self.has_result, self.loading = True, False
         self._clear_error()
@@ -468,6 +471,22 @@ class ExplorerState(rx.State):
         from aurora.state.chart import ChartState
 
         yield ChartState.refresh  # a chart on screen follows the grid's query
+        await self._fill_in_total(client, spec, seq, result)
+
+    async def _fill_in_total(
+        self, client: ApiClient, spec: dict[str, Any], seq: int, result: dict[str, Any]
+    ) -> None:
+        """A page that came before its count: ask for the count and show it when it comes."""
+        if not result.get("total_pending"):
+            return
+        try:
+            total = await client.count(spec)
+        except ApiError:
+            total = None  # the range keeps no total, as when the API does not count
+        async with self:
+            if seq == self._seq:
+                self.total_rows = total if total is not None else -1
+                self.total_pending = False
 
     async def _query_failed(self, exc: ApiError, paths: dict[str, str]) -> Any:
         self.loading = False

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from backend.deps import QueriesDep
 from backend.query.spec import QuerySpec
 from backend.routes.audited import audited_page
+from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.deps import CurrentUser, require_user
 
 router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])
@@ -32,6 +33,11 @@ class QueryResponse(BaseModel):
     total_rows: int | None
     sql: str
     elapsed_ms: float
+    total_pending: bool = False  # total_rows is null while a count runs: ask POST /api/count
+
+
+class CountResponse(BaseModel):
+    total_rows: int
 
 
 class EstimateStep(BaseModel):
@@ -97,6 +103,16 @@ async def run_query(
     work = queries.page(spec, user)
     result = await audited_page(request, user, spec, work, action="query.run")
     return JSONResponse(asdict(result))
+
+
+@router.post("/count", response_model=CountResponse)
+async def count(
+    spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
+) -> CountResponse:
+    """The spec's row count (page and page_size ignored), cached with its pages; joins the
+    count a page of the same spec already started."""
+    total = await cancel_on_disconnect(request, queries.count(spec, user))
+    return CountResponse(total_rows=total)
 
 
 @router.post("/preview", response_model=PreviewResponse)

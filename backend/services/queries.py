@@ -6,6 +6,7 @@ Every path that runs user SQL (query, preview, explain, values, exports) goes th
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
 from backend.services.access import AccessPolicy, Caller
 from backend.services.cost_gate import GateDecision, SliceGate, decide
+from backend.services.counts import Counts, finished
 from backend.services.estimates import (
     JoinEstimate,
     StatsStore,
@@ -52,6 +54,7 @@ class PageResult:
     total_rows: int | None
     sql: str
     elapsed_ms: float
+    total_pending: bool = False  # a count runs: POST /api/count answers it
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class QueryService:
         self._renders: dict[int, tuple[exp.Expression, str]] = {}
         self._renders_lock = threading.Lock()
         self._gates: TtlCache[GateDecision] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
-        self._counts: TtlCache[int] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
+        self.counts = Counts(ttl_s=settings.cache_ttl)
         self._stats: StatsStore | None = None
         if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
             self._stats = StatsStore(adapter)
@@ -169,12 +172,10 @@ class QueryService:
     async def _page(self, spec: QuerySpec, caller: Caller, *, count: bool) -> PageResult:
         started = time.perf_counter()
         compiled = await self._compiled(spec, caller)
-        await self.gate(compiled)
+        decision = await self.gate(compiled)
+        counting = self._start_count(compiled, decision, spec.page_size) if count else None
         table = await self._cached_run(compiled.tree, compiled.keys)
-        if count:
-            total = await self._total(compiled, spec, table.num_rows)
-        else:
-            total = table.num_rows if table.num_rows < spec.page_size else None
+        total = self._page_total(compiled, spec, table.num_rows, counting)
         return PageResult(
             columns=_columns(compiled.columns, table.schema),
             rows=table_rows(table),
@@ -183,6 +184,7 @@ class QueryService:
             total_rows=total,
             sql=self._render(compiled.tree),
             elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
+            total_pending=total is None and counting is not None,
         )
 
     async def explain(self, spec: QuerySpec, caller: Caller) -> ExplainResult:
@@ -216,13 +218,14 @@ class QueryService:
         table = await self._cached_run(tree, (key,))
         return [row[0] for row in table_rows(table)]
 
-    async def gate(self, compiled: CompiledQuery) -> None:
-        await self._gate_tree(compiled.unpaged, compiled.keys)
+    async def gate(self, compiled: CompiledQuery) -> GateDecision:
+        return await self._gate_tree(compiled.unpaged, compiled.keys)
 
-    async def _gate_tree(self, tree: exp.Select, keys: Sequence[str]) -> None:
+    async def _gate_tree(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
         decision = await self._decide(tree, keys)
         if not decision.allowed:
             raise QueryTooExpensive(decision.reason or "This query is too expensive to run.")
+        return decision
 
     async def _compiled(self, spec: QuerySpec, caller: Caller) -> CompiledQuery:
         """Compile; when statistics the join order needs were missing, load them (off the
@@ -348,25 +351,55 @@ class QueryService:
             timeout_s=timeout,
         )
 
-    async def _total(self, compiled: CompiledQuery, spec: QuerySpec, got: int) -> int | None:
-        """Exact when the page is the last one; otherwise a count, only when it is cheap."""
+    # -- counting ------------------------------------------------------------------------
+
+    async def count(self, spec: QuerySpec, caller: Caller) -> int:
+        """The spec's row count (its page ignored), gated like its pages; one count per
+        query and data version runs at a time, whoever asks (a page or /api/count)."""
+        compiled = await self._compiled(spec.model_copy(update={"page": 1}), caller)
+        await self.gate(compiled)
+        return await self._count(compiled)
+
+    async def _count(self, compiled: CompiledQuery) -> int:
+        key = self._cache_key(compiled.keys, compiled.count)
+        return await self.counts.count(key, lambda: self._count_now(compiled))
+
+    async def _count_now(self, compiled: CompiledQuery) -> int:
+        table = await self._cached_run(compiled.count, compiled.keys)
+        return int(table.column(0)[0].as_py())
+
+    def _start_count(
+        self, compiled: CompiledQuery, decision: GateDecision, fetching: int
+    ) -> _Counting | None:
+        """The page's count when it may run (the planner expects at most COUNT_MAX_ROWS
+        input rows), else None. Started now, beside the page, unless the query is expected
+        to fit in the rows the page fetches: then only if the page does not show the end."""
+        key = self._cache_key(compiled.keys, compiled.count)
+        counting = _Counting(key, self.counts.known(key), None)
+        if counting.known is not None:
+            return counting
+        rows = decision.estimated_rows
+        if rows is None or rows > self.settings.count_max_rows:
+            return None
+        if rows > fetching:
+            counting.task = self.counts.start(key, lambda: self._count_now(compiled))
+        return counting
+
+    def _page_total(
+        self, compiled: CompiledQuery, spec: QuerySpec, got: int, counting: _Counting | None
+    ) -> int | None:
+        """Exact when the page shows the end; else the count if it is known by now (never
+        waited for)."""
         offset = (spec.page - 1) * spec.page_size
         if got < spec.page_size and (got > 0 or offset == 0):
+            if counting is not None:
+                self.counts.settle(counting.key, offset + got)
             return offset + got
-        key = self._cache_key(compiled.keys, compiled.count)
-        cached = self._counts.get(key)
-        if cached is not None:
-            return cached
-        decision = await self._decide(compiled.unpaged, compiled.keys)
-        if (
-            decision.estimated_rows is None
-            or decision.estimated_rows > self.settings.count_max_rows
-        ):
-            return None
-        table = await self._cached_run(compiled.count, compiled.keys)
-        total = int(table.column(0)[0].as_py())
-        self._counts.put(key, total)
-        return total
+        if counting is None or counting.known is not None:
+            return counting.known if counting is not None else None
+        if counting.task is None:
+            counting.task = self.counts.start(counting.key, lambda: self._count_now(compiled))
+        return finished(counting.task)
 
     # -- exports -------------------------------------------------------------------------
 
@@ -378,7 +411,7 @@ class QueryService:
         limit = (
             self.settings.export_excel_max_rows if fmt == "xlsx" else self.settings.max_row_limit
         )
-        rows = int((await self._cached_run(compiled.count, compiled.keys)).column(0)[0].as_py())
+        rows = await self._count(compiled)
         if rows > limit:
             hint = " Choose CSV or Parquet for larger exports." if fmt == "xlsx" else ""
             raise ExportTooLarge(
@@ -402,6 +435,15 @@ class QueryService:
             raise QueryTooExpensive(decision.reason or "This query is too expensive to run.")
         batches = self.adapter.stream(compiled.unpaged, query_id=query_id)
         return list(compiled.columns), batches
+
+
+@dataclass
+class _Counting:
+    """A page's count: its key, and the count when known, else the task counting it."""
+
+    key: str
+    known: int | None
+    task: asyncio.Task[int] | None
 
 
 def _columns(columns: tuple[OutputColumn, ...], schema: pa.Schema) -> list[dict[str, Any]]:

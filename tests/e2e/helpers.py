@@ -44,9 +44,15 @@ def query(api: httpx.Client, spec: dict[str, Any]) -> httpx.Response:
 
 
 def page_of(api: httpx.Client, spec: dict[str, Any]) -> dict[str, Any]:
+    """The page with its total, as the grid shows it once the count came (a page may answer
+    before its count, `total_pending`; the grid then asks POST /api/count)."""
     answer = query(api, spec)
     assert answer.status_code == 200, answer.text
     result: dict[str, Any] = answer.json()
+    if result.get("total_pending"):
+        counted = api.post("/api/count", json=spec)
+        assert counted.status_code == 200, counted.text
+        result["total_rows"] = counted.json()["total_rows"]
     return result
 
 
