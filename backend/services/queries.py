@@ -7,6 +7,7 @@ Every path that runs user SQL (query, preview, explain, values, exports) goes th
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -94,7 +95,9 @@ class QueryService:
         self.materialized = materialized
         self._renders: dict[int, tuple[exp.Expression, str]] = {}
         self._renders_lock = threading.Lock()
-        self._gates: TtlCache[GateDecision] = TtlCache(maxsize=2048, ttl_s=settings.cache_ttl)
+        # Gate decisions are keyed by the data versions, so they live as long as those do
+        # (bounded in number), not CACHE_TTL; see `_gate_ttl` for sources without versions.
+        self._gates: TtlCache[GateDecision] = TtlCache(maxsize=4096, ttl_s=math.inf)
         self.counts = Counts(ttl_s=settings.cache_ttl)
         self._stats: StatsStore | None = None
         if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
@@ -256,25 +259,38 @@ class QueryService:
         cached = self._gates.get(key)
         if cached is not None:
             return cached
+        datasets = [self.catalog.get(k) for k in keys]
+        settings = self.settings
         if self._slices.applies(tree):  # row-level security: judged inside the slice only
             decision = self._slices.decide(
                 tree,
-                [self.catalog.get(k) for k in keys],
-                max_rows=self.settings.explain_max_rows,
-                max_cost=self.settings.explain_max_cost,
+                datasets,
+                max_rows=settings.explain_max_rows,
+                max_cost=settings.explain_max_cost,
             )
-            self._gates.put(key, decision)
-            return decision
-        self._load_stats(self._missing_stats(tree, keys))
-        decision = decide(
-            self.adapter.explain(tree),
-            [self.catalog.get(k) for k in keys],
-            max_rows=self.settings.explain_max_rows,
-            max_cost=self.settings.explain_max_cost,
-            joins=self._join_estimate(tree, keys),
-        )
-        self._gates.put(key, decision)
+        elif (known := self._small_enough(tree, datasets)) is not None:
+            decision = GateDecision(True, known, None)
+        else:
+            self._load_stats(self._missing_stats(tree, keys))
+            decision = decide(
+                self.adapter.explain(tree),
+                datasets,
+                max_rows=settings.explain_max_rows,
+                max_cost=settings.explain_max_cost,
+                joins=self._join_estimate(tree, keys),
+            )
+        self._gates.put(key, decision, ttl_s=_gate_ttl(datasets))
         return decision
+
+    def _small_enough(self, tree: exp.Select, datasets: Sequence[Dataset]) -> int | None:
+        """The rows of the one dataset a join-free query reads, when its file metadata says
+        they are few enough that neither the gate nor the count could refuse (no EXPLAIN
+        round trip then); None otherwise. Only where the planner is not trusted anyway."""
+        if self.adapter.name in _TRUSTED_PLANNERS or len(datasets) != 1 or _joins(tree):
+            return None
+        rows = datasets[0].row_estimate
+        limit = min(self.settings.explain_max_rows, self.settings.count_max_rows)
+        return rows if rows is not None and rows <= limit else None
 
     def _datasets(self, keys: Sequence[str]) -> dict[str, Dataset]:
         """The datasets of `keys` by relation (statistics are per relation and version)."""
@@ -435,6 +451,20 @@ class QueryService:
             raise QueryTooExpensive(decision.reason or "This query is too expensive to run.")
         batches = self.adapter.stream(compiled.unpaged, query_id=query_id)
         return list(compiled.columns), batches
+
+
+# A source that cannot see its data change gives every dataset this version: its gate
+# decisions are judged again after an hour rather than kept for good.
+_STATIC_VERSION, _STATIC_GATE_TTL_S = "static", 3600.0
+
+
+def _gate_ttl(datasets: Sequence[Dataset]) -> float:
+    return _STATIC_GATE_TTL_S if any(d.version == _STATIC_VERSION for d in datasets) else math.inf
+
+
+def _joins(tree: exp.Select) -> bool:
+    """Whether any SELECT of `tree` (CTEs included) joins."""
+    return any(select.args.get("joins") for select in tree.find_all(exp.Select))
 
 
 @dataclass

@@ -25,9 +25,10 @@ class TtlCache(Generic[V]):
             self._data.move_to_end(key)
             return item[1]
 
-    def put(self, key: str, value: V) -> None:
+    def put(self, key: str, value: V, *, ttl_s: float | None = None) -> None:
+        """Keep `value` for `ttl_s` seconds (default: the cache's own ttl)."""
         with self._lock:
-            self._data[key] = (time.monotonic() + self._ttl, value)
+            self._data[key] = (time.monotonic() + (self._ttl if ttl_s is None else ttl_s), value)
             self._data.move_to_end(key)
             while len(self._data) > self._maxsize:
                 self._data.popitem(last=False)
