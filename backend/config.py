@@ -134,6 +134,11 @@ class Settings(BaseSettings):
     upload_max_rows: int = _env(  # type: ignore[assignment]
         "UPLOAD_MAX_ROWS", 10_000_000, "Most data rows of one uploaded file"
     )
+    max_json_body_mb: int = _env(  # type: ignore[assignment]
+        "MAX_JSON_BODY_MB",
+        8,
+        "Largest request body but uploads; refused with 413 as it streams in, never read whole",
+    )
     export_queue: str = _env(  # type: ignore[assignment]
         "AURORA_EXPORT_QUEUE", "aurora:exports", "ARQ queue the API and export workers share"
     )

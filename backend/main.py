@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from backend.admission_lanes import AdmissionLanes
+from backend.body_limit import BodyLimitMiddleware
 from backend.config import Settings, get_settings
 from backend.http_errors import register_error_handlers
 from backend.jobs.app import close_exports, open_exports
@@ -27,6 +28,8 @@ from backend.routes import totals as totals_routes
 from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
 from backend.services.container import build_services
+
+UPLOAD_PATHS = ("/api/admin/datasets",)  # multipart bodies here stream to disk (UPLOAD_MAX_MB)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -62,6 +65,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(AdmissionLanes)  # inside the gate: it reads the caller the gate found
     app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
+    # A body over MAX_JSON_BODY_MB is refused as it streams in; uploads have their own limit.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_json_body_mb * 2**20,
+        upload_paths=UPLOAD_PATHS,
+    )
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
     for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):
         app.include_router(module.router, prefix="/api")
