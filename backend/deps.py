@@ -47,3 +47,11 @@ def get_spec_validator(request: Request) -> SpecValidator:
 
 
 SpecValidatorDep = Annotated[SpecValidator, Depends(get_spec_validator)]
+
+
+def get_hidden_datasets(request: Request, user: CurrentUser) -> frozenset[str]:
+    """Keys of the datasets the caller may not see (`AccessPolicy.hidden_from`)."""
+    return get_services(request).policy.hidden_from(user)
+
+
+HiddenDatasets = Annotated[frozenset[str], Depends(get_hidden_datasets)]

@@ -1,7 +1,9 @@
 """Scheduled exports: a saved report, a cron expression, a format, an enabled flag.
 
 A viewer manages their own schedules; an admin may see and change any. Another viewer's
-schedule is 404. The report must be one the owner may open (their own, or shared).
+schedule is 404. The report must be one the owner may open (their own, or shared). A
+schedule of a report on a dataset the caller may not see (`hidden`, see
+`AccessPolicy.hidden_from`) is 404 as well, with its runs.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 from backend.errors import NotFound
 from backend.jobs.cron import check_cron, next_runs
 from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
+from backend.query.spec import QuerySpec
 from backend.security.principal import User
 from backend.store.base import utcnow
 from backend.store.engine import Store
@@ -33,16 +36,25 @@ class ScheduleFields:
     timezone: str = "UTC"
 
 
-def _visible(session: Session, schedule_id: str, user: User) -> ScheduleRow:
+def _reads_hidden(spec: dict[str, Any] | None, hidden: frozenset[str]) -> bool:
+    return bool(hidden and spec is not None and QuerySpec.model_validate(spec).datasets & hidden)
+
+
+def _visible(session: Session, schedule_id: str, user: User, hidden: frozenset[str]) -> ScheduleRow:
     row = session.get(ScheduleRow, schedule_id)
     if row is None or not (row.owner_id == user.id or user.is_admin):
+        raise NotFound(f"Schedule {schedule_id} was not found.")
+    report = session.get(ReportRow, row.report_id)
+    if _reads_hidden(report.spec if report else None, hidden):
         raise NotFound(f"Schedule {schedule_id} was not found.")
     return row
 
 
-def _check_report(session: Session, report_id: str, owner: User) -> None:
+def _check_report(session: Session, report_id: str, owner: User, hidden: frozenset[str]) -> None:
     report = session.get(ReportRow, report_id)
     if report is None or not (report.owner_id == owner.id or report.shared or owner.is_admin):
+        raise NotFound(f"Report {report_id} was not found.")
+    if _reads_hidden(report.spec, hidden):
         raise NotFound(f"Report {report_id} was not found.")
 
 
@@ -53,24 +65,31 @@ def _apply(row: ScheduleRow, fields: ScheduleFields, now: dt.datetime) -> None:
 
 
 class Schedules:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    """One caller's schedules; `hidden` are the datasets that caller may not see."""
+
+    def __init__(self, store: Store, hidden: frozenset[str] = frozenset()) -> None:
+        self.store, self.hidden = store, hidden
 
     def visible(self, user: User) -> list[ScheduleRow]:
-        query = select(ScheduleRow).order_by(ScheduleRow.created_at, ScheduleRow.id)
+        query = (
+            select(ScheduleRow, ReportRow.spec)
+            .outerjoin(ReportRow, ReportRow.id == ScheduleRow.report_id)
+            .order_by(ScheduleRow.created_at, ScheduleRow.id)
+        )
         if not user.is_admin:
             query = query.where(ScheduleRow.owner_id == user.id)
         with self.store.session() as session:
-            return list(session.scalars(query))
+            rows = session.execute(query).tuples()
+            return [row for row, spec in rows if not _reads_hidden(spec, self.hidden)]
 
     def get(self, schedule_id: str, user: User) -> ScheduleRow:
         with self.store.session() as session:
-            return _visible(session, schedule_id, user)
+            return _visible(session, schedule_id, user, self.hidden)
 
     def create(self, user: User, fields: ScheduleFields) -> ScheduleRow:
         check_cron(fields.cron, fields.timezone)
         with self.store.session() as session:
-            _check_report(session, fields.report_id, user)
+            _check_report(session, fields.report_id, user, self.hidden)
             row = ScheduleRow(owner_id=user.id)
             _apply(row, fields, utcnow())
             session.add(row)
@@ -80,15 +99,16 @@ class Schedules:
     def replace(self, schedule_id: str, user: User, fields: ScheduleFields) -> ScheduleRow:
         check_cron(fields.cron, fields.timezone)
         with self.store.session() as session:
-            row = _visible(session, schedule_id, user)
-            _check_report(session, fields.report_id, _owner(session, row.owner_id, user))
+            row = _visible(session, schedule_id, user, self.hidden)
+            owner = _owner(session, row.owner_id, user)
+            _check_report(session, fields.report_id, owner, self.hidden)
             _apply(row, fields, utcnow())
             session.flush()
             return row
 
     def delete(self, schedule_id: str, user: User) -> None:
         with self.store.session() as session:
-            row = _visible(session, schedule_id, user)
+            row = _visible(session, schedule_id, user, self.hidden)
             for run in session.scalars(
                 select(ScheduleRunRow).where(ScheduleRunRow.schedule_id == row.id)
             ):
@@ -98,7 +118,7 @@ class Schedules:
     def runs(self, schedule_id: str, user: User) -> list[tuple[ScheduleRunRow, Any]]:
         """Newest first, each with its export job (None when the run could not start)."""
         with self.store.session() as session:
-            row = _visible(session, schedule_id, user)
+            row = _visible(session, schedule_id, user, self.hidden)
             query = (
                 select(ScheduleRunRow, ExportJobRow)
                 .outerjoin(ExportJobRow, ExportJobRow.id == ScheduleRunRow.job_id)

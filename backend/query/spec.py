@@ -215,6 +215,11 @@ class QuerySpec(Model):
         return bool(self.group_by or self.measures)
 
     @property
+    def datasets(self) -> frozenset[str]:
+        """Every dataset the spec reads: its own and the joined ones."""
+        return frozenset([self.dataset, *(j.dataset for j in self.joins)])
+
+    @property
     def group_names(self) -> list[str]:
         """The output names of the group-by entries (a bucket's is its own)."""
         return [g if isinstance(g, str) else g.name for g in self.group_by]

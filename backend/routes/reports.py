@@ -1,7 +1,9 @@
 """Saved reports. A viewer sees their own and shared ones; another user's private report is
-404, as if it did not exist. Shared reports are editable by the owner and admins (403 for
-other viewers); admins may open, edit and delete any report by id. The list shows the
-caller's own reports plus shared ones, for admins too."""
+404, as if it did not exist, and so is a report on a dataset the caller may not see (its own
+or a joined one): it would show that dataset's key, columns and filter values. Shared
+reports are editable by the owner and admins (403 for other viewers); admins may open, edit
+and delete any report by id. The list shows the caller's own reports plus shared ones, for
+admins too."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend import audit
-from backend.deps import SpecValidator, SpecValidatorDep
+from backend.deps import HiddenDatasets, SpecValidator, SpecValidatorDep
 from backend.errors import Forbidden, NotFound
 from backend.query.spec import QuerySpec
 from backend.security.deps import AuthDep, CurrentUser, require_user
@@ -69,7 +71,14 @@ def _out(row: ReportRow, owner: str, user: User) -> ReportOut:
     )
 
 
-def _visible(session: Session, report_id: str, user: User) -> tuple[ReportRow, str]:
+def _readable(row: ReportRow, user: User, hidden: frozenset[str]) -> bool:
+    mine_or_shared = row.owner_id == user.id or row.shared or user.is_admin
+    return mine_or_shared and not QuerySpec.model_validate(row.spec).datasets & hidden
+
+
+def _visible(
+    session: Session, report_id: str, user: User, hidden: frozenset[str]
+) -> tuple[ReportRow, str]:
     found = session.execute(
         select(ReportRow, UserRow.username)
         .join(UserRow, UserRow.id == ReportRow.owner_id)
@@ -78,20 +87,22 @@ def _visible(session: Session, report_id: str, user: User) -> tuple[ReportRow, s
     if found is None:
         raise NotFound(f"Report {report_id} was not found.")
     row, owner = found.tuple()
-    if not (row.owner_id == user.id or row.shared or user.is_admin):
+    if not _readable(row, user, hidden):
         raise NotFound(f"Report {report_id} was not found.")
     return row, owner
 
 
-def _editable(session: Session, report_id: str, user: User) -> tuple[ReportRow, str]:
-    row, owner = _visible(session, report_id, user)
+def _editable(
+    session: Session, report_id: str, user: User, hidden: frozenset[str]
+) -> tuple[ReportRow, str]:
+    row, owner = _visible(session, report_id, user, hidden)
     if row.owner_id != user.id and not user.is_admin:
         raise Forbidden("Only the owner or an admin can change a shared report.")
     return row, owner
 
 
 @router.get("", response_model=list[ReportOut])
-def list_reports(user: CurrentUser, auth: AuthDep) -> list[ReportOut]:
+def list_reports(user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets) -> list[ReportOut]:
     query = (
         select(ReportRow, UserRow.username)
         .join(UserRow, UserRow.id == ReportRow.owner_id)
@@ -99,7 +110,8 @@ def list_reports(user: CurrentUser, auth: AuthDep) -> list[ReportOut]:
         .order_by(ReportRow.name, ReportRow.id)
     )
     with auth.store.session() as session:
-        return [_out(row, owner, user) for row, owner in session.execute(query).tuples()]
+        rows = session.execute(query).tuples()
+        return [_out(row, owner, user) for row, owner in rows if _readable(row, user, hidden)]
 
 
 @router.post("", response_model=ReportOut, status_code=201)
@@ -123,9 +135,11 @@ def create_report(
 
 
 @router.get("/{report_id}", response_model=ReportOut)
-def get_report(report_id: str, user: CurrentUser, auth: AuthDep) -> ReportOut:
+def get_report(
+    report_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets
+) -> ReportOut:
     with auth.store.session() as session:
-        return _out(*_visible(session, report_id, user), user)
+        return _out(*_visible(session, report_id, user, hidden), user)
 
 
 @router.put("/{report_id}", response_model=ReportOut)
@@ -135,10 +149,11 @@ def replace_report(
     user: CurrentUser,
     auth: AuthDep,
     validate: SpecValidatorDep,
+    hidden: HiddenDatasets,
     request: Request,
 ) -> ReportOut:
     with auth.store.session() as session:
-        row, owner = _editable(session, report_id, user)
+        row, owner = _editable(session, report_id, user, hidden)
         _check(body, user, validate)
         for name, value in _fields(body).items():
             setattr(row, name, value)
@@ -155,9 +170,11 @@ def replace_report(
 
 
 @router.delete("/{report_id}", status_code=204)
-def delete_report(report_id: str, user: CurrentUser, auth: AuthDep, request: Request) -> Response:
+def delete_report(
+    report_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets, request: Request
+) -> Response:
     with auth.store.session() as session:
-        row, _ = _editable(session, report_id, user)
+        row, _ = _editable(session, report_id, user, hidden)
         session.delete(row)
     audit.record("report.delete", user=user, request=request, detail={"report_id": report_id})
     return Response(status_code=204)

@@ -73,6 +73,12 @@ class AccessPolicy:
             if self.rules.visible_to(d, caller)
         ]
 
+    def hidden_from(self, caller: Caller) -> frozenset[str]:
+        """Keys of the datasets that exist but `caller` may not see. Whatever names one of
+        them (a shared report, its schedules and runs) is hidden from `caller` too: it
+        would show the dataset's key, columns and filter values."""
+        return frozenset(d.key for d in self.catalog.list() if not self.rules.visible_to(d, caller))
+
     def rls_for(self, caller: Caller) -> RlsMap:
         return RlsMap(self, caller)
 
