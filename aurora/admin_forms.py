@@ -20,7 +20,10 @@ UPLOAD_TYPES = (
     "BOOLEAN",
     "VARCHAR",
 )
-COLUMN_FORMATS = ("", "integer", "currency", "percent", "decimal:2")
+COLUMN_FORMATS = (
+    *("", "integer", "currency", "currency:USD", "currency:EUR", "currency:GBP", "currency:JPY"),
+    *("percent", "decimal:2"),
+)
 _ATTR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
 

@@ -41,16 +41,36 @@ def is_identifier(name: str) -> bool:
 
 
 _PATTERN = re.compile(r"[#,]*0(?:\.(0+))?(%?)")
+_PARAMETRIC = re.compile(r"(decimal|percent):(\d{1,2})")
+# The admin's `currency:<ISO code>` formats; a code without a symbol here shows as itself.
+CURRENCY_SYMBOLS = {
+    "USD": "$",
+    "EUR": "\u20ac",
+    "GBP": "\u00a3",
+    "JPY": "\u00a5",
+    "CNY": "CN\u00a5",
+}
+
+
+def currency_prefix(fmt: str | None) -> str:
+    """`currency:USD` -> `$`, `currency:CHF` -> `CHF ` (plain `currency` has no symbol)."""
+    if not fmt or not fmt.startswith("currency:"):
+        return ""
+    code = fmt.partition(":")[2].strip().upper()
+    return CURRENCY_SYMBOLS.get(code, f"{code} " if code else "")
 
 
 def _decimals(fmt: str | None, kind: str) -> int:
     """Decimal places for a number, from the dataset format (`0.000`, `currency`) or type."""
-    if fmt in ("currency", "money", "decimal", "number"):
+    if fmt in ("currency", "money", "decimal", "number") or currency_prefix(fmt):
         return 2
     if fmt in ("integer", "int"):
         return 0
     if fmt in ("percent", "pct"):
         return 1
+    parametric = _PARAMETRIC.fullmatch(fmt.strip()) if fmt else None
+    if parametric:
+        return int(parametric.group(2))
     match = _PATTERN.fullmatch(fmt.strip()) if fmt else None
     if match:
         return len(match.group(1) or "")
@@ -58,11 +78,14 @@ def _decimals(fmt: str | None, kind: str) -> int:
 
 
 def _is_percent(fmt: str | None) -> bool:
-    return fmt in ("percent", "pct") or bool(fmt and fmt.strip().endswith("%"))
+    if not fmt:
+        return False
+    return fmt in ("percent", "pct") or fmt.startswith("percent:") or fmt.strip().endswith("%")
 
 
 def format_number(value: Any, kind: str, fmt: str | None = None, name: str = "") -> str:
-    """`1234567.891` -> `1,234,567.89`; ids stay plain; `percent` shows 0.153 as `15.3%`."""
+    """`1234567.891` -> `1,234,567.89`; ids stay plain; `percent` shows 0.153 as `15.3%`;
+    `currency:USD` shows -1234.5 as `-$1,234.50`."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -74,6 +97,10 @@ def format_number(value: Any, kind: str, fmt: str | None = None, name: str = "")
         return f"{number * 100:,.{places}f}%"
     if not fmt and kind == "integer" and is_identifier(name):
         return str(value)
+    prefix = currency_prefix(fmt)
+    if prefix:
+        sign = "-" if number < 0 else ""
+        return f"{sign}{prefix}{abs(number):,.{places}f}"
     return f"{number:,.{places}f}"
 
 

@@ -33,6 +33,14 @@ const auroraDefaultColDef = {
   valueFormatter: (p) => (auroraIsNull(p) ? "null" : p.value),
   cellClassRules: { "aurora-null": auroraIsNull },
 };
+// Numbers are never cut: each numeric column takes the width of its widest formatted value
+// on the page (and its header), measured by AG Grid from the rendered cells.
+const auroraFitNumbers = (e) => {
+  const ids = (e.api.getColumns() || [])
+    .filter((c) => (c.getColDef().cellClass || []).includes("aurora-num"))
+    .map((c) => c.getColId());
+  if (ids.length) e.api.autoSizeColumns(ids, false);
+};
 """
 
 
@@ -102,6 +110,11 @@ def result_grid() -> rx.Component:
             tooltip_show_delay=400,
             overlay_no_rows_template="No rows to show",
             on_sort_changed=ExplorerState.set_sort,
+            custom_attrs={
+                "onFirstDataRendered": rx.Var("auroraFitNumbers"),
+                "onRowDataUpdated": rx.Var("auroraFitNumbers"),
+                "onGridColumnsChanged": rx.Var("auroraFitNumbers"),
+            },
         ),
         id="grid",
         style={"flex": "1 1 auto", "min_height": "0", "min_width": "0", "width": "100%"},

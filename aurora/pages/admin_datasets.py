@@ -23,6 +23,10 @@ FORMAT_LABELS = {
     "": "(as is)",
     "integer": "Integer",
     "currency": "Currency",
+    "currency:USD": "Currency ($)",
+    "currency:EUR": "Currency (\u20ac)",
+    "currency:GBP": "Currency (\u00a3)",
+    "currency:JPY": "Currency (\u00a5)",
     "percent": "Percent",
     "decimal:2": "2 decimals",
 }

@@ -193,6 +193,8 @@ class ExplorerState(rx.State):
             if c.kind in fmt.NUMERIC_KINDS:
                 col["type"] = "rightAligned"
                 col["cellClass"] = ["ag-right-aligned-cell", "aurora-num"]
+            else:  # text may be cut to fit; the whole value shows on hover
+                col["tooltipField"] = f"c{i}"
             defs.append(col)
         return defs
 

@@ -23,8 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from backend.catalog.models import Dataset
 from backend.errors import UnknownColumn
 
-# The closed list of number formats the UI and the exports understand (xlsx_formats).
-FORMAT_PATTERN = r"^(integer|currency|percent|(decimal|percent):\d{1,2})$"
+# The closed list of number formats the UI and the exports understand (xlsx_formats);
+# `currency:USD` is money with that ISO 4217 currency's symbol.
+FORMAT_PATTERN = r"^(integer|currency|percent|currency:[A-Z]{3}|(decimal|percent):\d{1,2})$"
 
 Name = Annotated[str, Field(min_length=1, max_length=255)]
 Text = Annotated[str, Field(max_length=2000)]

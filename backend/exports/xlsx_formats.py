@@ -4,6 +4,7 @@
 |---------------|-----------------------|--------------|
 | `integer`     | `#,##0`               | 1,234        |
 | `currency`    | `#,##0.00`            | 1,234.50     |
+| `currency:USD`| `"$"#,##0.00`         | $1,234.50    |
 | `percent`     | `0.00%`               | 12.50%       |
 | `percent:N`   | `0.` + N zeros + `%`  | 12.5%        |
 | `decimal:N`   | `#,##0.` + N zeros    | 1,234.500    |
@@ -30,6 +31,15 @@ NAMED: dict[str, str] = {
     "percent": "0.00%",
 }
 _PARAMETRIC = re.compile(r"^(decimal|percent):(\d{1,2})$")
+_CURRENCY = re.compile(r"^currency:([A-Z]{3})$")
+# As the grid shows them; another code is written out ("CHF "#,##0.00).
+CURRENCY_SYMBOLS = {
+    "USD": "$",
+    "EUR": "\u20ac",
+    "GBP": "\u00a3",
+    "JPY": "\u00a5",
+    "CNY": "CN\u00a5",
+}
 MAX_DECIMALS = 15
 
 
@@ -43,6 +53,10 @@ def named_format(name: str | None) -> str | None:
         return None
     if name in NAMED:
         return NAMED[name]
+    currency = _CURRENCY.match(name)
+    if currency is not None:
+        code = currency.group(1)
+        return f'"{CURRENCY_SYMBOLS.get(code, code + " ")}"#,##0.00'
     match = _PARAMETRIC.match(name)
     if match is None:
         return None

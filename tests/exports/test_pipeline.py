@@ -112,6 +112,8 @@ def test_formula_like_text_gets_a_quote_prefix(text: str | None, written: str | 
         ("percent", "0.00%"),
         ("integer", "#,##0"),
         ("decimal:3", "#,##0.000"),
+        ("currency:USD", '"$"#,##0.00'),
+        ("currency:CHF", '"CHF "#,##0.00'),
         ("decimal:0", "#,##0"),
         ("percent:1", "0.0%"),
         ("decimal:99", "#,##0.000000000000000"),
