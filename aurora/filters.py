@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from aurora.formatting import NUMERIC_KINDS, TEMPORAL_KINDS
+from aurora.formatting import NUMERIC_KINDS, TEMPORAL_KINDS, format_value
 
 ROOT = "root"
 
@@ -239,18 +240,95 @@ def row_for_path(path: str, paths: dict[str, str]) -> str | None:
     return paths.get(best) if best else None
 
 
-def describe(row: FilterRow, label: str) -> str:
-    """A readable one-line summary, used for the pills above the grid."""
-    op = OP_LABELS.get(row.operator, row.operator)
+# Pills read like the grid: comparisons as symbols, values formatted as the column shows them.
+_PILL_OPS = {"=": "=", "!=": "\u2260", "<": "<", "<=": "\u2264", ">": ">", ">=": "\u2265"}
+
+
+def _shown(text: str, kind: str, fmt: str) -> str:
+    """A typed value as the grid would show it (`1000000000` -> `1,000,000,000`)."""
+    text = text.strip()
+    if kind not in NUMERIC_KINDS and kind not in TEMPORAL_KINDS:
+        return text
+    value: Any = _typed(text, kind) if kind in NUMERIC_KINDS else text
+    if isinstance(value, str) and kind in NUMERIC_KINDS:
+        return text  # not a number: the API will say so; show what was typed
+    return format_value(value, kind, fmt or None) or text
+
+
+def describe(row: FilterRow, label: str, fmt: str = "") -> str:
+    """A readable one-line summary of a condition, used for the pills above the grid.
+
+    >>> describe(FilterRow(column="total", operator=">", value="1000000000", col_kind="float"),
+    ...          "Total revenue")
+    'Total revenue > 1,000,000,000.00'
+    """
+    op = _PILL_OPS.get(row.operator) or OP_LABELS.get(row.operator, row.operator)
+    kind = row.col_kind
     if row.operator in NO_VALUE_OPS:
         return f"{label} {op}"
     if row.operator == "between":
-        return f"{label} {op} {row.value.strip()} and {row.value2.strip()}"
+        low, high = _shown(row.value, kind, fmt), _shown(row.value2, kind, fmt)
+        return f"{label} {op} {low} and {high}"
     if row.operator in LIST_OPS:
-        values = split_list(row.value)
+        values = [_shown(v, kind, fmt) for v in split_list(row.value)]
         shown = ", ".join(values[:5]) + (f" +{len(values) - 5}" if len(values) > 5 else "")
         return f"{label} {op} {shown}"
-    return f"{label} {op} {row.value.strip()}"
+    return f"{label} {op} {_shown(row.value, kind, fmt)}"
+
+
+def _children(rows: list[FilterRow], at: int) -> list[int]:
+    """Indexes of the direct children of the group at `at`."""
+    out, i, end = [], at + 1, _subtree_end(rows, at)
+    while i < end:
+        out.append(i)
+        i = _subtree_end(rows, i)
+    return out
+
+
+def _group_text(rows: list[FilterRow], at: int, words: Callable[[FilterRow], str]) -> str:
+    parts = []
+    for i in _children(rows, at):
+        if rows[i].kind == "group":
+            part = _group_text(rows, i, words)
+        else:
+            part = words(rows[i]) if is_complete(rows[i]) else ""
+        if part:
+            parts.append(part)
+    if not parts:
+        return ""
+    head = rows[at]
+    text = (" OR " if head.op == "or" else " AND ").join(parts)
+    if len(parts) > 1 or head.negate:
+        text = f"({text})"
+    return f"NOT {text}" if head.negate else text
+
+
+def pills(rows: list[FilterRow], words: Callable[[FilterRow], str]) -> list[tuple[str, str]]:
+    """(row id, text) of each pill: one per part of the top AND, a group as one pill with its
+    logic spelled out, so nothing ORed looks ANDed; a top OR (or NOT) is a single pill.
+
+    >>> rows = add_row(new_tree(), ROOT, condition("region", "text", "=", "West"))
+    >>> rows = add_row(rows, ROOT, group("or"))
+    >>> rows = add_row(rows, rows[-1].id, condition("dept", "text", "starts_with", "Fin"))
+    >>> rows = add_row(rows, rows[2].id, condition("channel", "text", "=", "Online"))
+    >>> [text for _, text in pills(rows, lambda r: describe(r, r.column.title()))]
+    ['Region = West', '(Dept starts with Fin OR Channel = Online)']
+    """
+    if not rows:
+        return []
+    root = rows[0]
+    if root.op == "or" or root.negate:
+        text = _group_text(rows, 0, words)
+        return [(root.id, text)] if text else []
+    out = []
+    for i in _children(rows, 0):
+        row = rows[i]
+        text = _group_text(rows, i, words) if row.kind == "group" else ""
+        if row.kind == "cond" and is_complete(row):
+            text = words(row)
+        if text:
+            out.append((row.id, text))
+    return out
 
 
 def group_label(row: FilterRow) -> str:

@@ -167,12 +167,21 @@ class ExplorerState(rx.State):
 
     @rx.var
     def pills(self) -> list[Pill]:
-        labels = {c.name: c.label for c in self.columns}
-        return [
-            Pill(id=r.id, text=flt.describe(r, labels.get(r.column, r.column)))
-            for r in flt.conditions(self.filter_rows)
-            if flt.is_complete(r)
-        ]
+        """The filters in words: labels, formatted values, OR groups in brackets."""
+        shown = {c.name: c for c in self.result_columns}
+        known = {c.name: (c.label, c.format) for c in self.columns}
+        known |= {
+            m.alias: (shown[m.alias].label, shown[m.alias].format)
+            if m.alias in shown
+            else (m.alias, "")
+            for m in self.measures
+        }
+
+        def words(row: flt.FilterRow) -> str:
+            label, format_ = known.get(row.column, (row.column, ""))
+            return flt.describe(row, label, format_)
+
+        return [Pill(id=i, text=t) for i, t in flt.pills(self.filter_rows, words)]
 
     @rx.var
     def column_defs(self) -> list[dict[str, Any]]:

@@ -129,12 +129,12 @@ class PivotState(rx.State):
 
     @rx.var
     def pills(self) -> list[Pill]:
-        labels = {c.name: c.label for c in self.columns}
-        return [
-            Pill(id=r.id, text=flt.describe(r, labels.get(r.column, r.column)))
-            for r in flt.conditions(self.filter_rows)
-            if flt.is_complete(r)
-        ]
+        known = {c.name: (c.label, c.format) for c in self.columns}
+
+        def words(row: flt.FilterRow) -> str:
+            return flt.describe(row, *known.get(row.column, (row.column, "")))
+
+        return [Pill(id=i, text=t) for i, t in flt.pills(self.filter_rows, words)]
 
     @rx.var
     def vintage_text(self) -> str:
