@@ -145,7 +145,13 @@ class Settings(BaseSettings):
     export_timeout_s: int = _env(  # type: ignore[assignment]
         "AURORA_EXPORT_TIMEOUT_S",
         3600,
-        "Longest one export may run; ARQ re-delivers a dead worker's job after this + 10 s",
+        "Longest one export may run (the upper bound; a dead worker is noticed by its lease)",
+    )
+    export_lease_s: int = _env(  # type: ignore[assignment]
+        "EXPORT_LEASE_S",
+        30,
+        "Lease of a running ARQ export, renewed by its worker's heartbeat; a dead worker's "
+        "export goes to another worker this long after its last heartbeat (3 attempts at most)",
     )
     export_batch_pause_ms: int = _env(  # type: ignore[assignment]
         "EXPORT_BATCH_PAUSE_MS",

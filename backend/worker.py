@@ -17,12 +17,15 @@ from backend.config import get_settings
 from backend.jobs.arq_config import (
     EXPORT_FUNCTION,
     MAX_TRIES,
+    arq_job_id,
     job_timeout_s,
     queue_name,
     redis_settings,
 )
-from backend.jobs.arq_runner import ArqRunner
+from backend.jobs.arq_runner import ABANDONED, ArqRunner
 from backend.jobs.export_job import ExportDeps, run_export
+from backend.jobs.files import export_path, remove_parts
+from backend.jobs.lease import Lease
 from backend.jobs.scheduler import tick
 from backend.jobs.service import ExportService
 from backend.jobs.state import JobStore
@@ -41,7 +44,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     services = build_services(settings)
     ctx["services"] = services
     ctx["deps"] = ExportDeps(settings, store, services.queries, services.adapter.cancel)
-    runner = ArqRunner(JobStore(store), settings.redis_url or DEFAULT_REDIS)
+    runner = ArqRunner(JobStore(store), settings.redis_url or DEFAULT_REDIS, settings=settings)
     ctx["exports"] = ExportService(settings, JobStore(store), runner, services.queries)
     await runner.recover_lost()
 
@@ -56,17 +59,36 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 async def export_job(ctx: dict[str, Any], job_id: str) -> str:
-    """One export; an ARQ abort or timeout cancels this coroutine, and the stop event then
-    ends the writing thread between two chunks."""
-    stop = threading.Event()
+    """One attempt of an export, holding its lease (backend.jobs.lease) while it runs. An
+    ARQ abort or timeout cancels this coroutine, and a lost lease sets the stop event too;
+    either ends the writing thread between two chunks."""
     deps: ExportDeps = ctx["deps"]
-    try:
-        return await asyncio.to_thread(
-            run_export, job_id, deps, attempt=int(ctx.get("job_try", 1)), stop=stop
-        )
-    except asyncio.CancelledError:
-        stop.set()
-        raise
+    attempt = int(ctx.get("job_try", 1))
+    if attempt > MAX_TRIES:  # delivered again: the last attempt's worker died too
+        return await asyncio.to_thread(give_up, deps, job_id)
+    stop = threading.Event()
+    lease = Lease(
+        ctx["redis"],
+        ctx.get("job_id", arq_job_id(job_id)),
+        deps.settings.export_lease_s,
+        on_lost=stop.set,
+        fence=(deps.jobs, job_id, attempt),
+    )
+    async with lease:
+        try:
+            ended = await asyncio.to_thread(run_export, job_id, deps, attempt=attempt, stop=stop)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+    return "superseded" if lease.lost else ended
+
+
+def give_up(deps: ExportDeps, job_id: str) -> str:
+    job = deps.jobs.get(job_id)
+    if job is not None:
+        deps.jobs.fail_stuck(job_id, ABANDONED)
+        remove_parts(export_path(deps.settings, job_id, job.format))
+    return "failed"
 
 
 async def schedule_tick(ctx: dict[str, Any]) -> int:
@@ -84,7 +106,8 @@ async def sweep_exports(ctx: dict[str, Any]) -> int:
 
 class WorkerSettings:
     functions = [
-        func(export_job, name=EXPORT_FUNCTION, max_tries=MAX_TRIES, timeout=job_timeout_s())
+        # One try more than MAX_TRIES: that delivery records the failure (see export_job).
+        func(export_job, name=EXPORT_FUNCTION, max_tries=MAX_TRIES + 1, timeout=job_timeout_s())
     ]
     cron_jobs = [
         cron(schedule_tick, second={1}, unique=True, run_at_startup=False),
@@ -95,8 +118,9 @@ class WorkerSettings:
     redis_settings = redis_settings(get_settings().redis_url or DEFAULT_REDIS)
     queue_name = queue_name()
     allow_abort_jobs = True
-    # ARQ holds a job for its longest function timeout + 10 s before re-delivering it after a
-    # worker crash; cron functions count too, so they get the same bound.
+    # ARQ takes a job for its longest function timeout + 10 s; an export shortens that to
+    # its lease at once (backend.jobs.lease). A dead worker's schedule tick is not waited
+    # for: the next minute's tick restarts a run it left half-started.
     job_timeout = job_timeout_s()
     max_jobs = 2
     keep_result = 3600

@@ -1,9 +1,9 @@
 """`write_export`: drives one writer over a stream of batches, with progress, cancel and an
 all-or-nothing file.
 
-The file is written as `<final>.part` in the same folder and renamed with `os.replace` only
-when complete; on any error or cancel the part file is deleted, so a half-written export can
-never be served.
+The file is written as `<final>.part` (or a given temp name) in the same folder and renamed
+with `os.replace` only when complete; on any error or cancel the part file is deleted, so a
+half-written export can never be served.
 """
 
 from __future__ import annotations
@@ -100,15 +100,17 @@ def write_export(
     options: ExportOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    part: Path | None = None,
 ) -> int:
     """Write every batch to `final_path` in `fmt`; return the number of data rows.
 
     `columns` describe the batch columns by position (name, label, type, format).
     `should_cancel` is polled between chunks and should be cheap; `on_progress(rows)` is
-    called at most every `options.progress_interval_s` and once at the end.
+    called at most every `options.progress_interval_s` and once at the end. `part` is the
+    temp name (default `<final>.part`).
     """
     options = options or ExportOptions()
-    part = part_path(final_path)
+    part = part or part_path(final_path)
     part.unlink(missing_ok=True)  # a retried job starts over
     shutil.rmtree(scratch_dir(part), ignore_errors=True)
     run = _Run(

@@ -35,7 +35,7 @@ def build_export_service(
     jobs = JobStore(store)
     runner: JobRunner
     if settings.redis_url:
-        runner = ArqRunner(jobs, settings.redis_url)
+        runner = ArqRunner(jobs, settings.redis_url, settings.export_queue, settings=settings)
     else:
         in_process = InProcessRunner(
             ExportDeps(settings, store, queries, cancel_query), workers=IN_PROCESS_WORKERS

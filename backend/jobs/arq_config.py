@@ -5,9 +5,10 @@ from __future__ import annotations
 from arq.connections import RedisSettings
 
 from backend.config import get_settings
+from backend.jobs.models import MAX_ATTEMPTS
 
 EXPORT_FUNCTION = "export_job"
-MAX_TRIES = 3
+MAX_TRIES = MAX_ATTEMPTS["arq"]
 
 
 def queue_name() -> str:
@@ -16,8 +17,8 @@ def queue_name() -> str:
 
 
 def job_timeout_s() -> int:
-    """`AURORA_EXPORT_TIMEOUT_S`: the longest one export may run. ARQ re-delivers a job whose
-    worker died only after this plus 10 s, so it is also the crash-recovery delay."""
+    """`AURORA_EXPORT_TIMEOUT_S`: the longest one export attempt may run. A dead worker's
+    job is noticed by its lease (`EXPORT_LEASE_S`, backend.jobs.lease), not by this."""
     return get_settings().export_timeout_s
 
 

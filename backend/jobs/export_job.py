@@ -20,7 +20,7 @@ from adapters.base import AdapterQueryError, QueryCancelledError, UnsafeStatemen
 from backend.config import Settings
 from backend.errors import AuroraError, DatabaseError, Forbidden
 from backend.exports import ExportCancelled, ExportOptions, ExportWriteError, write_export
-from backend.jobs.files import export_path
+from backend.jobs.files import attempt_part, export_path, remove_parts
 from backend.jobs.state import JobStore, JobView
 from backend.jobs.watch import CancelWatch
 from backend.logging_setup import request_id_bound
@@ -88,29 +88,34 @@ def _run(job_id: str, deps: ExportDeps, attempt: int, stop: threading.Event) -> 
             rows = _write(job, deps, query_id, watch)
         except (ExportCancelled, QueryCancelledError) as e:
             if watch.is_set():
-                return _stopped(jobs, job_id, by_user=watch.by_user)
-            jobs.finish(job_id, "failed", error=_message(job_id, e))
+                return _stopped(jobs, job_id, attempt, by_user=watch.by_user)
+            jobs.finish(job_id, "failed", attempt=attempt, error=_message(job_id, e))
             return "failed"
         except Exception as e:
-            jobs.finish(job_id, "failed", error=_message(job_id, e))
+            jobs.finish(job_id, "failed", attempt=attempt, error=_message(job_id, e))
             return "failed"
     path = export_path(deps.settings, job.id, job.format)
-    jobs.finish(job_id, "done", rows_written=rows, total_rows=rows, file_path=str(path))
+    values = dict(rows_written=rows, total_rows=rows, file_path=str(path))
+    jobs.finish(job_id, "done", attempt=attempt, **values)
     return "done"
 
 
 def _write(job: JobView, deps: ExportDeps, query_id: str, watch: CancelWatch) -> int:
     spec = QuerySpec.model_validate(job.spec)
     owner = load_owner(deps.store, job.owner_id)
+    final = export_path(deps.settings, job.id, job.format)
+    part = attempt_part(final, job.attempts)
+    remove_parts(final, keep=part)  # what a killed earlier attempt left behind
     columns, batches = deps.queries.stream_export(spec, owner, query_id=query_id)
     return write_export(
         job.format,  # type: ignore[arg-type]
         paced(batches, deps.settings.export_batch_pause_ms / 1000, watch),
         columns,
-        export_path(deps.settings, job.id, job.format),
+        final,
         options=ExportOptions(bom=job.bom),
-        on_progress=lambda rows: deps.jobs.progress(job.id, rows),
+        on_progress=lambda rows: deps.jobs.progress(job.id, rows, attempt=job.attempts),
         should_cancel=watch.is_set,
+        part=part,
     )
 
 
@@ -124,13 +129,14 @@ def paced(
             watch.wait(pause_s)
 
 
-def _stopped(jobs: JobStore, job_id: str, *, by_user: bool) -> str:
+def _stopped(jobs: JobStore, job_id: str, attempt: int, *, by_user: bool) -> str:
     if by_user:
-        jobs.finish(job_id, "cancelled")
+        jobs.finish(job_id, "cancelled", attempt=attempt)
         return "cancelled"
-    # Not the user: the worker is shutting down or timed out. Queue it again so an ARQ
+    # Not the user: the worker is shutting down, timed out, or lost its lease to a later
+    # attempt (whose job this is now: the fence leaves it alone). Queue it again so an ARQ
     # retry can redo it; if none comes, the runner's reconcile marks it failed.
-    jobs.requeue(job_id, INTERRUPTED)
+    jobs.requeue(job_id, INTERRUPTED, attempt=attempt)
     return "interrupted"
 
 

@@ -16,6 +16,8 @@ from backend.store.base import Base, Json, UTCDateTime, new_id, utcnow
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled")
+# Attempts per runner: ARQ re-delivers a job whose worker died; in process, nothing does.
+MAX_ATTEMPTS = {"arq": 3, "inprocess": 1}
 
 
 class ExportJobRow(Base):

@@ -34,11 +34,16 @@ class JobView:
     cancel_requested: bool
     attempts: int
     created_at: dt.datetime
+    heartbeat_at: dt.datetime | None
     finished_at: dt.datetime | None
+    # Not a column: the runner's word that the last attempt's lease lapsed and the job waits
+    # for another worker (`attempts` then already counts that next attempt).
+    restarting: bool = False
 
     @classmethod
     def of(cls, row: ExportJobRow) -> JobView:
-        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+        names = [name for name in cls.__dataclass_fields__ if name != "restarting"]
+        return cls(**{name: getattr(row, name) for name in names})
 
 
 class JobStore:
@@ -95,7 +100,9 @@ class JobStore:
             row = session.get(ExportJobRow, job_id)
             return None if row is None else JobView.of(row)
 
-    def progress(self, job_id: str, rows: int, total: int | None = None) -> None:
+    def progress(
+        self, job_id: str, rows: int, total: int | None = None, *, attempt: int | None = None
+    ) -> None:
         values: dict[str, Any] = {"rows_written": rows, "heartbeat_at": utcnow()}
         if total is not None:
             values["total_rows"] = total
@@ -103,26 +110,45 @@ class JobStore:
             session.execute(
                 update(ExportJobRow)
                 .where(ExportJobRow.id == job_id, ExportJobRow.status == "running")
+                .where(*_fence(attempt))
                 .values(**values)
             )
 
-    def finish(self, job_id: str, status: str, **values: Any) -> None:
-        """Record the end of a run; a job already finished (e.g. cancelled) stays as it is."""
+    def finish(
+        self, job_id: str, status: str, *, attempt: int | None = None, **values: Any
+    ) -> None:
+        """Record the end of a run; a job already finished (e.g. cancelled) stays as it is,
+        and so does one a later attempt has taken over (`attempt` given)."""
         with self.store.session() as session:
             session.execute(
                 update(ExportJobRow)
                 .where(ExportJobRow.id == job_id, ExportJobRow.status.in_(ACTIVE))
+                .where(*_fence(attempt))
                 .values(status=status, finished_at=utcnow(), **values)
             )
 
-    def requeue(self, job_id: str, reason: str) -> None:
+    def requeue(self, job_id: str, reason: str, *, attempt: int | None = None) -> None:
         """Back to queued after an interruption that was not a cancel; the file is redone."""
         with self.store.session() as session:
             session.execute(
                 update(ExportJobRow)
                 .where(ExportJobRow.id == job_id, ExportJobRow.status == "running")
+                .where(*_fence(attempt))
                 .values(status="queued", error=reason, rows_written=0)
             )
+
+    def renew(self, job_id: str, attempt: int) -> bool:
+        """A lease heartbeat of `attempt`: record it while that attempt runs the job; False
+        once a later attempt has started (this one's lease lapsed and the job moved on)."""
+        with self.store.session() as session:
+            session.execute(
+                update(ExportJobRow)
+                .where(ExportJobRow.id == job_id, ExportJobRow.status == "running")
+                .where(*_fence(attempt))
+                .values(heartbeat_at=utcnow())
+            )
+            latest = session.scalar(select(ExportJobRow.attempts).where(ExportJobRow.id == job_id))
+            return latest is not None and latest <= attempt
 
     def fail_stuck(self, job_id: str, reason: str) -> None:
         """A job its runner gave up on (ARQ out of tries) but that still looks active."""
@@ -201,3 +227,8 @@ class JobStore:
             .where(ExportJobRow.id == job_id, ExportJobRow.status.in_(ACTIVE))
             .values(status="cancelled", finished_at=utcnow())
         )
+
+
+def _fence(attempt: int | None) -> list[Any]:
+    """Writes of one attempt apply only while it is the job's latest attempt."""
+    return [] if attempt is None else [ExportJobRow.attempts == attempt]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend import audit
 from backend.jobs.app import ExportsDep
-from backend.jobs.models import FINISHED
+from backend.jobs.models import FINISHED, MAX_ATTEMPTS
 from backend.jobs.state import JobView
 from backend.query.spec import QuerySpec
 from backend.security.deps import CurrentUser, require_user
@@ -52,11 +52,23 @@ class ExportOut(BaseModel):
     download_url: str | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    attempt: int = Field(description="The attempt running, about to run, or that ended it")
+    max_attempts: int
+    restarting: bool = Field(
+        description="The last attempt's worker stopped; the job waits for another worker"
+    )
+
+
+def _attempt(job: JobView) -> int:
+    return job.attempts + 1 if job.status == "queued" else max(job.attempts, 1)
 
 
 def _out(job: JobView) -> ExportOut:
     ready = job.status == "done" and job.file_path is not None
     return ExportOut(
+        attempt=_attempt(job),
+        max_attempts=MAX_ATTEMPTS.get(job.runner, 1),
+        restarting=job.restarting,
         id=job.id,
         status=job.status,
         format=job.format,

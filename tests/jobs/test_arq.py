@@ -12,7 +12,7 @@ import time
 import openpyxl
 import polars as pl
 import pytest
-from arq import Worker, func
+from arq import Worker
 
 from backend.jobs.arq_config import EXPORT_FUNCTION, MAX_TRIES, arq_job_id, redis_settings
 from backend.jobs.arq_runner import ABANDONED, ArqRunner
@@ -20,7 +20,7 @@ from backend.jobs.service import ExportService
 from backend.jobs.state import JobView
 from backend.jobs.sweep import sweep
 from backend.query.spec import QuerySpec
-from backend.worker import export_job
+from backend.worker import WorkerSettings
 from tests.jobs.conftest import BIG_ROWS, REDIS_URL, JobEnv
 from tests.jobs.workers import spawn_worker, stop_worker
 
@@ -32,13 +32,13 @@ HUGE = QuerySpec(dataset="huge")
 
 
 def _service(env: JobEnv, queue: str) -> ExportService:
-    runner = ArqRunner(env.jobs, REDIS_URL, queue)
+    runner = ArqRunner(env.jobs, REDIS_URL, queue, settings=env.settings)
     return ExportService(env.settings, env.jobs, runner, env.services.queries)
 
 
 def _worker(env: JobEnv, queue: str, *, burst: bool) -> Worker:
     return Worker(
-        functions=[func(export_job, name=EXPORT_FUNCTION, max_tries=MAX_TRIES)],
+        functions=WorkerSettings.functions,
         redis_settings=redis_settings(REDIS_URL),
         queue_name=queue,
         burst=burst,
@@ -92,7 +92,8 @@ def test_cancel_reaches_a_running_arq_job_within_two_seconds(job_env: JobEnv, qu
 
 
 def test_a_job_arq_gives_up_on_ends_failed(job_env: JobEnv, queue: str) -> None:
-    """A poison job that killed its worker every time: ARQ stops after max_tries."""
+    """A poison job that killed its worker every time: delivered once more than MAX_TRIES,
+    the worker records the failure instead of running it."""
 
     async def scenario() -> None:
         service = _service(job_env, queue)
@@ -144,7 +145,7 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
         service.download(job.id, job_env.owner)
 
     second = spawn_worker(job_env, queue, timeout_s=120)
-    try:  # ARQ re-delivers once the dead worker's claim expires (timeout + 10 s)
+    try:  # ARQ re-delivers once the dead worker's lease (EXPORT_LEASE_S) lapses
         done = job_env.wait_finished(job.id, timeout=180)
     finally:
         stop_worker(second)

@@ -120,7 +120,7 @@ def test_a_million_rows_through_a_real_arq_worker(
     from backend.jobs.arq_runner import ArqRunner
 
     async def submit(spec: QuerySpec, fmt: str) -> JobView:
-        runner = ArqRunner(million_env.jobs, REDIS_URL, queue)
+        runner = ArqRunner(million_env.jobs, REDIS_URL, queue, settings=million_env.settings)
         service = ExportService(
             million_env.settings, million_env.jobs, runner, million_env.services.queries
         )

@@ -6,14 +6,25 @@ import os
 import signal
 import subprocess
 from pathlib import Path
+from typing import Protocol
 
-from tests.jobs.conftest import REDIS_URL, JobEnv
+from backend.config import Settings
+from backend.store.engine import Store
+from tests.jobs.conftest import REDIS_URL
+
+
+class Stack(Protocol):
+    """A test's settings and metadata store (a JobEnv or an Api), which the worker shares."""
+
+    settings: Settings
+    store: Store
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def spawn_worker(
-    env: JobEnv, queue: str, timeout_s: int, pause_ms: int = 0
+    env: Stack, queue: str, timeout_s: int, pause_ms: int = 0, lease_s: int | None = None
 ) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
@@ -24,6 +35,7 @@ def spawn_worker(
         "AURORA_EXPORT_QUEUE": queue,
         "AURORA_EXPORT_TIMEOUT_S": str(timeout_s),
         "EXPORT_BATCH_PAUSE_MS": str(pause_ms),
+        "EXPORT_LEASE_S": str(lease_s or env.settings.export_lease_s),
     }
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/arq"), "backend.worker.WorkerSettings"],
