@@ -161,6 +161,23 @@ class Settings(BaseSettings):
     export_retention_h: int = _env(  # type: ignore[assignment]
         "EXPORT_RETENTION_H", 24, "Hours an export file is kept"
     )
+    # Per-user quotas (backend.jobs.quotas); administrators are exempt.
+    quota_active_schedules: int = _env(  # type: ignore[assignment]
+        "QUOTA_ACTIVE_SCHEDULES", 20, "Enabled schedules one user may have"
+    )
+    quota_queued_exports: int = _env(  # type: ignore[assignment]
+        "QUOTA_QUEUED_EXPORTS", 5, "Exports one user may have queued or running at once"
+    )
+    quota_export_mb_per_day: int = _env(  # type: ignore[assignment]
+        "QUOTA_EXPORT_MB_PER_DAY",
+        2048,
+        "Export file megabytes one user may produce in 24 hours; past it, new exports wait",
+    )
+    schedule_min_interval_minutes: int = _env(  # type: ignore[assignment]
+        "SCHEDULE_MIN_INTERVAL_MINUTES",
+        15,
+        "Shortest time between two runs of one user's schedule",
+    )
     pivot_max_columns: int = _env(  # type: ignore[assignment]
         "PIVOT_MAX_COLUMNS", 200, "Most pivot result columns"
     )

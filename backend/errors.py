@@ -94,6 +94,23 @@ class TooManyRequests(AuroraError):
         return {"Retry-After": str(self.retry_after)}
 
 
+class QuotaExceeded(AuroraError):
+    """A per-user quota (`backend.jobs.quotas`). 429 with Retry-After when waiting frees it
+    (exports still running, the day's export bytes), else 422: only the user's own change
+    (fewer schedules, a sparser cron) does."""
+
+    status, code = 422, "quota_exceeded"
+
+    def __init__(self, message: str, *, limit: str, retry_after: int | None = None) -> None:
+        super().__init__(message, details=[{"limit": limit}])
+        self.retry_after = retry_after
+        if retry_after is not None:
+            self.status = 429
+
+    def headers(self) -> dict[str, str]:
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+
 class ServiceBusy(TooManyRequests):
     status, code = 503, "service_busy"
 

@@ -29,12 +29,23 @@ def check_cron(expression: str, timezone: str = "UTC") -> None:
 
 
 def next_runs(
-    expression: str, timezone: str, after: dt.datetime, count: int = 3
+    expression: str,
+    timezone: str,
+    after: dt.datetime,
+    count: int = 3,
+    *,
+    until: dt.datetime | None = None,
 ) -> list[dt.datetime]:
-    """The next `count` fire times strictly after `after`, in UTC."""
+    """The next `count` fire times strictly after `after`, in UTC; none past `until`."""
     start = after.astimezone(zone(timezone))
+    fires: list[dt.datetime] = []
     try:
         it = croniter(expression, start)
-        return [it.get_next(dt.datetime).astimezone(dt.UTC) for _ in range(count)]
+        while len(fires) < count:
+            fire = it.get_next(dt.datetime).astimezone(dt.UTC)
+            if until is not None and fire > until:
+                break
+            fires.append(fire)
+        return fires
     except (CroniterBadCronError, CroniterBadDateError) as e:
         raise InvalidQuery(f"'{expression}' never fires.", path="cron") from e

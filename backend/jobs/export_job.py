@@ -95,7 +95,8 @@ def _run(job_id: str, deps: ExportDeps, attempt: int, stop: threading.Event) -> 
             jobs.finish(job_id, "failed", attempt=attempt, error=_message(job_id, e))
             return "failed"
     path = export_path(deps.settings, job.id, job.format)
-    values = dict(rows_written=rows, total_rows=rows, file_path=str(path))
+    size = path.stat().st_size if path.is_file() else 0  # for the daily export quota
+    values = dict(rows_written=rows, total_rows=rows, bytes_written=size, file_path=str(path))
     jobs.finish(job_id, "done", attempt=attempt, **values)
     return "done"
 

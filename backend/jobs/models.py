@@ -32,6 +32,7 @@ class ExportJobRow(Base):
     bom: Mapped[bool] = mapped_column(Boolean, default=False)
     runner: Mapped[str] = mapped_column(String(16), default="inprocess")
     rows_written: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_written: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     total_rows: Mapped[int | None] = mapped_column(BigInteger, default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     file_path: Mapped[str | None] = mapped_column(String(1024), default=None)

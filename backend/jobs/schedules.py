@@ -12,12 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import NotFound
 from backend.jobs.cron import check_cron, next_runs
 from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
+from backend.jobs.quotas import Quotas
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
 from backend.store.base import utcnow
@@ -67,8 +68,23 @@ def _apply(row: ScheduleRow, fields: ScheduleFields, now: dt.datetime) -> None:
 class Schedules:
     """One caller's schedules; `hidden` are the datasets that caller may not see."""
 
-    def __init__(self, store: Store, hidden: frozenset[str] = frozenset()) -> None:
-        self.store, self.hidden = store, hidden
+    def __init__(
+        self, store: Store, hidden: frozenset[str] = frozenset(), quotas: Quotas | None = None
+    ) -> None:
+        self.store, self.hidden, self.quotas = store, hidden, quotas
+
+    def _check_quotas(
+        self, session: Session, owner: User, fields: ScheduleFields, *, editing: str | None
+    ) -> None:
+        if self.quotas is None or not fields.enabled:
+            return
+        others = select(func.count()).where(
+            ScheduleRow.owner_id == owner.id,
+            ScheduleRow.enabled.is_(True),
+            ScheduleRow.id != (editing or ""),
+        )
+        count = int(session.scalar(others) or 0)
+        self.quotas.check_schedule(owner, fields.cron, fields.timezone, enabled_others=count)
 
     def visible(self, user: User) -> list[ScheduleRow]:
         query = (
@@ -90,6 +106,7 @@ class Schedules:
         check_cron(fields.cron, fields.timezone)
         with self.store.session() as session:
             _check_report(session, fields.report_id, user, self.hidden)
+            self._check_quotas(session, user, fields, editing=None)
             row = ScheduleRow(owner_id=user.id)
             _apply(row, fields, utcnow())
             session.add(row)
@@ -102,6 +119,7 @@ class Schedules:
             row = _visible(session, schedule_id, user, self.hidden)
             owner = _owner(session, row.owner_id, user)
             _check_report(session, fields.report_id, owner, self.hidden)
+            self._check_quotas(session, owner, fields, editing=row.id)
             _apply(row, fields, utcnow())
             session.flush()
             return row

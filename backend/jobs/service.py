@@ -12,6 +12,7 @@ from backend.errors import Conflict, NotFound, ServiceBusy
 from backend.exports import CONTENT_TYPES, ExportFormat
 from backend.jobs.export_job import ExportQueries
 from backend.jobs.files import download_name
+from backend.jobs.quotas import Quotas
 from backend.jobs.runner import JobRunner
 from backend.jobs.state import JobStore, JobView
 from backend.query.spec import QuerySpec
@@ -42,6 +43,7 @@ class ExportService:
         filename: str | None = None,
         bom: bool = False,
     ) -> JobView:
+        Quotas.of(self.settings).check_export(self.jobs, user, utcnow())
         total = await self.queries.check_export(spec, user, fmt)  # 422 before any job
         fields = _job_fields(user, spec, fmt, filename, bom, total)
         job = self.jobs.create(runner=self.runner.name, **fields)

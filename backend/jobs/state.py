@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from backend.errors import NotFound
 from backend.jobs.models import ACTIVE, ExportJobRow
@@ -61,6 +61,28 @@ class JobStore:
         with self.store.session() as session:
             row = session.get(ExportJobRow, job_id)
             return None if row is None else JobView.of(row)
+
+    def active_count(self, owner_id: int) -> int:
+        """The owner's exports queued or running."""
+        with self.store.session() as session:
+            query = select(func.count()).where(
+                ExportJobRow.owner_id == owner_id, ExportJobRow.status.in_(ACTIVE)
+            )
+            return int(session.scalar(query) or 0)
+
+    def bytes_since(self, owner_id: int, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """Bytes the owner's exports finished since `since` wrote, and the first such finish."""
+        with self.store.session() as session:
+            query = select(
+                func.coalesce(func.sum(ExportJobRow.bytes_written), 0),
+                func.min(ExportJobRow.finished_at),
+            ).where(
+                ExportJobRow.owner_id == owner_id,
+                ExportJobRow.finished_at >= since,
+                ExportJobRow.bytes_written > 0,
+            )
+            total, first = session.execute(query).one()
+            return int(total), first
 
     def owned(self, job_id: str, owner_id: int) -> JobView:
         """The job if `owner_id` owns it; anyone else's job looks exactly like a missing one."""

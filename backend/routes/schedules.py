@@ -9,12 +9,20 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend import audit
-from backend.deps import HiddenDatasets
+from backend.deps import HiddenDatasets, SettingsDep
 from backend.jobs.cron import next_runs
 from backend.jobs.models import ScheduleRow
+from backend.jobs.quotas import Quotas
 from backend.jobs.schedules import ScheduleFields, Schedules
 from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.store.base import utcnow
+
+
+def _schedules(auth: AuthDep, hidden: HiddenDatasets, settings: SettingsDep) -> Schedules:
+    return Schedules(auth.store, hidden, Quotas.of(settings))
+
+
+SchedulesDep = Annotated[Schedules, Depends(_schedules)]
 
 router = APIRouter(prefix="/schedules", tags=["schedules"], dependencies=[Depends(require_user)])
 
@@ -86,24 +94,22 @@ def _fields(body: ScheduleIn) -> ScheduleFields:
 
 
 @router.get("", response_model=list[ScheduleOut])
-def list_schedules(user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets) -> list[ScheduleOut]:
-    return [_out(row) for row in Schedules(auth.store, hidden).visible(user)]
+def list_schedules(user: CurrentUser, schedules: SchedulesDep) -> list[ScheduleOut]:
+    return [_out(row) for row in schedules.visible(user)]
 
 
 @router.post("", response_model=ScheduleOut, status_code=201)
 def create_schedule(
-    body: ScheduleIn, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets, request: Request
+    body: ScheduleIn, user: CurrentUser, schedules: SchedulesDep, request: Request
 ) -> ScheduleOut:
-    row = Schedules(auth.store, hidden).create(user, _fields(body))
+    row = schedules.create(user, _fields(body))
     audit.record("schedule.create", user=user, request=request, detail={"schedule_id": row.id})
     return _out(row)
 
 
 @router.get("/{schedule_id}", response_model=ScheduleOut)
-def get_schedule(
-    schedule_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets
-) -> ScheduleOut:
-    return _out(Schedules(auth.store, hidden).get(schedule_id, user))
+def get_schedule(schedule_id: str, user: CurrentUser, schedules: SchedulesDep) -> ScheduleOut:
+    return _out(schedules.get(schedule_id, user))
 
 
 @router.put("/{schedule_id}", response_model=ScheduleOut)
@@ -111,26 +117,23 @@ def replace_schedule(
     schedule_id: str,
     body: ScheduleIn,
     user: CurrentUser,
-    auth: AuthDep,
-    hidden: HiddenDatasets,
+    schedules: SchedulesDep,
     request: Request,
 ) -> ScheduleOut:
-    row = Schedules(auth.store, hidden).replace(schedule_id, user, _fields(body))
+    row = schedules.replace(schedule_id, user, _fields(body))
     audit.record("schedule.update", user=user, request=request, detail={"schedule_id": row.id})
     return _out(row)
 
 
 @router.delete("/{schedule_id}", status_code=204)
 def delete_schedule(
-    schedule_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets, request: Request
+    schedule_id: str, user: CurrentUser, schedules: SchedulesDep, request: Request
 ) -> Response:
-    Schedules(auth.store, hidden).delete(schedule_id, user)
+    schedules.delete(schedule_id, user)
     audit.record("schedule.delete", user=user, request=request, detail={"schedule_id": schedule_id})
     return Response(status_code=204)
 
 
 @router.get("/{schedule_id}/runs", response_model=list[RunOut])
-def list_runs(
-    schedule_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets
-) -> list[RunOut]:
-    return [_run(run, job) for run, job in Schedules(auth.store, hidden).runs(schedule_id, user)]
+def list_runs(schedule_id: str, user: CurrentUser, schedules: SchedulesDep) -> list[RunOut]:
+    return [_run(run, job) for run, job in schedules.runs(schedule_id, user)]

@@ -7,6 +7,8 @@ import asyncio
 import datetime as dt
 import itertools
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +18,21 @@ from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
 from backend.jobs.scheduler import tick
 from backend.jobs.service import ExportService
 from backend.store.base import utcnow
+from backend.store.engine import Store
 from tests.jobs.api_fixtures import finished, poll
 from tests.store.fixtures import Api
 
 SPEC = {"dataset": "items", "columns": ["item_id", "price"]}
+
+
+@pytest.fixture
+def export_api(sqlite_store: Store, tmp_path: Path, shared_warehouse: Path) -> Iterator[Api]:
+    """Schedules every minute, as these tests use (tests/jobs/test_quotas.py: the interval)."""
+    from tests.jobs.api_fixtures import running_api
+
+    yield from running_api(
+        sqlite_store, tmp_path, shared_warehouse, schedule_min_interval_minutes=1
+    )
 
 
 def _report(api: Api, headers: dict[str, str], shared: bool = False) -> str:
