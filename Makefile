@@ -51,9 +51,12 @@ REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_B
 # The API (API_WORKERS processes, backend/serve.py), the export worker (only with REDIS_URL;
 # without it jobs run in the API) and the Reflex UI in prod mode on one port (its state in
 # Redis when REDIS_URL is set): open http://localhost:$(UI_PORT). Ctrl-C stops all.
-# docs/deploy.md describes this shape and the one with many machines.
+# docs/deploy.md describes this shape and the one with many machines. The UI forwards each
+# browser's address to the API with AURORA_UI_SECRET (docs/security.md): unset, this run
+# makes one up that only its two processes know.
 run: setup data bun
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	export AURORA_UI_SECRET=$${AURORA_UI_SECRET:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
 	$(BIN)/python -m backend.serve --host 127.0.0.1 --port $(API_PORT) & \
 	if [ -n "$$REDIS_URL" ]; then \
 	  DUCKDB_MEMORY_LIMIT=$$($(BIN)/python -m backend.serve --print-memory-limit) \

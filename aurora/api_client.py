@@ -24,6 +24,21 @@ def api_url() -> str:
     return os.environ.get("AURORA_API_URL", DEFAULT_API_URL).rstrip("/")
 
 
+def forwarding_headers(client_addr: str, secret: str | None = None) -> dict[str, str]:
+    """The browser's address for the API's login limits and audit log, with the secret
+    that makes the API believe it (AURORA_UI_SECRET; without one nothing is forwarded).
+
+    >>> forwarding_headers("203.0.113.7", secret="s3cret")
+    {'X-Aurora-Client-Addr': '203.0.113.7', 'X-Aurora-UI-Secret': 's3cret'}
+    >>> forwarding_headers("", secret="s3cret"), forwarding_headers("203.0.113.7", secret="")
+    ({}, {})
+    """
+    secret = os.environ.get("AURORA_UI_SECRET", "") if secret is None else secret
+    if not secret or not client_addr:
+        return {}
+    return {"X-Aurora-Client-Addr": client_addr, "X-Aurora-UI-Secret": secret}
+
+
 def _shared_client() -> httpx.AsyncClient:
     """One connection pool per UI process, shared by every user's calls."""
     global _client
@@ -68,10 +83,12 @@ class ApiError(Exception):
 
 
 class ApiClient:
-    """Calls made on behalf of one signed-in user (or anonymously, for login)."""
+    """Calls made on behalf of one signed-in user (or anonymously, for login), from the
+    browser at `client_addr`."""
 
-    def __init__(self, token: str = "") -> None:
+    def __init__(self, token: str = "", client_addr: str = "") -> None:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._headers.update(forwarding_headers(client_addr))
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         try:

@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from aurora.api_client import ApiClient, ApiError
@@ -43,13 +43,14 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 @router.get(PREFIX + "/{ticket}", response_model=None)
-async def download(ticket: str) -> Response:
+async def download(ticket: str, request: Request) -> Response:
     entry = _tickets.get(ticket)
     if entry is None or entry[2] < time.monotonic():
         return _error(404, "not_found", "This download link has expired; export again.")
     token, export_id, _ = entry
     try:
-        response = await ApiClient(token).open_download(export_id)
+        browser = request.client.host if request.client else ""
+        response = await ApiClient(token, browser).open_download(export_id)
     except ApiError as exc:
         return _error(exc.status, exc.code, exc.message)
     disposition = response.headers.get("content-disposition")

@@ -73,6 +73,32 @@ class Settings(BaseSettings):
         "default",
         "Password hashing cost: default (argon2's recommended) or fast (tests only)",
     )
+    # Failed-login limits (backend.security.ratelimit), counted over LOGIN_WINDOW_S.
+    login_failures_per_pair: int = _env(  # type: ignore[assignment]
+        "LOGIN_FAILURES_PER_PAIR", 10, "Failed logins for one user name from one client, per window"
+    )
+    login_failures_per_client: int = _env(  # type: ignore[assignment]
+        "LOGIN_FAILURES_PER_CLIENT", 50, "Failed logins from one client address, per window"
+    )
+    login_failures_per_user: int = _env(  # type: ignore[assignment]
+        "LOGIN_FAILURES_PER_USER", 100, "Failed logins for one user name from anywhere, per window"
+    )
+    login_window_s: int = _env(  # type: ignore[assignment]
+        "LOGIN_WINDOW_S", 300, "Seconds a failed login counts against the limits above"
+    )
+    # Who may tell the API the caller's address (backend.security.client_address).
+    trusted_proxies: str | None = _env(  # type: ignore[assignment]
+        "TRUSTED_PROXIES",
+        None,
+        "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For the API "
+        "believes; none by default",
+    )
+    ui_secret: SecretStr | None = _env(  # type: ignore[assignment]
+        "AURORA_UI_SECRET",
+        None,
+        "Secret the UI server proves itself with when it forwards the browser's address; "
+        "`make run` generates one per run when unset",
+    )
     redis_url: str | None = _env(  # type: ignore[assignment]
         "REDIS_URL", None, "Redis for export jobs and the cache; unset runs jobs in-process"
     )

@@ -84,7 +84,7 @@ class InvalidUpload(AuroraError):
 
 
 class TooManyRequests(AuroraError):
-    status, code = 429, "too_many_requests"
+    status, code = 429, "rate_limited"
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)

@@ -25,6 +25,7 @@ from backend.routes import exports as exports_routes
 from backend.routes import metrics as metrics_routes
 from backend.routes import schedules as schedules_routes
 from backend.routes import totals as totals_routes
+from backend.security.client_address import ClientAddressMiddleware
 from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
 from backend.services.container import build_services
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_json_body_mb * 2**20,
         upload_paths=UPLOAD_PATHS,
     )
+    # The caller's address as the API believes it (the UI server's or a trusted proxy's word).
+    app.add_middleware(ClientAddressMiddleware, **ClientAddressMiddleware.options(settings))
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
     for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):
         app.include_router(module.router, prefix="/api")

@@ -90,16 +90,26 @@ DEFAULTS = {
 }
 
 
+# uvicorn's default believes X-Forwarded-For from any caller on 127.0.0.1, so a local caller
+# could pick its address for the login limits and the audit log. The app reads forwarded
+# addresses itself, only from TRUSTED_PROXIES or the UI server (backend.security.client_address).
+NO_PROXY_HEADERS = "--no-proxy-headers"
+_PROXY_OPTIONS = ("--proxy-headers", NO_PROXY_HEADERS, "--forwarded-allow-ips")
+
+
 def uvicorn_command(workers: int, extra: list[str]) -> list[str]:
-    """The uvicorn command line: `DEFAULTS` unless `extra` names the option itself.
+    """The uvicorn command line: `DEFAULTS` unless `extra` names the option itself, and no
+    proxy headers unless `extra` asks for them.
 
     >>> command = uvicorn_command(2, ["--port", "9", "--timeout-keep-alive=5"])
-    >>> command[4:8]
-    ['--workers', '2', '--timeout-worker-healthcheck', '30']
-    >>> command[8:]
+    >>> command[4:9]
+    ['--workers', '2', '--no-proxy-headers', '--timeout-worker-healthcheck', '30']
+    >>> command[9:]
     ['--port', '9', '--timeout-keep-alive=5']
     """
     command = [sys.executable, "-m", "uvicorn", "backend.main:app", "--workers", str(workers)]
+    if not any(arg.split("=")[0] in _PROXY_OPTIONS for arg in extra):
+        command.append(NO_PROXY_HEADERS)
     for option, value in DEFAULTS.items():
         if not any(arg.split("=")[0] == option for arg in extra):
             command += [option, value]

@@ -31,7 +31,12 @@ class AuthState(rx.State):
         return self.role == "admin"
 
     def _client(self) -> ApiClient:
-        return ApiClient(self._token)
+        return ApiClient(self._token, self._browser_addr())
+
+    def _browser_addr(self) -> str:
+        # The socket peer of this browser's websocket (Reflex reads X-Forwarded-For only
+        # with its trusted_proxy_hops set): the API counts failed logins per this address.
+        return str(self.router.session.client_ip or "")
 
     @rx.event
     async def login(self, form: dict[str, Any]):
@@ -43,7 +48,7 @@ class AuthState(rx.State):
         self.login_busy = True
         yield
         try:
-            answer = await ApiClient().login(username, password)
+            answer = await ApiClient(client_addr=self._browser_addr()).login(username, password)
         except ApiError as exc:
             self.login_error, self.login_busy = exc.message, False
             return

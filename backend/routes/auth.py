@@ -14,6 +14,7 @@ from backend.security.context import AuthContext
 from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.security.passwords import in_login_pool
 from backend.security.principal import User
+from backend.security.ratelimit import Attempt
 from backend.store.base import utcnow
 from backend.store.models import TokenRevocationRow, UserRow
 
@@ -38,9 +39,21 @@ class LoginResponse(BaseModel):
     user: dict[str, Any]
 
 
-def _limit_keys(username: str, request: Request) -> tuple[str, str]:
-    client = request.client.host if request.client else "unknown"
-    return f"user:{username.lower()}", f"addr:{client}"
+def _attempt(username: str, request: Request) -> Attempt:
+    # The believed address: backend.security.client_address has set it on the request.
+    return Attempt(username, request.client.host if request.client else "unknown")
+
+
+def _try_again(wait_s: int) -> str:
+    """
+    >>> _try_again(1), _try_again(45)
+    ('try again in 1 second', 'try again in 45 seconds')
+    >>> _try_again(61), _try_again(300)
+    ('try again in 2 minutes', 'try again in 5 minutes')
+    """
+    if wait_s < 60:
+        return f"try again in {wait_s} second{'s' if wait_s != 1 else ''}"
+    return f"try again in {-(-wait_s // 60)} minutes"
 
 
 def _verify(auth: AuthContext, body: LoginRequest) -> UserRow | None:
@@ -62,14 +75,14 @@ async def login(body: LoginRequest, request: Request, auth: AuthDep) -> LoginRes
 
 
 def _login(body: LoginRequest, request: Request, auth: AuthContext) -> LoginResponse:
-    keys = _limit_keys(body.username, request)
-    wait = auth.limiter.retry_after(keys)
+    attempt = _attempt(body.username, request)
+    wait = auth.limiter.retry_after(attempt)
     if wait:
         audit.record("login.blocked", user=None, username=body.username[:64], request=request)
-        raise TooManyRequests("Too many failed logins; try again later.", retry_after=wait)
+        raise TooManyRequests(f"Too many failed logins; {_try_again(wait)}.", retry_after=wait)
     row = _verify(auth, body)
     if row is None:
-        auth.limiter.fail(keys)
+        auth.limiter.failed(attempt)
         audit.record("login.failure", user=None, username=body.username[:64], request=request)
         raise Unauthenticated(WRONG_LOGIN)
     if not row.active:
@@ -78,7 +91,7 @@ def _login(body: LoginRequest, request: Request, auth: AuthContext) -> LoginResp
             "login.failure", user=None, username=row.username, request=request, detail=detail
         )
         raise Unauthenticated(ACCOUNT_DISABLED)
-    auth.limiter.reset(keys[0])
+    auth.limiter.succeeded(attempt)
     user = User.from_row(row)
     token, _ = auth.tokens.issue(user.id, version=row.token_version)
     audit.record("login.success", user=user, request=request)

@@ -33,6 +33,7 @@ class AuthContext:
     audit: audit.AuditWriter
 
     def close(self) -> None:
+        self.limiter.close()
         audit.uninstall(self.audit)
         self.audit.stop()
         self.store.close()
@@ -53,7 +54,8 @@ def build_context(settings: Settings) -> AuthContext:
     writer = audit.AuditWriter(store)
     writer.start()
     tokens = Tokens(signing_secret(settings), settings.token_ttl_minutes)
-    return AuthContext(settings, store, passwords, tokens, LoginLimiter(), writer)
+    limiter = LoginLimiter.from_settings(settings)
+    return AuthContext(settings, store, passwords, tokens, limiter, writer)
 
 
 def auth_of(app: FastAPI) -> AuthContext:

@@ -1,59 +1,121 @@
-"""Failed-login limiter: a sliding window per user name and per client address.
+"""Failed-login limits: per (user name, client), per client and per user name, each over a
+moving window, with the `limits` library.
 
-In memory, so it counts per process: with N workers an attacker gets up to N times the
-budget. One process (the default) is exact; several would need Redis behind this class.
+    limiter = LoginLimiter.from_settings(settings)
+    attempt = Attempt("ann", "203.0.113.7")
+    limiter.retry_after(attempt)   # 0, or seconds until every limit has room again
+    limiter.failed(attempt)        # one failure against all three
+    limiter.succeeded(attempt)     # the pair starts afresh; the wider counts stay
+
+Three limits so that nobody can lock anybody else out cheaply: ten typos count against that
+user on that client only, a client guessing many names meets its own cap, and a name guessed
+from many clients meets a much higher one. Nothing is locked: each failure stops counting
+`window_s` after it happened, so a blocked caller may try again after `Retry-After` (when the
+oldest failure ages out), and a refused attempt is not counted.
+
+With `REDIS_URL` the counts live in Redis, shared by every API process; without it, in
+memory. If Redis fails, the counts fall back to this process's memory rather than letting
+every guess through or refusing every login.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from urllib.parse import quote
 
-MAX_KEYS = 100_000
+from limits import RateLimitItem, RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from backend.config import Settings
+
+log = logging.getLogger("aurora.security")
+
+KEY_PREFIX = "aurora:login"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    username: str
+    client: str
+
+    def identifiers(self) -> dict[str, tuple[str, ...]]:
+        """Each limit's key parts; names are compared case-blind and quoted, so no name can
+        spell another limit's key.
+
+        >>> Attempt("Ann/B", "10.0.0.1").identifiers()["pair"]
+        ('ann%2Fb', '10.0.0.1')
+        """
+        name = quote(self.username.lower(), safe="")
+        return {"pair": (name, self.client), "client": (self.client,), "user": (name,)}
 
 
 class LoginLimiter:
     def __init__(
-        self,
-        max_failures: int = 10,
-        window_s: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
+        self, storage: Storage, *, pair: int, client: int, user: int, window_s: int
     ) -> None:
-        self.max_failures, self.window_s, self._clock = max_failures, window_s, clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self._shared = MovingWindowRateLimiter(storage)
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._storage = storage
+        self._limits: dict[str, RateLimitItem] = {
+            name: RateLimitItemPerSecond(amount, window_s, namespace=name)
+            for name, amount in (("pair", pair), ("client", client), ("user", user))
+        }
 
-    def retry_after(self, keys: Iterable[str]) -> int:
-        """Seconds until a blocked key may try again; 0 when none of `keys` is blocked."""
-        now, wait = self._clock(), 0.0
-        with self._lock:
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.max_failures:
-                    wait = max(wait, times[-self.max_failures] + self.window_s - now)
-        return math.ceil(wait) if wait > 0 else 0
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoginLimiter:
+        storage: Storage = (
+            RedisStorage(settings.redis_url, key_prefix=KEY_PREFIX, wrap_exceptions=True)
+            if settings.redis_url
+            else MemoryStorage()
+        )
+        return cls(
+            storage,
+            pair=settings.login_failures_per_pair,
+            client=settings.login_failures_per_client,
+            user=settings.login_failures_per_user,
+            window_s=settings.login_window_s,
+        )
 
-    def fail(self, keys: Iterable[str]) -> None:
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) >= MAX_KEYS:
-                self._prune(now)
-            for key in keys:
-                self._failures.setdefault(key, deque(maxlen=self.max_failures)).append(now)
+    def retry_after(self, attempt: Attempt) -> int:
+        """Seconds until this attempt is under every limit; 0 when it is now."""
+        try:
+            return self._retry_after(self._shared, attempt)
+        except StorageError:
+            log.exception("login limits: the shared store failed; counting in this process")
+            return self._retry_after(self._local, attempt)
 
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def failed(self, attempt: Attempt) -> None:
+        try:
+            self._hit(self._shared, attempt)
+        except StorageError:
+            log.exception("login limits: the shared store failed; counting in this process")
+        self._hit(self._local, attempt)
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        return times
+    def succeeded(self, attempt: Attempt) -> None:
+        pair = attempt.identifiers()["pair"]
+        for strategy in (self._shared, self._local):
+            try:
+                strategy.clear(self._limits["pair"], *pair)
+            except StorageError:
+                log.exception("login limits: could not clear a pair in the shared store")
 
-    def _prune(self, now: float) -> None:
-        for key in [k for k, t in self._failures.items() if not t or t[-1] <= now - self.window_s]:
-            del self._failures[key]
+    def close(self) -> None:
+        if isinstance(self._storage, RedisStorage):
+            self._storage.storage.close()
+
+    def _retry_after(self, strategy: MovingWindowRateLimiter, attempt: Attempt) -> int:
+        now, wait = time.time(), 0.0
+        for name, parts in attempt.identifiers().items():
+            limit = self._limits[name]
+            if not strategy.test(limit, *parts):
+                wait = max(wait, strategy.get_window_stats(limit, *parts).reset_time - now)
+        return max(1, math.ceil(wait)) if wait > 0 else 0
+
+    def _hit(self, strategy: MovingWindowRateLimiter, attempt: Attempt) -> None:
+        for name, parts in attempt.identifiers().items():
+            strategy.hit(self._limits[name], *parts)

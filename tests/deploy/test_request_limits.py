@@ -1,19 +1,24 @@
 """Hostile requests against the API as `make run` serves it (`python -m backend.serve`, real
 uvicorn on a socket): bodies over MAX_JSON_BODY_MB, streamed or declared, are refused without
-being read, and the client address is the socket's, whatever a caller forwards."""
+being read, and the client address is the socket's, whatever a caller forwards, unless the UI
+server (aurora/api_client.py) forwards it with the shared secret."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+import aurora.api_client
+from aurora.api_client import ApiClient, ApiError
 from tests.conftest import build_tiny_warehouse
 from tests.deploy.servers import ApiProcess, base_env, login, running
 
@@ -21,13 +26,16 @@ pytestmark = pytest.mark.slow
 
 LIMIT_MB = 1
 MB = 2**20
+UI_SECRET = "ui-secret-of-this-test-run-0123456789"
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiProcess]:
     root = tmp_path_factory.mktemp("limits")
     warehouse = build_tiny_warehouse(root / "warehouse").root
-    env = base_env(warehouse, root / "state", MAX_JSON_BODY_MB=str(LIMIT_MB))
+    env = base_env(
+        warehouse, root / "state", MAX_JSON_BODY_MB=str(LIMIT_MB), AURORA_UI_SECRET=UI_SECRET
+    )
     with running(env, root) as process:
         yield process
 
@@ -119,3 +127,46 @@ def test_an_upload_keeps_its_own_limit(admin: httpx.Client, tmp_path: Path) -> N
         data={"key": "big_upload"},
     )
     assert r.status_code == 201, r.text
+
+
+def _newest_failure(admin: httpx.Client, username: str) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        items = admin.get("/api/admin/audit", params={"action": "login.failure"}).json()["items"]
+        return next((i for i in items if i["username"] == username), None)
+
+    deadline = time.monotonic() + 10
+    while (row := found()) is None and time.monotonic() < deadline:
+        time.sleep(0.2)  # the audit log is written in batches
+    assert row is not None
+    return row
+
+
+def test_a_forged_forwarded_for_from_localhost_is_not_believed(
+    api: ApiProcess, admin: httpx.Client
+) -> None:
+    # uvicorn's default would believe this from 127.0.0.1; backend.serve turns that off.
+    forged = {"X-Forwarded-For": "203.0.113.66", "X-Real-IP": "203.0.113.66"}
+    body = {"username": "forger", "password": "wrong"}
+    assert httpx.post(f"{api.url}/api/auth/login", json=body, headers=forged).status_code == 401
+    assert _newest_failure(admin, "forger")["client_addr"] == "127.0.0.1"
+
+
+def test_the_ui_client_forwards_the_browser_address_with_its_secret(
+    api: ApiProcess, admin: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AURORA_API_URL", api.url)
+    monkeypatch.setenv("AURORA_UI_SECRET", UI_SECRET)
+    monkeypatch.setattr(aurora.api_client, "_client", None)  # a pool for this server
+
+    async def log_in(username: str) -> ApiError:
+        with pytest.raises(ApiError) as failed:
+            await ApiClient(client_addr="198.51.100.23").login(username, "wrong")
+        await aurora.api_client._shared_client().aclose()
+        return failed.value
+
+    assert asyncio.run(log_in("browser-user")).status == 401
+    assert _newest_failure(admin, "browser-user")["client_addr"] == "198.51.100.23"
+    monkeypatch.setenv("AURORA_UI_SECRET", "not-the-secret")
+    monkeypatch.setattr(aurora.api_client, "_client", None)
+    assert asyncio.run(log_in("impostor")).status == 401
+    assert _newest_failure(admin, "impostor")["client_addr"] == "127.0.0.1"
