@@ -15,6 +15,7 @@ from backend.security.deps import require_admin as require_admin
 from backend.security.deps import require_user as require_user
 from backend.security.principal import User
 from backend.services.container import Services
+from backend.services.offload import in_pool
 from backend.services.queries import QueryService
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -41,7 +42,7 @@ def get_spec_validator(request: Request) -> SpecValidator:
     queries = get_queries(request)
 
     def validate(spec: QuerySpec, user: User) -> None:
-        queries.compile(spec, user)
+        in_pool(queries.compile, spec, user)
 
     return validate
 

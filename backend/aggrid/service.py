@@ -29,6 +29,7 @@ from backend.query.context import CompiledQuery
 from backend.query.spec import QuerySpec
 from backend.query.steps.totals import TOTAL_LEVEL
 from backend.services.access import Caller
+from backend.services.offload import off_loop
 from backend.services.queries import QueryService
 from backend.services.rows import table_rows
 from backend.services.ttl_cache import TtlCache
@@ -173,9 +174,9 @@ class AgGridService:
         per_path = max(1, len(request.valueCols))
         cap = max(1, most // per_path)
         spec = translate.pivot_values_spec(request, key, dataset, cap)
-        compiled = self.queries.compile(spec, caller)
+        compiled = await off_loop(self.queries.prepared, spec, caller)
         tree = row_window(compiled.unpaged, 0, cap + 1)
-        cache_key = self._cache_key(compiled, tree)
+        cache_key = await off_loop(self._cache_key, compiled, tree)
         paths = self._pivot_paths.get(cache_key)
         if paths is None:
             await self.queries.gate(compiled)
@@ -197,7 +198,7 @@ class AgGridService:
         if not (request.needsGrandTotal and request.valueCols and request.startRow == 0):
             return None
         spec = translate.grand_total_spec(request, key, dataset)
-        compiled = self.queries.compile(spec, caller)
+        compiled = await off_loop(self.queries.prepared, spec, caller)
         await self.queries.gate(compiled)
         rows = _records(await self._run(compiled.unpaged))
         return rows[0] if rows else None
@@ -209,7 +210,7 @@ class AgGridService:
                 f"rows up to {window.start + window.size:,} were asked for; paging stops at "
                 f"{limit:,} rows. Narrow the grid with filters, or export it."
             )
-        compiled = self.queries.compile(spec, caller)
+        compiled = await off_loop(self.queries.prepared, spec, caller)
         await self.queries.gate(compiled)
         extra = 1 if spec.totals else 0  # the grand total row sorts first
         tree = row_window(compiled.unpaged, window.start, window.size + 1 + extra)

@@ -23,6 +23,7 @@ from backend.jobs.app import ExportsDep
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.deps import CurrentUser, require_user
 from backend.security.principal import User
+from backend.services.offload import cells, json_response
 
 router = APIRouter(tags=["aggrid"], dependencies=[Depends(require_user)])
 
@@ -58,7 +59,7 @@ async def table(
     key: str, body: GridRequest, user: CurrentUser, grid: AgGridDep, request: Request
 ) -> JSONResponse:
     result = await _audited(request, user, key, grid.table(key, body, user), "aggrid.table")
-    return JSONResponse(result.body())
+    return await json_response(result.body, cells(result.rowData))
 
 
 @router.post("/datasets/{key}/pivot", response_model=GridResponse)
@@ -66,7 +67,7 @@ async def pivot(
     key: str, body: GridRequest, user: CurrentUser, grid: AgGridDep, request: Request
 ) -> JSONResponse:
     result = await _audited(request, user, key, grid.pivot(key, body, user), "aggrid.pivot")
-    return JSONResponse(result.body())
+    return await json_response(result.body, cells(result.rowData))
 
 
 @router.post("/datasets/{key}/drilldown", response_model=GridResponse)
@@ -75,7 +76,7 @@ async def drilldown(
 ) -> JSONResponse:
     work = grid.drilldown(key, body, user)
     result = await _audited(request, user, key, work, "aggrid.drilldown")
-    return JSONResponse(result.body())
+    return await json_response(result.body, cells(result.rowData))
 
 
 @router.post("/datasets/{key}/export", response_model=ExportStarted, status_code=202)

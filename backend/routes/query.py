@@ -14,6 +14,7 @@ from backend.query.spec import QuerySpec
 from backend.routes.audited import audited_page
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.deps import CurrentUser, require_user
+from backend.services.offload import cells, json_response, off_loop
 
 router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])
 
@@ -102,7 +103,7 @@ async def run_query(
 ) -> JSONResponse:
     work = queries.page(spec, user)
     result = await audited_page(request, user, spec, work, action="query.run")
-    return JSONResponse(asdict(result))
+    return await json_response(lambda: asdict(result), cells(result.rows))
 
 
 @router.post("/count", response_model=CountResponse)
@@ -123,26 +124,36 @@ async def preview(
     available, with its source dataset."""
     work = queries.preview(spec, user)
     result = await audited_page(request, user, spec, work, action="query.preview")
-    schema = queries.joined_schema(spec, user)
-    return JSONResponse({**asdict(result), "schema": [asdict(c) for c in schema.columns]})
+    schema = await off_loop(queries.joined_schema, spec, user)
+
+    def body() -> dict[str, Any]:
+        return {**asdict(result), "schema": [asdict(c) for c in schema.columns]}
+
+    return await json_response(body, cells(result.rows))
 
 
 @router.post("/explain", response_model=ExplainResponse)
-async def explain(spec: QuerySpec, user: CurrentUser, queries: QueriesDep) -> ExplainResponse:
-    return ExplainResponse(**asdict(await queries.explain(spec, user)))
+async def explain(
+    spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
+) -> ExplainResponse:
+    found = await cancel_on_disconnect(request, queries.explain(spec, user))
+    return ExplainResponse(**asdict(found))
 
 
 @router.post("/joined-schema", response_model=JoinedSchemaResponse)
-def joined_schema(spec: QuerySpec, user: CurrentUser, queries: QueriesDep) -> JoinedSchemaResponse:
+async def joined_schema(
+    spec: QuerySpec, user: CurrentUser, queries: QueriesDep
+) -> JoinedSchemaResponse:
     """The columns of the joined result with their source dataset, before anything runs."""
-    return JoinedSchemaResponse.model_validate(asdict(queries.joined_schema(spec, user)))
+    found = await off_loop(queries.joined_schema, spec, user)
+    return JoinedSchemaResponse.model_validate(asdict(found))
 
 
 @router.post("/sql", response_model=SqlResponse)
-def sql(
+async def sql(
     spec: QuerySpec,
     user: CurrentUser,
     queries: QueriesDep,
     dialect: Literal["duckdb", "postgres", "oracle"] = "duckdb",
 ) -> SqlResponse:
-    return SqlResponse(sql=queries.sql(spec, user, dialect), dialect=dialect)
+    return SqlResponse(sql=await off_loop(queries.sql, spec, user, dialect), dialect=dialect)

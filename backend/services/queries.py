@@ -38,6 +38,7 @@ from backend.services.estimates import (
 )
 from backend.services.executor import QueryExecutor
 from backend.services.joined_schema import JoinedSchema, joined_schema
+from backend.services.offload import off_loop
 from backend.services.result_cache import ResultCache, result_key
 from backend.services.rows import sql_type, table_rows
 from backend.services.ttl_cache import TtlCache
@@ -216,7 +217,7 @@ class QueryService:
     async def values(
         self, key: str, column: str, caller: Caller, *, q: str | None, limit: int
     ) -> list[Any]:
-        tree = compile_values(key, column, q, limit, self.context(caller))
+        tree = await off_loop(compile_values, key, column, q, limit, self.context(caller))
         await self._gate_tree(tree, (key,))
         table = await self._cached_run(tree, (key,))
         return [row[0] for row in table_rows(table)]
@@ -233,7 +234,7 @@ class QueryService:
     async def _compiled(self, spec: QuerySpec, caller: Caller) -> CompiledQuery:
         """Compile; when statistics the join order needs were missing, load them (off the
         event loop) and compile again, so inner joins start from the smallest input."""
-        compiled = self.compile(spec, caller)
+        compiled = await off_loop(self.prepared, spec, caller)
         missing = self._missing_stats(compiled.unpaged, compiled.keys)
         inputs = [self.catalog.get(k) for k in compiled.keys]
         in_slice = self._slices.missing(compiled.unpaged, inputs)  # row-level security
@@ -245,7 +246,15 @@ class QueryService:
             self._slices.load(compiled.unpaged, inputs)
 
         await self.executor.run(load, timeout_s=None)
-        return self.compile(spec, caller)
+        return await off_loop(self.prepared, spec, caller)
+
+    def prepared(self, spec: QuerySpec, caller: Caller) -> CompiledQuery:
+        """Blocking (run it through `off_loop`): compiled, with the SQL the gate's key and
+        the response need already rendered; both are CPU work for the compile pool."""
+        compiled = self.compile(spec, caller)
+        self._render(compiled.unpaged)
+        self._render(compiled.tree)
+        return compiled
 
     async def _decide(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
         cached = self._gates.get(self._cache_key(keys, tree))
