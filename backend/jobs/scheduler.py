@@ -5,6 +5,11 @@ so when two workers (or an API loop and a worker) look at the same minute, one i
 and the other gets an IntegrityError and moves on. The same transaction advances the
 schedule to its next fire time after now, so a scheduler that was down runs a missed
 schedule once, not once per missed minute.
+
+A worker that dies costs a run nothing and never doubles it: a scheduler that died between
+the claim and the export is followed by the next tick, which starts the run again (its
+export is named by the run, so it is created once); an export whose worker dies is
+re-delivered by its lease (backend.jobs.lease) as the same job, the run's one export.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from backend.store.models import ReportRow
 log = logging.getLogger("aurora.schedules")
 
 SWEEP_EVERY_MIN = 10
+# A claim and its export's creation take seconds; a run still without either after this
+# lost its scheduler. Restarting one that was only slow is harmless (one export per run).
+RESTART_AFTER = dt.timedelta(minutes=2)
+RESTART_WITHIN = dt.timedelta(hours=1)
 
 
 def _due(store: Store, now: dt.datetime) -> list[str]:
@@ -85,7 +94,9 @@ async def start_run(store: Store, exports: ExportService, run_id: str) -> None:
     try:
         owner = load_owner(store, owner_id)
         spec = report_spec(store, report_id, owner)
-        job_id = (await exports.create(owner, spec, fmt)).id  # type: ignore[arg-type]
+        # The run's id names its export, so a run started twice has one export.
+        job = await exports.create(owner, spec, fmt, job_id=run_id)  # type: ignore[arg-type]
+        job_id = job.id
     except AuroraError as e:
         error = e.message
     except Exception as e:
@@ -97,8 +108,25 @@ async def start_run(store: Store, exports: ExportService, run_id: str) -> None:
             run.job_id, run.error = job_id, error
 
 
+def half_started(store: Store, now: dt.datetime) -> list[str]:
+    """Runs claimed a while ago that recorded neither an export nor an error: the scheduler
+    that claimed them died in between. Only recent ones: a run is late, never a day late."""
+    since, until = now - RESTART_WITHIN, now - RESTART_AFTER
+    with store.session() as session:
+        return list(
+            session.scalars(
+                select(ScheduleRunRow.id).where(
+                    ScheduleRunRow.job_id.is_(None),
+                    ScheduleRunRow.error.is_(None),
+                    ScheduleRunRow.created_at.between(since, until),
+                )
+            )
+        )
+
+
 async def tick(store: Store, exports: ExportService, now: dt.datetime | None = None) -> int:
-    """Start every run due at `now`; return how many this scheduler started."""
+    """Start every run due at `now`, and again every run a dead scheduler left half-started
+    (its export is created once whoever starts it); return how many this scheduler started."""
     now = now or utcnow()
     started = 0
     for schedule_id in await asyncio.to_thread(_due, store, now):
@@ -106,6 +134,10 @@ async def tick(store: Store, exports: ExportService, now: dt.datetime | None = N
         if run_id is not None:
             await start_run(store, exports, run_id)
             started += 1
+    for run_id in await asyncio.to_thread(half_started, store, now):
+        log.warning("scheduled run %s was left half-started; starting it", run_id)
+        await start_run(store, exports, run_id)
+        started += 1
     return started
 
 

@@ -12,6 +12,7 @@ from backend.errors import Conflict, NotFound, ServiceBusy
 from backend.exports import CONTENT_TYPES, ExportFormat
 from backend.jobs.export_job import ExportQueries
 from backend.jobs.files import download_name
+from backend.jobs.models import ACTIVE
 from backend.jobs.quotas import Quotas
 from backend.jobs.runner import JobRunner
 from backend.jobs.state import JobStore, JobView
@@ -42,12 +43,24 @@ class ExportService:
         *,
         filename: str | None = None,
         bom: bool = False,
+        job_id: str | None = None,
     ) -> JobView:
+        """`job_id` makes creating the same export twice create it once (a scheduled run
+        restarted after its scheduler died); the second call gets the first's job."""
+        if job_id is not None and (existing := self.jobs.get(job_id)) is not None:
+            return await self._enqueue(existing)
         Quotas.of(self.settings).check_export(self.jobs, user, utcnow())
         total = await self.queries.check_export(spec, user, fmt)  # 422 before any job
         fields = _job_fields(user, spec, fmt, filename, bom, total)
-        job = self.jobs.create(runner=self.runner.name, **fields)
-        await self._submit(job.id)
+        if job_id is None:
+            job = self.jobs.create(runner=self.runner.name, **fields)
+        else:
+            job = self.jobs.create_once(job_id, runner=self.runner.name, **fields)
+        return await self._enqueue(job)
+
+    async def _enqueue(self, job: JobView) -> JobView:
+        if job.status in ACTIVE:
+            await self._submit(job.id)  # again for an existing job: a no-op in the queue
         return job
 
     async def create_for(self, user: User, spec: QuerySpec, fmt: ExportFormat) -> JobView:

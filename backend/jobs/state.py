@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from backend.errors import NotFound
 from backend.jobs.models import ACTIVE, ExportJobRow
@@ -56,6 +57,16 @@ class JobStore:
             session.add(row)
             session.flush()
             return JobView.of(row)
+
+    def create_once(self, job_id: str, **fields: Any) -> JobView:
+        """Create job `job_id`, or return it as it is when it exists already."""
+        try:
+            return self.create(id=job_id, **fields)
+        except IntegrityError:
+            job = self.get(job_id)
+            if job is None:
+                raise
+            return job
 
     def get(self, job_id: str) -> JobView | None:
         with self.store.session() as session:

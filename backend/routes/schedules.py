@@ -58,6 +58,7 @@ class RunOut(BaseModel):
     rows_written: int | None
     error: str | None
     download_url: str | None
+    attempts: int | None = Field(None, description="Attempts its export took (workers died)")
 
 
 def _out(row: ScheduleRow) -> ScheduleOut:
@@ -86,6 +87,7 @@ def _run(run: Any, job: Any) -> RunOut:
         rows_written=job.rows_written if job is not None else None,
         error=run.error or (job.error if job is not None else None),
         download_url=f"/api/exports/{job.id}/download" if done else None,
+        attempts=job.attempts if job is not None else None,
     )
 
 

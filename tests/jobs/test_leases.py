@@ -17,10 +17,16 @@ from typing import Any
 
 import polars as pl
 import pytest
+from sqlalchemy import update
 
-from backend.jobs.arq_runner import ABANDONED
+from backend.jobs.arq_runner import ABANDONED, ArqRunner
 from backend.jobs.files import exports_dir
+from backend.jobs.models import ScheduleRow
+from backend.jobs.scheduler import tick
+from backend.jobs.service import ExportService
+from backend.jobs.state import JobStore
 from backend.jobs.sweep import sweep
+from backend.store.base import utcnow
 from backend.store.engine import Store
 from tests.jobs.api_fixtures import poll, running_api
 from tests.jobs.conftest import BIG_ROWS, REDIS_URL
@@ -160,3 +166,46 @@ def test_three_dead_attempts_fail_the_export_with_a_message_and_no_file(
     assert "3 attempts" in failed["error"] and failed["download_url"] is None
     assert_not_downloadable(api, export_id, ann)
     assert list(exports_dir(api.settings).iterdir()) == []  # the dead attempts' parts went
+
+
+def _start_due_run(api: Api, queue: str, schedule_id: str) -> None:
+    """One tick of the scheduler, as a worker's cron runs it, on this test's queue."""
+    now = utcnow().replace(microsecond=0)
+    with api.store.session() as session:
+        session.execute(
+            update(ScheduleRow).where(ScheduleRow.id == schedule_id).values(next_run_at=now)
+        )
+
+    async def scenario() -> int:
+        jobs = JobStore(api.store)
+        runner = ArqRunner(jobs, REDIS_URL, queue, settings=api.settings)
+        queries = api.app.state.services.queries
+        try:
+            return await tick(api.store, ExportService(api.settings, jobs, runner, queries))
+        finally:
+            await runner.close()
+
+    portal = api.client.portal  # the app's own loop, where its Redis clients live
+    assert portal is not None and portal.call(scenario) == 1
+
+
+def test_a_scheduled_run_whose_worker_dies_is_run_again_once(
+    lease_api: Callable[..., Api], queue: str
+) -> None:
+    api = lease_api(SHORT_LEASE_S)
+    ann = api.new_user("ann")
+    report = {"name": "Big", "spec": BIG}
+    report_id = api.client.post("/api/reports", json=report, headers=ann).json()["id"]
+    body = {"report_id": report_id, "cron": "0 0 1 1 *", "format": "csv"}
+    schedule_id = api.client.post("/api/schedules", json=body, headers=ann).json()["id"]
+    _start_due_run(api, queue, schedule_id)
+    [run] = api.client.get(f"/api/schedules/{schedule_id}/runs", headers=ann).json()
+    with worker(api, queue, paced=True) as doomed:
+        poll(api, run["export_id"], ann, writing(1), timeout=60)
+        kill(doomed)
+    with worker(api, queue, paced=False):
+        poll(api, run["export_id"], ann, lambda b: b["status"] == "done", timeout=60)
+    [again] = api.client.get(f"/api/schedules/{schedule_id}/runs", headers=ann).json()
+    assert (again["id"], again["export_id"]) == (run["id"], run["export_id"])
+    assert (again["status"], again["rows_written"], again["attempts"]) == ("done", BIG_ROWS, 2)
+    assert_one_complete_file(api, run["export_id"], ann)

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from backend.jobs.export_job import load_owner
 from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
-from backend.jobs.scheduler import tick
+from backend.jobs.scheduler import RESTART_AFTER, claim, report_spec, tick
 from backend.jobs.service import ExportService
 from backend.store.base import utcnow
 from backend.store.engine import Store
@@ -181,3 +182,50 @@ def test_a_run_whose_report_is_gone_is_recorded_as_failed(export_api: Api) -> No
     asyncio.run(tick(export_api.store, export_api.app.state.exports, now))
     runs = export_api.client.get(f"/api/schedules/{sid}/runs", headers=ann).json()
     assert runs[0]["status"] == "failed" and "not found" in runs[0]["error"]
+
+
+def _die_after_claim(api: Api, run_id: str) -> None:
+    """The scheduler claimed the run, then died."""
+
+
+def _die_after_the_export(api: Api, run_id: str) -> None:
+    """The scheduler created the run's export, then died before recording it on the run."""
+    exports: ExportService = api.app.state.exports
+    with api.store.session() as session:
+        run = session.get(ScheduleRunRow, run_id)
+        assert run is not None
+        schedule = session.get(ScheduleRow, run.schedule_id)
+        assert schedule is not None
+        owner_id, report_id, fmt = schedule.owner_id, schedule.report_id, schedule.format
+    user = load_owner(api.store, owner_id)
+    spec = report_spec(api.store, report_id, user)
+    asyncio.run(exports.create(user, spec, fmt, job_id=run_id))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("die", [_die_after_claim, _die_after_the_export])
+def test_a_run_its_scheduler_died_on_is_started_once_by_the_next_tick(
+    export_api: Api, die: Any
+) -> None:
+    ann = export_api.new_user("ann")
+    yearly = "0 0 1 1 *"  # due once now, then not again during the test
+    sid = _schedule(export_api, ann, report_id=_report(export_api, ann), cron=yearly)["id"]
+    now = utcnow().replace(second=0, microsecond=0)
+    _make_due(export_api, sid, now)
+    run_id = claim(export_api.store, sid, now)
+    assert run_id is not None
+    die(export_api, run_id)
+    exports: ExportService = export_api.app.state.exports
+
+    later = now + dt.timedelta(minutes=1)  # the next tick: the run is not yet given up on
+    assert asyncio.run(tick(export_api.store, exports, later - RESTART_AFTER / 2)) == 0
+    with export_api.store.session() as session:
+        session.execute(update(ScheduleRunRow).values(created_at=later - RESTART_AFTER * 1.5))
+    assert asyncio.run(tick(export_api.store, exports, later)) == 1
+    assert asyncio.run(tick(export_api.store, exports, later + dt.timedelta(seconds=5))) == 0
+
+    runs = export_api.client.get(f"/api/schedules/{sid}/runs", headers=ann).json()
+    assert [r["export_id"] for r in runs] == [run_id]
+    done = poll(export_api, run_id, ann, finished)
+    assert (done["status"], done["rows_written"], done["attempt"]) == ("done", 300, 1)
+    with export_api.store.session() as session:
+        assert session.scalar(select(func.count()).select_from(ExportJobRow)) == 1
