@@ -36,6 +36,8 @@ ADMIN_PASSWORD = os.environ.get("AURORA_E2E_ADMIN_PASSWORD", "e2e-Admin-pass-1")
 DEMO_ROWS = int(os.environ.get("AURORA_E2E_ROWS", "1000000"))
 # The cost gate sits between one load (< 100k rows) and the whole table (1M rows).
 EXPLAIN_MAX_ROWS = int(os.environ.get("AURORA_E2E_EXPLAIN_MAX_ROWS", "500000"))
+# The UI forwards each browser's address to the API with it, as under `make run`.
+UI_SECRET = f"e2e-ui-secret-{uuid.uuid4().hex}"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 TIMINGS: dict[str, float] = {}
@@ -159,6 +161,7 @@ def _api_env(warehouse: Path, **extra: str) -> dict[str, str]:
         "AURORA_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "EXPLAIN_MAX_ROWS": str(EXPLAIN_MAX_ROWS),
         "AURORA_LOG_LEVEL": "WARNING",
+        "AURORA_UI_SECRET": UI_SECRET,
     }
     for name in ("REDIS_URL", "AURORA_METADATA_URL", "AURORA_STATE_DIR", "API_WORKERS"):
         env.pop(name, None)
@@ -321,6 +324,7 @@ def ui_url(
         "REFLEX_USE_SYSTEM_BUN": "1",
         "AURORA_API_URL": api_url,
         "REFLEX_STATES_WORKDIR": str(states_dir),
+        "AURORA_UI_SECRET": UI_SECRET,
     }
     env.pop("REFLEX_REDIS_URL", None)
     if shape == DEPLOYED:  # Reflex keeps its state in Redis, as `make run` sets it up

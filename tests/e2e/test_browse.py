@@ -236,6 +236,30 @@ def test_session_end_sends_the_user_back_to_login(page: Page, api: httpx.Client)
     expect(page.locator("#login-error")).to_contain_text("session has ended")
 
 
+def test_a_disabled_account_is_named_only_after_the_right_password(page: Page, api: httpx.Client):
+    name = f"gone{int(time.time() * 1000) % 10**8}"
+    body = {"username": name, "password": "Gone-pass-12", "role": "viewer"}
+    made = api.post("/api/admin/users", json=body)
+    assert made.status_code == 201, made.text
+    assert api.delete(f"/api/admin/users/{made.json()['id']}").status_code == 204
+    page.goto("/login")
+    page.fill("#login-username", name)
+    page.fill("#login-password", "not the password")
+    page.click("#login-submit")
+    error = page.locator("#login-error")
+    expect(error).to_have_text("Wrong user name or password.", timeout=TIMEOUT_MS)
+    page.fill("#login-password", "Gone-pass-12")
+    page.click("#login-submit")
+    expect(error).to_have_text("This account is disabled.", timeout=TIMEOUT_MS)
+    # The UI forwarded the browser's address with its secret; the API believed it.
+    params = {"action": "login.failure", "user": name}
+    deadline = time.monotonic() + 10
+    while len(rows := api.get("/api/admin/audit", params=params).json()["items"]) < 2:
+        assert time.monotonic() < deadline, rows  # the audit log is written in batches
+        time.sleep(0.2)
+    assert {row["client_addr"] for row in rows} == {"127.0.0.1"}
+
+
 def _state_files(states: Path, token: str) -> list[Path]:
     """The pickles Reflex's disk state manager keeps for one browser session."""
     import reflex as rx
