@@ -23,6 +23,15 @@ def safe_filename(name: str, fallback: str) -> str:
     return stem[:120]
 
 
+def restart_text(attempt: int, max_attempts: int) -> str:
+    """What the dialog says while an export waits for another worker.
+
+    >>> restart_text(2, 3)
+    "The export's worker stopped; restarting (attempt 2 of 3)…"
+    """
+    return f"The export's worker stopped; restarting (attempt {attempt} of {max_attempts})…"
+
+
 class ExportState(rx.State):
     open: bool = False
     format: str = "csv"
@@ -33,6 +42,9 @@ class ExportState(rx.State):
     total_rows: int = -1
     error: str = ""
     download_href: str = ""
+    attempt: int = 1
+    max_attempts: int = 1
+    restarting: bool = False
 
     @rx.var
     def running(self) -> bool:
@@ -48,13 +60,16 @@ class ExportState(rx.State):
 
     @rx.var
     def status_text(self) -> str:
+        if self.restarting:  # the worker died; the bar is back at 0 until another takes over
+            return restart_text(self.attempt, self.max_attempts)
         if not self.status:
             return ""
         rows = f"{self.rows_written:,}"
         total = f" of {self.total_rows:,}" if self.total_rows >= 0 else ""
+        again = f" (attempt {self.attempt} of {self.max_attempts})" if self.attempt > 1 else ""
         return {
             "queued": "Waiting to start…",
-            "running": f"Writing rows: {rows}{total}",
+            "running": f"Writing rows{again}: {rows}{total}",
             "done": f"Ready: {rows} rows",
             "failed": "The export failed.",
             "cancelled": "Cancelled.",
@@ -132,6 +147,9 @@ class ExportState(rx.State):
 
     def _take(self, job: dict[str, Any]) -> None:
         self.status = str(job.get("status", "queued"))
+        self.attempt = int(job.get("attempt") or 1)
+        self.max_attempts = int(job.get("max_attempts") or 1)
+        self.restarting = bool(job.get("restarting"))
         self.rows_written = int(job.get("rows_written") or 0)
         total = job.get("total_rows")
         self.total_rows = int(total) if isinstance(total, int) else -1
