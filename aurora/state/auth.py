@@ -16,6 +16,8 @@ class AuthState(rx.State):
     """Login, logout and the bearer token. `_token` never reaches the browser."""
 
     _token: str = ""
+    # Who signed in and when (session.new_generation): background answers carry it.
+    _generation: str = ""
     user_name: str = ""
     # The API decides what a role may do (403); the UI only hides what would be refused.
     role: str = ""
@@ -52,7 +54,11 @@ class AuthState(rx.State):
         except ApiError as exc:
             self.login_error, self.login_busy = exc.message, False
             return
+        from aurora.state import session
+
         user = answer.get("user") or {}
+        await session.forget_all(self)  # also cancels what the tab still had running
+        self._generation = session.new_generation(user.get("id", username))
         self._token = str(answer.get("access_token", ""))
         self.user_name = str(user.get("display_name") or user.get("username") or username)
         self.role = str(user.get("role") or "viewer")
@@ -67,6 +73,7 @@ class AuthState(rx.State):
             with contextlib.suppress(ApiError):
                 await self._client().logout()
         self._token, self.user_name, self.login_error, self.role = "", "", "", ""
+        self._generation = ""
         await forget_all(self)
         return rx.redirect("/login")
 
@@ -97,7 +104,7 @@ class AuthState(rx.State):
         """A 401 from the API: drop the token and send the user back to sign in."""
         from aurora.state.session import forget_all
 
-        self._token, self.user_name, self.role = "", "", ""
+        self._token, self.user_name, self.role, self._generation = "", "", "", ""
         self.login_error = SESSION_ENDED
         await forget_all(self)
         return rx.redirect("/login")

@@ -17,6 +17,7 @@ import reflex as rx
 
 from aurora import chart_data as cd
 from aurora.api_client import ApiError
+from aurora.state import session
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Pill
@@ -167,16 +168,17 @@ class ChartState(rx.State):
                 return  # e.g. a grid page turn: the chart's numbers are the same
             self._asked, self.loading, self.error = key, True, ""
             client = (await self.get_state(AuthState))._client()
+            generation = await session.begin(self)
         try:
             result = await client.query(query)
         except ApiError as exc:
             async with self:
-                if key == self._asked:
+                if key == self._asked and await session.current(self, generation):
                     self._clear(exc.message)
             return
         async with self:
-            if key != self._asked:
-                return  # a newer setting asked again
+            if key != self._asked or not await session.current(self, generation):
+                return  # a newer setting asked again, or its user signed out
             self._drawn = key
             self._draw(result)
 

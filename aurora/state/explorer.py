@@ -18,7 +18,7 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import spec_builder, spec_restore
 from aurora.api_client import ApiClient, ApiError
-from aurora.state import convert
+from aurora.state import convert, session
 from aurora.state.auth import AuthState
 from aurora.state.models import (
     Calculated,
@@ -450,16 +450,17 @@ class ExplorerState(rx.State):
                 return
             self._seq += 1
             seq = self._seq
+            generation = await session.begin(self)
             spec, paths = spec_builder.build(self._draft())
             self.loading = True
             client = (await self.get_state(AuthState))._client()
-            session = self.router.session.client_token
+            tab = self.router.session.client_token
         task = asyncio.current_task()
-        previous = _INFLIGHT.get(session)
+        previous = _INFLIGHT.get(tab)
         if previous is not None and previous is not task and not previous.done():
             previous.cancel()
         if task is not None:
-            _INFLIGHT[session] = task
+            _INFLIGHT[tab] = task
         try:
             result = await client.query(spec)
         except asyncio.CancelledError:
@@ -467,17 +468,17 @@ class ExplorerState(rx.State):
         except ApiError as exc:
             follow_up = None
             async with self:
-                if seq == self._seq:
+                if seq == self._seq and await session.current(self, generation):
                     follow_up = await self._query_failed(exc, paths)
             if follow_up is not None:
                 yield follow_up
             return
         finally:
-            if _INFLIGHT.get(session) is task:
-                _INFLIGHT.pop(session, None)
+            if _INFLIGHT.get(tab) is task:
+                _INFLIGHT.pop(tab, None)
         async with self:
-            if seq != self._seq:
-                return
+            if seq != self._seq or not await session.current(self, generation):
+                return  # superseded, or asked for by a sign-in that has ended
             self._apply_result(result)
         from aurora.state.chart import ChartState
 

@@ -10,6 +10,7 @@ import reflex as rx
 
 from aurora import downloads
 from aurora.api_client import ApiError
+from aurora.state import session
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 
@@ -108,22 +109,27 @@ class ExportState(rx.State):
             name = f"{safe_filename(self.filename, explorer.dataset_key or 'export')}.{self.format}"
             client = (await self.get_state(AuthState))._client()
             fmt = self.format
+            generation = await session.begin(self)
             self.error, self.download_href, self.status = "", "", "queued"
             self.rows_written, self.total_rows = 0, -1
         try:
             job = await client.start_export(spec, fmt, name)
         except ApiError as exc:
             async with self:
+                if not await session.current(self, generation):
+                    return
                 self.status, self.error = "", exc.message
             if exc.status == 401:
                 yield AuthState.session_expired
             return
         async with self:
+            if not await session.current(self, generation):
+                return
             self.export_id = str(job.get("id", ""))
             self._take(job)
-        await self._follow(client, str(job.get("id", "")))
+        await self._follow(client, str(job.get("id", "")), generation)
 
-    async def _follow(self, client: Any, export_id: str) -> None:
+    async def _follow(self, client: Any, export_id: str, generation: str) -> None:
         """Poll the job until it finishes, or until the user cancels or starts another."""
         while True:
             await asyncio.sleep(POLL_S)
@@ -131,11 +137,13 @@ class ExportState(rx.State):
                 job = await client.export_status(export_id)
             except ApiError as exc:
                 async with self:
-                    if self.export_id == export_id:
+                    if self.export_id == export_id and await session.current(self, generation):
                         self.status, self.error = "failed", exc.message
                 return
             async with self:
                 if self.export_id != export_id or self.status == "cancelled":
+                    return
+                if not await session.current(self, generation):
                     return
                 self._take(job)
                 if self.status == "done":

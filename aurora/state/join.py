@@ -13,7 +13,7 @@ from aurora import formatting as fmt
 from aurora import joins as jn
 from aurora import spec_restore
 from aurora.api_client import ApiError
-from aurora.state import convert
+from aurora.state import convert, session
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import ColumnMeta, DatasetItem, Measure, SortKey
@@ -193,6 +193,7 @@ class JoinState(rx.State):
         async with self:
             self._seq += 1
             seq = self._seq
+            generation = await session.begin(self)
             self._clear_preview()
             self.pairs = [dataclasses.replace(p, error="") for p in self.pairs]
             if not self.joins:
@@ -204,23 +205,27 @@ class JoinState(rx.State):
             schema = await client.joined_schema(spec)
         except ApiError as exc:
             async with self:
-                if seq == self._seq:
+                if await self._asked_by(seq, generation):
                     self._refused(exc)
             return
         async with self:
-            if seq != self._seq:
+            if not await self._asked_by(seq, generation):
                 return
             self._take_schema(schema)
         try:
             result = await client.preview({**spec, "page": 1, "page_size": PREVIEW_ROWS})
         except ApiError as exc:
             async with self:
-                if seq == self._seq:
+                if await self._asked_by(seq, generation):
                     self.busy, self.error = False, exc.message
             return
         async with self:
-            if seq == self._seq:
+            if await self._asked_by(seq, generation):
                 self._take_rows(result)
+
+    async def _asked_by(self, seq: int, generation: str) -> bool:
+        """The newest preview, asked for by the sign-in still using this tab."""
+        return seq == self._seq and await session.current(self, generation)
 
     def _refused(self, exc: ApiError) -> None:
         self.busy, self.error = False, exc.message

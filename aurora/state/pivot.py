@@ -19,7 +19,7 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import pivot as pv
 from aurora.api_client import ApiClient, ApiError
-from aurora.state import convert
+from aurora.state import convert, session
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
@@ -451,6 +451,7 @@ class PivotState(rx.State):
         async with self:
             self._seq += 1
             seq = self._seq
+            generation = await session.begin(self)
             try:
                 layout = self._layout()
             except pv.FilterNotPivotable as exc:
@@ -467,14 +468,14 @@ class PivotState(rx.State):
             answer, totals = await self._level(client, layout, [])
         except ApiError as exc:
             async with self:
-                if seq == self._seq:
+                if seq == self._seq and await session.current(self, generation):
                     self.headers, self.body = [], []
                     follow_up = self._failed(exc)
             if follow_up is not None:
                 yield follow_up
             return
         async with self:
-            if seq != self._seq:
+            if seq != self._seq or not await session.current(self, generation):
                 return
             self._headers(layout, answer)
             rows = self._rows(layout, answer, totals, [])
@@ -521,14 +522,18 @@ class PivotState(rx.State):
                 return
             layout, path = self._layout(), self._paths.get(row_id, [])
             client = (await self.get_state(AuthState))._client()
+            generation = await session.begin(self)
             self.loading = True
         try:
             answer, totals = await self._level(client, layout, path)
         except ApiError as exc:
             async with self:
-                self._failed(exc)
+                if await session.current(self, generation):
+                    self._failed(exc)
             return
         async with self:
+            if not await session.current(self, generation):
+                return
             at = next((i for i, r in enumerate(self.body) if r.id == row_id), None)
             if at is None:
                 return
@@ -610,6 +615,7 @@ class PivotState(rx.State):
             }
             auth = await self.get_state(AuthState)
             client, token = auth._client(), auth._token
+            generation = await session.begin(self)
             self.export_status, self.export_href = "Exporting…", ""
         try:
             job = await client.grid(layout.dataset, "export", request)
@@ -620,9 +626,12 @@ class PivotState(rx.State):
                 status = str((await client.export_status(export_id)).get("status", ""))
         except ApiError as exc:
             async with self:
-                self.export_status = exc.message
+                if await session.current(self, generation):
+                    self.export_status = exc.message
             return
         async with self:
+            if not await session.current(self, generation):
+                return  # the link would download as the user who signed out
             if status == "done":
                 self.export_status = "Ready."
                 self.export_href = downloads.issue(token, export_id)

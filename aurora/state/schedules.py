@@ -12,6 +12,7 @@ import reflex as rx
 from aurora import downloads
 from aurora import schedule_times as st
 from aurora.api_client import ApiError
+from aurora.state import session
 from aurora.state.auth import AuthState
 from aurora.state.models import Pill
 
@@ -254,17 +255,18 @@ class ScheduleState(rx.State):
             schedule_id = self.runs_for
             auth = await self.get_state(AuthState)
             client, token = auth._client(), auth._token
+            generation = await session.begin(self)
         waited = 0.0
         while waited <= WATCH_FOR_S:
             try:
                 runs = await client.schedule_runs(schedule_id)
             except ApiError as exc:
                 async with self:
-                    if self.runs_for == schedule_id:
+                    if self.runs_for == schedule_id and await session.current(self, generation):
                         self.error = exc.message
                 return
             async with self:
-                if self.runs_for != schedule_id:
+                if self.runs_for != schedule_id or not await session.current(self, generation):
                     return
                 self.runs = [self._run(r, token) for r in runs]
             await asyncio.sleep(WATCH_EVERY_S)

@@ -1,12 +1,67 @@
-"""Sign-out and session end: nothing of the last user's work stays in the browser session.
+"""Sign-in, sign-out and session end: nothing of the last user's work stays in the tab.
 
 Every page's state is reset (lists, previews, pivot rows, admin forms), so another user who
 signs in on the same tab starts clean.
+
+Background events await the API without holding the state lock, so an answer can arrive
+after its user signed out and someone else signed in on the same tab. Each one notes the
+session generation it started under (`begin`) and keeps its answer only while that
+generation is still the session's (`current`); sign-in and sign-out also cancel the tab's
+running tasks (`cancel_tasks`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import secrets
+import time
 from typing import Any
+
+# client token -> the background tasks running for that tab (this process's event loop)
+_TASKS: dict[str, set[asyncio.Task[Any]]] = {}
+
+
+def new_generation(user_id: object) -> str:
+    """Who signed in and when: a new value at every sign-in, never reused."""
+    return f"{user_id}:{time.time_ns()}:{secrets.token_hex(4)}"
+
+
+async def begin(state: Any) -> str:
+    """Inside `async with state` of a background event: register the running task with the
+    tab, so sign-out can cancel it, and return the session generation it works for."""
+    from aurora.state.auth import AuthState
+
+    token = state.router.session.client_token
+    task = asyncio.current_task()
+    if task is not None:
+        running = _TASKS.setdefault(token, set())
+        running.add(task)
+        task.add_done_callback(lambda done: _forget_task(token, done))
+    generation: str = (await state.get_state(AuthState))._generation
+    return generation
+
+
+async def current(state: Any, generation: str) -> bool:
+    """Inside `async with state`: the session still belongs to the sign-in that asked."""
+    from aurora.state.auth import AuthState
+
+    return bool(generation) and (await state.get_state(AuthState))._generation == generation
+
+
+def cancel_tasks(token: str) -> None:
+    """Stop every background task of this tab but the caller (sign-in, sign-out)."""
+    me = asyncio.current_task()
+    for task in list(_TASKS.pop(token, ())):
+        if task is not me and not task.done():
+            task.cancel()
+
+
+def _forget_task(token: str, task: asyncio.Task[Any]) -> None:
+    running = _TASKS.get(token)
+    if running is not None:
+        running.discard(task)
+        if not running:
+            _TASKS.pop(token, None)
 
 
 async def forget_all(state: Any) -> None:
@@ -24,6 +79,7 @@ async def forget_all(state: Any) -> None:
     from aurora.state.reports import ReportListState, SaveReportState
     from aurora.state.schedules import ScheduleState
 
+    cancel_tasks(state.router.session.client_token)
     explorer = await state.get_state(ExplorerState)
     explorer._forget_everything()
     for cls in (
