@@ -483,10 +483,14 @@ class ExplorerState(rx.State):
         from aurora.state.chart import ChartState
 
         yield ChartState.refresh  # a chart on screen follows the grid's query
-        await self._fill_in_total(client, spec, seq, result)
+        await self._fill_in_total(client, spec, (seq, generation), result)
 
     async def _fill_in_total(
-        self, client: ApiClient, spec: dict[str, Any], seq: int, result: dict[str, Any]
+        self,
+        client: ApiClient,
+        spec: dict[str, Any],
+        asked: tuple[int, str],
+        result: dict[str, Any],
     ) -> None:
         """A page that came before its count: ask for the count and show it when it comes."""
         if not result.get("total_pending"):
@@ -496,7 +500,7 @@ class ExplorerState(rx.State):
         except ApiError:
             total = None  # the range keeps no total, as when the API does not count
         async with self:
-            if seq == self._seq:
+            if asked[0] == self._seq and await session.current(self, asked[1]):
                 self.total_rows = total if total is not None else -1
                 self.total_pending = False
 
