@@ -24,6 +24,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import quote
 
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -36,6 +37,9 @@ from backend.config import Settings
 log = logging.getLogger("aurora.security")
 
 KEY_PREFIX = "aurora:login"
+# MemoryStorage keeps a key after its failures expire; every this many failures the keys with
+# nothing left in the window go, so a flood of distinct names cannot grow a process forever.
+PRUNE_EVERY = 10_000
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,15 @@ class LoginLimiter:
         self, storage: Storage, *, pair: int, client: int, user: int, window_s: int
     ) -> None:
         self._shared = MovingWindowRateLimiter(storage)
-        self._local = MovingWindowRateLimiter(MemoryStorage())
         self._storage = storage
+        # With Redis, this process also counts in memory, to fall back on if Redis fails.
+        self._local = (
+            self._shared
+            if isinstance(storage, MemoryStorage)
+            else MovingWindowRateLimiter(MemoryStorage())
+        )
+        self._memory = cast(MemoryStorage, self._local.storage)
+        self._failures = 0
         self._limits: dict[str, RateLimitItem] = {
             name: RateLimitItemPerSecond(amount, window_s, namespace=name)
             for name, amount in (("pair", pair), ("client", client), ("user", user))
@@ -94,15 +105,31 @@ class LoginLimiter:
             self._hit(self._shared, attempt)
         except StorageError:
             log.exception("login limits: the shared store failed; counting in this process")
-        self._hit(self._local, attempt)
+        if self._local is not self._shared:
+            self._hit(self._local, attempt)
+        self._failures += 1
+        if self._failures % PRUNE_EVERY == 0:
+            self.forget_expired()
 
     def succeeded(self, attempt: Attempt) -> None:
         pair = attempt.identifiers()["pair"]
-        for strategy in (self._shared, self._local):
+        for strategy in {self._shared, self._local}:
             try:
                 strategy.clear(self._limits["pair"], *pair)
             except StorageError:
                 log.exception("login limits: could not clear a pair in the shared store")
+
+    def forget_expired(self) -> int:
+        """Drop the in-memory keys whose failures have all expired; how many went."""
+        gone, now, memory = 0, time.time(), self._memory
+        for key in list(memory.events):
+            with memory.locks[key]:
+                events = memory.events.get(key)
+                # Newest first: when the newest has expired, they all have.
+                if events is not None and (not events or events[0].expiry <= now):
+                    del memory.events[key]
+                    gone += 1
+        return gone
 
     def close(self) -> None:
         if isinstance(self._storage, RedisStorage):

@@ -15,10 +15,12 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from limits.storage import MemoryStorage, RedisStorage
 from pydantic import SecretStr
 
 from backend.main import create_app
 from backend.security.passwords import Passwords
+from backend.security.ratelimit import KEY_PREFIX, Attempt, LoginLimiter
 from backend.store.engine import Store
 from tests.required import redis_client, redis_url
 from tests.store.fixtures import (
@@ -218,6 +220,28 @@ def test_counts_are_shared_through_redis_by_every_api_process(redis_pair: Any) -
     assert_limited(attempt(two, name, A))
     assert attempt(two, name, B).status_code == 401  # the pair, not the name
     assert list(redis.scan_iter(match="aurora:login*"))
+
+
+def test_a_redis_outage_neither_opens_nor_closes_the_door() -> None:
+    dead = RedisStorage("redis://127.0.0.1:1", key_prefix=KEY_PREFIX, wrap_exceptions=True)
+    limiter = LoginLimiter(dead, pair=3, client=50, user=100, window_s=60)
+    ann, bob = Attempt("ann", A), Attempt("bob", A)
+    for _ in range(3):
+        assert limiter.retry_after(ann) == 0
+        limiter.failed(ann)
+    assert 0 < limiter.retry_after(ann) <= 60  # counted in this process meanwhile
+    assert limiter.retry_after(bob) == 0
+
+
+def test_expired_names_do_not_pile_up_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    limiter = LoginLimiter(MemoryStorage(), pair=10, client=50, user=100, window_s=1)
+    for i in range(20):
+        limiter.failed(Attempt(f"guess{i}", A))
+    limiter.failed(Attempt("late", B))
+    assert limiter.forget_expired() == 0
+    time.sleep(1.1)  # every failure has aged out
+    assert limiter.forget_expired() == 20 * 2 + 1 + 3  # pairs, names and clients
+    assert limiter.forget_expired() == 0
 
 
 def _median_ms(fn: object, runs: int = 3) -> float:
