@@ -282,7 +282,7 @@ class DuckDBAdapter:
         return self._statements.cancel(query_id)
 
     def close(self) -> None:
-        self._statements.cancel_all()
+        self._statements.cancel_all(wait_s=2.0)
         with self._admin_lock:
             self._admin.close()
             self._con.close()

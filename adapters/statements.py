@@ -44,10 +44,18 @@ class RunningStatement:
         give_up = time.monotonic() + _GIVE_UP_S
         while time.monotonic() < give_up:
             with self._lock:  # never interrupt a cursor the owner has already closed
-                if self._finished.is_set():
+                if self._finished.is_set() or not self._knock():
                     return
-                self._interrupt()
             self._finished.wait(_REPEAT_S)
+
+    def _knock(self) -> bool:
+        """One interrupt; False when there is nothing left to interrupt: the connection
+        was closed under the statement (the adapter shutting down), which ends it too."""
+        try:
+            self._interrupt()
+        except Exception:  # the driver's "connection already closed", whatever its class
+            return False
+        return True
 
     def finish(self) -> None:
         with self._lock:
@@ -58,6 +66,9 @@ class RunningStatement:
     @property
     def finished(self) -> bool:
         return self._finished.is_set()
+
+    def wait(self, timeout_s: float) -> bool:
+        return self._finished.wait(timeout_s)
 
 
 class _Watchdog:
@@ -135,8 +146,13 @@ class StatementRegistry:
         threading.Thread(target=statement.stop, args=("cancelled",), daemon=True).start()
         return True
 
-    def cancel_all(self) -> None:
+    def cancel_all(self, wait_s: float = 0.0) -> None:
+        """Ask every statement to stop; wait up to `wait_s` for them to end (a connection
+        closed under a running statement answers "connection is busy")."""
         with self._lock:
-            ids = list(self._running)
-        for query_id in ids:
-            self.cancel(query_id)
+            running = list(self._running.values())
+        for statement in running:
+            self.cancel(statement.query_id)
+        deadline = time.monotonic() + wait_s
+        for statement in running:
+            statement.wait(max(0.0, deadline - time.monotonic()))

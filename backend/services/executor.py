@@ -15,7 +15,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from adapters.base import (
     AdapterQueryError,
@@ -66,11 +66,11 @@ class QueryExecutor:
         try:
             return await asyncio.wait_for(asyncio.shield(future), limit)
         except TimeoutError as e:
-            self._adapter.cancel(qid)
+            self._abandon(future, qid)
             raise _timeout(timeout_s) from e
         except asyncio.CancelledError:
             # The client went away: stop the database work too.
-            self._adapter.cancel(qid)
+            self._abandon(future, qid)
             raise
         except QueryCancelledError as e:
             if getattr(e, "reason", "timeout") == "timeout":
@@ -82,8 +82,19 @@ class QueryExecutor:
             log.warning("database refused a statement: %s", e)
             raise DatabaseError(DatabaseError.REFUSED) from e
 
+    def _abandon(self, future: asyncio.Future[T], qid: str) -> None:
+        """Interrupt a statement nobody waits for any more; its error (the interrupt) is
+        read when it comes, or asyncio logs "Future exception was never retrieved"."""
+        self._adapter.cancel(qid)
+        future.add_done_callback(_retrieve)
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _timeout(timeout_s: float | None) -> QueryTimeout:

@@ -232,6 +232,26 @@ def test_views_can_be_registered_and_replaced_after_the_lock_down(
     assert duckdb_adapter.run(_count("again")).column("n").to_pylist() == [5 * SALES_ROWS_PER_LOAD]
 
 
+def test_close_stops_a_running_query_first(tiny_warehouse: TinyWarehouse) -> None:
+    """Closing the connection under a running statement raised "connection is busy"."""
+    adapter = DuckDBAdapter(tiny_warehouse.root)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            adapter.run(_slow_query(), query_id="running-at-close")
+        except BaseException as e:
+            errors.append(e)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    time.sleep(0.5)  # the query runs for many seconds
+    adapter.close()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    assert [type(e) for e in errors] == [QueryCancelledError]
+
+
 def test_close_removes_the_private_spill_folder(tiny_warehouse: TinyWarehouse) -> None:
     adapter = DuckDBAdapter(tiny_warehouse.root)
     spill = Path(adapter._temp_dir)

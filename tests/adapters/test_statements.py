@@ -68,3 +68,21 @@ def test_finished_statements_are_not_cancelled() -> None:
     time.sleep(0.15)
     assert registry.cancel("done") is False
     assert interrupt.calls == 0
+
+
+def test_stopping_a_statement_whose_connection_is_closed_is_a_no_op() -> None:
+    """The adapter closing under a statement: the driver refuses the interrupt ("connection
+    already closed"); the stopping thread ends quietly instead of raising."""
+    registry = StatementRegistry()
+    refused = []
+
+    def closed() -> None:
+        refused.append(1)
+        raise RuntimeError("Connection already closed!")
+
+    with registry.track("q", closed, None) as statement:
+        started = time.monotonic()
+        statement.stop("cancelled")  # in this thread: an exception would reach the test
+        assert time.monotonic() - started < 1
+    assert refused == [1]  # one knock, then nothing left to interrupt
+    assert statement.reason == "cancelled"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 from sqlglot import exp
@@ -27,3 +28,33 @@ def test_a_statement_the_database_refuses_becomes_database_error(
         executor.shutdown()
     assert caught.value.status == 502
     assert "no_such_relation" not in caught.value.message  # the database's words stay in logs
+
+
+def test_a_cancelled_request_leaves_no_unretrieved_database_error(
+    duckdb_adapter: DuckDBAdapter,
+) -> None:
+    """The client went away: the statement is interrupted, and its error, which nobody
+    awaits any more, is not logged as "Future exception was never retrieved"."""
+    a = exp.Table(this=exp.func("range", exp.Literal.number(100_000_000)), alias="a")
+    b = exp.Table(this=exp.func("range", exp.Literal.number(10_000)), alias="b")
+    slow = exp.select(exp.Count(this=exp.Star())).from_(a).join(b, join_type="cross")
+    executor = QueryExecutor(duckdb_adapter, Admission(1, wait_s=1, max_waiting=1))
+    logged: list[str] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda _loop, context: logged.append(context["message"]))
+        run = executor.run(lambda qid: duckdb_adapter.run(slow, query_id=qid), timeout_s=30)
+        task = asyncio.ensure_future(run)
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await asyncio.sleep(1.5)  # the interrupted statement hands back its thread
+        gc.collect()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        executor.shutdown()
+    assert not [m for m in logged if "never retrieved" in m], logged
