@@ -10,7 +10,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench import aggrid_bench, export_bench, join_bench, query_bench
+from bench import aggrid_bench, export_bench, join_bench, lease_bench, query_bench
 from bench.harness import warehouse
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -30,6 +30,7 @@ def main() -> None:
     sections = [header, query_bench.report(warehouses), join_bench.report(warehouses)]
     sections.append(aggrid_bench.report(warehouses))
     sections.append(export_bench.report(warehouses))
+    sections.append(lease_bench.report(warehouses))
     text = "\n".join(sections)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -120,6 +120,7 @@ def test_a_worker_killed_mid_export_is_replaced_within_a_minute_by_default(
             assert_not_downloadable(api, export_id, ann)
             done = poll(api, export_id, ann, lambda b: b["status"] == "done", timeout=75)
             took = time.monotonic() - killed
+    print(f"complete file {took:.1f} s after the kill")  # docs/deploy.md quotes it
     assert took < 60, f"recovered in {took:.1f} s"
     assert (done["attempt"], done["max_attempts"], done["rows_written"]) == (2, 3, BIG_ROWS)
     assert done["restarting"] is False
@@ -160,8 +161,11 @@ def test_three_dead_attempts_fail_the_export_with_a_message_and_no_file(
     for attempt in (1, 2, 3):
         with worker(api, queue, paced=True) as doomed:
             poll(api, export_id, ann, writing(attempt), timeout=60)
-            kill(doomed)
+            killed = kill(doomed)
     failed = poll(api, export_id, ann, lambda b: b["status"] != "running", timeout=30)
+    took = time.monotonic() - killed
+    print(f"failed {took:.1f} s after the third kill")  # docs/deploy.md quotes it
+    assert took < SHORT_LEASE_S * 3
     assert (failed["status"], failed["attempt"], failed["error"]) == ("failed", 3, ABANDONED)
     assert "3 attempts" in failed["error"] and failed["download_url"] is None
     assert_not_downloadable(api, export_id, ann)
