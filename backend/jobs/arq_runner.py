@@ -104,6 +104,9 @@ class ArqRunner:
         if await redis.exists(in_progress_key_prefix + arq_job_id(job.id)):
             return job
         waiting = await redis.zscore(self._queue, arq_job_id(job.id)) is not None
+        if waiting and job.cancel_requested:  # no worker runs it to notice the cancel
+            self._jobs.finish(job.id, "cancelled")
+            return self._jobs.get(job.id)
         if waiting and job.attempts < MAX_TRIES:
             return dataclasses.replace(
                 job, attempts=job.attempts + 1, rows_written=0, restarting=True

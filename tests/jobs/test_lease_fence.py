@@ -13,8 +13,10 @@ import pytest
 from arq import create_pool
 from arq.constants import in_progress_key_prefix
 
-from backend.jobs.arq_config import redis_settings
+from backend.jobs.arq_config import arq_job_id, redis_settings
+from backend.jobs.arq_runner import ArqRunner
 from backend.jobs.lease import Lease
+from backend.jobs.service import ExportService
 from backend.jobs.state import JobStore, JobView
 from backend.query.spec import QuerySpec
 from tests.jobs.conftest import REDIS_URL, JobEnv
@@ -90,3 +92,28 @@ def test_a_later_attempt_in_the_store_stops_this_one(job_env: JobEnv) -> None:
         assert lost == [True]
 
     asyncio.run(_lease_scenario(job_env, scenario))
+
+
+@pytest.mark.redis
+def test_a_lapsed_lease_reads_as_the_next_attempt_restarting_until_cancelled(
+    job_env: JobEnv, queue: str
+) -> None:
+    """A worker took the job and died: its row says running, ARQ's claim has expired and the
+    job waits in the queue. No worker runs here, so the job stays waiting."""
+
+    async def scenario() -> tuple[JobView | None, JobView | None]:
+        runner = ArqRunner(job_env.jobs, REDIS_URL, queue, settings=job_env.settings)
+        service = ExportService(job_env.settings, job_env.jobs, runner, job_env.services.queries)
+        job = await service.create(job_env.owner, QuerySpec(dataset="items"), "csv")
+        job_env.jobs.start(job.id, attempt=1)
+        waiting = await runner.status(job.id)
+        await service.cancel(job.id, job_env.owner)
+        cancelled = await runner.status(job.id)
+        await (await runner.redis()).delete(f"arq:job:{arq_job_id(job.id)}")
+        await runner.close()
+        return waiting, cancelled
+
+    waiting, cancelled = asyncio.run(scenario())
+    assert waiting is not None and (waiting.status, waiting.attempts) == ("running", 2)
+    assert waiting.restarting and waiting.rows_written == 0
+    assert cancelled is not None and cancelled.status == "cancelled"
