@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -25,6 +25,10 @@ from backend.security.users import (
     update_user,
 )
 from backend.store.models import UserRow
+
+# A user id is a row id of the store: a number outside it names nobody, and SQLite could not
+# even bind it (OverflowError, a 500 before this bound).
+UserId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 router = APIRouter(prefix="/admin/users", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -91,7 +95,7 @@ def add_user(body: UserCreate, admin: AdminUser, auth: AuthDep, request: Request
 
 @router.patch("/{user_id}", response_model=UserOut)
 def change_user(
-    user_id: int, body: UserPatch, admin: AdminUser, auth: AuthDep, request: Request
+    user_id: UserId, body: UserPatch, admin: AdminUser, auth: AuthDep, request: Request
 ) -> UserOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     with auth.store.session() as session:
@@ -107,7 +111,7 @@ def change_user(
 
 
 @router.delete("/{user_id}", status_code=204)
-def remove_user(user_id: int, admin: AdminUser, auth: AuthDep, request: Request) -> Response:
+def remove_user(user_id: UserId, admin: AdminUser, auth: AuthDep, request: Request) -> Response:
     with auth.store.session() as session:
         row = get_user(session, user_id)
         before = snapshot(row)

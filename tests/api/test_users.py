@@ -136,6 +136,16 @@ def test_unknown_user_id_is_404(api: Api) -> None:
     assert r.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.parametrize("user_id", ["0", "-1", str(2**63), "1" * 30])
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+def test_a_user_id_no_row_can_have_is_422_not_a_500(api: Api, method: str, user_id: str) -> None:
+    # found by tests/api/test_schemathesis.py: SQLite cannot bind an id past 2**63 - 1
+    body = {"json": {"role": "admin"}} if method == "PATCH" else {}
+    r = api.client.request(method, f"/api/admin/users/{user_id}", headers=api.headers(), **body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["path"] == "user_id"
+
+
 def test_passwords_are_not_recoverable_from_the_users_table(api: Api) -> None:
     _create(api)
     with api.store.session() as session:
