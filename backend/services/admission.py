@@ -23,12 +23,15 @@ import contextvars
 import math
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TypeVar
 
 from backend.errors import Overloaded
+
+T = TypeVar("T")
 
 
 class Priority(IntEnum):
@@ -48,6 +51,17 @@ class Ticket:
 current_ticket: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar(
     "aurora_admission_ticket", default=None
 )
+
+
+async def on_its_own(work: Awaitable[T]) -> T:
+    """Await `work` as a new request of the same user and priority. For the coroutine of a
+    task a request starts and need not wait for (its page's count): such work takes turns
+    with other users' new requests instead of going ahead of them as a continuing one."""
+    ticket = current_ticket.get()
+    if ticket is not None:  # the task's own copy of the context: the request keeps its own
+        current_ticket.set(Ticket(ticket.user, ticket.priority))
+    return await work
+
 
 Observer = Callable[[Priority, str, float], None]
 """Told (priority, outcome, seconds waited) as a waiter leaves the queue; outcome is one

@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from backend.services.admission import on_its_own
 from backend.services.ttl_cache import TtlCache
 
 Compute = Callable[[], Coroutine[Any, Any, int]]
@@ -66,7 +67,7 @@ class Counts:
         flight = self._flights.get(key)
         if flight is not None and flight.loop is loop and not flight.task.done():
             return flight
-        flight = _Flight(loop.create_task(compute()), loop)
+        flight = _Flight(loop.create_task(on_its_own(compute())), loop)  # not ahead of pages
         self._flights[key] = flight
         flight.task.add_done_callback(lambda task: self._landed(key, task))
         return flight

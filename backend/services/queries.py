@@ -7,6 +7,7 @@ Every path that runs user SQL (query, preview, explain, values, exports) goes th
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import threading
 import time
@@ -366,7 +367,7 @@ class QueryService:
         if not self.results.enabled:
             return await self._run(tree)
         versions = [self.catalog.get(k).version for k in keys]
-        key = result_key(tree, versions, scope=self.adapter.name)
+        key = await off_loop(functools.partial(result_key, tree, versions, scope=self.adapter.name))
         return await self.results.run(key, lambda: self._run(tree))
 
     async def _run(self, tree: exp.Expression) -> pa.Table:
