@@ -84,6 +84,7 @@ async def export_job(ctx: dict[str, Any], job_id: str) -> str:
 
 
 def give_up(deps: ExportDeps, job_id: str) -> str:
+    """End an export whose every attempt's worker died, and delete what the last one left."""
     job = deps.jobs.get(job_id)
     if job is not None:
         deps.jobs.fail_stuck(job_id, ABANDONED)
