@@ -146,6 +146,11 @@ class Settings(BaseSettings):
         True,
         "Cache result pages (in memory, or in Redis when REDIS_URL is set); false runs every page",
     )
+    page_block_rows: int = _env(  # type: ignore[assignment]
+        "PAGE_BLOCK_ROWS",
+        1000,
+        "Rows fetched and cached per block; pages are cut from blocks (0: each page asks alone)",
+    )
     result_cache_max_mb: int = _env(  # type: ignore[assignment]
         "RESULT_CACHE_MAX_MB", 128, "Memory the in-process result cache may hold (least used go)"
     )

@@ -5,7 +5,8 @@ Every statement is compiled from a QuerySpec by `QueryService.compile` and passe
 gate, so row-level security, vintage and the gate apply exactly as in /api/query. Only the
 row window is set here: AG Grid asks for rows [startRow, endRow), one more is fetched to
 tell whether the block is the last one (then `rowCount` = startRow + rows, AG Grid's
-convention; otherwise -1).
+convention; otherwise -1). The rows are cut from the query service's cached blocks of
+PAGE_BLOCK_ROWS rows (`backend.services.blocks`), like /api/query's pages.
 
 Totals: group rows carry their aggregates; the grand total (AG Grid's `grandTotalData`,
 asked for with `needsGrandTotal`) comes from the same statement as the first block of the
@@ -29,6 +30,7 @@ from backend.query.context import CompiledQuery
 from backend.query.spec import QuerySpec
 from backend.query.steps.totals import TOTAL_LEVEL
 from backend.services.access import Caller
+from backend.services.blocks import row_window
 from backend.services.offload import off_loop
 from backend.services.queries import QueryService
 from backend.services.rows import table_rows
@@ -213,8 +215,8 @@ class AgGridService:
         compiled = await off_loop(self.queries.prepared, spec, caller)
         await self.queries.gate(compiled)
         extra = 1 if spec.totals else 0  # the grand total row sorts first
-        tree = row_window(compiled.unpaged, window.start, window.size + 1 + extra)
-        return _Block.split(_records(await self._run(tree)), window, bool(extra))
+        rows = await self.queries.window(compiled, window.start, window.size + 1 + extra)
+        return _Block.split(_records(rows.table), window, bool(extra))
 
     async def _run(self, tree: exp.Select) -> pa.Table:
         """Through the query service's executor: its concurrency bound and timeout."""
@@ -247,12 +249,6 @@ class _Block:
         last = len(rows) <= window.size
         rows = rows[: window.size]
         return cls(rows, window.start + len(rows) if last else -1, total)
-
-
-def row_window(tree: exp.Select, start: int, size: int) -> exp.Select:
-    """LIMIT size OFFSET start (FETCH FIRST ... on Oracle) on a copy of `tree`."""
-    paged = tree.limit(size)
-    return paged.offset(start, copy=False) if start else paged
 
 
 def _records(table: pa.Table) -> list[Row]:

@@ -27,6 +27,7 @@ from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
 from backend.query.spec import QuerySpec, Vintage
 from backend.services.access import AccessPolicy, Caller
+from backend.services.blocks import Block, Cut, blocks, covering, cut, row_window
 from backend.services.cost_gate import GateDecision, SliceGate, decide
 from backend.services.counts import Counts, finished
 from backend.services.estimates import (
@@ -165,22 +166,31 @@ class QueryService:
     # -- running -------------------------------------------------------------------------
 
     async def page(self, spec: QuerySpec, caller: Caller) -> PageResult:
-        return await self._page(spec, caller, count=True)
+        return await self._page(spec, caller, preview=False)
 
     async def preview(self, spec: QuerySpec, caller: Caller) -> PageResult:
         """At most PREVIEW_ROWS rows, the limit inside the SQL; never a count over the whole
         (possibly joined) result, which would be the full join the preview avoids."""
         size = min(spec.page_size, self.settings.preview_rows)
         first = spec.model_copy(update={"page": 1, "page_size": size})
-        return await self._page(first, caller, count=False)
+        return await self._page(first, caller, preview=True)
 
-    async def _page(self, spec: QuerySpec, caller: Caller, *, count: bool) -> PageResult:
+    async def _page(self, spec: QuerySpec, caller: Caller, *, preview: bool) -> PageResult:
+        """A page cut from blocks, its count started beside them; a preview asks for its
+        own few rows (a block of a join would be most of the work the preview avoids)."""
         started = time.perf_counter()
         compiled = await self._compiled(spec, caller)
         decision = await self.gate(compiled)
-        counting = self._start_count(compiled, decision, spec.page_size) if count else None
-        table = await self._cached_run(compiled.tree, compiled.keys)
-        total = self._page_total(compiled, spec, table.num_rows, counting)
+        offset = (spec.page - 1) * spec.page_size
+        counting = None
+        if not preview:
+            reach = self._reach(offset, spec.page_size)
+            counting = self._start_count(compiled, decision, reach)
+            got = await self.window(compiled, offset, spec.page_size)
+        else:
+            got = Cut(await self._cached_run(compiled.tree, compiled.keys), None)
+        table = got.table
+        total = self._page_total(compiled, spec, got, counting)
         return PageResult(
             columns=_columns(compiled.columns, table.schema),
             rows=table_rows(table),
@@ -209,6 +219,37 @@ class QueryService:
             notes=list(compiled.notes),
             rewritten_to=self.materialized.used_by(compiled.tree) if self.materialized else None,
         )
+
+    async def window(self, compiled: CompiledQuery, start: int, size: int) -> Cut:
+        """Rows [start, start + size) of the unpaged query, cut from blocks (each cached and
+        run once for all who ask at the same time), or asked for directly when blocks are
+        off (PAGE_BLOCK_ROWS 0) or the window spans too many."""
+        settings = self.settings
+        numbers = covering(start, size, settings.page_block_rows, settings.max_row_limit)
+        if numbers is None:
+            direct = row_window(compiled.unpaged, start, size)
+            return Cut(await self._cached_run(direct, compiled.keys), None)
+        keyed = await off_loop(self._keyed_blocks, compiled, numbers)
+        tables = await asyncio.gather(
+            *(self.results.run(key, functools.partial(self._run, b.tree)) for b, key in keyed)
+        )
+        return cut([(b, t) for (b, _), t in zip(keyed, tables, strict=True)], start, size)
+
+    def _keyed_blocks(self, compiled: CompiledQuery, numbers: range) -> list[tuple[Block, str]]:
+        """Blocking (the compile pool: copies and renders trees): the blocks' statements and
+        their result cache keys."""
+        settings = self.settings
+        versions = [self.catalog.get(k).version for k in compiled.keys]
+        wanted = blocks(compiled.unpaged, numbers, settings.page_block_rows, settings.max_row_limit)
+        return [(b, result_key(b.tree, versions, scope=self.adapter.name)) for b in wanted]
+
+    def _reach(self, start: int, size: int) -> int:
+        """How far into the result fetching rows [start, start + size) sees."""
+        settings = self.settings
+        numbers = covering(start, size, settings.page_block_rows, settings.max_row_limit)
+        if numbers is None:
+            return start + size
+        return min(numbers.stop * settings.page_block_rows, settings.max_row_limit)
 
     def joined_schema(self, spec: QuerySpec, caller: Caller) -> JoinedSchema:
         """The columns a spec's datasets and joins make available, each with its source,
@@ -255,6 +296,7 @@ class QueryService:
         compiled = self.compile(spec, caller)
         self._render(compiled.unpaged)
         self._render(compiled.tree)
+        self._render(compiled.count)  # the key of the count a page starts beside itself
         return compiled
 
     async def _decide(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
@@ -363,9 +405,8 @@ class QueryService:
 
     async def _cached_run(self, tree: exp.Expression, keys: Sequence[str]) -> pa.Table:
         """Through the result cache: its key holds the tree (so the caller's row filters and
-        vintage) and the data versions; identical concurrent calls run the query once."""
-        if not self.results.enabled:
-            return await self._run(tree)
+        vintage) and the data versions; identical concurrent calls run the query once, with
+        the cache off too."""
         versions = [self.catalog.get(k).version for k in keys]
         key = await off_loop(functools.partial(result_key, tree, versions, scope=self.adapter.name))
         return await self.results.run(key, lambda: self._run(tree))
@@ -412,15 +453,19 @@ class QueryService:
         return counting
 
     def _page_total(
-        self, compiled: CompiledQuery, spec: QuerySpec, got: int, counting: _Counting | None
+        self, compiled: CompiledQuery, spec: QuerySpec, got: Cut, counting: _Counting | None
     ) -> int | None:
-        """Exact when the page shows the end; else the count if it is known by now (never
-        waited for)."""
+        """Exact when the rows fetched show the end; else the count if it is known by now
+        (never waited for)."""
         offset = (spec.page - 1) * spec.page_size
-        if got < spec.page_size and (got > 0 or offset == 0):
+        rows = got.table.num_rows
+        end = got.total
+        if end is None and rows < spec.page_size and (rows > 0 or offset == 0):
+            end = offset + rows
+        if end is not None:
             if counting is not None:
-                self.counts.settle(counting.key, offset + got)
-            return offset + got
+                self.counts.settle(counting.key, end)
+            return end
         if counting is None or counting.known is not None:
             return counting.known if counting is not None else None
         if counting.task is None:

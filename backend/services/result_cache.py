@@ -192,7 +192,7 @@ class _Flight:
 
 class ResultCache:
     """`run(key, compute)`: the cached table, else `compute()` once for all concurrent
-    callers of the same key. Without a store (cache off) it just computes."""
+    callers of the same key. Without a store (cache off) it keeps nothing."""
 
     def __init__(self, store: ResultStore | None, on_lookup: Lookup | None = None) -> None:
         self.store = store
@@ -217,14 +217,14 @@ class ResultCache:
         return self.store is not None
 
     async def run(self, key: str, compute: Callable[[], Awaitable[pa.Table]]) -> pa.Table:
-        if self.store is None:
-            return await compute()
+        """Without a store (cache off) nothing is kept, but identical concurrent calls
+        still share one run: a burst of requests for one block asks the database once."""
         loop = asyncio.get_running_loop()
         flight = self._flights.get(key)
         if flight is not None and flight.loop is loop and not flight.task.done():
             self._count("shared")
             return await self._join(flight)
-        found = await self.store.get(key)
+        found = await self.store.get(key) if self.store is not None else None
         if found is not None:
             self._count("hit")
             return found
@@ -240,11 +240,11 @@ class ResultCache:
         self, key: str, compute: Callable[[], Awaitable[pa.Table]], loop: asyncio.AbstractEventLoop
     ) -> _Flight:
         store = self.store
-        assert store is not None
 
         async def work() -> pa.Table:
             table = await compute()
-            await store.put(key, table)
+            if store is not None:
+                await store.put(key, table)
             return table
 
         flight = _Flight(loop.create_task(work()), loop)

@@ -45,7 +45,10 @@ class SlowCounts:
 
 @pytest.fixture
 def count_api(sqlite_store: Store, tmp_path: Path, tiny_warehouse: TinyWarehouse) -> Iterator[Api]:
-    yield from _running_api(sqlite_store, tmp_path, data_dir=tiny_warehouse.root)
+    # Blocks of 100 rows: the first page's block does not show the end of the 400 sales.
+    yield from _running_api(
+        sqlite_store, tmp_path, data_dir=tiny_warehouse.root, page_block_rows=100
+    )
 
 
 def post(api: Api, path: str, spec: dict[str, Any]) -> Any:
@@ -110,7 +113,10 @@ def test_a_page_that_shows_the_end_carries_the_total_and_counts_nothing(
 def test_pages_over_count_max_rows_do_not_count_but_api_count_does(
     sqlite_store: Store, tmp_path: Path, tiny_warehouse: TinyWarehouse
 ) -> None:
-    for api in _running_api(sqlite_store, tmp_path, data_dir=tiny_warehouse.root, count_max_rows=1):
+    root = tiny_warehouse.root
+    for api in _running_api(
+        sqlite_store, tmp_path, data_dir=root, count_max_rows=1, page_block_rows=100
+    ):
         page = post(api, "/api/query", SPEC)
         assert page["total_rows"] is None and page["total_pending"] is False
         counted = post(api, "/api/count", SPEC)
