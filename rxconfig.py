@@ -3,6 +3,7 @@
 import reflex as rx
 
 from aurora.theme import APP_THEME
+from aurora.ui_state import state_manager
 
 config = rx.Config(
     app_name="aurora",
@@ -10,4 +11,5 @@ config = rx.Config(
     show_built_with_reflex=False,
     plugins=[rx.plugins.RadixThemesPlugin(theme=APP_THEME)],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    **state_manager(),
 )

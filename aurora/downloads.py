@@ -15,9 +15,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
+from aurora import once
 from aurora.api_client import ApiClient, ApiError
+from aurora.sealing import unseal
 
 TICKET_TTL_S = 3600
 PREFIX = "/_aurora/download"
@@ -36,6 +38,7 @@ def issue(token: str, export_id: str) -> str:
 
 
 router = APIRouter()
+PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -50,7 +53,7 @@ async def download(ticket: str, request: Request) -> Response:
     token, export_id, _ = entry
     try:
         browser = request.client.host if request.client else ""
-        response = await ApiClient(token, browser).open_download(export_id)
+        response = await ApiClient(unseal(token), browser).open_download(export_id)
     except ApiError as exc:
         return _error(exc.status, exc.code, exc.message)
     disposition = response.headers.get("content-disposition")
@@ -60,6 +63,15 @@ async def download(ticket: str, request: Request) -> Response:
         media_type=response.headers.get("content-type", "application/octet-stream"),
         headers=headers,
     )
+
+
+@router.get(once.ROUTE + "/{key}", response_model=None)
+async def read_once(key: str) -> Response:
+    """A value handed to this browser once (a new API key), then gone."""
+    value = await once.get(key, consume=True)
+    if value is None:
+        return _error(404, "not_found", "This value was shown already or has expired.")
+    return PlainTextResponse(str(value.get("key", "")), headers=PRIVATE)
 
 
 async def _body(response: httpx.Response) -> AsyncIterator[bytes]:

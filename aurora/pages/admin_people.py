@@ -293,14 +293,14 @@ def admin_keys_page() -> rx.Component:
                 style=theme.FORM_ROW,
             ),
             rx.cond(
-                K.created_key != "",
+                K.created_ref != "",
                 rx.el.div(
                     rx.el.div(
                         rx.el.strong("Copy this key now: it is shown only once. "),
                         "Send it as the X-API-Key header. For " + K.created_for + ".",
                     ),
                     rx.el.code(
-                        K.created_key,
+                        "",  # filled in by the browser from a one-time read (aurora.once)
                         id="api-key-secret",
                         style={
                             "font_size": "13px",

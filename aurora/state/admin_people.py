@@ -9,7 +9,9 @@ from typing import Any
 import reflex as rx
 
 from aurora import admin_forms as af
+from aurora import once
 from aurora.api_client import ApiError
+from aurora.once import show_once
 from aurora.state.auth import AuthState
 
 
@@ -32,6 +34,9 @@ class KeyItem:
     created: str = ""
     last_used: str = ""
     revoked: bool = False
+
+
+KEY_SHOWN_FOR_S = 120
 
 
 def _minute(value: Any) -> str:
@@ -117,9 +122,10 @@ class AdminUsersState(AdminPageMixin, rx.State):
             self.error = problem
             return None
         client = await self._admin_client()
+        password, self.new_password = self.new_password, ""  # cleared, saved or not
         body = {
             "username": self.new_username.strip(),
-            "password": self.new_password,
+            "password": password,
             "role": self.new_role,
             "display_name": self.new_display.strip(),
             "attributes": attributes,
@@ -145,6 +151,8 @@ class AdminUsersState(AdminPageMixin, rx.State):
     @rx.event
     def set_edit_open(self, value: bool):
         self.edit_open = value
+        if not value:
+            self.edit_password = ""  # a typed password never outlives its form
 
     @rx.event
     def set_edit(self, field: str, value: Any):
@@ -167,6 +175,7 @@ class AdminUsersState(AdminPageMixin, rx.State):
         }
         if self.edit_password:
             patch["password"] = self.edit_password
+        reset, self.edit_password = bool(self.edit_password), ""  # cleared, saved or not
         client = await self._admin_client()
         try:
             await client.update_user(self.edit_id, patch)
@@ -174,7 +183,7 @@ class AdminUsersState(AdminPageMixin, rx.State):
             self.edit_error = exc.message
             return None
         self.edit_open, self.error = False, ""
-        done = "Password reset and changes saved" if self.edit_password else "Saved"
+        done = "Password reset and changes saved" if reset else "Saved"
         self.notice = f"{done} for '{self.edit_username}'."
         return await self._refresh(client)
 
@@ -195,7 +204,9 @@ class AdminKeysState(AdminPageMixin, rx.State):
     usernames: list[str] = []
     key_user: str = ""
     key_name: str = ""
-    created_key: str = ""  # shown once, right after creation
+    # A new key is shown once, read by the browser from a short-lived server-side value
+    # (aurora.once, route in aurora.downloads): never in state, which is stored.
+    created_ref: str = ""
     created_for: str = ""
 
     @rx.event
@@ -203,7 +214,7 @@ class AdminKeysState(AdminPageMixin, rx.State):
         client = await self._admin_client()
         if not hasattr(client, "api_keys"):
             return client
-        self.created_key = ""
+        self.created_ref = ""
         return await self._refresh(client)
 
     async def _refresh(self, client: Any) -> Any:
@@ -246,13 +257,16 @@ class AdminKeysState(AdminPageMixin, rx.State):
             made = await client.create_api_key(self.key_user, self.key_name.strip())
         except ApiError as exc:
             return self._failed(exc)
-        self.created_key, self.created_for = str(made.get("key", "")), self.key_user
+        ref = await once.put({"key": str(made.get("key", ""))}, KEY_SHOWN_FOR_S)
+        self.created_ref, self.created_for = ref, self.key_user
         self.key_name, self.error, self.notice = "", "", ""
-        return await self._refresh(client)
+        follow_up = await self._refresh(client)
+        shown = rx.call_script(show_once(ref, "api-key-secret"))
+        return shown if follow_up is None else [follow_up, shown]
 
     @rx.event
     def forget_created(self):
-        self.created_key = ""
+        self.created_ref = ""
 
     @rx.event
     async def revoke(self, key_id: str):
@@ -261,5 +275,5 @@ class AdminKeysState(AdminPageMixin, rx.State):
             await client.revoke_api_key(key_id)
         except ApiError as exc:
             return self._failed(exc)
-        self.notice, self.created_key = "The key is revoked.", ""
+        self.notice, self.created_ref = "The key is revoked.", ""
         return await self._refresh(client)

@@ -8,12 +8,14 @@ from typing import Any
 import reflex as rx
 
 from aurora.api_client import ApiClient, ApiError
+from aurora.sealing import seal, unseal
 
 SESSION_ENDED = "Your session has ended. Please sign in again."
 
 
 class AuthState(rx.State):
-    """Login, logout and the bearer token. `_token` never reaches the browser."""
+    """Login, logout and the bearer token. `_token` never reaches the browser, and is kept
+    sealed (aurora.sealing): Reflex stores state, backend-only vars included."""
 
     _token: str = ""
     # Who signed in and when (session.new_generation): background answers carry it.
@@ -33,7 +35,7 @@ class AuthState(rx.State):
         return self.role == "admin"
 
     def _client(self) -> ApiClient:
-        return ApiClient(self._token, self._browser_addr())
+        return ApiClient(unseal(self._token), self._browser_addr())
 
     def _browser_addr(self) -> str:
         # The socket peer of this browser's websocket (Reflex reads X-Forwarded-For only
@@ -59,7 +61,7 @@ class AuthState(rx.State):
         user = answer.get("user") or {}
         await session.forget_all(self)  # also cancels what the tab still had running
         self._generation = session.new_generation(user.get("id", username))
-        self._token = str(answer.get("access_token", ""))
+        self._token = seal(str(answer.get("access_token", "")))
         self.user_name = str(user.get("display_name") or user.get("username") or username)
         self.role = str(user.get("role") or "viewer")
         self.login_error, self.login_busy = "", False

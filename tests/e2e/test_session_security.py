@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
+import stat
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +23,8 @@ VIEWER_PASSWORD = "next-Viewer-pass-1"
 # Longer than the slow query takes on this machine (a few seconds), so an answer that was
 # going to arrive has arrived by then.
 WATCH_S = 12.0
+STATE_WRITES_S = 5.0
+JWT = re.compile(rb"eyJ[A-Za-z0-9_-]{8,}\.eyJ")  # the API's bearer tokens are JWTs
 MARK = "heavy_total"  # the slow query's measure: in any message that carries its result
 
 
@@ -105,3 +110,35 @@ def test_a_slow_query_of_the_last_user_never_reaches_the_next_one(page: Page, ap
     leaked = [text for at, text in received if at > signed_out and MARK in text]
     assert leaked == [], "the previous user's result reached the tab after sign-out"
     expect(page.locator("#grid [role=gridcell]")).to_have_count(0)
+
+
+def test_state_files_hold_no_token_key_or_password_and_are_private(
+    page: Page, api: httpx.Client, states_dir: Path
+):
+    """Sign in, create an API key, reset a password: then no byte of the stored states
+    holds the session's token, the key or the password, and only their owner may read them."""
+    username = _new_viewer(api)
+    new_password = f"reset-{uuid.uuid4().hex}"
+    login(page, "admin", ADMIN_PASSWORD)
+    page.click("#nav-admin")
+    page.click("#nav-admin-keys")
+    page.fill("#api-key-name", "state file check")
+    page.click("#api-key-create")
+    secret = page.locator("#api-key-secret")
+    expect(secret).to_have_text(re.compile(r"^aur_\S+$"), timeout=TIMEOUT_MS)
+    key = secret.inner_text().strip()
+    page.click("#nav-admin")
+    page.click("#nav-admin-users")
+    page.locator("#user-list .user-row", has_text=username).locator(".user-edit").click()
+    page.fill("#user-edit-password", new_password)
+    page.click("#user-edit-save")
+    expect(page.locator("#admin-notice")).to_contain_text("Password reset", timeout=TIMEOUT_MS)
+    page.wait_for_timeout(STATE_WRITES_S * 1000)  # Reflex writes states to disk debounced
+    files = [p for p in states_dir.rglob("*") if p.is_file()]
+    assert files, "no state was written"
+    stored = b"".join(p.read_bytes() for p in files)
+    assert JWT.search(stored) is None
+    assert key.encode() not in stored
+    assert new_password.encode() not in stored
+    assert stat.S_IMODE(states_dir.stat().st_mode) == 0o700
+    assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {oct(0o600)}
