@@ -94,6 +94,15 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
         theme.icon_button(
             "trash-2", "Remove measure", on_click=AggregateState.remove_measure(m.id)
         ),
+        rx.cond(
+            m.error != "",
+            rx.el.div(
+                m.error,
+                role="alert",
+                class_name="measure-error",
+                style={**theme.FIELD_ERROR, "flex_basis": "100%"},
+            ),
+        ),
         class_name="measure-row",
         style={
             "display": "flex",
@@ -174,6 +183,7 @@ def aggregate_modal() -> rx.Component:
                 icon_name="check",
                 kind="primary",
                 id="aggregate-apply",
+                disabled=ExplorerState.applying != "",
                 on_click=AggregateState.apply,
             ),
         ],

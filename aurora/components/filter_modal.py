@@ -7,6 +7,7 @@ import reflex as rx
 from aurora import filters as flt
 from aurora import theme
 from aurora.components.modal import modal
+from aurora.state.explorer import ExplorerState
 from aurora.state.filter_editor import FilterState
 from aurora.state.models import ColumnMeta
 
@@ -220,6 +221,12 @@ def filter_modal() -> rx.Component:
                 rx.foreach(FilterState.suggestions, lambda v: rx.el.option(value=v)),
                 id="filter-suggestions",
             ),
+            rx.cond(
+                FilterState.error != "",
+                rx.el.div(
+                    FilterState.error, id="filter-error", role="alert", style=theme.FIELD_ERROR
+                ),
+            ),
         ],
         footer=[
             theme.button(
@@ -236,6 +243,7 @@ def filter_modal() -> rx.Component:
                 icon_name="check",
                 kind="primary",
                 id="filter-apply",
+                disabled=ExplorerState.applying != "",
                 on_click=FilterState.apply,
             ),
         ],

@@ -9,6 +9,7 @@ from aurora import theme
 from aurora.components import forms
 from aurora.components.modal import modal
 from aurora.joins import JOIN_TYPES, JoinEdit, KeyOption, KeyPair
+from aurora.state.explorer import ExplorerState
 from aurora.state.join import JoinState, SchemaCol
 from aurora.state.models import DatasetItem
 
@@ -264,7 +265,7 @@ def join_modal() -> rx.Component:
                 icon_name="check",
                 kind="primary",
                 id="join-apply",
-                disabled=JoinState.busy,
+                disabled=~JoinState.can_apply | (ExplorerState.applying != ""),
                 on_click=JoinState.apply,
             ),
         ],

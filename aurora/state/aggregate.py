@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 import reflex as rx
 
 from aurora import filters as flt
 from aurora import spec_builder
+from aurora.api_client import ApiError
+from aurora.state import convert, dialog_apply
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Measure, Pill, SortKey
 
@@ -101,7 +104,7 @@ class AggregateState(rx.State):
         for m in self.measures:
             if m.id == measure_id:
                 was_auto = m.alias in ("", auto_alias(m))
-                m = dataclasses.replace(m, **{field: value})
+                m = dataclasses.replace(m, **{field: value}, error="")
                 if field != "alias" and was_auto:
                     m.alias = auto_alias(m)
             out.append(m)
@@ -114,11 +117,31 @@ class AggregateState(rx.State):
         if self.error:
             return None
         explorer = await self.get_state(ExplorerState)
+        dialog_apply.remember(explorer, "aggregate")  # open until the grid's query answers
+        self.measures = [dataclasses.replace(m, error="") for m in self.measures]
         explorer.group_by = list(self.group_by)
         explorer.measures = [dataclasses.replace(m, alias=m.alias.strip()) for m in self.measures]
         _fit_to_schema(explorer)
-        self.open = False
         return ExplorerState.run_query
+
+    def _apply_refused(self, exc: ApiError, spec: dict[str, Any], paths: dict[str, str]) -> None:
+        """Each message under the measure its path names (`measures[1].expr`); the rest, and
+        refusals naming no measure (the cost gate), under the measures."""
+        sent = [str(m.get("alias")) for m in spec.get("measures", [])]
+        marks, rest = {}, []
+        for detail in exc.details or [{}]:
+            found = re.match(r"measures\[(\d+)\]", str(detail.get("path", "")))
+            at = int(found.group(1)) if found else -1
+            message = str(detail.get("message") or exc.message)
+            if 0 <= at < len(sent):
+                marks.setdefault(sent[at], message)
+            else:
+                rest.append(message)
+        self.measures = [
+            dataclasses.replace(m, error=marks.get(m.alias.strip(), "")) for m in self.measures
+        ]
+        title = convert.friendly(exc.code)[0]
+        self.error = "" if marks and not rest else f"{title} {exc.message}"
 
     @rx.event
     async def clear(self):

@@ -18,7 +18,7 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import spec_builder, spec_restore
 from aurora.api_client import ApiClient, ApiError
-from aurora.state import convert, session
+from aurora.state import convert, dialog_apply, session
 from aurora.state.auth import AuthState
 from aurora.state.models import (
     Calculated,
@@ -85,6 +85,8 @@ class ExplorerState(rx.State):
     error_title: str = ""
     error_message: str = ""
     error_hint: str = ""
+    applying: str = ""  # the dialog whose Apply waits for this query (see dialog_apply)
+    _before: dict[str, Any] = {}  # the spec's parts before that Apply
     _seq: int = 0
 
     # ---- derived, small ------------------------------------------------------------------
@@ -468,7 +470,11 @@ class ExplorerState(rx.State):
         except ApiError as exc:
             follow_up = None
             async with self:
-                if seq == self._seq and await session.current(self, generation):
+                if (
+                    seq == self._seq
+                    and await session.current(self, generation)
+                    and not await dialog_apply.refused(self, exc, spec, paths)
+                ):
                     follow_up = await self._query_failed(exc, paths)
             if follow_up is not None:
                 yield follow_up
@@ -480,6 +486,7 @@ class ExplorerState(rx.State):
             if seq != self._seq or not await session.current(self, generation):
                 return  # superseded, or asked for by a sign-in that has ended
             self._apply_result(result)
+            await dialog_apply.settled(self)
         from aurora.state.chart import ChartState
 
         yield ChartState.refresh  # a chart on screen follows the grid's query

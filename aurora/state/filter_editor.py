@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import reflex as rx
 
 from aurora import filters as flt
 from aurora.api_client import ApiError
+from aurora.state import convert, dialog_apply
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import ColumnMeta
@@ -25,6 +27,7 @@ class FilterState(rx.State):
     columns: list[ColumnMeta] = []
     suggestions: list[str] = []
     suggest_for: str = ""
+    error: str = ""  # a refusal of the filters that names no condition
 
     @rx.var
     def condition_count(self) -> int:
@@ -55,7 +58,7 @@ class FilterState(rx.State):
         self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
         if not flt.conditions(self.rows):
             await self._add_condition(flt.ROOT)
-        self.suggestions, self.suggest_for, self.open = [], "", True
+        self.suggestions, self.suggest_for, self.error, self.open = [], "", "", True
 
     @rx.event
     def set_open(self, value: bool):
@@ -150,7 +153,16 @@ class FilterState(rx.State):
             self.open = False
             return (await self.get_state(PivotState))._apply_filters(self.rows)
         explorer = await self.get_state(ExplorerState)
-        explorer.filter_rows = [dataclasses.replace(r, error="") for r in self.rows]
+        dialog_apply.remember(explorer, "filter")  # open until the grid's query answers
+        self.rows = [dataclasses.replace(r, error="") for r in self.rows]
+        self.error = ""
+        explorer.filter_rows = [dataclasses.replace(r) for r in self.rows]
         explorer.page = 1
-        self.open = False
         return ExplorerState.run_query
+
+    def _apply_refused(self, exc: ApiError, spec: dict[str, Any], paths: dict[str, str]) -> None:
+        """Messages beside the conditions their paths name; any other refusal below them."""
+        marked = convert.mark_filter_errors(self.rows, exc, paths)
+        if marked is not None:
+            self.rows = marked
+        self.error = "" if marked is not None else f"{convert.friendly(exc.code)[0]} {exc.message}"

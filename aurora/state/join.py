@@ -13,7 +13,7 @@ from aurora import formatting as fmt
 from aurora import joins as jn
 from aurora import spec_restore
 from aurora.api_client import ApiError
-from aurora.state import convert, session
+from aurora.state import convert, dialog_apply, session
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import ColumnMeta, DatasetItem, Measure, SortKey
@@ -266,10 +266,18 @@ class JoinState(rx.State):
             self.error = self.error or "Fix the join keys first: the preview must succeed."
             return None
         explorer = await self.get_state(ExplorerState)
+        dialog_apply.remember(explorer, "join")  # open until the grid's query answers
         joined = self._columns.get("__joined__", []) if self.joins else explorer._base_columns
         _take_schema(explorer, jn.to_spec(self.joins, self.pairs), joined)
-        self.open = False
         return ExplorerState.run_query
+
+    def _apply_refused(self, exc: ApiError, spec: dict[str, Any], paths: dict[str, str]) -> None:
+        self._refused(exc)
+
+    @rx.var
+    def can_apply(self) -> bool:
+        """Not while the preview runs or shows a refusal: that join would be refused too."""
+        return not self.busy and not self.error
 
     @rx.event
     async def clear(self):

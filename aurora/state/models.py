@@ -44,6 +44,7 @@ class Measure:
     expr: str = ""
     agg: str = "sum"
     alias: str = ""
+    error: str = ""  # the API's refusal of this measure, shown under it in the dialog
 
 
 @dataclasses.dataclass

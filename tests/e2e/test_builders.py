@@ -59,7 +59,9 @@ def test_nested_and_or_filter_with_a_pasted_list_and_a_date_range(page: Page, ap
     _set(third, "channel", "=")
     third.locator("input").fill("Online")
     page.click("#filter-apply")
-    expect(page.locator("#filter-modal")).to_have_count(0)
+    expect(page.locator("#filter-modal")).to_have_count(
+        0, timeout=TIMEOUT_MS
+    )  # closes once the query answers
 
     filters = {
         "op": "and",

@@ -115,6 +115,7 @@ def test_a_saved_report_reopens_after_reload_from_the_list_and_by_deep_link(
     _add_roster_join(page)
     expect(page.locator("#join-preview tbody tr")).to_have_count(50, timeout=TIMEOUT_MS)
     page.click("#join-apply")
+    expect(page.locator("#join-modal")).to_have_count(0, timeout=TIMEOUT_MS)
     alias = _aggregate(page, "salary_band", "revenue", "sum")
     name = f"Revenue by band {uuid.uuid4().hex[:6]}"
     page.click("#report-save")

@@ -142,6 +142,7 @@ def _second_half_explorer(page: Page, api: httpx.Client, size: tuple[int, int]) 
     page.locator("#aggregate-modal .measure-column").first.select_option("revenue")
     page.locator("#aggregate-modal .measure-agg").first.select_option("sum")
     page.click("#aggregate-apply")
+    expect(page.locator("#aggregate-modal")).to_have_count(0, timeout=TIMEOUT_MS)
     page.click("#chart-open")
     expect(page.locator("#chart-panel .recharts-bar-rectangle").first).to_be_visible(
         timeout=TIMEOUT_MS
