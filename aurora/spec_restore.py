@@ -88,7 +88,7 @@ def _restore_filters(out: Restored, tree: dict[str, Any] | None, dataset: str) -
         visible_text = [c for c in spec_builder.selected(draft) if text_kinds.get(c) == "text"]
         if sorted(visible_text) == sorted(_quick_columns(tree, rest)):
             out.quick_search = needle
-            tree = rest  # type: ignore[assignment]
+            tree = rest
     if tree:
         kinds = spec_builder.kinds(_draft(out, dataset))
         out.filter_rows = to_rows(tree, kinds)

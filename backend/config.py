@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+T = TypeVar("T")
 
-def _env(name: str, default: object, description: str) -> object:
-    return Field(default=default, validation_alias=name, description=description)
+
+def _env(name: str, default: T, description: str) -> T:
+    # Field() is typed Any; returning T lets mypy check each default against its annotation.
+    field: T = Field(default=default, validation_alias=name, description=description)
+    return field
 
 
 class Settings(BaseSettings):
@@ -25,219 +29,203 @@ class Settings(BaseSettings):
         env_file=".env", extra="ignore", populate_by_name=True, frozen=True
     )
 
-    data_dir: Path = _env(  # type: ignore[assignment]
+    data_dir: Path = _env(
         "AURORA_DATA_DIR", Path("./data/warehouse"), "DuckDB warehouse folder of Parquet datasets"
     )
-    db: Literal["duckdb", "postgres", "oracle"] = _env(  # type: ignore[assignment]
+    db: Literal["duckdb", "postgres", "oracle"] = _env(
         "AURORA_DB", "duckdb", "Database adapter: duckdb, postgres or oracle"
     )
-    db_url: SecretStr | None = _env(  # type: ignore[assignment]
+    db_url: SecretStr | None = _env(
         "AURORA_DB_URL", None, "PostgreSQL URL or Oracle DSN when AURORA_DB is not duckdb"
     )
-    db_schema: str | None = _env(  # type: ignore[assignment]
+    db_schema: str | None = _env(
         "AURORA_DB_SCHEMA", None, "Schema whose tables and views are datasets (postgres/oracle)"
     )
-    oracle_pool_min: int = _env(  # type: ignore[assignment]
+    oracle_pool_min: int = _env(
         "AURORA_ORACLE_POOL_MIN", 1, "Oracle session pool: sessions opened at start"
     )
-    oracle_pool_max: int = _env(  # type: ignore[assignment]
+    oracle_pool_max: int = _env(
         "AURORA_ORACLE_POOL_MAX", 8, "Oracle session pool: most sessions at once"
     )
-    oracle_pool_increment: int = _env(  # type: ignore[assignment]
+    oracle_pool_increment: int = _env(
         "AURORA_ORACLE_POOL_INCREMENT", 1, "Oracle session pool: sessions opened per growth step"
     )
-    state_path: Path | None = _env(  # type: ignore[assignment]
+    state_path: Path | None = _env(
         "AURORA_STATE_DIR",
         None,
         "Aurora's own files (metadata SQLite, exports, secrets); default .aurora beside the data",
     )
-    metadata_url: str | None = _env(  # type: ignore[assignment]
+    metadata_url: str | None = _env(
         "AURORA_METADATA_URL",
         None,
         "SQLAlchemy URL of the metadata store; default SQLite file beside the warehouse",
     )
-    secret_key: SecretStr | None = _env(  # type: ignore[assignment]
+    secret_key: SecretStr | None = _env(
         "AURORA_SECRET_KEY", None, "JWT signing key; generated once and kept 0600 when unset"
     )
-    admin_user: str = _env(  # type: ignore[assignment]
-        "AURORA_ADMIN_USER", "admin", "Name of the admin created on first start"
-    )
-    admin_password: SecretStr | None = _env(  # type: ignore[assignment]
+    admin_user: str = _env("AURORA_ADMIN_USER", "admin", "Name of the admin created on first start")
+    admin_password: SecretStr | None = _env(
         "AURORA_ADMIN_PASSWORD", None, "Password of the first admin; random and printed once"
     )
-    token_ttl_minutes: int = _env(  # type: ignore[assignment]
-        "AURORA_TOKEN_TTL_MINUTES", 60, "Lifetime of a login token"
-    )
-    argon2_profile: Literal["default", "fast"] = _env(  # type: ignore[assignment]
+    token_ttl_minutes: int = _env("AURORA_TOKEN_TTL_MINUTES", 60, "Lifetime of a login token")
+    argon2_profile: Literal["default", "fast"] = _env(
         "AURORA_ARGON2_PROFILE",
         "default",
         "Password hashing cost: default (argon2's recommended) or fast (tests only)",
     )
     # Failed-login limits (backend.security.ratelimit), counted over LOGIN_WINDOW_S.
-    login_failures_per_pair: int = _env(  # type: ignore[assignment]
+    login_failures_per_pair: int = _env(
         "LOGIN_FAILURES_PER_PAIR", 10, "Failed logins for one user name from one client, per window"
     )
-    login_failures_per_client: int = _env(  # type: ignore[assignment]
+    login_failures_per_client: int = _env(
         "LOGIN_FAILURES_PER_CLIENT", 50, "Failed logins from one client address, per window"
     )
-    login_failures_per_user: int = _env(  # type: ignore[assignment]
+    login_failures_per_user: int = _env(
         "LOGIN_FAILURES_PER_USER", 100, "Failed logins for one user name from anywhere, per window"
     )
-    login_window_s: int = _env(  # type: ignore[assignment]
+    login_window_s: int = _env(
         "LOGIN_WINDOW_S", 300, "Seconds a failed login counts against the limits above"
     )
     # Who may tell the API the caller's address (backend.security.client_address).
-    trusted_proxies: str | None = _env(  # type: ignore[assignment]
+    trusted_proxies: str | None = _env(
         "TRUSTED_PROXIES",
         None,
         "Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For the API "
         "believes; none by default",
     )
-    ui_secret: SecretStr | None = _env(  # type: ignore[assignment]
+    ui_secret: SecretStr | None = _env(
         "AURORA_UI_SECRET",
         None,
         "Secret the UI server proves itself with when it forwards the browser's address; "
         "`make run` generates one per run when unset",
     )
-    redis_url: str | None = _env(  # type: ignore[assignment]
+    redis_url: str | None = _env(
         "REDIS_URL", None, "Redis for export jobs and the cache; unset runs jobs in-process"
     )
-    max_row_limit: int = _env(  # type: ignore[assignment]
+    max_row_limit: int = _env(
         "MAX_ROW_LIMIT", 1_000_000, "Largest result a query page or a non-Excel export may reach"
     )
-    export_excel_max_rows: int = _env(  # type: ignore[assignment]
-        "EXPORT_EXCEL_MAX_ROWS", 50_000, "Largest XLSX export"
-    )
-    preview_rows: int = _env(  # type: ignore[assignment]
-        "PREVIEW_ROWS", 50, "Rows returned by /api/preview at most"
-    )
-    query_timeout_s: float = _env(  # type: ignore[assignment]
+    export_excel_max_rows: int = _env("EXPORT_EXCEL_MAX_ROWS", 50_000, "Largest XLSX export")
+    preview_rows: int = _env("PREVIEW_ROWS", 50, "Rows returned by /api/preview at most")
+    query_timeout_s: float = _env(
         "QUERY_TIMEOUT_S", 30.0, "Seconds before a running query is interrupted"
     )
-    query_workers: int = _env(  # type: ignore[assignment]
+    query_workers: int = _env(
         "QUERY_WORKERS", 4, "Queries that run at once; more wait in a fair queue"
     )
-    query_queue: int = _env(  # type: ignore[assignment]
+    query_queue: int = _env(
         "QUERY_QUEUE",
         1000,
         "Queries that may wait for a worker at once; one more is refused with 503 at once",
     )
-    query_queue_wait_s: float = _env(  # type: ignore[assignment]
+    query_queue_wait_s: float = _env(
         "QUERY_QUEUE_WAIT_S",
         10.0,
         "Seconds a query may wait for a worker (fair queue, per user) before 503 Retry-After",
     )
-    explain_max_rows: int = _env(  # type: ignore[assignment]
+    explain_max_rows: int = _env(
         "EXPLAIN_MAX_ROWS", 200_000_000, "Cost gate: largest estimated intermediate row count"
     )
-    explain_max_cost: float = _env(  # type: ignore[assignment]
+    explain_max_cost: float = _env(
         "EXPLAIN_MAX_COST", 1e12, "Cost gate: largest planner cost (PostgreSQL, Oracle)"
     )
-    count_max_rows: int = _env(  # type: ignore[assignment]
+    count_max_rows: int = _env(
         "COUNT_MAX_ROWS",
         50_000_000,
         "total_rows is counted only when the estimated input is at most this many rows",
     )
-    cache_ttl: int = _env(  # type: ignore[assignment]
+    cache_ttl: int = _env(
         "CACHE_TTL", 60, "Seconds a cached result page lives; 0 turns the result cache off"
     )
-    result_cache: bool = _env(  # type: ignore[assignment]
+    result_cache: bool = _env(
         "RESULT_CACHE",
         True,
         "Cache result pages (in memory, or in Redis when REDIS_URL is set); false runs every page",
     )
-    page_block_rows: int = _env(  # type: ignore[assignment]
+    page_block_rows: int = _env(
         "PAGE_BLOCK_ROWS",
         1000,
         "Rows fetched and cached per block; pages are cut from blocks (0: each page asks alone)",
     )
-    result_cache_max_mb: int = _env(  # type: ignore[assignment]
+    result_cache_max_mb: int = _env(
         "RESULT_CACHE_MAX_MB", 128, "Memory the in-process result cache may hold (least used go)"
     )
-    upload_max_mb: int = _env(  # type: ignore[assignment]
-        "UPLOAD_MAX_MB", 200, "Largest dataset upload"
-    )
-    upload_max_uncompressed_mb: int = _env(  # type: ignore[assignment]
+    upload_max_mb: int = _env("UPLOAD_MAX_MB", 200, "Largest dataset upload")
+    upload_max_uncompressed_mb: int = _env(
         "UPLOAD_MAX_UNCOMPRESSED_MB",
         256,
         "Largest an uploaded XLSX workbook may unpack to (its sheets are read whole)",
     )
-    upload_max_rows: int = _env(  # type: ignore[assignment]
+    upload_max_rows: int = _env(
         "UPLOAD_MAX_ROWS", 10_000_000, "Most data rows of one uploaded file"
     )
-    max_json_body_mb: int = _env(  # type: ignore[assignment]
+    max_json_body_mb: int = _env(
         "MAX_JSON_BODY_MB",
         8,
         "Largest request body but uploads; refused with 413 as it streams in, never read whole",
     )
-    export_queue: str = _env(  # type: ignore[assignment]
+    export_queue: str = _env(
         "AURORA_EXPORT_QUEUE", "aurora:exports", "ARQ queue the API and export workers share"
     )
-    export_timeout_s: int = _env(  # type: ignore[assignment]
+    export_timeout_s: int = _env(
         "AURORA_EXPORT_TIMEOUT_S",
         3600,
         "Longest one export may run (the upper bound; a dead worker is noticed by its lease)",
     )
-    export_lease_s: int = _env(  # type: ignore[assignment]
+    export_lease_s: int = _env(
         "EXPORT_LEASE_S",
         30,
         "Lease of a running ARQ export, renewed by its worker's heartbeat; a dead worker's "
         "export goes to another worker this long after its last heartbeat (3 attempts at most)",
     )
-    export_batch_pause_ms: int = _env(  # type: ignore[assignment]
+    export_batch_pause_ms: int = _env(
         "EXPORT_BATCH_PAUSE_MS",
         0,
         "Pause between exported batches, to keep huge exports from crowding interactive queries",
     )
-    export_retention_h: int = _env(  # type: ignore[assignment]
-        "EXPORT_RETENTION_H", 24, "Hours an export file is kept"
-    )
+    export_retention_h: int = _env("EXPORT_RETENTION_H", 24, "Hours an export file is kept")
     # Per-user quotas (backend.jobs.quotas); administrators are exempt.
-    quota_active_schedules: int = _env(  # type: ignore[assignment]
+    quota_active_schedules: int = _env(
         "QUOTA_ACTIVE_SCHEDULES", 20, "Enabled schedules one user may have"
     )
-    quota_queued_exports: int = _env(  # type: ignore[assignment]
+    quota_queued_exports: int = _env(
         "QUOTA_QUEUED_EXPORTS", 5, "Exports one user may have queued or running at once"
     )
-    quota_export_mb_per_day: int = _env(  # type: ignore[assignment]
+    quota_export_mb_per_day: int = _env(
         "QUOTA_EXPORT_MB_PER_DAY",
         2048,
         "Export file megabytes one user may produce in 24 hours; past it, new exports wait",
     )
-    schedule_min_interval_minutes: int = _env(  # type: ignore[assignment]
+    schedule_min_interval_minutes: int = _env(
         "SCHEDULE_MIN_INTERVAL_MINUTES",
         15,
         "Shortest time between two runs of one user's schedule",
     )
-    pivot_max_columns: int = _env(  # type: ignore[assignment]
-        "PIVOT_MAX_COLUMNS", 200, "Most pivot result columns"
-    )
+    pivot_max_columns: int = _env("PIVOT_MAX_COLUMNS", 200, "Most pivot result columns")
     # The compile budget (backend.query.budget): how big one compiled query may grow; over
     # it, 422 query_too_complex before the query is built whole.
-    query_max_nodes: int = _env(  # type: ignore[assignment]
+    query_max_nodes: int = _env(
         "QUERY_MAX_NODES",
         50_000,
         "Compile budget: expression nodes of one query, calculated fields counted at each use",
     )
-    query_max_in_values: int = _env(  # type: ignore[assignment]
+    query_max_in_values: int = _env(
         "QUERY_MAX_IN_VALUES", 10_000, "Compile budget: values in all IN lists of one query"
     )
-    query_max_measures: int = _env(  # type: ignore[assignment]
+    query_max_measures: int = _env(
         "QUERY_MAX_MEASURES", 1_000, "Compile budget: measures of one query (at most 1000)"
     )
-    query_max_joins: int = _env(  # type: ignore[assignment]
+    query_max_joins: int = _env(
         "QUERY_MAX_JOINS", 8, "Compile budget: joins of one query (at most 8)"
     )
-    log_level: str = _env(  # type: ignore[assignment]
-        "AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs"
-    )
-    environment: Literal["development", "production"] = _env(  # type: ignore[assignment]
+    log_level: str = _env("AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs")
+    environment: Literal["development", "production"] = _env(
         "AURORA_ENV",
         "development",
         "development or production; `python -m backend.serve` (and so `make run`) sets "
         "production unless given",
     )
-    public_api_docs: bool | None = _env(  # type: ignore[assignment]
+    public_api_docs: bool | None = _env(
         "PUBLIC_API_DOCS",
         None,
         "Serve /api/openapi.json and /api/docs without credentials; unset: yes in "
@@ -245,10 +233,10 @@ class Settings(BaseSettings):
     )
 
     # The production shape (`make run`, `python -m backend.serve`, docs/deploy.md).
-    api_workers: int | None = _env(  # type: ignore[assignment]
+    api_workers: int | None = _env(
         "API_WORKERS", None, "API processes `make run` starts; default: the number of CPU cores"
     )
-    duckdb_memory_limit: str | None = _env(  # type: ignore[assignment]
+    duckdb_memory_limit: str | None = _env(
         "DUCKDB_MEMORY_LIMIT",
         None,
         "Memory one process's DuckDB may use (e.g. 2GiB); `make run` defaults it to 60% of "

@@ -39,6 +39,8 @@ AG_GRID = "ag-grid-enterprise@36.2.0"
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 20_000
 
+pytestmark = pytest.mark.e2e  # a real Chromium: in make test, not in make check
+
 
 @pytest.fixture(scope="session")
 def ag_grid_installed() -> Path:
