@@ -159,6 +159,7 @@ class Catalog:
             vintage=_vintage(columns),
             row_estimate=entry.row_estimate,
             version=entry.version,
+            partition_rows=entry.partition_rows,
         )
 
     def _forget(self, key: str) -> None:

@@ -60,6 +60,10 @@ class VintageColumns:
     default_load_type: str | None = None
 
 
+PartitionRows = tuple[tuple[tuple[tuple[str, str], ...], int], ...]
+"""Rows per hive partition, from Parquet footers: ((("load_type", "DAILY"), ...), rows)."""
+
+
 @dataclass(frozen=True)
 class Dataset:
     """One queryable dataset. `relation` is the name the adapter knows it by; `version`
@@ -73,6 +77,7 @@ class Dataset:
     vintage: VintageColumns | None = None
     row_estimate: int | None = None
     version: str = ""
+    partition_rows: PartitionRows | None = None  # exact, when every footer was read
     mandatory_filters: tuple[str, ...] = ()
     default_sort: tuple[tuple[str, str], ...] = ()
     _by_name: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)

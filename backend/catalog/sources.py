@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from adapters.base import DatabaseAdapter
+from backend.catalog.models import PartitionRows
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class SourceEntry:
     path: Path | None = None
     hive: bool = False
     row_estimate: int | None = None
+    partition_rows: PartitionRows | None = None
 
 
 class DatasetSource(Protocol):

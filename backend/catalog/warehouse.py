@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from backend.catalog.models import PartitionRows
 from backend.catalog.sources import KEY_RE, SourceEntry, WarnOnce
 
 _SUFFIX = ".parquet"
@@ -53,6 +54,14 @@ def _folder_files(folder: Path) -> tuple[list[_File], bool]:
                 if found is not None:
                     files.append(found)
     return files, hive
+
+
+def _partition(base: Path, path: Path) -> tuple[tuple[str, str], ...]:
+    """The hive partition of a file: its `key=value` folders below the dataset's folder."""
+    if path == base:
+        return ()
+    folders = path.relative_to(base).parts[:-1]
+    return tuple(tuple(p.split("=", 1)) for p in folders if "=" in p)  # type: ignore[misc]
 
 
 def _version(base: Path, files: list[_File]) -> str:
@@ -113,11 +122,24 @@ class WarehouseSource:
             path=item,
             hive=hive,
             row_estimate=self._row_estimate(files),
+            partition_rows=self._partition_rows(item, files),
         )
 
     def _row_estimate(self, files: list[_File]) -> int | None:
         counts = [self._file_rows(f) for f in files]
         return None if any(c is None for c in counts) else sum(c for c in counts if c)
+
+    def _partition_rows(self, base: Path, files: list[_File]) -> PartitionRows | None:
+        """Rows per hive partition (`key=value` folders under `base`), for counts without a
+        scan; None when a footer is unreadable."""
+        rows: dict[tuple[tuple[str, str], ...], int] = {}
+        for f in files:
+            n = self._file_rows(f)
+            if n is None:
+                return None
+            key = _partition(base, f.path)
+            rows[key] = rows.get(key, 0) + n
+        return tuple(sorted(rows.items()))
 
     def _file_rows(self, f: _File) -> int | None:
         with self._rows_lock:

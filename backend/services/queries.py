@@ -39,6 +39,7 @@ from backend.services.estimates import (
     read_select,
 )
 from backend.services.executor import QueryExecutor
+from backend.services.file_counts import bare_vintage, partition_count
 from backend.services.joined_schema import JoinedSchema, joined_schema
 from backend.services.offload import off_loop
 from backend.services.result_cache import ResultCache, result_key
@@ -432,8 +433,22 @@ class QueryService:
         return await self.counts.count(key, lambda: self._count_now(compiled))
 
     async def _count_now(self, compiled: CompiledQuery) -> int:
+        from_files = self._file_count(compiled)
+        if from_files is not None:
+            return from_files
         table = await self._cached_run(compiled.count, compiled.keys)
         return int(table.column(0)[0].as_py())
+
+    def _file_count(self, compiled: CompiledQuery) -> int | None:
+        """The count of a bare read of one Parquet dataset, whole or one vintage, from its
+        files' footers (backend.services.file_counts); None for any other query."""
+        if len(compiled.keys) != 1:
+            return None
+        dataset = self.catalog.get(compiled.keys[0])
+        if dataset.partition_rows is None:
+            return None
+        wanted = bare_vintage(compiled.unpaged, dataset.relation)
+        return None if wanted is None else partition_count(dataset.partition_rows, wanted)
 
     def _start_count(
         self, compiled: CompiledQuery, decision: GateDecision, fetching: int
@@ -442,7 +457,8 @@ class QueryService:
         input rows), else None. Started now, beside the page, unless the query is expected
         to fit in the rows the page fetches: then only if the page does not show the end."""
         key = self._cache_key(compiled.keys, compiled.count)
-        counting = _Counting(key, self.counts.known(key), None)
+        known = self.counts.known(key)
+        counting = _Counting(key, known if known is not None else self._file_count(compiled), None)
         if counting.known is not None:
             return counting
         rows = decision.estimated_rows

@@ -36,7 +36,7 @@ class SlowCounts:
         adapter.run = self.run
 
     def run(self, query: exp.Expression, **kwargs: Any) -> pa.Table:
-        if 'COUNT(*) AS "n"' in query.sql(dialect="duckdb", identify=True):
+        if 'COUNT(*) AS "n" FROM (' in query.sql(dialect="duckdb", identify=True):
             with self._lock:
                 self.counts += 1
             time.sleep(COUNT_DELAY_S)
