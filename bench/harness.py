@@ -70,18 +70,26 @@ class Timing:
 
 
 def interleaved_timings(
-    runs: dict[str, Callable[[int], object]], *, repeat: int = 7
+    runs: dict[str, Callable[[int], object]],
+    *,
+    repeat: int = 7,
+    settle: Callable[[int], object] | None = None,
 ) -> dict[str, Timing]:
     """Each run's samples. The runs take turns, so a busy moment on the machine hits them
-    alike. Run i gets i: 0 is the warm-up, then 1..repeat."""
+    alike. Run i gets i: 0 is the warm-up, then 1..repeat. `settle(i)`, untimed, after each
+    round: work a run left going (a count after its page) ends before the next sample."""
     for run in runs.values():
         run(0)
+    if settle is not None:
+        settle(0)
     samples: dict[str, list[float]] = {name: [] for name in runs}
     for i in range(1, repeat + 1):
         for name, run in runs.items():
             started = time.perf_counter()
             run(i)
             samples[name].append((time.perf_counter() - started) * 1000)
+        if settle is not None:
+            settle(i)
     return {name: Timing(tuple(times)) for name, times in samples.items()}
 
 

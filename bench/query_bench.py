@@ -2,8 +2,10 @@
 
 "Cache off" means nothing cached in the API: the result cache is off (RESULT_CACHE=false)
 and each sample is a spec the API has not seen (a no-op filter with a new value), so it
-compiles, asks EXPLAIN for the cost gate, runs the page and, for a full page, the COUNT.
-Raw DuckDB runs the same page SQL and the same COUNT. Samples of the two are interleaved.
+compiles, passes the cost gate and runs the block the page is cut from (PAGE_BLOCK_ROWS);
+the count runs beside it and the page does not wait for it (`total_pending`). Raw DuckDB
+runs the page's own SQL. Between rounds, untimed, the API's count is awaited
+(POST /api/count) so that it never competes with the next sample. Samples interleaved.
 """
 
 from __future__ import annotations
@@ -36,6 +38,18 @@ SPECS: dict[str, dict[str, Any]] = {
         "dataset": "global_sales",
         "columns": DETAIL,
         "sort": [{"column": "order_date", "direction": "desc"}],
+    },
+    "filtered page": {
+        "dataset": "global_sales",
+        "columns": DETAIL,
+        "filters": {
+            "op": "and",
+            "conditions": [
+                {"column": "region", "operator": "in", "value": ["North", "West"]},
+                {"column": "department", "operator": "starts_with", "value": "S"},
+            ],
+        },
+        "sort": [{"column": "revenue", "direction": "desc"}],
     },
     "deep page (offset 100k)": {
         "dataset": "global_sales",
@@ -103,54 +117,52 @@ def cached_ms(data_dir: Path) -> dict[str, float]:
 REPEAT = 7
 
 
-def statements(services: Services, body: dict[str, Any]) -> tuple[str, str]:
-    """The page's SQL and its COUNT's SQL, as the API compiles them for an admin."""
+def page_sql(services: Services, body: dict[str, Any]) -> str:
+    """The page's own SQL, as the API compiles it for an admin."""
     compiled = services.queries.compile(QuerySpec.model_validate(body), BenchCaller())
-    return services.adapter.render(compiled.tree), services.adapter.render(compiled.count)
+    return services.adapter.render(compiled.tree)
 
 
 def first_visit(
     api: Api, con: duckdb.DuckDBPyConnection, services: Services, body: dict[str, Any]
-) -> tuple[dict[str, Timing], bool]:
-    """Median ms of /api/query and of raw DuckDB doing the same work, each sample on a spec
-    the API has not seen (`no_op_filter`): the page's SQL, plus the COUNT when the API
-    counted the total (a full page with a known total). Whether it counted."""
+) -> tuple[dict[str, Timing], str]:
+    """Median ms of /api/query and of raw DuckDB running the page's SQL, each sample on a
+    spec the API has not seen (`no_op_filter`); how the API's pages had their total."""
     fresh = [no_op_filter(body, i) for i in range(REPEAT + 1)]
-    sqls = [statements(services, b) for b in fresh]
-    counted: dict[int, bool] = {}
+    sqls = [page_sql(services, b) for b in fresh]
+    totals: dict[int, str] = {}
 
     def api_run(i: int) -> None:
         answer = api.post("/api/query", fresh[i])
-        rows = answer["rows"]
-        full = isinstance(rows, list) and len(rows) == answer["page_size"]
-        counted[i] = full and answer["total_rows"] is not None
+        totals[i] = "pending" if answer.get("total_pending") else "in page"
 
     def raw_run(i: int) -> None:
-        page, count = sqls[i]
-        con.sql(page).to_arrow_table()
-        if counted[i]:
-            con.sql(count).fetchall()
+        con.sql(sqls[i]).to_arrow_table()
 
-    timings = interleaved_timings({"api": api_run, "raw": raw_run}, repeat=REPEAT)
-    return timings, all(counted.values())
+    def settle(i: int) -> None:
+        if totals[i] == "pending":
+            api.post("/api/count", fresh[i])
+
+    timings = interleaved_timings({"api": api_run, "raw": raw_run}, repeat=REPEAT, settle=settle)
+    return timings, "/".join(sorted(set(totals.values())))
 
 
 BELOW_ONE = (
-    "the API was faster than raw DuckDB running the same statements, though nothing was "
+    "the API was faster than raw DuckDB running the page's SQL, though nothing was "
     "cached in the API for this spec"
 )
 
 
 def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object]]:
     """The result cache is off and every sample is a new spec, so no cache of the API
-    answers; raw DuckDB runs the same statements. Ratios below 1.0 get a line in `notes`."""
+    answers; raw DuckDB runs the page's SQL. Ratios below 1.0 get a line in `notes`."""
     rows: list[list[object]] = []
     con = raw_duckdb(data_dir)
     services = build_services(Settings(data_dir=data_dir))
     try:
         with api_server(data_dir, RESULT_CACHE="false") as api:
             for name, body in SPECS.items():
-                timings, counted = first_visit(api, con, services, body)
+                timings, total = first_visit(api, con, services, body)
                 api_ms, raw_ms = timings["api"].median, timings["raw"].median
                 ok = api_ms <= raw_ms * 1.25 + 5
                 if api_ms < raw_ms:
@@ -160,7 +172,7 @@ def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object
                     [
                         label,
                         name,
-                        "yes" if counted else "no",
+                        total,
                         f"{raw_ms:.1f}",
                         f"{api_ms:.1f}",
                         f"{api_ms / raw_ms:.2f}x",
@@ -197,8 +209,8 @@ def report(warehouses: dict[str, Path]) -> str:
             [
                 "data",
                 "spec",
-                "API counted",
-                "raw DuckDB (page + count)",
+                "total",
+                "raw DuckDB (page)",
                 "/api/query",
                 "api/raw",
                 "within 1.25x+5ms",
@@ -207,8 +219,11 @@ def report(warehouses: dict[str, Path]) -> str:
             table,
         ),
         "",
-        "_raw DuckDB runs the page's SQL and, where the API counted the total, the same "
-        "COUNT; the API adds compiling, the EXPLAIN of the cost gate, HTTP and JSON._",
+        "_raw DuckDB runs the page's SQL; the API compiles, passes the cost gate (an EXPLAIN "
+        "unless the dataset's footers show it small), runs the page's block "
+        "(PAGE_BLOCK_ROWS rows), cuts the page, and answers over HTTP in JSON. total: "
+        "whether the pages carried their total (the block showed the end, or the footers) "
+        "or answered `total_pending` while the count ran beside them._",
         *notes,
         "",
         f"_query benchmarks took {time.perf_counter() - started:.0f} s_",

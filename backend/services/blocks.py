@@ -27,6 +27,9 @@ def row_window(tree: exp.Select, start: int, size: int) -> exp.Select:
     >>> from sqlglot import parse_one
     >>> row_window(parse_one("SELECT a FROM t ORDER BY a"), 2000, 1000).sql()
     'SELECT a FROM t ORDER BY a LIMIT 1000 OFFSET 2000'
+    >>> from backend.query.render import render
+    >>> render(row_window(parse_one("SELECT a FROM t ORDER BY a"), 2000, 1000), "oracle")
+    'SELECT "A" FROM "T" ORDER BY "A" NULLS FIRST OFFSET 2000 ROWS FETCH FIRST 1000 ROWS ONLY'
     """
     paged = tree.limit(size)
     return paged.offset(start, copy=False) if start else paged
