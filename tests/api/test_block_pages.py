@@ -7,6 +7,7 @@ cached blocks. Rows are checked against hand-written DuckDB."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,19 @@ def test_grid_blocks_are_cut_from_the_cached_blocks(
         seen += [row["order_id"] for row in r.json()["rowData"]]
     assert len(seen) == 80 == len(set(seen))
     assert len([sql for sql in runs.calls if "LIMIT 100" in sql]) == 1
+
+
+def test_concurrent_pages_of_one_block_share_one_query_with_the_cache_off(
+    sqlite_store: Store, tmp_path: Path, tiny_warehouse: TinyWarehouse
+) -> None:
+    root = tiny_warehouse.root
+    for api in _running_api(
+        sqlite_store, tmp_path, data_dir=root, page_block_rows=100, result_cache=False
+    ):
+        runs = RunCounter(api, delay_s=0.5)  # long enough for all requests to overlap
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            pages = list(pool.map(lambda n, a=api: page(a, n, 10)["rows"], range(1, 7)))
+        assert [row for rows in pages for row in rows] == raw(tiny_warehouse, 60, 0)
+        assert len([sql for sql in runs.calls if "LIMIT 100" in sql]) == 1
+        page(api, 1, 10)  # nothing kept: the next request asks again
+        assert len([sql for sql in runs.calls if "LIMIT 100" in sql]) == 2
