@@ -58,12 +58,17 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def error_response(exc: AuroraError) -> JSONResponse:
+    """One of our errors as the client sees it: its status, the error body and its headers."""
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.details), exc.status, headers=exc.headers()
+    )
+
+
 def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuroraError)
     async def _aurora(_: Request, exc: AuroraError) -> JSONResponse:
-        return JSONResponse(
-            error_body(exc.code, exc.message, exc.details), exc.status, headers=exc.headers()
-        )
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from backend.admission_lanes import AdmissionLanes
 from backend.body_limit import BodyLimitMiddleware
 from backend.config import Settings, get_settings
-from backend.http_errors import register_error_handlers
+from backend.http_errors import error_response, register_error_handlers
 from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.metrics import Metrics, MetricsMiddleware, watch_app
@@ -65,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = Metrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(AdmissionLanes)  # inside the gate: it reads the caller the gate found
-    app.add_middleware(AuthGate)  # before the body is read: 401/403 win over 422
+    # Before the body is read: 401/403 win over 422.
+    app.add_middleware(AuthGate, render=error_response)
     # A body over MAX_JSON_BODY_MB is refused as it streams in; uploads have their own limit.
     app.add_middleware(
         BodyLimitMiddleware,

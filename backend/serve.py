@@ -69,10 +69,11 @@ def prepare(settings: Settings) -> None:
     from backend.security.passwords import Passwords
     from backend.security.secret import signing_secret
     from backend.store.engine import Store, default_url
+    from backend.store.migrate import migrate
 
     store = Store(default_url(settings))
     try:
-        store.migrate()
+        migrate(store)
         ensure_first_admin(store, Passwords(settings.argon2_profile), settings)
     finally:
         store.close()

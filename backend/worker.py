@@ -31,6 +31,7 @@ from backend.jobs.service import ExportService
 from backend.jobs.state import JobStore
 from backend.jobs.sweep import sweep
 from backend.store.engine import Store, default_url
+from backend.store.migrate import migrate
 
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -40,7 +41,7 @@ async def startup(ctx: dict[str, Any]) -> None:
 
     settings = get_settings()
     store = Store(default_url(settings))
-    await asyncio.to_thread(store.migrate)
+    await asyncio.to_thread(migrate, store)
     services = build_services(settings)
     ctx["services"] = services
     ctx["deps"] = ExportDeps(settings, store, services.queries, services.adapter.cancel)

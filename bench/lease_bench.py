@@ -30,6 +30,7 @@ from backend.jobs.lease import Lease
 from backend.jobs.state import JobStore
 from backend.query.context import OutputColumn
 from backend.store.engine import Store
+from backend.store.migrate import migrate
 from backend.store.models import UserRow
 from bench.harness import markdown_table, raw_duckdb
 
@@ -42,7 +43,7 @@ ARQ_ID = "export:bench-lease"
 
 def _job(folder: Path) -> tuple[JobStore, str]:
     store = Store(f"sqlite:///{folder / 'bench.db'}")
-    store.migrate()
+    migrate(store)
     with store.session() as session:
         user = UserRow(username="bench", password_hash="-")
         session.add(user)

@@ -19,6 +19,7 @@ from backend.security.ratelimit import LoginLimiter
 from backend.security.secret import signing_secret
 from backend.security.tokens import Tokens
 from backend.store.engine import Store, default_url
+from backend.store.migrate import migrate
 
 _lock = threading.Lock()
 
@@ -48,7 +49,7 @@ def settings_of(app: FastAPI) -> Settings:
 
 def build_context(settings: Settings) -> AuthContext:
     store = Store(default_url(settings))
-    store.migrate()
+    migrate(store)
     passwords = Passwords(settings.argon2_profile)
     ensure_first_admin(store, passwords, settings)
     writer = audit.AuditWriter(store)

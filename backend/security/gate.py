@@ -16,13 +16,12 @@ from typing import Any, Literal
 import anyio
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backend.errors import AuroraError
-from backend.http_errors import error_body
 from backend.security.authenticate import authenticate, require_credentials
 from backend.security.context import auth_of
 from backend.security.deps import STATE_KEY, check_admin, require_admin, require_user
@@ -61,8 +60,12 @@ def _is_api(ctx: RouteContext) -> bool:
 
 
 class AuthGate:
-    def __init__(self, app: ASGIApp) -> None:
+    """`render` turns a refusal into the response: the API layer's (http_errors), since the
+    gate only decides who may pass."""
+
+    def __init__(self, app: ASGIApp, render: Callable[[AuroraError], Response]) -> None:
         self.app = app
+        self.render = render
         self._table: list[tuple[RouteContext, Rule]] | None = None
         self._routes_seen = -1
 
@@ -85,9 +88,7 @@ class AuthGate:
             try:
                 user = await anyio.to_thread.run_sync(_check, app, scope, rule)
             except AuroraError as exc:
-                body = error_body(exc.code, exc.message, exc.details)
-                response = JSONResponse(body, exc.status, headers=exc.headers())
-                await response(scope, receive, send)
+                await self.render(exc)(scope, receive, send)
                 return
             scope.setdefault("state", {})[STATE_KEY] = user
         await self.app(scope, receive, send)

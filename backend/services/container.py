@@ -114,11 +114,12 @@ def build_services(settings: Settings, store: Store | None = None) -> Services:
     from backend.datasets_admin.service import DatasetAdmin
     from backend.datasets_admin.settings_store import SettingsStore
     from backend.store.engine import default_url
+    from backend.store.migrate import migrate
 
     owned = None
     if store is None:
         owned = store = Store(default_url(settings))
-        store.migrate()
+        migrate(store)
     dataset_settings = SettingsStore(store)
     adapter, catalog = build_adapter_and_catalog(settings, dataset_settings)
     policy = AccessPolicy(catalog, StoreRules(dataset_settings))

@@ -56,10 +56,5 @@ class Store:
         with self.sessions() as session, session.begin():
             yield session
 
-    def migrate(self) -> None:
-        from backend.store.migrate import upgrade
-
-        upgrade(self.engine)
-
     def close(self) -> None:
         self.engine.dispose()

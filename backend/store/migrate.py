@@ -15,6 +15,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from backend.store.engine import Store, default_url, make_engine
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -31,6 +33,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def migrate(store: Store) -> None:
+    """Bring the store's schema to the newest revision: what a process does at start."""
+    upgrade(store.engine)
+
+
 def _next_rev_id(cfg: Config) -> str:
     from alembic.script import ScriptDirectory
 
@@ -41,7 +48,6 @@ def _next_rev_id(cfg: Config) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     from backend.config import get_settings
-    from backend.store.engine import default_url, make_engine
 
     parser = argparse.ArgumentParser(prog="python -m backend.store.migrate")
     parser.add_argument("action", choices=["upgrade", "revision", "current", "history"])

@@ -27,6 +27,7 @@ from schemathesis.python.asgi import get_client, shutdown_lifespans
 from backend.config import Settings
 from backend.main import create_app
 from backend.store.engine import Store
+from backend.store.migrate import migrate
 from tests.conftest import build_tiny_warehouse
 from tests.store.fixtures import ADMIN, ADMIN_PASSWORD, USER_PASSWORD, make_settings
 
@@ -115,7 +116,7 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     folder = tmp_path_factory.mktemp("schemathesis")
     warehouse = build_tiny_warehouse(folder / "warehouse").root
     store = Store(f"sqlite:///{folder / 'aurora.db'}")
-    store.migrate()
+    migrate(store)
     app = create_app(make_settings(folder, store, data_dir=warehouse, redis_url=None))
     target = Target(app)
     target.set_up()

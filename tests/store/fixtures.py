@@ -32,6 +32,7 @@ from backend.config import Settings
 from backend.main import create_app
 from backend.store.all_models import metadata
 from backend.store.engine import Store
+from backend.store.migrate import migrate
 from tests.required import PG_URL, pg_connect
 
 ADMIN = "admin"
@@ -59,7 +60,7 @@ def pg_schema_url() -> Iterator[str]:
 
 def _open_store(url: str) -> Store:
     store = Store(url)
-    store.migrate()
+    migrate(store)
     return store
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select, text
 
 from backend.store.all_models import metadata
 from backend.store.engine import Store
-from backend.store.migrate import alembic_config, upgrade
+from backend.store.migrate import alembic_config, migrate, upgrade
 from backend.store.models import TokenRevocationRow
 
 
@@ -56,7 +56,7 @@ def test_timestamps_come_back_timezone_aware_utc(metadata_store: Store) -> None:
 def test_a_fresh_sqlite_store_migrates_from_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
     store = Store(f"sqlite:///{tmp_path / 'new.db'}")
     try:
-        store.migrate()
+        migrate(store)
         assert "users" in inspect(store.engine).get_table_names()
     finally:
         store.close()
