@@ -455,7 +455,8 @@ class QueryService:
     ) -> _Counting | None:
         """The page's count when it may run (the planner expects at most COUNT_MAX_ROWS
         input rows), else None. Started now, beside the page, unless the query is expected
-        to fit in the rows the page fetches: then only if the page does not show the end."""
+        to fit in the rows the page fetches, or groups (groups are few, and counting them
+        costs as much as the page): then only if the page does not show the end."""
         key = self._cache_key(compiled.keys, compiled.count)
         known = self.counts.known(key)
         counting = _Counting(key, known if known is not None else self._file_count(compiled), None)
@@ -464,7 +465,7 @@ class QueryService:
         rows = decision.estimated_rows
         if rows is None or rows > self.settings.count_max_rows:
             return None
-        if rows > fetching:
+        if rows > fetching and not _grouped(compiled.unpaged):
             counting.task = self.counts.start(key, lambda: self._count_now(compiled))
         return counting
 
@@ -531,6 +532,11 @@ _STATIC_VERSION, _STATIC_GATE_TTL_S = "static", 3600.0
 
 def _gate_ttl(datasets: Sequence[Dataset]) -> float:
     return _STATIC_GATE_TTL_S if any(d.version == _STATIC_VERSION for d in datasets) else math.inf
+
+
+def _grouped(tree: exp.Select) -> bool:
+    """Whether the query's rows are groups (GROUP BY, or measures without one)."""
+    return bool(tree.args.get("group")) or any(e.find(exp.AggFunc) for e in tree.expressions)
 
 
 def _joins(tree: exp.Select) -> bool:

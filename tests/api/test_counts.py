@@ -137,3 +137,27 @@ def test_count_of_a_viewer_counts_only_their_rows(count_api: Api) -> None:
     counted = count_api.client.post("/api/count", json=spec, headers=viewer).json()
     assert counted["total_rows"] == len(page["rows"]) == page["total_rows"]
     assert {row[1] for row in page["rows"]} == {"North"}
+
+
+GROUPED: dict[str, Any] = {
+    "dataset": "sales",
+    "vintage": {"all_loads": True},
+    "measures": [{"column": "amount", "agg": "sum", "alias": "total"}],
+    "page_size": 10,
+}
+
+
+@pytest.mark.parametrize(
+    ("group_by", "pending"), [(["region"], False), (["order_id"], True)], ids=["few", "many"]
+)
+def test_a_grouped_page_counts_only_when_its_block_does_not_show_the_end(
+    count_api: Api, group_by: list[str], pending: bool
+) -> None:
+    slow = SlowCounts(count_api)
+    page = post(count_api, "/api/query", {**GROUPED, "group_by": group_by})
+    assert page["total_pending"] is pending and (page["total_rows"] is None) is pending
+    if pending:
+        assert post(count_api, "/api/count", {**GROUPED, "group_by": group_by}) == {
+            "total_rows": 400
+        }
+    assert slow.counts == (1 if pending else 0)
