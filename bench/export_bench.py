@@ -4,7 +4,7 @@ query in the same run (CSV, Parquet), and the XLSX writer against plain xlsxwrit
 row (the fastest plain use of its API). Neither baseline formats cells, ours does (dates,
 number formats, a bold frozen header).
 
-Targets (issue 7): CSV >= 0.7x COPY; XLSX >= 1.5x the naive loop. The query streams from
+Targets: CSV >= 0.7x COPY; XLSX >= 1.5x the naive loop. The query streams from
 DuckDB in Arrow batches exactly as an export job does, so the figures include that.
 """
 

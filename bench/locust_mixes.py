@@ -4,7 +4,7 @@ Every user action (one or several HTTP calls: an export is create, poll, downloa
 as a whole and reported under request type ACTION with its name; the HTTP calls inside show
 up under their routes too. An action fails on any status outside 2xx (0 = no answer).
 
-A mix is a Locust user class plus its defaults (`MIXES`). The UI mix (issue 24) is one more
+A mix is a Locust user class plus its defaults (`MIXES`). The UI mix is one more
 (`bench.locust_ui.UI_MIX`, added by the driver): a user class that speaks Reflex's socket.io
 protocol instead of HTTP, whose actions go through the same `AuroraUser.action` so the
 report stays one table.
@@ -98,7 +98,7 @@ def cond(column: str, operator: str, value: Any) -> dict[str, Any]:
 
 
 def group_by_spec(rng: random.Random) -> dict[str, Any]:
-    """Issue 15's group-by: two of three columns, a sum, a count distinct and a HAVING."""
+    """The scale mix's group-by: two of three columns, a sum, a count distinct and a HAVING."""
     return {
         "dataset": "global_sales",
         "group_by": rng.sample(GROUP_COLUMNS, 2),
@@ -111,7 +111,7 @@ def group_by_spec(rng: random.Random) -> dict[str, Any]:
     }
 
 
-# -- (a) issue 15: 200 users, pages and group-bys ------------------------------------------
+# -- (a) scale: 200 users, pages and group-bys ---------------------------------------------
 
 
 class ScaleUser(AuroraUser):
@@ -139,7 +139,7 @@ class ScaleUser(AuroraUser):
 
 class SupersetUser(AuroraUser):
     """Pages of revenue descending at a random offset up to 10,000; every fourth request a
-    group-by (issue 15's). No think time."""
+    group-by (the scale mix's). No think time."""
 
     wait_time = constant(0)
 
@@ -281,7 +281,7 @@ MIXES: dict[str, Mix] = {
     "scale": Mix(
         ScaleUser,
         200,
-        "issue 15's mix: 75% pages (random page 1-200, one of three sorts), 25% group-bys "
+        "the scale mix: 75% pages (random page 1-200, one of three sorts), 25% group-bys "
         "(two of three columns, sum, count distinct, HAVING); think 2-8 s",
         "page p95 <= 300 ms, group-by p95 <= 1500 ms, 0 errors, RSS flat",
         False,

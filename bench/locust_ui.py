@@ -1,4 +1,4 @@
-"""The UI mix (issue 24): Locust users that reach Aurora the way people do, through the
+"""The UI mix: Locust users that reach Aurora the way people do, through the
 Reflex app's websocket (bench.locust_ui_reflex.ReflexSession), not the API. `make loadtest
 LOADTEST_MIX=ui` runs it; the driver starts the Reflex backend beside the API.
 """
@@ -102,7 +102,7 @@ class UiUser(AuroraUser):
 UI_MIX = Mix(
     UiUser,
     200,
-    "issue 24's UI users over Reflex's websocket: connect (10 s timeout), sign in on the "
+    "UI users over Reflex's websocket: connect (10 s timeout), sign in on the "
     "form, open global_sales; then next page 50%, header sort 25%, filter builder 12%, "
     "open the dataset again 10%, CSV export of a filtered view 3%; think 2-8 s",
     "open dataset p95 <= 1500 ms, next page and sort p95 <= 500 ms, 0 unanswered, 0 failed "

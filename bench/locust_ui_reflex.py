@@ -1,4 +1,4 @@
-"""The Reflex side of the UI mix (issue 24): the Reflex backend as `make run` starts it, and
+"""The Reflex side of the UI mix: the Reflex backend as `make run` starts it, and
 one browser tab speaking its websocket protocol. No Locust here (importing Locust patches the
 standard library for gevent), so tests drive a tab too.
 

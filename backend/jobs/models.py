@@ -1,4 +1,4 @@
-"""The tables of issue 7: export jobs, export schedules and their runs.
+"""The tables of exports: export jobs, export schedules and their runs.
 
 Job state lives in the metadata store, so the API and every worker process see the same
 status, progress and cancel flag, with or without Redis.

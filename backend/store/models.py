@@ -1,4 +1,4 @@
-"""The tables of issue 4: users, API keys, audit log, saved reports, revoked tokens."""
+"""The tables of people and their work: users, API keys, audit log, reports, revoked tokens."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The UI path under load (issue 24): `make loadtest`'s UI mix in miniature, and a person
+"""The UI path under load: `make loadtest`'s UI mix in miniature, and a person
 clicking Next three times while a page loads, both through the Reflex websocket as a browser
 speaks it (bench.locust_ui_reflex) against a real Reflex backend and a real API.
 

@@ -1,4 +1,4 @@
-"""A failed Apply keeps the work (issue 17, item 6): the dialog stays open with the error at
+"""A failed Apply keeps the work: the dialog stays open with the error at
 the field the error's path names, and the page on screen stays. A join the preview refuses
 cannot be applied. Expected texts are literals."""
 

@@ -1,4 +1,4 @@
-"""Filter pills say the logic the query runs (issue 17, item 5): an OR group is one pill in
+"""Filter pills say the logic the query runs: an OR group is one pill in
 brackets, a NOT shows, columns and measures go by their labels and numbers are formatted.
 Expected texts are literals."""
 

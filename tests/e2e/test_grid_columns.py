@@ -1,4 +1,4 @@
-"""Money is never cut off (issue 17, item 2): numeric columns take the width of their widest
+"""Money is never cut off: numeric columns take the width of their widest
 value on the page, text may be cut but shows itself whole on hover, the last column is never
 under the scrollbar, and a currency format shows its symbol. Expected texts are literals."""
 

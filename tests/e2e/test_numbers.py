@@ -1,4 +1,4 @@
-"""Numbers users can trust (issue 17): the demo's amounts in one currency, a dataset that
+"""Numbers users can trust: the demo's amounts in one currency, a dataset that
 opens on one load, totals rows, date buckets and column summaries. Expected texts are
 literals, or the API's numbers formatted here, never with the UI's own formatter."""
 

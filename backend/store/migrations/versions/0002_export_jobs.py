@@ -1,4 +1,4 @@
-"""export jobs, export schedules and schedule runs (issue 7)
+"""export jobs, export schedules and schedule runs
 
 Revision ID: 0002
 Revises: 0001

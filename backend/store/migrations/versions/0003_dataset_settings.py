@@ -1,4 +1,4 @@
-"""dataset settings: labels, hidden columns, vintage, RLS, visibility per dataset (issue 5)
+"""dataset settings: labels, hidden columns, vintage, RLS, visibility per dataset
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""materializations: pre-computed joins declared by an admin, and their last build (issue 12)
+"""materializations: pre-computed joins declared by an admin, and their last build
 
 Revision ID: 0004
 Revises: 0003
