@@ -45,6 +45,8 @@ data: setup
 		$(if $(filter postgres,$(AURORA_DB)),--target postgres)
 
 API_PORT ?= 8000
+# Both servers listen on this address only; another (e.g. 0.0.0.0) is a deliberate choice.
+AURORA_BIND ?= 127.0.0.1
 UI_PORT ?= 3000
 REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_BUN=1
 
@@ -57,13 +59,14 @@ REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_B
 run: setup data bun
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
 	export AURORA_UI_SECRET=$${AURORA_UI_SECRET:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
-	$(BIN)/python -m backend.serve --host 127.0.0.1 --port $(API_PORT) & \
+	$(BIN)/python -m backend.serve --host $(AURORA_BIND) --port $(API_PORT) & \
 	if [ -n "$$REDIS_URL" ]; then \
 	  DUCKDB_MEMORY_LIMIT=$$($(BIN)/python -m backend.serve --print-memory-limit) \
 	    $(BIN)/arq backend.worker.WorkerSettings & fi; \
 	$(REFLEX_ENV) AURORA_API_URL=http://127.0.0.1:$(API_PORT) \
 	  env $${REDIS_URL:+REFLEX_REDIS_URL=$${REFLEX_REDIS_URL:-$$REDIS_URL}} \
-	  $(BIN)/reflex run --env prod --frontend-port $(UI_PORT) --backend-port $(UI_PORT)
+	  $(BIN)/reflex run --env prod --frontend-port $(UI_PORT) --backend-port $(UI_PORT) \
+	    --backend-host $(AURORA_BIND)
 
 lint: setup-dev
 	$(BIN)/ruff check .

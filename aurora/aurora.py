@@ -24,7 +24,7 @@ from aurora.state.schedules import ScheduleState
 app = rx.App(
     style=theme.GLOBAL_STYLE,
     stylesheets=["/aurora.css"],
-    api_transformer=downloads.api(),
+    api_transformer=[downloads.api(), downloads.guard_uploads],
 )
 app.add_page(
     login_page, route="/login", title="Sign in · Aurora", on_load=AuthState.leave_login_if_signed_in

@@ -1,77 +1,142 @@
-"""Export files reach the browser through the UI's own backend.
+"""The UI server's own HTTP routes: export downloads, one-time values, the session cookie.
 
 The API wants a bearer token on the download, which a plain link cannot send, and the API
 may not be reachable from the user's browser at all. So the UI hands the browser a
-short-lived, single-purpose ticket; this route swaps it for the file, streamed from the API
-with the user's token. Tickets live in this process (prod runs one backend worker unless
-REFLEX_REDIS_URL is set; a multi-worker setup would keep them in Redis instead).
+short-lived ticket; this route swaps it for the file, streamed from the API with the user's
+token. A ticket is bound to the tab that asked and works only with that tab's session
+cookie (aurora.session_cookie), for a few minutes, and not after sign-out. Tickets live in
+this process (prod runs one backend worker unless REFLEX_REDIS_URL is set).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
-from aurora import once
+from aurora import once, session_cookie
 from aurora.api_client import ApiClient, ApiError
 from aurora.sealing import unseal
 
-TICKET_TTL_S = 3600
+TICKET_TTL_S = 300
 PREFIX = "/_aurora/download"
-
-_tickets: dict[str, tuple[str, str, float]] = {}
-
-
-def issue(token: str, export_id: str) -> str:
-    """A link path that downloads `export_id` as this user, for the next hour."""
-    now = time.monotonic()
-    for key in [k for k, (_, _, exp) in _tickets.items() if exp < now]:
-        _tickets.pop(key, None)
-    ticket = secrets.token_urlsafe(24)
-    _tickets[ticket] = (token, export_id, now + TICKET_TTL_S)
-    return f"{PREFIX}/{ticket}"
-
-
-router = APIRouter()
+# The only types a download is served as, by file extension; anything else is bytes.
+TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
+_tickets: dict[str, tuple[str, str, str, float]] = {}
+
+
+def issue(token: str, export_id: str, tab: str) -> str:
+    """A link path that downloads `export_id` as this user, from this tab, for a few minutes
+    (`token` is the sealed token the tab's state holds)."""
+    now = time.monotonic()
+    for key in [k for k, entry in _tickets.items() if entry[3] < now]:
+        _tickets.pop(key, None)
+    ticket = secrets.token_urlsafe(24)
+    _tickets[ticket] = (token, export_id, tab, now + TICKET_TTL_S)
+    return f"{PREFIX}/{ticket}"
+
+
+def safe_filename(disposition: str, export_id: str) -> tuple[str, str]:
+    """A plain file name from the API's Content-Disposition, and its extension.
+
+    >>> safe_filename('attachment; filename="sales 2024.csv"', "e1")
+    ('sales_2024.csv', 'csv')
+    >>> safe_filename('attachment; filename="../x.html"', "e1")
+    ('x.html', 'html')
+    >>> safe_filename("", "e1")
+    ('export-e1', '')
+    """
+    found = re.search(r'filename="?([^";]+)"?', disposition or "")
+    name = SAFE_NAME.sub("_", found.group(1)).strip("._") if found else ""
+    name = name or f"export-{SAFE_NAME.sub('_', export_id)}"
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return name, ext
+
+
+router = APIRouter()
+
+
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "details": []}}, status)
+    body = {"error": {"code": code, "message": message, "details": []}}
+    return JSONResponse(body, status, headers=PRIVATE)
+
+
+def _cookie(request: Request) -> str:
+    return request.cookies.get(session_cookie.COOKIE, "")
 
 
 @router.get(PREFIX + "/{ticket}", response_model=None)
 async def download(ticket: str, request: Request) -> Response:
     entry = _tickets.get(ticket)
-    if entry is None or entry[2] < time.monotonic():
-        return _error(404, "not_found", "This download link has expired; export again.")
-    token, export_id, _ = entry
+    gone = _error(404, "not_found", "This download link has expired; export again.")
+    if entry is None or entry[3] < time.monotonic():
+        return gone
+    token, export_id, tab, _ = entry
+    if not await session_cookie.matches(tab, _cookie(request)):
+        return gone  # not the session that asked, or it signed out
     try:
         browser = request.client.host if request.client else ""
         response = await ApiClient(unseal(token), browser).open_download(export_id)
     except ApiError as exc:
         return _error(exc.status, exc.code, exc.message)
-    disposition = response.headers.get("content-disposition")
-    headers = {"Content-Disposition": disposition} if disposition else {}
-    return StreamingResponse(
-        _body(response),
-        media_type=response.headers.get("content-type", "application/octet-stream"),
-        headers=headers,
-    )
+    name, ext = safe_filename(response.headers.get("content-disposition", ""), export_id)
+    headers = {**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'}
+    media_type = TYPES.get(ext, "application/octet-stream")
+    return StreamingResponse(_body(response), media_type=media_type, headers=headers)
 
 
 @router.get(once.ROUTE + "/{key}", response_model=None)
-async def read_once(key: str) -> Response:
+async def read_once(key: str, request: Request) -> Response:
     """A value handed to this browser once (a new API key), then gone."""
     value = await once.get(key, consume=True)
-    if value is None:
+    tab = str((value or {}).get("tab", ""))
+    if value is None or not await session_cookie.matches(tab, _cookie(request)):
         return _error(404, "not_found", "This value was shown already or has expired.")
     return PlainTextResponse(str(value.get("key", "")), headers=PRIVATE)
+
+
+@router.post(session_cookie.ROUTE + "/{claim}", response_model=None)
+async def claim_session(claim: str, request: Request) -> Response:
+    """Sets the cookie a sign-in bound to its tab (one claim, within a minute)."""
+    value = await once.get(claim, consume=True)
+    if value is None:
+        return _error(404, "not_found", "Sign in again.")
+    response = Response(status_code=204, headers=PRIVATE)
+    _set_cookie(response, str(value.get("cookie", "")), request)
+    return response
+
+
+@router.delete(session_cookie.ROUTE, response_model=None)
+async def release_session(request: Request) -> Response:
+    response = Response(status_code=204, headers=PRIVATE)
+    _set_cookie(response, "", request, max_age=0)
+    return response
+
+
+def _set_cookie(response: Response, value: str, request: Request, **extra: Any) -> None:
+    response.set_cookie(
+        session_cookie.COOKIE,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+        **extra,
+    )
 
 
 async def _body(response: httpx.Response) -> AsyncIterator[bytes]:
@@ -87,3 +152,20 @@ def api() -> FastAPI:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.include_router(router)
     return app
+
+
+def guard_uploads(app: Any) -> Any:
+    """ASGI wrapper: Reflex's upload endpoint runs a handler on the state of the tab named
+    by a header; only with that tab's session cookie."""
+
+    async def guarded(scope: Any, receive: Any, send: Any) -> None:
+        if scope.get("type") == "http" and str(scope.get("path", "")).startswith("/_upload"):
+            request = Request(scope)
+            tab = request.headers.get("reflex-client-token", "")
+            if not await session_cookie.matches(tab, _cookie(request)):
+                refused = _error(403, "forbidden", "Sign in again to upload.")
+                await refused(scope, receive, send)
+                return
+        await app(scope, receive, send)
+
+    return guarded

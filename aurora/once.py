@@ -39,15 +39,20 @@ def _sweep(now: float) -> None:
 async def put(value: dict[str, Any], ttl_s: int) -> str:
     """Keep `value` for `ttl_s` seconds; the opaque id that reads it."""
     key = secrets.token_urlsafe(32)
+    await put_named(key, value, ttl_s)
+    return key
+
+
+async def put_named(key: str, value: dict[str, Any], ttl_s: int) -> None:
+    """Keep `value` under a name of the caller's (e.g. derived from a session)."""
     text = json.dumps(value)
     redis = _client()
     if redis is not None:
         await redis.set(PREFIX + key, text, ex=ttl_s)
-    else:
-        now = time.monotonic()
-        _sweep(now)
-        _memory[key] = (now + ttl_s, text)
-    return key
+        return
+    now = time.monotonic()
+    _sweep(now)
+    _memory[key] = (now + ttl_s, text)
 
 
 async def get(key: str, *, consume: bool = False) -> dict[str, Any] | None:

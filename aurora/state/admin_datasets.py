@@ -103,8 +103,8 @@ class AdminDatasetsState(rx.State):
     async def load(self):
         """on_load: admins only (viewers are sent away; the API would say 403 anyway)."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         if auth.role != "admin":
             return rx.redirect("/")
         return await self._refresh(auth)

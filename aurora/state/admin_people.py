@@ -51,8 +51,8 @@ class AdminPageMixin(rx.State, mixin=True):
 
     async def _admin_client(self) -> Any:
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         if auth.role != "admin":
             return rx.redirect("/")
         return auth._client()
@@ -257,7 +257,8 @@ class AdminKeysState(AdminPageMixin, rx.State):
             made = await client.create_api_key(self.key_user, self.key_name.strip())
         except ApiError as exc:
             return self._failed(exc)
-        ref = await once.put({"key": str(made.get("key", ""))}, KEY_SHOWN_FOR_S)
+        value = {"key": str(made.get("key", "")), "tab": self.router.session.client_token}
+        ref = await once.put(value, KEY_SHOWN_FOR_S)
         self.created_ref, self.created_for = ref, self.key_user
         self.key_name, self.error, self.notice = "", "", ""
         follow_up = await self._refresh(client)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
+from urllib.parse import quote
 
 import reflex as rx
 
+from aurora import session_cookie
 from aurora.api_client import ApiClient, ApiError
 from aurora.sealing import seal, unseal
 
 SESSION_ENDED = "Your session has ended. Please sign in again."
+# A page of this app to return to after sign-in: a path, never another origin.
+SAFE_NEXT = re.compile(r"/(?!/)[A-Za-z0-9/_\-.]*(\?[A-Za-z0-9=&_\-.%]*)?")
 
 
 class AuthState(rx.State):
@@ -36,6 +41,15 @@ class AuthState(rx.State):
 
     def _client(self) -> ApiClient:
         return ApiClient(unseal(self._token), self._browser_addr())
+
+    def _tab(self) -> str:
+        return str(self.router.session.client_token)
+
+    async def _signed_in(self) -> bool:
+        """A token, presented with the cookie bound to this tab at sign-in: a replayed
+        client token alone (from sessionStorage or a state file) is no session."""
+        cookie = session_cookie.from_header(str(self.router.headers.cookie or ""))
+        return bool(self._token) and await session_cookie.matches(self._tab(), cookie)
 
     def _browser_addr(self) -> str:
         # The socket peer of this browser's websocket (Reflex reads X-Forwarded-For only
@@ -65,7 +79,13 @@ class AuthState(rx.State):
         self.user_name = str(user.get("display_name") or user.get("username") or username)
         self.role = str(user.get("role") or "viewer")
         self.login_error, self.login_busy = "", False
-        yield rx.redirect("/")
+        claim = await session_cookie.bind(self._tab())  # a new cookie: rotated at sign-in
+        yield rx.call_script(session_cookie.claim_script(claim, self._next_page()))
+
+    def _next_page(self) -> str:
+        """Where the sign-in page was asked to return to (a deep link), else the explorer."""
+        wanted = str(self.router.url.query_parameters.get("next") or "")
+        return wanted if SAFE_NEXT.fullmatch(wanted) else "/"
 
     @rx.event
     async def logout(self):
@@ -76,29 +96,39 @@ class AuthState(rx.State):
                 await self._client().logout()
         self._token, self.user_name, self.login_error, self.role = "", "", "", ""
         self._generation = ""
+        await session_cookie.unbind(self._tab())
         await forget_all(self)
-        return rx.redirect("/login")
+        return [rx.call_script(session_cookie.release_script()), rx.redirect("/login")]
+
+    def _to_login(self) -> Any:
+        """To the sign-in page, which returns here afterwards."""
+        here = str(self.router.url.path or "/")
+        query = str(self.router.url.query or "")
+        target = f"{here}?{query}" if query else here
+        if target == "/" or not SAFE_NEXT.fullmatch(target):
+            return rx.redirect("/login")
+        return rx.redirect(f"/login?next={quote(target, safe='')}")
 
     @rx.event
-    def require_login(self):
-        """on_load of protected pages: nobody gets past the login page without a token."""
-        if not self._token:
-            return rx.redirect("/login")
+    async def require_login(self):
+        """on_load of protected pages: nobody gets past the login page without a session."""
+        if not await self._signed_in():
+            return self._to_login()
         return None
 
     @rx.event
-    def require_admin(self):
+    async def require_admin(self):
         """on_load of admin pages: viewers go back to the explorer (the API says 403 anyway)."""
-        if not self._token:
-            return rx.redirect("/login")
+        if not await self._signed_in():
+            return self._to_login()
         if self.role != "admin":
             return rx.redirect("/")
         return None
 
     @rx.event
-    def leave_login_if_signed_in(self):
-        if self._token:
-            return rx.redirect("/")
+    async def leave_login_if_signed_in(self):
+        if await self._signed_in():
+            return rx.redirect(self._next_page())
         return None
 
     @rx.event
@@ -108,5 +138,6 @@ class AuthState(rx.State):
 
         self._token, self.user_name, self.role, self._generation = "", "", "", ""
         self.login_error = SESSION_ENDED
+        await session_cookie.unbind(self._tab())
         await forget_all(self)
         return rx.redirect("/login")

@@ -359,8 +359,8 @@ class ExplorerState(rx.State):
     async def open_explorer(self):
         """on_load: the dataset list only. Lazy start: no query until a dataset is picked."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         return await self._load_datasets(auth)
 
     async def _load_datasets(self, auth: AuthState) -> Any:
@@ -401,8 +401,8 @@ class ExplorerState(rx.State):
     async def open_report_link(self):
         """on_load of `/reports/{id}`: the explorer with that report's exact grid."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         report_id = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         follow_up = await self._load_datasets(auth)
         if follow_up is not None:

@@ -148,7 +148,9 @@ class ExportState(rx.State):
                 self._take(job)
                 if self.status == "done":
                     self.download_href = downloads.issue(
-                        (await self.get_state(AuthState))._token, export_id
+                        (await self.get_state(AuthState))._token,
+                        export_id,
+                        self.router.session.client_token,
                     )
                 if self.status in FINISHED:
                     return

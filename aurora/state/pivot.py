@@ -157,8 +157,8 @@ class PivotState(rx.State):
         """on_load of `/pivot` (`?report=<id>`: that saved pivot): the pivot on screen, or
         the explorer's dataset, filters and vintage when the pivot has none yet."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         explorer = await self.get_state(ExplorerState)
         report_id = str(self.router.url.query_parameters.get("report") or "")
         try:
@@ -634,6 +634,7 @@ class PivotState(rx.State):
                 return  # the link would download as the user who signed out
             if status == "done":
                 self.export_status = "Ready."
-                self.export_href = downloads.issue(token, export_id)
+                tab = self.router.session.client_token
+                self.export_href = downloads.issue(token, export_id, tab)
             else:
                 self.export_status = f"The export ended: {status}."

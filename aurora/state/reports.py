@@ -186,8 +186,8 @@ class ReportListState(rx.State):
     async def load(self):
         """on_load of /reports."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         return await self._refresh(auth)
 
     async def _refresh(self, auth: AuthState) -> Any:

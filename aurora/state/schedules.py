@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from typing import Any
 
 import reflex as rx
@@ -80,7 +81,7 @@ class ScheduleState(rx.State):
     runs_for: str = ""
     runs_title: str = ""
     runs: list[RunItem] = []
-    _tickets: dict[str, str] = {}
+    _tickets: dict[str, tuple[str, float]] = {}  # run id -> its link, and when it was made
 
     @rx.var
     def preview_times(self) -> list[str]:
@@ -90,8 +91,8 @@ class ScheduleState(rx.State):
     async def load(self):
         """on_load of /schedules; `?report=<id>` opens the editor for that report."""
         auth = await self.get_state(AuthState)
-        if not auth._token:
-            return rx.redirect("/login")
+        if not await auth._signed_in():
+            return auth._to_login()
         follow_up = await self._refresh(auth)
         report = str(self.router.url.query_parameters.get("report", "") or "")
         if report and follow_up is None:
@@ -268,16 +269,19 @@ class ScheduleState(rx.State):
             async with self:
                 if self.runs_for != schedule_id or not await session.current(self, generation):
                     return
-                self.runs = [self._run(r, token) for r in runs]
+                tab = self.router.session.client_token
+                self.runs = [self._run(r, token, tab) for r in runs]
             await asyncio.sleep(WATCH_EVERY_S)
             waited += WATCH_EVERY_S
 
-    def _run(self, r: dict[str, Any], token: str) -> RunItem:
+    def _run(self, r: dict[str, Any], token: str, tab: str) -> RunItem:
         run_id, export_id = str(r.get("id", "")), r.get("export_id")
         href = ""
         if r.get("download_url") and export_id:
-            href = self._tickets.get(run_id) or downloads.issue(token, str(export_id))
-            self._tickets[run_id] = href
+            href, made = self._tickets.get(run_id, ("", 0.0))
+            if time.monotonic() - made > downloads.TICKET_TTL_S / 2:  # links live minutes
+                href, made = downloads.issue(token, str(export_id), tab), time.monotonic()
+                self._tickets[run_id] = (href, made)
         rows = r.get("rows_written")
         return RunItem(
             id=run_id,

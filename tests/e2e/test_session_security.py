@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ADMIN_PASSWORD
-from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login
+from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login, open_sales
 
 pytestmark = pytest.mark.e2e
 
@@ -142,3 +142,78 @@ def test_state_files_hold_no_token_key_or_password_and_are_private(
     assert new_password.encode() not in stored
     assert stat.S_IMODE(states_dir.stat().st_mode) == 0o700
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in files} == {oct(0o600)}
+
+
+def _tab_token(page: Page) -> str:
+    return str(page.evaluate("window.sessionStorage.getItem('token')"))
+
+
+def test_a_replayed_client_token_without_the_session_cookie_gets_no_session(
+    page: Page, browser: Browser, ui_url: str
+):
+    """The client token alone (sessionStorage, a state file's name) is not the session: a
+    second browser presenting it lands on the sign-in page, and Reflex's upload endpoint
+    refuses it without the HttpOnly, SameSite=Strict cookie set at sign-in."""
+    login(page, "admin", ADMIN_PASSWORD)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "aurora_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    token = _tab_token(page)
+    upload = httpx.post(
+        f"{ui_url}/_upload",
+        headers={"reflex-client-token": token, "reflex-event-handler": "x.upload"},
+        files={"files": ("a.csv", b"a\n1\n", "text/csv")},
+    )
+    assert upload.status_code == 403
+    other = browser.new_context(base_url=ui_url)
+    try:
+        thief = other.new_page()
+        thief.add_init_script(f"window.sessionStorage.setItem('token', {token!r})")
+        thief.goto("/")
+        thief.wait_for_url("**/login**", timeout=TIMEOUT_MS)
+        expect(thief.locator("#login-username")).to_be_visible(timeout=TIMEOUT_MS)
+    finally:
+        other.close()
+
+
+def test_a_download_link_works_only_in_its_session_and_not_after_sign_out(
+    page: Page, api: httpx.Client, ui_url: str
+):
+    """The link of a finished export is a ticket for this browser session: without its
+    cookie it is unknown, with it the file comes as an attachment of our own content type,
+    not sniffed; after sign-out it is gone."""
+    login(page, "admin", ADMIN_PASSWORD)
+    open_sales(page, api)
+    page.click("#export-open")
+    page.select_option("#export-format", "csv")
+    page.fill("#export-filename", "ticket check")
+    page.click("#export-start")
+    link = page.locator("#export-download")
+    expect(link).to_be_visible(timeout=60_000)
+    href = str(link.get_attribute("href"))
+    assert httpx.get(f"{ui_url}{href}").status_code == 404  # a bearer link no more
+    mine = page.request.get(href)
+    assert mine.status == 200
+    assert mine.headers["x-content-type-options"] == "nosniff"
+    assert mine.headers["content-type"] == "text/csv; charset=utf-8"
+    assert mine.headers["content-disposition"] == 'attachment; filename="ticket_check.csv"'
+    page.keyboard.press("Escape")
+    _sign_out(page)
+    assert page.request.get(href).status == 404
+
+
+def test_a_report_link_opened_signed_out_comes_back_after_sign_in(page: Page, api: httpx.Client):
+    """Issue 17, item 7: a shared /reports/{id} link survives the sign-in it leads to."""
+    options = {o["load_type"]: o["load_ids"] for o in dataset_detail(api)["vintage"]["options"]}
+    vintage = {"load_type": "MONTH_END", "load_id": options["MONTH_END"][0]["load_id"]}
+    name = f"Deep link {uuid.uuid4().hex[:6]}"
+    spec = {"dataset": SALES, "vintage": vintage, "group_by": ["region"]}
+    made = api.post("/api/reports", json={"name": name, "spec": spec, "shared": True})
+    assert made.status_code == 201, made.text
+    report_id = made.json()["id"]
+    page.goto(f"/reports/{report_id}")
+    page.wait_for_url("**/login**", timeout=TIMEOUT_MS)
+    page.fill("#login-username", "admin")
+    page.fill("#login-password", ADMIN_PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"**/reports/{report_id}", timeout=TIMEOUT_MS)
+    expect(page.locator("#current-title")).to_have_text(name, timeout=TIMEOUT_MS)
