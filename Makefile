@@ -6,14 +6,14 @@ BIN := $(VENV)/bin
 DEMO_ROWS ?= 1000000
 export AURORA_DATA_DIR ?= $(CURDIR)/data/warehouse
 
-.PHONY: run test check setup setup-dev data bun chromium nginx lint typecheck pytest bench loadtest clean
+.PHONY: run test check setup setup-dev lock data bun chromium nginx lint typecheck pytest bench loadtest clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 # arq 0.28 pins redis<6 while reflex 0.10.1 needs redis>=6.4; arq runs fine on redis 7.4
-# (see shared/notes/engineering.md), so it is installed without its dependency pins.
+# (the worker tests run it so), so it is installed without its dependency pins.
 $(VENV)/.runtime: requirements.txt requirements-nodeps.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements.txt
 	$(BIN)/pip install -q --no-deps -r requirements-nodeps.txt
@@ -25,6 +25,22 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
+
+# The lock: requirements.txt (runtime) and requirements-dev.txt (runtime and dev, in full) are
+# generated from pyproject.toml's direct dependencies by pip-compile (pip-tools, in a venv of its
+# own). Pins already in the files are kept, so adding a dependency pins only what it brings;
+# `make lock LOCK_ARGS="--upgrade-package NAME"` moves one package on.
+PIP_TOOLS := .tools/pip-tools
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(PIP_TOOLS)/bin/pip-compile --quiet \
+	--strip-extras --no-emit-index-url --no-emit-find-links --annotation-style=line $(LOCK_ARGS)
+
+$(PIP_TOOLS)/bin/pip-compile:
+	$(PY) -m venv $(PIP_TOOLS)
+	$(PIP_TOOLS)/bin/pip install -q pip-tools==7.6.2
+
+lock: $(PIP_TOOLS)/bin/pip-compile
+	$(PIP_COMPILE) -o requirements.txt pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements.txt -o requirements-dev.txt pyproject.toml
 
 # Reflex would download bun from the internet; the npm package carries the binary.
 bun: .tools/node_modules/.bin/bun
@@ -100,7 +116,7 @@ bench: setup-dev
 	$(BIN)/python -m bench.run
 
 # Locust, headless, against the API as `make run` starts it, on the LOADTEST_ROWS (3M) demo,
-# loopback only. LOADTEST_MIX: scale (issue 15's 200 users, the default), realistic, superset
+# loopback only. LOADTEST_MIX: scale (200 users, the default), realistic, superset
 # or ui (200 people through the Reflex websocket: the driver also starts the Reflex backend;
 # LOADTEST_UI_WORKERS, more than one with REDIS_URL); LOADTEST_SECONDS (300), LOADTEST_USERS
 # (the mix's), LOADTEST_WORKERS (API_WORKERS), LOADTEST_CACHE=0 without the result cache.
