@@ -52,6 +52,10 @@ def _answers(api: Api) -> list[Any]:
         r = api.client.request(method, path, json=body, headers=api.headers())
         assert r.status_code == 200, (path, r.text)
         data = r.json()
+        if isinstance(data, dict) and data.get("total_pending"):  # as the grid then shows it
+            counted = api.client.post("/api/count", json=body, headers=api.headers())
+            assert counted.status_code == 200, (path, counted.text)
+            data = {**data, "total_rows": counted.json()["total_rows"], "total_pending": False}
         if isinstance(data, dict):  # timings and the SQL text are the database's own
             data = {k: v for k, v in data.items() if k not in ("elapsed_ms", "sql")}
         if path == "/api/datasets/sales":
