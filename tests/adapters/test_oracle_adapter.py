@@ -217,14 +217,6 @@ def test_other_database_errors_keep_their_message() -> None:
     assert type(failure) is AdapterQueryError and str(failure) == message
 
 
-def test_oracle_sql_examples_hold() -> None:
-    import doctest
-
-    import adapters.oracle_sql
-
-    assert doctest.testmod(adapters.oracle_sql).failed == 0
-
-
 def test_mixed_case_names_keep_their_case_and_lower_case_ones_fold(offline: OracleAdapter) -> None:
     query = exp.select(exp.column("Amount", "t"), exp.column("region", "t")).from_(
         exp.to_table("Mixed", alias="t")

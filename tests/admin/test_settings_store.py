@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from collections.abc import Iterator
 
 import pytest
@@ -100,9 +98,3 @@ def test_the_overlay_reuses_its_result_until_data_or_settings_change(store: Stor
     settings.put(_entry(label="Two"), by="admin")
     second = overlay(SALES)
     assert second is not None and second.label == "Two"
-
-
-@pytest.mark.parametrize("name", ["backend.datasets_admin.rls", "backend.ingest.reader"])
-def test_doctests(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0

@@ -3,12 +3,10 @@ load of the most recent type (greatest newest load id; ties: more rows, then nam
 
 from __future__ import annotations
 
-import doctest
 from typing import Any
 
 import pytest
 
-from backend.catalog import vintage
 from backend.catalog.vintage import default_vintage
 
 
@@ -59,7 +57,3 @@ def test_default_vintage_is_one_load(
     found = default_vintage(options, admin_default)
     got = None if found is None else (found["load_type"], found["load_id"])
     assert got == expected
-
-
-def test_module_examples_hold() -> None:
-    assert doctest.testmod(vintage).failed == 0

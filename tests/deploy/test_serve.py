@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 import sqlglot
 
-import backend.serve
 from adapters.duckdb_adapter import DuckDBAdapter
 from backend.config import Settings
 from backend.serve import api_workers, memory_limit
@@ -45,7 +43,3 @@ def test_the_memory_share_counts_the_export_worker_only_with_redis() -> None:
     gib = 2**30
     assert memory_limit(without, 3, memory=10 * gib) == "2048MiB"
     assert memory_limit(with_redis, 3, memory=10 * gib) == "1536MiB"
-
-
-def test_doctests() -> None:
-    assert doctest.testmod(backend.serve).failed == 0

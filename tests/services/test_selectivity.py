@@ -4,8 +4,6 @@ each is expected to keep."""
 from __future__ import annotations
 
 import datetime as dt
-import doctest
-import importlib
 
 import pytest
 from sqlglot import exp
@@ -86,17 +84,3 @@ def test_without_statistics_every_comparison_gets_the_default() -> None:
     empty = FilterContext({})
     assert selectivity(col("order_id").eq(num(1)), empty) == DEFAULT
     assert selectivity(col("order_id") > num(1), empty) == DEFAULT
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "backend.services.selectivity",
-        "backend.services.cost_gate",
-        "backend.services.estimates",
-        "backend.services.joined_schema",
-    ],
-)
-def test_module_examples_hold(name: str) -> None:
-    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted > 0
