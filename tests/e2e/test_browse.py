@@ -29,6 +29,7 @@ from tests.e2e.helpers import (
     headers,
     label_of,
     login,
+    metric_total,
     open_sales,
     page_of,
     pick,
@@ -49,11 +50,15 @@ def test_login_then_lazy_start_lists_datasets_and_runs_nothing(page: Page, api: 
     ).json()["error"]["message"]
     expect(page.locator("#login-error")).to_have_text(refused, timeout=TIMEOUT_MS)
 
+    queries_before = metric_total(api, "aurora_query_seconds_count")
     login(page, "admin", ADMIN_PASSWORD)
     expect(page.locator("#dataset-empty")).to_be_visible()
     expect(page.locator("#grid")).to_have_count(0)
     labels = [d["label"] for d in api.get("/api/datasets").json()]
     expect(page.locator("#dataset-picker [role=option] > div:first-child")).to_have_text(labels)
+    page.wait_for_timeout(1_000)  # what the landing page would start, it has started by now
+    # Nothing ran on the warehouse: the API's own count of statements is unchanged.
+    assert metric_total(api, "aurora_query_seconds_count") == queries_before
     page.fill("#dataset-search", "sales")
     expect(page.locator("#dataset-picker [role=option]")).to_have_count(
         len([x for x in labels if "sales" in x.lower()])

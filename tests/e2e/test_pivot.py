@@ -1,28 +1,26 @@
-"""The pivot view: rows, columns and values from pick lists; the numbers, subtotals and
-totals are the AG Grid endpoints' answers; a click on a number shows the rows behind it."""
+"""The pivot view: rows, columns and values from pick lists; its numbers, totals, children,
+the rows behind a number and its export are raw DuckDB's over the same Parquet files, and
+the report's numbers the explorer query's."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import uuid
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
-from aurora import pivot as pv
 from tests.e2e.conftest import ADMIN_PASSWORD
-from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login
+from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, display, login
 
 pytestmark = pytest.mark.e2e
-
-
-def _grid(api: httpx.Client, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = api.post(f"/api/datasets/{SALES}/{endpoint}", json=body)
-    assert answer.status_code == 200, answer.text
-    result: dict[str, Any] = answer.json()
-    return result
 
 
 def _money(value: Any) -> str:
@@ -30,17 +28,38 @@ def _money(value: Any) -> str:
     return "" if value is None else f"{Decimal(str(value)):,.2f}"
 
 
-def test_pivot_rows_columns_values_totals_expand_and_drill(page: Page, api: httpx.Client):
-    newest = next(
-        o["load_ids"][0]["load_id"]
-        for o in dataset_detail(api)["vintage"]["options"]
-        if o["load_type"] == "MONTH_END"
+def _duck(warehouse: Path, load_id: int, sql: str) -> list[tuple[Any, ...]]:
+    """Raw DuckDB over the sales Parquet files the API reads, narrowed to one month-end load
+    as view `sales`."""
+    con = duckdb.connect()
+    try:
+        files = str(warehouse / SALES / "**" / "*.parquet")
+        con.execute(
+            f"CREATE VIEW sales AS SELECT * FROM read_parquet('{files}', hive_partitioning = true) "
+            f"WHERE load_type = 'MONTH_END' AND load_id = {int(load_id)}"
+        )
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _cross_tab(warehouse: Path, load_id: int, by: str, where: str = "TRUE") -> list[list[str]]:
+    """Rows of the revenue cross-tab by `by` x channel with the row total, as the pivot shows
+    them: the label, one cell per channel, the total."""
+    channels = [c for (c,) in _duck(warehouse, load_id, "SELECT DISTINCT channel FROM sales")]
+    sums = ", ".join(f"SUM(revenue) FILTER (WHERE channel = '{c}')" for c in sorted(channels))
+    sql = (
+        f"SELECT {by}, {sums}, SUM(revenue) FROM sales WHERE {where} "
+        "GROUP BY 1 ORDER BY 1 NULLS LAST"
     )
-    login(page, "admin", ADMIN_PASSWORD)
+    return [[str(r[0]), *map(_money, r[1:])] for r in _duck(warehouse, load_id, sql)]
+
+
+def _pivot_layout(page: Page, load_id: int) -> None:
     page.click("#nav-pivot")
     page.select_option("#pivot-dataset", SALES)
     page.select_option("#pivot-load-type", "MONTH_END")
-    expect(page.locator("#pivot-load-id")).to_have_value(str(newest))
+    expect(page.locator("#pivot-load-id")).to_have_value(str(load_id))
     page.select_option("#pivot-rows-add", "region")
     page.select_option("#pivot-rows-add", "country")
     page.select_option("#pivot-cols-add", "channel")
@@ -48,64 +67,125 @@ def test_pivot_rows_columns_values_totals_expand_and_drill(page: Page, api: http
     page.select_option("#pivot-value-column", "revenue")
     page.click("#pivot-value-add")
 
-    layout = pv.Layout(
-        dataset=SALES,
-        rows=["region", "country"],
-        columns=["channel"],
-        values=[pv.ValueCfg(id="sum_revenue", column="revenue", agg="sum")],
-        vintage={"load_type": "MONTH_END", "load_id": newest},
-    )
-    top = _grid(api, "pivot", pv.request(layout, []))
-    totals = _grid(api, "table", pv.request(layout, [], pivot=False))
-    fields = top["pivotResultFields"]
+
+def _row_texts(rows: Locator) -> list[list[str]]:
+    return [
+        [
+            row.locator(".pivot-label").inner_text().strip(),
+            *row.locator(".pivot-cell").all_inner_texts(),
+        ]
+        for row in rows.all()
+    ]
+
+
+def test_pivot_rows_columns_totals_and_children_are_duckdbs_cross_tab(
+    page: Page, api: httpx.Client, warehouse: Path
+):
+    load_id = _newest_month_end(api)
+    login(page, "admin", ADMIN_PASSWORD)
+    _pivot_layout(page, load_id)
+
+    by_region = _cross_tab(warehouse, load_id, "region")
+    grand = _cross_tab(warehouse, load_id, "'Grand total'")
     view = page.locator("#pivot-view")
     rows = view.locator("tbody .pivot-row")
-    expect(rows).to_have_count(len(top["rowData"]) + 1, timeout=TIMEOUT_MS)
-    channels = [pv.split_field(f)[0][0] for f in fields]
-    expect(view.locator("thead tr").first.locator("th")).to_have_text(["", *channels, "Total"])
-    labels = [str(r["region"]) for r in top["rowData"]]
-    expect(rows.locator(".pivot-label")).to_have_text([*labels, "Grand total"])
-
-    first = rows.first.locator(".pivot-cell")
-    want = [_money(top["rowData"][0][f]) for f in fields]
-    want.append(_money(totals["rowData"][0]["revenue"]))
-    expect(first).to_have_text(want)
-    grand = rows.last.locator(".pivot-cell")
-    grand_want = [_money(top["grandTotalData"][f]) for f in fields]
-    grand_want.append(_money(totals["grandTotalData"]["revenue"]))
-    expect(grand).to_have_text(grand_want)
-
-    rows.first.locator(".pivot-expand").click()
-    below = _grid(api, "pivot", pv.request(layout, [labels[0]]))
-    children = view.locator('tbody .pivot-row[data-level="1"]')
-    expect(children).to_have_count(len(below["rowData"]), timeout=TIMEOUT_MS)
-    expect(children.locator(".pivot-label")).to_have_text(
-        [str(r["country"]) for r in below["rowData"]]
+    expect(rows).to_have_count(len(by_region) + 1, timeout=TIMEOUT_MS)
+    expect(view.locator("thead tr").first.locator("th")).to_have_text(
+        ["", "Direct", "Online", "Partner", "Retail", "Total"]
     )
+    expect(rows.locator(".pivot-label")).to_have_text([r[0] for r in by_region] + ["Grand total"])
+    assert _row_texts(rows) == by_region + grand
+
+    first = by_region[0][0]
+    rows.first.locator(".pivot-expand").click()
+    children = view.locator('tbody .pivot-row[data-level="1"]')
+    countries = _cross_tab(warehouse, load_id, "country", f"region = '{first}'")
+    expect(children).to_have_count(len(countries), timeout=TIMEOUT_MS)
+    assert _row_texts(children) == countries
     rows.first.locator(".pivot-expand").click()
     expect(children).to_have_count(0, timeout=TIMEOUT_MS)
 
-    first.first.click()  # first region x first channel
+
+def _drill_expected(
+    api: httpx.Client, warehouse: Path, load_id: int, where: str
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The drill-down's headers (the dataset's labels) and every row behind the cell by its
+    order id, each cell as the drill table writes it (an empty cell for null)."""
+    columns = dataset_detail(api)["columns"]
+    names = [c["name"] for c in columns]
+    select = ", ".join(names)
+    rows = _duck(warehouse, load_id, f"SELECT {select} FROM sales WHERE {where}")
+    types = {c["name"]: c["type"].upper() for c in columns}
+    by_id = {}
+    for row in rows:
+        cells = [
+            "" if v is None else display(_iso(v), types[n], None, n)
+            for v, n in zip(row, names, strict=True)
+        ]
+        by_id[cells[names.index("order_id")]] = cells
+    return [c["label"] for c in columns], by_id
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def test_a_pivot_cell_drills_to_duckdbs_rows_and_exports_the_cross_tab(
+    page: Page, api: httpx.Client, warehouse: Path
+):
+    load_id = _newest_month_end(api)
+    login(page, "admin", ADMIN_PASSWORD)
+    _pivot_layout(page, load_id)
+    rows = page.locator("#pivot-view tbody .pivot-row")
+    by_region = _cross_tab(warehouse, load_id, "region")
+    expect(rows).to_have_count(len(by_region) + 1, timeout=TIMEOUT_MS)
+
+    region = by_region[0][0]
+    rows.first.locator(".pivot-cell").first.click()  # first region x Direct
     drill = page.locator("#pivot-drill")
     expect(drill).to_be_visible(timeout=TIMEOUT_MS)
-    behind = _grid(
-        api,
-        "drilldown",
-        {**pv.request(layout, [labels[0]]), "pivotKeys": [channels[0]], "endRow": 50},
+    headers, behind = _drill_expected(
+        api, warehouse, load_id, f"region = '{region}' AND channel = 'Direct'"
     )
     drill_rows = drill.locator(".drill-row")
-    expect(drill_rows).to_have_count(len(behind["rowData"]), timeout=TIMEOUT_MS)
-    for text in drill_rows.all_inner_texts()[:10]:
-        assert labels[0] in text and channels[0] in text
+    expect(drill_rows).to_have_count(min(50, len(behind)), timeout=TIMEOUT_MS)
+    expect(drill.locator("thead th")).to_have_text(headers)
+    at = [c["name"] for c in dataset_detail(api)["columns"]].index("order_id")
+    shown_rows = [r.locator("td").all_inner_texts() for r in drill_rows.all()]
+    assert len({r[at] for r in shown_rows}) == len(shown_rows)  # no row twice
+    for row in shown_rows:
+        assert row == behind[row[at]]
     page.keyboard.press("Escape")
 
+    header, *body = _exported_csv(page)
+    assert header == [
+        "Region",
+        "Direct \u00b7 sum_revenue",
+        "Online \u00b7 sum_revenue",
+        "Partner \u00b7 sum_revenue",
+        "Retail \u00b7 sum_revenue",
+    ]
+    want = [r[:-1] for r in by_region]  # the file has no total column
+    assert [[c[0], *map(_money, c[1:])] for c in body] == want
+
+
+def _exported_csv(page: Page) -> list[list[str]]:
     page.click("#pivot-export")
     link = page.locator("#pivot-export-download")
     expect(link).to_be_visible(timeout=60_000)
     with page.expect_download() as info:
         link.click()
-    header = info.value.path().read_text().splitlines()[0]
-    assert header.lower().startswith('"region"') and channels[0] in header
+    return list(csv.reader(io.StringIO(info.value.path().read_text("utf-8-sig"))))
+
+
+def _newest_month_end(api: httpx.Client) -> int:
+    return int(
+        next(
+            o["load_ids"][0]["load_id"]
+            for o in dataset_detail(api)["vintage"]["options"]
+            if o["load_type"] == "MONTH_END"
+        )
+    )
 
 
 FILTERS = {
