@@ -198,7 +198,9 @@ def _fields_built_on_fields() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    "build", [lambda: _pivot_like(200), _long_lists, _fields_built_on_fields], ids=str
+    "build",
+    [lambda: _pivot_like(200), _long_lists, _fields_built_on_fields],
+    ids=["pivot_like_200", "long_lists", "fields_built_on_fields"],  # the same in every worker
 )
 def test_big_but_realistic_specs_still_compile(build: Any) -> None:
     compiled = compile_query(QuerySpec.model_validate(build()), context())
