@@ -116,7 +116,11 @@ EXPORT_ERROR = Field(ExportState, "error")
 DOWNLOAD_HREF = Field(ExportState, "download_href")
 
 # What `rx.call_script` sends for a browser fetch (the session cookie at sign-in).
-_FETCH = re.compile(r"^fetch\((\"[^\"]*\"), (\{.*\})\)$", re.S)
+_FETCH = re.compile(
+    r'^fetch\(("[^"]*"), (\{[^}]*\})\)'
+    r'(?:\.finally\(\(\) => window\.location\.replace\(("[^"]*")\)\))?$'
+)
+_METHOD = re.compile(r'method: "(\w+)"')
 
 
 class ReflexSession:
@@ -129,6 +133,7 @@ class ReflexSession:
         self.path = "/"
         self.http = requests.Session()  # the browser's cookies, also sent on connect
         self.state: Delta = {}
+        self._reload = ""  # a page load a script asked for (after the sign-in's cookie claim)
         self._since: list[Delta] = []  # deltas since the last event sent
         self._changed = threading.Condition()
         self.namespace = get_config().get_event_namespace()
@@ -201,12 +206,29 @@ class ReflexSession:
             self.path = str(payload.get("path") or "/")
             self.sio.emit("event", self._event(ON_LOAD, {}), namespace=self.namespace)
         elif event.get("name") == "_call_script":
-            fetch = _FETCH.match(str(payload.get("javascript_code", "")).strip())
-            if fetch:  # the browser's fetch, with this tab's cookies
-                url, options = json.loads(fetch.group(1)), json.loads(fetch.group(2))
-                method, body = options.get("method", "GET"), options.get("body")
-                headers = options.get("headers") or {}
-                self.http.request(method, self.base + url, data=body, headers=headers, timeout=30)
+            self._run_script(str(payload.get("javascript_code", "")).strip())
+
+    def _run_script(self, script: str) -> None:
+        """The scripts the UI sends that matter here: a fetch with this tab's cookies (the
+        sign-in's cookie claim among them), and the full page load that may follow it."""
+        fetch = _FETCH.match(script)
+        if not fetch:
+            return
+        url, options = json.loads(fetch.group(1)), fetch.group(2)
+        method = _METHOD.search(options)
+        verb = method.group(1) if method else "GET"
+        self.http.request(verb, self.base + url, timeout=30)
+        if fetch.group(3):
+            with self._changed:
+                self._reload = json.loads(fetch.group(3))
+                self._changed.notify_all()
+
+    def reload(self, path: str) -> None:
+        """A full page load: the old socket closes, a new one (with the cookies) hydrates."""
+        self._reload = ""
+        self.sio.disconnect()
+        self.state = {}
+        self.connect(path)
 
     # ---- what the person sees -------------------------------------------------------------
 
@@ -251,11 +273,14 @@ class ReflexSession:
 
         def done(since: list[Delta]) -> bool:
             refused = self.arrived(since, LOGIN_ERROR) and bool(self.get(LOGIN_ERROR))
-            return refused or (bool(self.get(SIGNED_IN)) and self.arrived(since, DATASETS))
+            return refused or (bool(self.get(SIGNED_IN)) and bool(self._reload))
 
         self.wait(done, "login")
         if not self.get(SIGNED_IN):
             raise ActionFailed(f"login refused: {self.get(LOGIN_ERROR)}")
+        self.reload(self._reload)  # the page the browser loads with its new cookie
+        if not self.get(SIGNED_IN) or self.path == "/login":
+            raise ActionFailed("signed out by the page load after sign-in")
 
     def open_dataset(self, key: str) -> None:
         self.send(PICK_DATASET, key=key)
