@@ -64,11 +64,15 @@ API_PORT ?= 8000
 # Both servers listen on this address only; another (e.g. 0.0.0.0) is a deliberate choice.
 AURORA_BIND ?= 127.0.0.1
 UI_PORT ?= 3000
+# Reflex backend processes with Redis state (granian's workers; Reflex's own default, 2 x cores
+# + 1, crowds the API off a small machine). Without Redis one: disk state is one process's.
+UI_WORKERS ?= $(shell nproc)
 REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_BUN=1
 
 # The API (API_WORKERS processes, backend/serve.py), the export worker (only with REDIS_URL;
 # without it jobs run in the API) and the Reflex UI in prod mode on one port (its state in
-# Redis when REDIS_URL is set): open http://localhost:$(UI_PORT). Ctrl-C stops all.
+# Redis and UI_WORKERS processes when REDIS_URL or REFLEX_REDIS_URL is set, else one process):
+# open http://localhost:$(UI_PORT). Ctrl-C stops all.
 # docs/deploy.md describes this shape and the one with many machines. The UI forwards each
 # browser's address to the API with AURORA_UI_SECRET (docs/security.md): unset, this run
 # makes one up that only its two processes know.
@@ -79,8 +83,9 @@ run: setup data bun
 	if [ -n "$$REDIS_URL" ]; then \
 	  DUCKDB_MEMORY_LIMIT=$$($(BIN)/python -m backend.serve --print-memory-limit) \
 	    $(BIN)/arq backend.worker.WorkerSettings & fi; \
+	ui_redis=$${REFLEX_REDIS_URL:-$$REDIS_URL}; ui_workers=$${ui_redis:+$(UI_WORKERS)}; \
 	$(REFLEX_ENV) AURORA_API_URL=http://127.0.0.1:$(API_PORT) \
-	  env $${REDIS_URL:+REFLEX_REDIS_URL=$${REFLEX_REDIS_URL:-$$REDIS_URL}} \
+	  env $${ui_redis:+REFLEX_REDIS_URL=$$ui_redis} GRANIAN_WORKERS=$${ui_workers:-1} \
 	  $(BIN)/reflex run --env prod --frontend-port $(UI_PORT) --backend-port $(UI_PORT) \
 	    --backend-host $(AURORA_BIND)
 

@@ -6,7 +6,7 @@
 - `AURORA_TEST_REDIS_URL`: the Redis server without a database number (default
   `redis://127.0.0.1:6379`); each test family picks its own database with `redis_url(n)`:
   9 export jobs, 10 result cache, 11 and 13 the e2e deployed shape (API and worker, Reflex
-  state), 12 the deploy tests, 14 the shared login limits.
+  state), 12 the deploy tests, 14 the shared login limits, 15 two Reflex workers' shared state.
 - `AURORA_SERVICES_REQUIRED=1` (set by `make test`): a missing service (PostgreSQL, Redis,
   npm, Chromium, bun) fails the test that needs it, naming the service. Unset, it skips, so a
   laptop without PostgreSQL can still run the rest.
