@@ -156,10 +156,13 @@ def api() -> FastAPI:
 
 def guard_uploads(app: Any) -> Any:
     """ASGI wrapper: Reflex's upload endpoint runs a handler on the state of the tab named
-    by a header; only with that tab's session cookie."""
+    by a header, only with that tab's session cookie; Reflex's socket sees a proof of the
+    cookie instead of the cookie (session_cookie.proof_headers)."""
 
     async def guarded(scope: Any, receive: Any, send: Any) -> None:
-        if scope.get("type") == "http" and str(scope.get("path", "")).startswith("/_upload"):
+        if str(scope.get("path", "")).startswith("/_event"):  # the socket Reflex stores
+            scope = {**scope, "headers": await session_cookie.proof_headers(scope["headers"])}
+        elif scope.get("type") == "http" and str(scope.get("path", "")).startswith("/_upload"):
             request = Request(scope)
             tab = request.headers.get("reflex-client-token", "")
             if not await session_cookie.matches(tab, _cookie(request)):

@@ -18,6 +18,10 @@ from http.cookies import SimpleCookie
 from aurora import once
 
 COOKIE = "aurora_session"
+# What Reflex sees of it on the websocket: a per-connection proof (see `proof_headers`).
+# Reflex stores the socket's headers in the tab's state, so the cookie itself must not be
+# among them, or a state file would hold both halves of the session.
+PROOF = "aurora_proof"
 ROUTE = "/_aurora/session"
 BOUND_FOR_S = 12 * 3600  # longer than any API token lives
 CLAIM_FOR_S = 60
@@ -27,8 +31,8 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def from_header(cookie_header: str) -> str:
-    """This app's session cookie out of a Cookie header ("" when absent).
+def from_header(cookie_header: str, name: str = COOKIE) -> str:
+    """One of this app's cookies out of a Cookie header ("" when absent).
 
     >>> from_header("a=1; aurora_session=xyz"), from_header("")
     ('xyz', '')
@@ -38,7 +42,7 @@ def from_header(cookie_header: str) -> str:
         jar.load(cookie_header or "")
     except Exception:  # a malformed header is no session
         return ""
-    morsel = jar.get(COOKIE)
+    morsel = jar.get(name)
     return morsel.value if morsel is not None else ""
 
 
@@ -64,6 +68,32 @@ async def matches(tab: str, cookie_value: str) -> bool:
     bound = await once.get(_binding(tab))
     return bound is not None and secrets.compare_digest(
         str(bound.get("cookie", "")), digest(cookie_value)
+    )
+
+
+async def proof_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The websocket handshake's headers with every Cookie header replaced by a random
+    proof that the session cookie came with it (kept server-side for the binding's life).
+    A proof a client sends itself is dropped with the rest."""
+    kept = [(k, v) for k, v in headers if k.lower() != b"cookie"]
+    sent = "; ".join(v.decode("latin-1") for k, v in headers if k.lower() == b"cookie")
+    value = from_header(sent)
+    if not value:
+        return kept
+    proof = secrets.token_urlsafe(32)
+    await once.put_named(f"proof:{proof}", {"cookie": digest(value)}, BOUND_FOR_S)
+    return [*kept, (b"cookie", f"{PROOF}={proof}".encode())]
+
+
+async def proven(tab: str, cookie_header: str) -> bool:
+    """The socket's proof stands for the cookie bound to this tab."""
+    proof = from_header(cookie_header, PROOF)
+    shown = await once.get(f"proof:{proof}") if proof else None
+    bound = await once.get(_binding(tab)) if tab else None
+    return (
+        shown is not None
+        and bound is not None
+        and secrets.compare_digest(str(shown.get("cookie", "")), str(bound.get("cookie", "")))
     )
 
 

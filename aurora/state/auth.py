@@ -48,8 +48,8 @@ class AuthState(rx.State):
     async def _signed_in(self) -> bool:
         """A token, presented with the cookie bound to this tab at sign-in: a replayed
         client token alone (from sessionStorage or a state file) is no session."""
-        cookie = session_cookie.from_header(str(self.router.headers.cookie or ""))
-        return bool(self._token) and await session_cookie.matches(self._tab(), cookie)
+        cookies = str(self.router.headers.cookie or "")
+        return bool(self._token) and await session_cookie.proven(self._tab(), cookies)
 
     def _browser_addr(self) -> str:
         # The socket peer of this browser's websocket (Reflex reads X-Forwarded-For only

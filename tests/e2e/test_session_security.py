@@ -137,6 +137,8 @@ def test_state_files_hold_no_token_key_or_password_and_are_private(
     files = [p for p in states_dir.rglob("*") if p.is_file()]
     assert files, "no state was written"
     stored = b"".join(p.read_bytes() for p in files)
+    session = next(c for c in page.context.cookies() if c["name"] == "aurora_session")
+    assert session["value"].encode() not in stored  # Reflex keeps a proof of it, not it
     assert JWT.search(stored) is None
     assert key.encode() not in stored
     assert new_password.encode() not in stored
