@@ -218,6 +218,11 @@ class Settings(BaseSettings):
     query_max_joins: int = _env(
         "QUERY_MAX_JOINS", 8, "Compile budget: joins of one query (at most 8)"
     )
+    query_max_depth: int = _env(
+        "QUERY_MAX_DEPTH",
+        24,
+        "Compile budget: parentheses, functions and subqueries inside one another (at most 30)",
+    )
     log_level: str = _env("AURORA_LOG_LEVEL", "INFO", "Log level of the JSON logs")
     environment: Literal["development", "production"] = _env(
         "AURORA_ENV",

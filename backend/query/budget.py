@@ -42,6 +42,7 @@ class CompileLimits:
     max_in_values: int = 10_000
     max_measures: int = 1_000
     max_joins: int = 8
+    max_depth: int = 24
 
     @classmethod
     def of(cls, settings: Any) -> CompileLimits:
@@ -51,6 +52,7 @@ class CompileLimits:
             max_in_values=settings.query_max_in_values,
             max_measures=settings.query_max_measures,
             max_joins=settings.query_max_joins,
+            max_depth=settings.query_max_depth,
         )
 
 
@@ -105,6 +107,42 @@ have (QUERY_MAX_NODES). Most of them are in its measures (12); the largest is me
                 f"Use fewer or simpler {part}."
             )
         return QueryTooComplex(message, details=[{"path": path, "message": message}])
+
+
+# Levels a parser enters recursively. Chains of AND, OR and arithmetic are binary nodes, which
+# sqlglot parses in a loop, so they do not count however long they are.
+_NESTING = (exp.Func, exp.Unary, exp.Query, exp.Subquery, exp.Window)
+
+
+def nesting(tree: exp.Expr) -> int:
+    """How many parentheses, functions and subqueries lie inside one another on the deepest
+    path of `tree` (counted without recursion: the point is trees too deep to recurse over).
+
+    >>> nesting(exp.maybe_parse("SELECT ROUND((a + b) * 2, 1) FROM t"))
+    3
+    >>> nesting(exp.maybe_parse("SELECT a FROM t WHERE a = 1 AND b = 2 AND c = 3"))
+    1
+    """
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += isinstance(node, _NESTING) and not isinstance(node, exp.Binary)
+        deepest = max(deepest, depth)
+        stack.extend((child, depth) for child in node.iter_expressions())
+    return deepest
+
+
+def check_nesting(tree: exp.Expr, limits: CompileLimits) -> None:
+    """Refuse a tree nested deeper than `limits.max_depth` (QUERY_MAX_DEPTH)."""
+    depth = nesting(tree)
+    if depth > limits.max_depth:
+        message = (
+            f"This query is nested too deeply to run: {depth} levels of parentheses, "
+            f"functions and subqueries inside one another, more than the {limits.max_depth} "
+            "a query may have (QUERY_MAX_DEPTH). Build its calculated fields from fewer "
+            "calculated fields inside one another."
+        )
+        raise QueryTooComplex(message, details=[{"path": "calculated", "message": message}])
 
 
 def tree_size(tree: exp.Expr) -> int:

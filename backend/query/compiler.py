@@ -21,7 +21,7 @@ from backend.query.plan import Plan
 from backend.query.render import render
 from backend.query.spec import QuerySpec
 from backend.query.steps.assemble import assemble, order_joins, paginate
-from backend.query.steps.budget import check_budget
+from backend.query.steps.budget import check_budget, check_depth
 from backend.query.steps.calculated import define_calculated, define_measures
 from backend.query.steps.ctes import build_ctes
 from backend.query.steps.filters import split_filters
@@ -54,6 +54,7 @@ STEPS: tuple[Step, ...] = (
     totals_over_shown_groups,
     group_totals,
     paginate,
+    check_depth,
 )
 
 

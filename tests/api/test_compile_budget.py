@@ -63,8 +63,31 @@ def in_lists() -> dict[str, Any]:
     return {"dataset": "sales", "filters": {"op": "or", "conditions": lists}}
 
 
-SPECS = {"sum chain": sum_chain, "many measures": many_measures, "IN lists": in_lists}
-PARTS = {"sum chain": "measure 'm'", "many measures": "measures", "IN lists": "IN lists"}
+def deep_chain() -> dict[str, Any]:
+    """Small, but each field nests the one before: the SQL parsed back by the read-only guard
+    made the parser recurse past Python's limit (a 500 before QUERY_MAX_DEPTH)."""
+    chain = [{"name": "c0", "expr": "amount"}] + [
+        {"name": f"c{i}", "expr": f"(c{i - 1} + 1) * 1"} for i in range(1, 50)
+    ]
+    return {
+        "dataset": "sales",
+        "calculated": chain,
+        "measures": [{"agg": "sum", "alias": "m", "expr": "c49"}],
+    }
+
+
+SPECS = {
+    "sum chain": sum_chain,
+    "many measures": many_measures,
+    "IN lists": in_lists,
+    "deep chain": deep_chain,
+}
+PARTS = {
+    "sum chain": "measure 'm'",
+    "many measures": "measures",
+    "IN lists": "IN lists",
+    "deep chain": "nested too deeply",
+}
 ROUTES = {
     "query": ("/api/query", lambda spec: spec),
     "preview": ("/api/preview", lambda spec: spec),
