@@ -125,7 +125,7 @@ def test_concurrent_pages_of_one_block_share_one_query_with_the_cache_off(
     for api in _running_api(
         sqlite_store, tmp_path, data_dir=root, page_block_rows=100, result_cache=False
     ):
-        runs = RunCounter(api, delay_s=0.5)  # long enough for all requests to overlap
+        runs = RunCounter(api, delay_s=2.0)  # long enough for all requests to overlap, under load
         with ThreadPoolExecutor(max_workers=6) as pool:
             pages = list(pool.map(lambda n, a=api: page(a, n, 10)["rows"], range(1, 7)))
         assert [row for rows in pages for row in rows] == raw(tiny_warehouse, 60, 0)
