@@ -134,6 +134,11 @@ class ApiClient:
         total = result.get("total_rows") if isinstance(result, dict) else None
         return total if isinstance(total, int) else None
 
+    async def totals(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """The totals row of an aggregated spec (POST /api/totals): `columns` and `row`."""
+        result: dict[str, Any] = await self._call("POST", "/api/totals", json=spec)
+        return result
+
     async def start_export(
         self, spec: dict[str, Any], fmt: str, filename: str = ""
     ) -> dict[str, Any]:

@@ -119,6 +119,11 @@ def condition(column: str, kind: str, operator: str = "", value: str = "") -> Fi
     )
 
 
+def blank_condition() -> FilterRow:
+    """A new condition row before its column is chosen: never sent, never counted."""
+    return FilterRow(id=new_id(), kind="cond", column="", operator="")
+
+
 def group(op: str = "and") -> FilterRow:
     return FilterRow(id=new_id(), kind="group", op=op)
 

@@ -147,3 +147,20 @@ def row_range(page: int, page_size: int, shown: int, total: int | None) -> str:
     last = first + shown - 1
     span = f"{first:,}{EN_DASH}{last:,}"
     return span if total is None else f"{span} of {total:,}"
+
+
+def totals_row(
+    row: list[Any] | None, columns: list[dict[str, Any]], groups: int
+) -> list[dict[str, Any]]:
+    """The API's totals row as one grid row, its first (group) column reading `Total`; none
+    without a row, a group column or a measure.
+
+    >>> totals_row([None, 1234.5], [{"name": "region", "kind": "text"},
+    ...                             {"name": "usd", "kind": "float"}], 1)
+    [{'c0': 'Total', 'c1': '1,234.50'}]
+    """
+    if row is None or not groups or len(columns) <= groups:
+        return []
+    shown = format_rows([row], columns)[0]
+    shown["c0"] = "Total"
+    return [shown]

@@ -118,6 +118,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
 def aggregate_modal() -> rx.Component:
     return modal(
         modal_id="aggregate-modal",
+        apply_id="aggregate-apply",
         title="Aggregate",
         open_=AggregateState.open,
         on_open_change=AggregateState.set_open,

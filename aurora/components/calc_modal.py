@@ -25,6 +25,7 @@ def _existing(c: rx.Var[Calculated]) -> rx.Component:
 def calc_modal() -> rx.Component:
     return modal(
         modal_id="calc-modal",
+        apply_id="calc-save",
         title="Calculated fields",
         open_=CalcState.open,
         on_open_change=CalcState.set_open,
@@ -45,8 +46,13 @@ def calc_modal() -> rx.Component:
                 id="calc-name",
                 value=CalcState.name,
                 on_change=CalcState.set_name,
-                placeholder="net_amount",
-                style={**theme.PILL_INPUT, "width": "100%", "margin_bottom": "8px"},
+                placeholder="Net amount",
+                style={**theme.PILL_INPUT, "width": "100%"},
+            ),
+            rx.el.div(
+                "Column name: ",
+                rx.el.code(CalcState.identifier, id="calc-identifier"),
+                style={**theme.MUTED, "margin": "2px 0 8px 0"},
             ),
             rx.el.label("Expression", html_for="calc-expr", style=theme.LABEL),
             rx.el.textarea(

@@ -121,7 +121,7 @@ def top_bar(active: str = "explore") -> rx.Component:
                 rx.cond(
                     ExplorerState.report_name != "",
                     ExplorerState.report_name,
-                    ExplorerState.dataset_label,
+                    rx.cond(ExplorerState.detached, "Unsaved", ExplorerState.dataset_label),
                 ),
                 id="current-title",
                 style={

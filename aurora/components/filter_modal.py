@@ -100,6 +100,7 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
     return rx.el.div(
         rx.el.div(
             rx.el.select(
+                rx.el.option("Choose a column\u2026", value="", disabled=True),
                 rx.foreach(FilterState.columns, _column_option),
                 value=row.column,
                 on_change=lambda v: FilterState.set_column(row.id, v),
@@ -116,12 +117,13 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
                     _options(_TEXT),
                 ),
                 value=row.operator,
+                disabled=row.column == "",
                 on_change=lambda v: FilterState.set_operator(row.id, v),
                 aria_label="Operator",
                 class_name="filter-operator",
                 style={**theme.PILL_SELECT, "flex": "0 0 auto", "width": "124px"},
             ),
-            _value_editor(row),
+            rx.cond(row.column != "", _value_editor(row)),
             theme.icon_button("trash-2", "Remove condition", on_click=FilterState.remove(row.id)),
             style={
                 "display": "flex",
@@ -211,8 +213,9 @@ def _row(row: rx.Var[flt.FilterRow]) -> rx.Component:
 def filter_modal() -> rx.Component:
     return modal(
         modal_id="filter-modal",
+        apply_id="filter-apply",
         title="Filters",
-        subtitle=f"{FilterState.condition_count} conditions",
+        subtitle=FilterState.condition_text,
         open_=FilterState.open,
         on_open_change=FilterState.set_open,
         body=[

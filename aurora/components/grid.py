@@ -63,6 +63,7 @@ class AgGrid(rx.Component):
     lib_dependencies: list[str] = [f"ag-grid-community@{AG_GRID_VERSION}"]
 
     row_data: rx.Var[list[dict[str, Any]]]
+    pinned_bottom_row_data: rx.Var[list[dict[str, Any]]]
     column_defs: rx.Var[list[dict[str, Any]]]
     default_col_def: rx.Var[dict[str, Any]]
     theme: rx.Var[Any]
@@ -96,6 +97,7 @@ def result_grid() -> rx.Component:
     return rx.box(
         AgGrid.create(
             row_data=ExplorerState.rows,
+            pinned_bottom_row_data=ExplorerState.total_row,
             column_defs=ExplorerState.column_defs,
             default_col_def=rx.Var("auroraDefaultColDef"),
             theme=rx.Var("auroraGridTheme"),

@@ -225,6 +225,7 @@ def _add_select() -> rx.Component:
 def join_modal() -> rx.Component:
     return modal(
         modal_id="join-modal",
+        apply_id="join-apply",
         title="Join datasets",
         subtitle="Preview the joined result before it replaces the grid",
         open_=JoinState.open,

@@ -13,6 +13,7 @@ from aurora.state.reports import SaveReportState
 def save_report_modal() -> rx.Component:
     return modal(
         modal_id="report-save-modal",
+        apply_id="report-save-submit",
         title="Save report",
         subtitle=rx.cond(
             SaveReportState.target == "pivot",

@@ -135,3 +135,17 @@ def empty_panel() -> rx.Component:
             "border": f"1px dashed {theme.SLATE_300}",
         },
     )
+
+
+def rls_empty_notice() -> rx.Component:
+    """Why an empty grid is empty when row-level security is the reason."""
+    return rx.cond(
+        ExplorerState.rls_no_rows & ExplorerState.has_result & (ExplorerState.rows.length() == 0),
+        rx.el.div(
+            "Row-level security hides every row of this dataset from you: your account has "
+            "no value for an attribute it filters on. An administrator can add one.",
+            id="rls-empty",
+            role="status",
+            style={**theme.NOTICE, "margin": "6px 10px 0 10px"},
+        ),
+    )

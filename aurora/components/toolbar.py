@@ -9,6 +9,7 @@ from aurora.components.vintage_pill import vintage_warning
 from aurora.state.aggregate import AggregateState
 from aurora.state.calculated import CalcState
 from aurora.state.chart import ChartState
+from aurora.state.column_picker import ColumnPickerState
 from aurora.state.explorer import ExplorerState
 from aurora.state.export import ExportState
 from aurora.state.filter_editor import FilterState
@@ -52,6 +53,12 @@ def quick_search() -> rx.Component:
 
 
 def _column_checkbox(col: rx.Var[ColumnMeta]) -> rx.Component:
+    needle = ColumnPickerState.search.strip().lower()
+    matches = (needle == "") | (col.label + " " + col.name).lower().contains(needle)
+    return rx.cond(matches, _column_label(col))
+
+
+def _column_label(col: rx.Var[ColumnMeta]) -> rx.Component:
     return rx.el.label(
         rx.el.input(
             type="checkbox",
@@ -77,6 +84,24 @@ def columns_toggle() -> rx.Component:
         rx.popover.trigger(theme.button("Columns", icon_name="columns-3", id="columns-toggle")),
         rx.popover.content(
             rx.el.div("Show columns", style=theme.LABEL),
+            rx.el.input(
+                type="search",
+                id="columns-search",
+                value=ColumnPickerState.search,
+                on_change=ColumnPickerState.set_search,
+                placeholder="Find a column",
+                aria_label="Find a column",
+                style={**theme.PILL_INPUT, "width": "100%", "margin_top": "4px"},
+            ),
+            rx.el.div(
+                theme.button(
+                    "All", kind="ghost", id="columns-all", on_click=ColumnPickerState.show_all
+                ),
+                theme.button(
+                    "None", kind="ghost", id="columns-none", on_click=ColumnPickerState.show_none
+                ),
+                style={"display": "flex", "gap": "4px", "margin_top": "4px"},
+            ),
             rx.el.div(
                 rx.foreach(ExplorerState.schema_columns, _column_checkbox),
                 id="columns-list",

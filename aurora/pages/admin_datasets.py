@@ -183,8 +183,12 @@ def _upload_card() -> rx.Component:
                     S.upload_phase,
                     ("sending", "Sending the file…"),
                     ("loading", "Loading into the warehouse…"),
+                    ("done", "Loaded"),
+                    ("failed", "Not loaded"),
                     "",
                 ),
+                id="upload-status",
+                role="status",
                 style=theme.MUTED,
             ),
             style={"display": "flex", "gap": "10px", "align_items": "center"},
@@ -534,6 +538,10 @@ def admin_datasets_page() -> rx.Component:
         rx.cond(
             S.notice != "",
             rx.el.div(S.notice, id="admin-notice", role="status", style=theme.SUCCESS),
+        ),
+        rx.cond(
+            S.warning != "",
+            rx.el.div(S.warning, id="rls-warning", role="alert", style=theme.NOTICE),
         ),
         _upload_card(),
         _list_card(),

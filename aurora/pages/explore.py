@@ -14,7 +14,13 @@ from aurora.components.filter_modal import filter_modal
 from aurora.components.grid import result_grid
 from aurora.components.join_modal import join_modal
 from aurora.components.report_modal import save_report_modal
-from aurora.components.status import empty_panel, error_banner, filter_pills, pager
+from aurora.components.status import (
+    empty_panel,
+    error_banner,
+    filter_pills,
+    pager,
+    rls_empty_notice,
+)
 from aurora.components.toolbar import toolbar
 from aurora.state.explorer import ExplorerState
 
@@ -24,6 +30,7 @@ def _workspace() -> rx.Component:
         toolbar(),
         filter_pills(),
         error_banner(),
+        rls_empty_notice(),
         chart_panel(),
         rx.el.div(
             result_grid(),

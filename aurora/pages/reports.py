@@ -89,7 +89,7 @@ def _row(r: rx.Var[ReportItem]) -> rx.Component:
             ),
             style=theme.TD,
         ),
-        rx.el.td(r.dataset, style=theme.TD),
+        rx.el.td(r.dataset, class_name="report-dataset", style=theme.TD),
         rx.el.td(r.owner, style=theme.TD),
         rx.el.td(
             rx.cond(

@@ -55,10 +55,29 @@ def _rows_text(n: Any) -> str:
     return f"{n:,}" if isinstance(n, int) else ""
 
 
+def rls_warning(rules: list[dict[str, Any]], exempt: bool, attributes: dict[str, Any]) -> str:
+    """What saving these rules does to the admin's own view, when it empties it.
+
+    >>> rls_warning([{"column": "region", "attribute": "region"}], False, {})
+    "You have no 'region' attribute: you will see no rows, unless admins are exempt."
+    >>> rls_warning([{"column": "region", "attribute": "region"}], True, {})
+    ''
+    """
+    missing = [
+        str(r.get("attribute")) for r in rules if not attributes.get(str(r.get("attribute")))
+    ]
+    if exempt or not missing:
+        return ""
+    names = " or ".join(f"'{m}'" for m in dict.fromkeys(missing))
+    noun = "attribute" if len(set(missing)) == 1 else "attributes"
+    return f"You have no {names} {noun}: you will see no rows, unless admins are exempt."
+
+
 class AdminDatasetsState(rx.State):
     datasets: list[DatasetRow] = []
     error: str = ""
     notice: str = ""
+    warning: str = ""  # what the saved settings do to the admin's own view
 
     # upload
     upload_key: str = ""
@@ -165,8 +184,11 @@ class AdminDatasetsState(rx.State):
     def upload_progressed(self, progress: dict[str, Any]):
         """From the browser while the file travels to the UI's server."""
         value = progress.get("progress") or 0
-        self.upload_progress = min(100, int(float(value) * 100))
-        self.upload_phase = "sending" if self.upload_progress < 100 else "loading"
+        percent = min(100, int(float(value) * 100))
+        if percent >= 100 and self.upload_phase in ("done", "failed"):
+            return  # the browser's last report came after the API's answer: keep the answer
+        self.upload_progress = percent
+        self.upload_phase = "sending" if percent < 100 else "loading"
 
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
@@ -213,7 +235,7 @@ class AdminDatasetsState(rx.State):
             return self._failed(exc)
         self._take(d)
         self.preview_headers, self.preview_rows, self.preview_note = [], [], ""
-        self.preview_error, self.notice, self.error = "", "", ""
+        self.preview_error, self.notice, self.error, self.warning = "", "", "", ""
         return None
 
     def _take(self, d: dict[str, Any]) -> None:
@@ -336,7 +358,19 @@ class AdminDatasetsState(rx.State):
             return self._failed(exc)
         self._take(d)
         self.notice, self.error = f"Saved the settings of '{self.key}'.", ""
+        self.warning = await self._own_view_warning(auth, d.get("settings") or {})
         return await self._refresh(auth)
+
+    async def _own_view_warning(self, auth: AuthState, settings: dict[str, Any]) -> str:
+        rules = list(settings.get("rls") or [])
+        if not rules:
+            return ""
+        try:
+            me = await auth._client().me()
+        except ApiError:
+            return ""
+        exempt = bool(settings.get("rls_admin_exempt"))
+        return rls_warning(rules, exempt, dict(me.get("attributes") or {}))
 
     @rx.event
     async def delete(self):

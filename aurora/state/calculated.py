@@ -13,6 +13,20 @@ from aurora.state.explorer import ExplorerState
 from aurora.state.models import Calculated, ColumnMeta
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_WORDS = {"%": " pct ", "#": " num ", "&": " and ", "+": " plus "}
+
+
+def identifier(label: str) -> str:
+    """The snake_case name the API needs, from what people type as a field's name.
+
+    >>> identifier("Margin %"), identifier("Net amount (EUR)"), identifier("2024 sales")
+    ('margin_pct', 'net_amount_eur', 'f_2024_sales')
+    """
+    text = "".join(_WORDS.get(ch, ch) for ch in label.strip()).lower()
+    name = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    if name[:1].isdigit():
+        name = f"f_{name}"
+    return name[:63].rstrip("_")
 
 
 class CalcState(rx.State):
@@ -36,7 +50,8 @@ class CalcState(rx.State):
         explorer = await self.get_state(ExplorerState)
         field = next((c for c in explorer.calculated if c.name == name), None)
         if field is not None:
-            self.editing, self.name, self.expr, self.error = field.name, field.name, field.expr, ""
+            label = next((c.label for c in explorer.columns if c.name == name), name)
+            self.editing, self.name, self.expr, self.error = field.name, label, field.expr, ""
 
     @rx.event
     def set_name(self, value: str):
@@ -55,10 +70,15 @@ class CalcState(rx.State):
         explorer.sort = [s for s in explorer.sort if s.column != name]
         return ExplorerState.run_query
 
+    @rx.var
+    def identifier(self) -> str:
+        """The column name the field gets (`Margin %` -> `margin_pct`)."""
+        return identifier(self.name)
+
     def _clash(self, explorer: ExplorerState) -> str:
-        name = self.name.strip()
+        name = identifier(self.name)
         if not NAME.match(name):
-            return "Use letters, digits and underscores for the name, starting with a letter."
+            return "Give the field a name with at least one letter or digit."
         taken = {c.name for c in explorer.columns} - {self.editing}
         if name in taken:
             return f"'{name}' is already a column; pick another name."
@@ -74,7 +94,7 @@ class CalcState(rx.State):
             return
         self.busy = True
         yield
-        field = Calculated(name=self.name.strip(), expr=self.expr.strip())
+        field = Calculated(name=identifier(self.name), expr=self.expr.strip())
         others = [c for c in explorer.calculated if c.name != self.editing]
         try:
             kind = await self._check(explorer, [*others, field], field.name)
@@ -84,7 +104,7 @@ class CalcState(rx.State):
             if exc.status == 401:
                 yield AuthState.session_expired
             return
-        _commit(explorer, others, field, self.editing, kind)
+        _commit(explorer, others, field, self.editing, kind, self.name.strip())
         self.busy, self.open = False, False
         yield ExplorerState.run_query
 
@@ -107,11 +127,16 @@ class CalcState(rx.State):
 
 
 def _commit(
-    explorer: ExplorerState, others: list[Calculated], field: Calculated, old: str, kind: str
+    explorer: ExplorerState,
+    others: list[Calculated],
+    field: Calculated,
+    old: str,
+    kind: str,
+    label: str,
 ) -> None:
     explorer.calculated = [*others, field]
     columns = [c for c in explorer.columns if c.name not in (old, field.name)]
-    columns.append(ColumnMeta(name=field.name, label=field.name, type="calculated", kind=kind))
+    columns.append(ColumnMeta(name=field.name, label=label, type="calculated", kind=kind))
     explorer.columns = columns
     if old and old != field.name:
         explorer.sort = [s for s in explorer.sort if s.column != old]

@@ -53,6 +53,7 @@ def result_column(c: dict[str, Any], known: ColumnMeta | None) -> ColumnMeta:
     if known is not None:
         # A qualified (joined, ambiguous) name keeps the label that names its dataset.
         plain = not c.get("label") or c.get("label") == meta.name or "." in meta.name
+        plain = plain or known.type == "calculated"  # the name the user typed, e.g. "Margin %"
         meta.label = known.label if plain else meta.label
         meta.format = meta.format or known.format
     return meta

@@ -18,7 +18,7 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import spec_builder, spec_restore
 from aurora.api_client import ApiClient, ApiError
-from aurora.state import convert, dialog_apply, session
+from aurora.state import convert, dialog_apply, reset_undo, session
 from aurora.state.auth import AuthState
 from aurora.state.models import (
     Calculated,
@@ -45,6 +45,7 @@ class ExplorerState(rx.State):
     dataset_label: str = ""
     dataset_description: str = ""
     row_estimate: int = -1
+    rls_no_rows: bool = False  # row-level security leaves this user none of its rows
     columns: list[ColumnMeta] = []
 
     load_types: list[str] = []
@@ -73,10 +74,13 @@ class ExplorerState(rx.State):
     report_description: str = ""
     report_shared: bool = False
     report_can_edit: bool = False
+    detached: bool = False  # Reset All left a report: the title says "Unsaved"
+    _undo: dict[str, Any] = {}  # what that Reset All threw away (reset_undo)
 
     result_columns: list[ColumnMeta] = []
     rows: list[dict[str, str | None]] = []
     total_rows: int = -1
+    total_row: list[dict[str, str | None]] = []  # an aggregated grid's "Total" row, pinned
     total_pending: bool = False  # the API still counts: the range ends "of ..." until it comes
     elapsed_ms: float = 0.0
     loading: bool = False
@@ -251,6 +255,7 @@ class ExplorerState(rx.State):
         self._forget_report()
 
     def _forget_report(self) -> None:
+        self.detached = False
         self.report_id = self.report_name = self.report_description = ""
         self.report_shared = self.report_can_edit = False
 
@@ -290,6 +295,7 @@ class ExplorerState(rx.State):
         estimate = meta.get("row_estimate")
         self.row_estimate = int(estimate) if isinstance(estimate, int) else -1
         self.columns = [convert.column_meta(c) for c in meta.get("columns", [])]
+        self.rls_no_rows = meta.get("row_security") == "no_rows"
         self._base_columns = [dataclasses.replace(c) for c in self.columns]
         vintage = meta.get("vintage") or {}
         self._vintage = {
@@ -312,6 +318,8 @@ class ExplorerState(rx.State):
             convert.result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]
         ]
         self.result_columns = cols
+        if not self.measures:
+            self.total_row = []
         self._learn_calculated_kinds(cols)
         self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
         total = result.get("total_rows")
@@ -347,6 +355,7 @@ class ExplorerState(rx.State):
             self._omitted_vintage()  # saved without one: the API's default, as then
 
     def _take_report(self, report: dict[str, Any]) -> None:
+        self.detached = False
         self.report_id = str(report.get("id", ""))
         self.report_name = str(report.get("name", ""))
         self.report_description = str(report.get("description") or "")
@@ -490,7 +499,26 @@ class ExplorerState(rx.State):
         from aurora.state.chart import ChartState
 
         yield ChartState.refresh  # a chart on screen follows the grid's query
+        await self._fill_in_totals_row(client, spec, (seq, generation))
         await self._fill_in_total(client, spec, (seq, generation), result)
+
+    async def _fill_in_totals_row(
+        self, client: ApiClient, spec: dict[str, Any], asked: tuple[int, str]
+    ) -> None:
+        """An aggregated grid ends in a pinned "Total" row, from the same spec (POST
+        /api/totals: the measures over every group the spec keeps)."""
+        if not spec.get("measures"):
+            return
+        try:
+            answer = await client.totals(spec)
+        except ApiError:
+            answer = {}  # no totals row rather than a wrong one
+        async with self:
+            if asked[0] == self._seq and await session.current(self, asked[1]):
+                aliases = {m.alias for m in self.measures}
+                cols = [dataclasses.asdict(c) for c in self.result_columns]
+                groups = sum(1 for c in self.result_columns if c.name not in aliases)
+                self.total_row = fmt.totals_row(answer.get("row"), cols, groups)
 
     async def _fill_in_total(
         self,
@@ -512,7 +540,7 @@ class ExplorerState(rx.State):
                 self.total_pending = False
 
     async def _query_failed(self, exc: ApiError, paths: dict[str, str]) -> Any:
-        self.loading = False
+        self.loading, self.total_row = False, []
         self.rows, self.total_rows, self.has_result = [], -1, False
         if exc.status == 401:
             return AuthState.session_expired
@@ -609,10 +637,32 @@ class ExplorerState(rx.State):
 
     @rx.event
     def reset_all(self):
-        """Back to the plain dataset: no aggregation, calculated fields, filters, sort."""
+        """Back to the plain dataset: no aggregation, calculated fields, filters, sort. On an
+        open report the explorer leaves it (a Save makes a new one), with an Undo."""
+        kept = reset_undo.keep(self) if self.report_id else {}
         self._reset_spec()
         self._clear_error()
-        return ExplorerState.run_query
+        if not kept:
+            return ExplorerState.run_query
+        self._undo = kept
+        self._forget_report()
+        self.detached = True
+        undo = {"label": "Undo", "on_click": ExplorerState.undo_reset}
+        note = f"Reset: '{kept['report_name']}' is no longer open."
+        return [
+            ExplorerState.run_query,
+            rx.redirect("/"),
+            rx.toast.info(note, action=undo, duration=reset_undo.UNDO_SECONDS * 1000),
+        ]
+
+    @rx.event
+    def undo_reset(self):
+        """The toast's Undo: the report's grid and address come back."""
+        if not self._undo:
+            return None
+        report_id = reset_undo.restore(self, self._undo)
+        self._undo, self.page = {}, 1
+        return [ExplorerState.run_query, rx.redirect(f"/reports/{report_id}")]
 
     @rx.event
     def dismiss_error(self):

@@ -30,8 +30,10 @@ class FilterState(rx.State):
     error: str = ""  # a refusal of the filters that names no condition
 
     @rx.var
-    def condition_count(self) -> int:
-        return len(flt.conditions(self.rows))
+    def condition_text(self) -> str:
+        """`3 conditions`: those that would be sent, not rows still blank."""
+        count = sum(1 for r in flt.conditions(self.rows) if flt.is_complete(r))
+        return f"{count} condition{'' if count == 1 else 's'}"
 
     def _show_errors(self, rows: list[flt.FilterRow]) -> None:
         """The API named conditions it refused: reopen the builder with the messages."""
@@ -65,11 +67,8 @@ class FilterState(rx.State):
         self.open = value
 
     async def _add_condition(self, group_id: str) -> None:
-        kinds = await self._columns()
-        column = next(iter(kinds), "")
-        self.rows = flt.add_row(
-            self.rows, group_id, flt.condition(column, kinds.get(column, "text"))
-        )
+        """A blank condition: the user picks its column (no guessed "Order id equals")."""
+        self.rows = flt.add_row(self.rows, group_id, flt.blank_condition())
 
     @rx.event
     async def add_condition(self, group_id: str = flt.ROOT):

@@ -249,7 +249,9 @@ class JoinState(rx.State):
     def _take_rows(self, result: dict[str, Any]) -> None:
         cols = [dataclasses.asdict(convert.column_meta(c)) for c in result.get("columns", [])]
         formatted = fmt.format_rows(result.get("rows", [])[:PREVIEW_ROWS], cols)
-        self.preview_headers = [str(c["name"]) for c in cols]
+        # Headed like the schema chips: "Region · Global sales", never global_sales.region.
+        titles = {c.name: f"{c.label} \u00b7 {c.source}" for c in self.schema}
+        self.preview_headers = [titles.get(str(c["name"]), str(c["label"])) for c in cols]
         self.preview_rows = [
             ["null" if r.get(f"c{i}") is None else str(r[f"c{i}"]) for i in range(len(cols))]
             for r in formatted

@@ -197,7 +197,7 @@ class ReportListState(rx.State):
         except ApiError as exc:
             self.loading = False
             return self._failed(exc)
-        self.reports = [report_item(r) for r in listing]
+        self.reports = await self._labelled([report_item(r) for r in listing], auth)
         self._specs = {str(r["id"]): dict(r.get("spec") or {}) for r in listing}
         self._views = {
             str(r["id"]): {"kind": r.get("kind") or "table", "chart": r.get("chart")}
@@ -205,6 +205,15 @@ class ReportListState(rx.State):
         }
         self.loading, self.error = False, ""
         return None
+
+    async def _labelled(self, items: list[ReportItem], auth: AuthState) -> list[ReportItem]:
+        """Datasets by their labels, as everywhere else (a key when the list is refused)."""
+        try:
+            listing = await auth._client().datasets()
+        except ApiError:
+            listing = []
+        labels = {str(d.get("key")): str(d.get("label") or d.get("key")) for d in listing}
+        return [dataclasses.replace(r, dataset=labels.get(r.dataset, r.dataset)) for r in items]
 
     def _failed(self, exc: ApiError) -> Any:
         if exc.status == 401:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlglot import exp
 
 from backend.catalog.models import Dataset
 from backend.catalog.vintage import default_vintage
@@ -64,6 +66,9 @@ class DatasetDetail(DatasetSummary):
     default_vintage: DefaultVintage | None = None
     row_estimate: int | None
     mandatory_filters: list[str] = []
+    # Row-level security for the caller: "none", "filtered" (some rows), or "no_rows" (a
+    # rule's attribute the caller lacks: every row is filtered out, so clients can say why).
+    row_security: Literal["none", "filtered", "no_rows"] = "none"
 
 
 class ValuesResponse(BaseModel):
@@ -100,7 +105,8 @@ def list_datasets(user: CurrentUser, services: ServicesDep) -> list[DatasetSumma
 @router.get("/datasets/{key}", response_model=DatasetDetail)
 def get_dataset(key: str, user: CurrentUser, services: ServicesDep) -> DatasetDetail:
     dataset = services.policy.dataset_for(key, user)
-    filtered = bool(services.policy.rls_for(user).get(key))
+    predicates = services.policy.rls_for(user).get(key) or []
+    filtered = bool(predicates)
     vintage = _vintage(services, dataset, hide_counts=filtered)
     return DatasetDetail(
         **_summary(dataset).model_dump(),
@@ -118,7 +124,15 @@ def get_dataset(key: str, user: CurrentUser, services: ServicesDep) -> DatasetDe
         default_vintage=_default_vintage(services, dataset) if vintage else None,
         row_estimate=None if filtered else dataset.row_estimate,
         mandatory_filters=list(dataset.mandatory_filters),
+        row_security=_row_security(predicates),
     )
+
+
+def _row_security(predicates: Sequence[exp.Expression]) -> str:
+    """FALSE among the caller's row filters means none of the rows can pass."""
+    if not predicates:
+        return "none"
+    return "no_rows" if any(p == exp.false() for p in predicates) else "filtered"
 
 
 def _vintage(services: Any, dataset: Dataset, *, hide_counts: bool) -> VintageDetail | None:

@@ -123,7 +123,9 @@ def expected_range(result: dict[str, Any]) -> str:
 
 
 def cells(page: Page, column: str) -> Locator:
-    return page.locator(f'#grid [role=row][row-index] [role=gridcell][col-id="{column}"]')
+    return page.locator(
+        f'#grid [role=row][row-index]:not(.ag-row-pinned) [role=gridcell][col-id="{column}"]'
+    )
 
 
 def headers(page: Page) -> Locator:

@@ -89,6 +89,9 @@ def test_upload_a_csv_query_it_as_a_viewer_then_limit_rows_by_rls(
     expect(page.locator("#upload-result")).to_contain_text("Loaded 6 rows", timeout=TIMEOUT_MS)
     expect(page.locator("#upload-result")).to_contain_text("amount: DECIMAL(18,2)")
     expect(page.locator("#upload-progress")).to_have_attribute("aria-valuenow", "100")
+    # Loaded means loaded: no "Loading into the warehouse…" left behind (issue 17, item 10).
+    page.wait_for_timeout(500)
+    expect(page.locator("#upload-status")).to_have_text("Loaded")
     label = api.get(f"/api/datasets/{key}").json()["label"]
 
     fresh = browser.new_context(base_url=ui_url, viewport={"width": 1366, "height": 768})

@@ -33,13 +33,14 @@ ALLOWED: dict[str, set[str]] = {
     "AuthState": {"leave_login_if_signed_in", "login", "logout", "require_admin"}
     | {"require_login", "session_expired"},
     "CalcState": {"edit", "open_modal", "remove", "save", "set_expr", "set_name", "set_open"},
+    "ColumnPickerState": {"set_search", "show_all", "show_none"},
     "ChartState": {"drill", "refresh", "report_opened", "set_kind", "set_limit", "set_series"}
     | {"set_stack", "set_x", "set_y", "toggle"},
     "ExplorerState": {
         *("dismiss_error", "narrow_to", "next_page", "open_explorer", "open_report_link"),
         *("pick_dataset", "prev_page", "remove_filter", "reset_all", "run_query"),
         *("set_dataset_search", "set_load_id", "set_load_type", "set_quick_search"),
-        *("set_sort", "toggle_column"),
+        *("set_sort", "toggle_column", "undo_reset"),
     },
     "ExportState": {"cancel", "open_modal", "set_filename", "set_format", "set_open", "start"},
     "FilterState": {
