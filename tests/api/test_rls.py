@@ -294,6 +294,7 @@ def test_a_user_without_the_attribute_gets_no_rows_anywhere(rls_api: Api, user: 
         assert grid["rowData"] == [] and grid["rowCount"] == 0, (mode, grid)
     detail = rls_api.client.get("/api/datasets/sales", headers=_headers(rls_api, user)).json()
     assert detail["row_estimate"] is None  # no whole-table counts for a filtered caller
+    assert detail["row_security"] == "no_rows"  # so the explorer can say why it is empty
 
 
 def test_admins_are_filtered_too_unless_the_dataset_exempts_them(rls_api: Api) -> None:
@@ -334,3 +335,12 @@ def test_a_new_attribute_value_applies_at_once(rls_api: Api) -> None:
         assert _page(rls_api, _detail("sales"), "ann") == expected
     finally:
         _set_regions(rls_api, "ann", REGIONS_OF["ann"])
+
+
+def test_the_dataset_detail_says_how_row_security_applies_to_the_caller(rls_api: Api) -> None:
+    def security(user: str) -> str:
+        got = rls_api.client.get("/api/datasets/sales", headers=_headers(rls_api, user))
+        return str(got.json()["row_security"])
+
+    assert security("ann") == "filtered"
+    assert security("cy") == "no_rows"
