@@ -137,6 +137,15 @@ class ApiClient:
         result = await self._call("GET", path, params=params)
         return list(result.get("values", []) if isinstance(result, dict) else result or [])
 
+    async def column_summary(
+        self, key: str, column: str, vintage: dict[str, str]
+    ) -> dict[str, Any]:
+        """GET /api/datasets/{key}/summary/{column} over `vintage` (load_type, load_id,
+        all_loads as query parameters)."""
+        path = f"/api/datasets/{_seg(key)}/summary/{_seg(column)}"
+        result: dict[str, Any] = await self._call("GET", path, params=vintage)
+        return result
+
     async def query(self, spec: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("POST", "/api/query", json=spec)
         return result

@@ -10,6 +10,7 @@ from aurora.state.aggregate import AggregateState
 from aurora.state.calculated import CalcState
 from aurora.state.chart import ChartState
 from aurora.state.column_picker import ColumnPickerState
+from aurora.state.column_summary import ColumnSummaryState
 from aurora.state.explorer import ExplorerState
 from aurora.state.export import ExportState
 from aurora.state.filter_editor import FilterState
@@ -59,6 +60,19 @@ def _column_checkbox(col: rx.Var[ColumnMeta]) -> rx.Component:
 
 
 def _column_label(col: rx.Var[ColumnMeta]) -> rx.Component:
+    return rx.el.div(
+        _column_check(col),
+        theme.icon_button(
+            "info",
+            "Summary of " + col.label,
+            class_name="column-summary-open",
+            on_click=ColumnSummaryState.show(col.name),
+        ),
+        style={"display": "flex", "align_items": "center", "min_width": "0"},
+    )
+
+
+def _column_check(col: rx.Var[ColumnMeta]) -> rx.Component:
     return rx.el.label(
         rx.el.input(
             type="checkbox",

@@ -9,6 +9,7 @@ from aurora.components.aggregate_modal import aggregate_modal
 from aurora.components.calc_modal import calc_modal
 from aurora.components.chart_panel import chart_panel
 from aurora.components.chrome import dataset_picker, top_bar
+from aurora.components.column_summary import column_summary
 from aurora.components.export_modal import export_modal
 from aurora.components.filter_modal import filter_modal
 from aurora.components.grid import result_grid
@@ -31,6 +32,7 @@ def _workspace() -> rx.Component:
         filter_pills(),
         error_banner(),
         rls_empty_notice(),
+        column_summary(),
         chart_panel(),
         rx.el.div(
             result_grid(),

@@ -4,6 +4,7 @@ the column picker's search. Expected texts are literals (or the API's numbers wr
 
 from __future__ import annotations
 
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -156,3 +157,27 @@ def test_the_column_picker_finds_columns_and_shows_all_or_none(
     expect(listed).to_have_count(len(dataset_detail(api)["columns"]))
     page.click("#columns-all")
     expect(headers(page)).to_contain_text(["Revenue", "Revenue local"], timeout=TIMEOUT_MS)
+
+
+def test_a_column_summary_shows_type_distinct_min_max_empty_and_top_values(
+    page: Page, api: httpx.Client
+) -> None:
+    login(page, "admin", ADMIN_PASSWORD)
+    open_sales(page, api)
+    page.click("#columns-toggle")
+    page.get_by_role("button", name="Summary of Region", exact=True).click()
+    panel = page.locator("#column-summary")
+    expect(panel.locator(".column-summary-line")).to_have_text(
+        [
+            "Type VARCHAR",
+            re.compile(r"^Rows \d{2},\d{3}$"),
+            "Distinct 5",
+            "Min Central",
+            "Max West",
+            "Empty 0",
+        ],
+        timeout=TIMEOUT_MS,
+    )
+    expect(panel.locator(".column-summary-top")).to_have_count(5)
+    page.click("#column-summary-close")
+    expect(panel).to_have_count(0)

@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     | {"require_login", "session_expired"},
     "CalcState": {"edit", "open_modal", "remove", "save", "set_expr", "set_name", "set_open"},
     "ColumnPickerState": {"set_search", "show_all", "show_none"},
+    "ColumnSummaryState": {"close", "show"},
     "ChartState": {"drill", "refresh", "report_opened", "set_kind", "set_limit", "set_series"}
     | {"set_stack", "set_x", "set_y", "toggle"},
     "ExplorerState": {
