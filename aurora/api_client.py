@@ -7,7 +7,6 @@ raises `ApiError` carrying the contract's error body.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -85,25 +84,13 @@ class ApiError(Exception):
 
 class ApiClient:
     """Calls made on behalf of one signed-in user (or anonymously, for login), from the
-    browser at `client_addr`. `allowed`, when given, is asked before every call: False
-    means a 401 `session_ended` and no request (the UI's check of the session cookie)."""
+    browser at `client_addr`."""
 
-    def __init__(
-        self,
-        token: str = "",
-        client_addr: str = "",
-        allowed: Callable[[], Awaitable[bool]] | None = None,
-    ) -> None:
+    def __init__(self, token: str = "", client_addr: str = "") -> None:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._headers.update(forwarding_headers(client_addr))
-        self._allowed = allowed
-
-    async def _check(self) -> None:
-        if self._allowed is not None and not await self._allowed():
-            raise ApiError(401, "session_ended", "Your session has ended. Please sign in again.")
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        await self._check()
         try:
             response = await _shared_client().request(method, path, headers=self._headers, **kwargs)
         except httpx.HTTPError as exc:
@@ -294,7 +281,6 @@ class ApiClient:
 
     async def open_download(self, export_id: str) -> httpx.Response:
         """The export file as a streamed response; the caller reads and closes it."""
-        await self._check()
         path = f"/api/exports/{_seg(export_id)}/download"
         request = _shared_client().build_request("GET", path, headers=self._headers)
         try:

@@ -40,16 +40,7 @@ class AuthState(rx.State):
         return self.role == "admin"
 
     def _client(self) -> ApiClient:
-        """The API as this user, for a socket that proves the tab's session cookie: every
-        event that uses the token goes through here, so a replayed client token on a socket
-        of its own (no cookie) reaches no data. Tab and proof are read now, checked per call
-        (background tasks call it outside the state lock)."""
-        tab, cookies = self._tab(), str(self.router.headers.cookie or "")
-
-        async def allowed() -> bool:
-            return await session_cookie.proven(tab, cookies)
-
-        return ApiClient(unseal(self._token), self._browser_addr(), allowed)
+        return ApiClient(unseal(self._token), self._browser_addr())
 
     def _tab(self) -> str:
         return str(self.router.session.client_token)

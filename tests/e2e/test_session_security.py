@@ -14,7 +14,6 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bench import locust_ui_reflex as reflex
 from tests.e2e.conftest import ADMIN_PASSWORD
 from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login, open_sales
 
@@ -176,43 +175,6 @@ def test_a_replayed_client_token_without_the_session_cookie_gets_no_session(
         expect(thief.locator("#login-username")).to_be_visible(timeout=TIMEOUT_MS)
     finally:
         other.close()
-
-
-def _queries_run(api: httpx.Client, username: str) -> int:
-    audit = api.get("/api/admin/audit", params={"user": username, "action": "query.run"})
-    assert audit.status_code == 200, audit.text
-    return int(audit.json()["total"])
-
-
-def test_a_replayed_client_token_on_its_own_socket_reaches_no_data(
-    page: Page, ui_url: str, api: httpx.Client
-):
-    """Every event that uses the API token checks the socket's proof of the session
-    cookie, not only pages: a socket client replaying a signed-in tab's client token
-    without the cookie opens a dataset and gets no detail, no rows, and no query reaches
-    the API; the tab is signed out instead."""
-    username = _new_viewer(api)
-    login(page, username, VIEWER_PASSWORD)
-    token = _tab_token(page)
-    page.goto("about:blank")  # the tab's socket closes: its client token is free to replay
-    before = _queries_run(api, username)
-    thief = reflex.ReflexSession(ui_url)
-    thief.token = token
-    try:
-        thief.connect("/")
-        thief.send(reflex.PICK_DATASET, key=SALES)
-        thief.wait(
-            lambda since: thief.arrived(since, reflex.ROWS) or thief.get(reflex.SIGNED_IN) is False,
-            "an answer to the replayed event",
-        )
-        time.sleep(STATE_WRITES_S)  # a query it did start would be audited by now
-        assert thief.get(reflex.DATASET_KEY) != SALES
-        rows_state, rows = reflex.ROWS.key
-        assert not any(d.get(rows_state, {}).get(rows) for d in thief.since())
-        assert thief.get(reflex.SIGNED_IN) is False
-    finally:
-        thief.close()
-    assert _queries_run(api, username) == before
 
 
 def test_a_download_link_works_only_in_its_session_and_not_after_sign_out(
