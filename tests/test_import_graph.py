@@ -43,6 +43,7 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = (
             "join",
             "pivot",
             "reports",
+            "reset_undo",
             "schedules",
             "session",
         ]
