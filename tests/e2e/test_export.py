@@ -104,6 +104,7 @@ def test_export_limits_show_before_the_job_and_csv_and_excel_download(
 ):
     worker_runs = deployed.finished_exports() if deployed is not None else 0
     login(page, "admin", ADMIN_PASSWORD)
+    page.on("dialog", lambda dialog: dialog.accept())  # Esc after edits asks to discard them
     spec = open_sales(page, api)
     full = page_of(api, spec)["total_rows"]
 

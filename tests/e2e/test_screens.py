@@ -94,6 +94,7 @@ def _thirty_rules(page: Page) -> None:
 def test_main_screens_fit_the_window(browser: Browser, ui_url: str, api: httpx.Client, size):
     context = browser.new_context(base_url=ui_url, viewport={"width": size[0], "height": size[1]})
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # Esc after edits asks to discard them
     try:
         login(page, "admin", ADMIN_PASSWORD)
         open_sales(page, api)

@@ -183,6 +183,7 @@ def test_a_download_link_works_only_in_its_session_and_not_after_sign_out(
     """The link of a finished export is a ticket for this browser session: without its
     cookie it is unknown, with it the file comes as an attachment of our own content type,
     not sniffed; after sign-out it is gone."""
+    page.on("dialog", lambda dialog: dialog.accept())  # Esc after edits asks to discard them
     login(page, "admin", ADMIN_PASSWORD)
     open_sales(page, api)
     page.click("#export-open")
