@@ -257,6 +257,8 @@ def _shown(text: str, kind: str, fmt: str) -> str:
     value: Any = _typed(text, kind) if kind in NUMERIC_KINDS else text
     if isinstance(value, str) and kind in NUMERIC_KINDS:
         return text  # not a number: the API will say so; show what was typed
+    if isinstance(value, float) and kind == "integer":
+        kind = "float"  # 1000.5 against whole numbers: shown as typed, not rounded
     return format_value(value, kind, fmt or None) or text
 
 

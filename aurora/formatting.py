@@ -12,6 +12,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _KINDS: tuple[tuple[str, str], ...] = (
+    # A fixed-point type without a fraction is a whole number: DuckDB's SUM of an INTEGER
+    # column is DECIMAL(38,0), Oracle's integers are NUMBER(p[,0]).
+    (r"^(DECIMAL|NUMERIC|NUMBER)\s*\(\s*\d+\s*(,\s*0\s*)?\)$", "integer"),
     (r"^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|U\w*INT|INT\d|SERIAL|BIGSERIAL)\b", "integer"),
     (r"^(DECIMAL|NUMERIC|NUMBER)\b", "decimal"),
     (r"^(DOUBLE|FLOAT|REAL|FLOAT4|FLOAT8|BINARY_DOUBLE|BINARY_FLOAT)\b", "float"),
@@ -96,7 +99,7 @@ def format_number(value: Any, kind: str, fmt: str | None = None, name: str = "")
     if _is_percent(fmt):
         return f"{number * 100:,.{places}f}%"
     if not fmt and kind == "integer" and is_identifier(name):
-        return str(value)
+        return str(int(number)) if number == number.to_integral_value() else str(value)
     prefix = currency_prefix(fmt)
     if prefix:
         sign = "-" if number < 0 else ""

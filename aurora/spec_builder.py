@@ -44,8 +44,16 @@ def kinds(draft: Draft) -> dict[str, str]:
     """Column name -> kind, for every name the current schema may use."""
     known = {c.name: c.kind for c in draft.columns}
     for m in draft.measures:
-        known[m.alias] = "integer" if m.agg in ("count", "count_distinct") else "float"
+        known[m.alias] = _measure_kind(m, known)
     return known
+
+
+def _measure_kind(m: Measure, known: dict[str, str]) -> str:
+    """Counts are whole, and so are a sum, min or max of whole numbers (never "1,234.00")."""
+    if m.agg in ("count", "count_distinct"):
+        return "integer"
+    whole = m.mode == "column" and known.get(m.column) == "integer"
+    return "integer" if whole and m.agg in ("sum", "min", "max") else "float"
 
 
 def schema(draft: Draft) -> list[str]:

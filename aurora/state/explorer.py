@@ -162,10 +162,14 @@ class ExplorerState(rx.State):
     def filter_columns(self) -> list[ColumnMeta]:
         """Columns a filter may name: the dataset's, calculated fields, and measures."""
         shown = {c.name: c.label for c in self.result_columns}
+        kinds = spec_builder.kinds(self._draft())
         cols = list(self.columns)
         cols += [
             ColumnMeta(
-                name=m.alias, label=shown.get(m.alias, m.alias), kind="float", type="measure"
+                name=m.alias,
+                label=shown.get(m.alias, m.alias),
+                kind=kinds.get(m.alias, "float"),
+                type="measure",
             )
             for m in self.measures
         ]
@@ -183,8 +187,12 @@ class ExplorerState(rx.State):
             for m in self.measures
         }
 
+        kinds = spec_builder.kinds(self._draft())
+
         def words(row: flt.FilterRow) -> str:
             label, format_ = known.get(row.column, (row.column, ""))
+            # The kind the column has now: a sum of whole numbers reads "> 1,000", not ".00".
+            row = dataclasses.replace(row, col_kind=kinds.get(row.column, row.col_kind))
             return flt.describe(row, label, format_)
 
         return [Pill(id=i, text=t) for i, t in flt.pills(self.filter_rows, words)]

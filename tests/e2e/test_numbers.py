@@ -4,9 +4,12 @@ literals, or the API's numbers formatted here, never with the UI's own formatter
 
 from __future__ import annotations
 
+import uuid
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,6 +29,36 @@ from tests.e2e.helpers import (
 )
 
 pytestmark = pytest.mark.e2e
+
+
+def _duck(warehouse: Path, load_id: int, sql: str) -> list[tuple[Any, ...]]:
+    """Raw DuckDB over the sales Parquet files the API reads, narrowed to one month-end load
+    as view `sales`: what the grid must show, computed without the product."""
+    con = duckdb.connect()
+    try:
+        files = str(warehouse / SALES / "**" / "*.parquet")
+        con.execute(
+            f"CREATE VIEW sales AS SELECT * FROM read_parquet('{files}', hive_partitioning = true) "
+            f"WHERE load_type = 'MONTH_END' AND load_id = {int(load_id)}"
+        )
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _newest_month_end(api: httpx.Client) -> int:
+    options = {o["load_type"]: o["load_ids"] for o in dataset_detail(api)["vintage"]["options"]}
+    return int(options["MONTH_END"][0]["load_id"])
+
+
+def _report(api: httpx.Client, spec: dict[str, Any]) -> str:
+    made = api.post("/api/reports", json={"name": f"Numbers {uuid.uuid4().hex[:8]}", "spec": spec})
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def _texts(locator: Any) -> list[str]:
+    return [str(t).strip() for t in locator.evaluate_all("els => els.map(e => e.textContent)")]
 
 
 def _number(text: str) -> Decimal:
@@ -103,3 +136,55 @@ def test_the_admins_default_load_type_opens_on_its_newest_load(
         expect(page.locator("#vintage-warning")).to_have_text("sums span 13 loads")
     finally:
         _vintage_settings(api, None)
+
+
+def test_whole_number_sums_and_counts_show_no_decimals(
+    page: Page, api: httpx.Client, warehouse: Path
+) -> None:
+    """SUM of an INTEGER column (DECIMAL(38,0) in DuckDB) and COUNT read as whole numbers in
+    the grid, the totals row, the HAVING pill and the chart's axis and tooltips."""
+    load_id = _newest_month_end(api)
+    spec = {
+        "dataset": SALES,
+        "vintage": {"load_type": "MONTH_END", "load_id": load_id},
+        "group_by": ["region"],
+        "measures": [
+            {"column": "quantity", "agg": "sum", "alias": "units"},
+            {"agg": "count", "alias": "orders"},
+        ],
+        "filters": {
+            "op": "and",
+            "conditions": [{"column": "units", "operator": ">", "value": 1000}],
+        },
+        "sort": [{"column": "region", "direction": "asc"}],
+    }
+    rows = _duck(
+        warehouse,
+        load_id,
+        "SELECT region, SUM(quantity), COUNT(*) FROM sales GROUP BY region "
+        "HAVING SUM(quantity) > 1000 ORDER BY region NULLS LAST",
+    )
+    whole = [(f"{int(u):,}", f"{int(n):,}") for _, u, n in rows]
+    login(page, "admin", ADMIN_PASSWORD)
+    page.goto(f"/reports/{_report(api, spec)}")
+    expect(cells(page, "units")).to_have_text([u for u, _ in whole], timeout=TIMEOUT_MS)
+    expect(cells(page, "orders")).to_have_text([n for _, n in whole])
+    total = page.locator("#grid .ag-grid-pinned-bottom-rows [role=row]")
+    units_total = sum(int(u) for _, u, _ in rows)
+    expect(total.locator('[col-id="units"]')).to_have_text(f"{units_total:,}", timeout=TIMEOUT_MS)
+    expect(total.locator('[col-id="orders"]')).to_have_text(f"{sum(n for *_, n in rows):,}")
+    expect(page.locator("#filter-pills .filter-pill")).to_have_text(["Units > 1,000"])
+
+    page.click("#chart-open")
+    page.select_option("#chart-y", "units")
+    bars = page.locator("#chart-panel .recharts-bar-rectangle path")
+    expect(bars).to_have_count(len(rows), timeout=TIMEOUT_MS)
+    ticks = page.locator(
+        "#chart-panel .recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value"
+    )
+    expect(ticks.first).to_be_visible(timeout=TIMEOUT_MS)
+    plain = [t for t in _texts(ticks) if not t.endswith(("K", "M", "B"))]
+    assert plain and not [t for t in plain if "." in t], plain
+    bars.first.hover()
+    tip = page.locator("#chart-panel .recharts-default-tooltip .recharts-tooltip-item-value")
+    expect(tip).to_have_text([whole[0][0]], timeout=TIMEOUT_MS)

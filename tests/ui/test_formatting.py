@@ -13,6 +13,7 @@ from aurora.formatting import format_value, kind_of, row_range
         (1234567.891, "float", None, "amount", "1,234,567.89"),
         ("12.5", "decimal", None, "price", "12.50"),
         (1234, "integer", None, "quantity", "1,234"),
+        (2453.0, "integer", None, "sum_quantity", "2,453"),  # a whole sum sent as a float
         (10000000001, "integer", None, "order_id", "10000000001"),
         (0.153, "float", "percent", "discount", "15.3%"),
         (3.14159, "float", "0.000", "ratio", "3.142"),
@@ -37,6 +38,9 @@ def test_values_are_formatted_for_people(value, kind, fmt, name, shown):
     ("sql_type", "kind"),
     [
         ("DECIMAL(18,2)", "decimal"),
+        ("DECIMAL(38,0)", "integer"),  # DuckDB's SUM of an INTEGER column
+        ("NUMBER(10)", "integer"),
+        ("NUMBER", "decimal"),
         ("BIGINT", "integer"),
         ("DOUBLE", "float"),
         ("VARCHAR", "text"),
