@@ -361,27 +361,38 @@ def test_a_pivot_is_saved_as_a_report_and_restored_by_its_deep_link(
         fresh.close()
 
 
-# The select's chosen option, as wide as the browser draws it, against the select's box.
+# Each option of a select, as wide as the browser draws it in the closed select (the
+# select's own font, its padding, room for the arrow), against the select's box: a chosen
+# value that would not fit shows cut ("MONTH_EN…").
 _CLIPPED_JS = """
 (sel) => {
   const s = document.querySelector(sel);
   const ctx = document.createElement('canvas').getContext('2d');
   const style = getComputedStyle(s);
   ctx.font = style.font;
-  const text = s.options[s.selectedIndex].text;
   const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight) + 18;  // arrow
-  return {text, need: ctx.measureText(text).width + pad, have: s.clientWidth};
+  return [...s.options].map(o => ({text: o.text, selected: o.selected,
+                                   need: ctx.measureText(o.text).width + pad,
+                                   have: s.clientWidth}));
 }
 """
 
 
-def test_the_pivots_vintage_selects_show_their_whole_choice(page: Page, api: httpx.Client):
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_pivots_vintage_selects_show_their_whole_choice(
+    page: Page, api: httpx.Client, size: tuple[int, int]
+):
+    page.set_viewport_size({"width": size[0], "height": size[1]})
     login(page, "admin", ADMIN_PASSWORD)
     page.click("#nav-pivot")
     page.select_option("#pivot-dataset", SALES)
     types = [o["load_type"] for o in dataset_detail(api)["vintage"]["options"]]
     longest = max(types, key=len)
     page.select_option("#pivot-load-type", longest)
+    expect(page.locator("#pivot-load-type")).to_have_value(longest, timeout=TIMEOUT_MS)
+    expect(page.locator("#pivot-load-id")).to_be_enabled(timeout=TIMEOUT_MS)
     for select in ("#pivot-load-type", "#pivot-load-id"):
-        got = page.evaluate(_CLIPPED_JS, select)
-        assert got["need"] <= got["have"], got
+        options = page.evaluate(_CLIPPED_JS, select)
+        assert len(options) > 1 and any(o["selected"] for o in options), options
+        cut = [o for o in options if o["need"] > o["have"]]
+        assert not cut, cut
