@@ -15,10 +15,21 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 # client token -> the background tasks running for that tab (this process's event loop)
 _TASKS: dict[str, set[asyncio.Task[Any]]] = {}
+# states that joined the reset with `@forgotten` (base.PageState gives them `_forget()`)
+_FORGOTTEN: list[type] = []
+
+S = TypeVar("S", bound=type)
+
+
+def forgotten(cls: S) -> S:
+    """Class decorator: sign-in and sign-out reset this state (its `_forget()`)."""
+    if cls not in _FORGOTTEN:
+        _FORGOTTEN.append(cls)
+    return cls
 
 
 def new_generation(user_id: object) -> str:
@@ -31,12 +42,7 @@ async def begin(state: Any) -> str:
     tab, so sign-out can cancel it, and return the session generation it works for."""
     from aurora.state.auth import AuthState
 
-    token = state.router.session.client_token
-    task = asyncio.current_task()
-    if task is not None:
-        running = _TASKS.setdefault(token, set())
-        running.add(task)
-        task.add_done_callback(lambda done: _forget_task(token, done))
+    track(state.router.session.client_token, asyncio.current_task())
     generation: str = (await state.get_state(AuthState))._generation
     return generation
 
@@ -46,6 +52,14 @@ async def current(state: Any, generation: str) -> bool:
     from aurora.state.auth import AuthState
 
     return bool(generation) and (await state.get_state(AuthState))._generation == generation
+
+
+def track(token: str, task: asyncio.Task[Any] | None) -> None:
+    """Register a running background task with its tab, so sign-out can cancel it."""
+    if task is not None:
+        running = _TASKS.setdefault(token, set())
+        running.add(task)
+        task.add_done_callback(lambda done: _forget_task(token, done))
 
 
 def cancel_tasks(token: str) -> None:
@@ -99,3 +113,5 @@ async def forget_all(state: Any) -> None:
     ):
         (await state.get_state(cls)).reset()
     (await state.get_state(ChartState)).reset()
+    for joined in _FORGOTTEN:
+        (await state.get_state(joined))._forget()
