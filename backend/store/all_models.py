@@ -3,6 +3,7 @@ test clean-up). A new model module adds one import line here."""
 
 from __future__ import annotations
 
+from backend.dashboards import tables as dashboard_tables  # noqa: F401
 from backend.datasets_admin import models as dataset_models  # noqa: F401
 from backend.jobs import models as job_models  # noqa: F401
 from backend.materialize import models as materialize_models  # noqa: F401

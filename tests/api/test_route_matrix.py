@@ -63,8 +63,21 @@ def _failures(api: Api, headers: dict[str, str], status: int, code: str, **kw: A
     return bad
 
 
+DASHBOARDS = {
+    ("GET", "/api/dashboards"),
+    ("POST", "/api/dashboards"),
+    ("GET", "/api/dashboards/{dashboard_id}"),
+    ("PUT", "/api/dashboards/{dashboard_id}"),
+    ("DELETE", "/api/dashboards/{dashboard_id}"),
+    ("GET", "/api/dashboards/{dashboard_id}/versions"),
+    ("POST", "/api/dashboards/{dashboard_id}/versions/{n}/restore"),
+    ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/data"),
+}
+
+
 def test_the_app_has_routes_to_check() -> None:
     assert ("GET", "/api/reports") in ROUTES and ("GET", "/api/admin/users") in ROUTES
+    assert set(PROTECTED) >= DASHBOARDS and not set(ADMIN) & DASHBOARDS
     assert set(ROUTES) >= PUBLIC
 
 
