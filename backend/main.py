@@ -21,6 +21,7 @@ from backend.routes import admin_users, api_keys, audit, auth, datasets, health,
 from backend.routes import advice as advice_routes
 from backend.routes import aggrid as aggrid_routes
 from backend.routes import api_docs as api_docs_routes
+from backend.routes import dashboard_extras as dashboard_extras_routes
 from backend.routes import dashboards as dashboards_routes
 from backend.routes import exports as exports_routes
 from backend.routes import metrics as metrics_routes
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(materializations_routes.router, prefix="/api")
     app.include_router(totals_routes.router, prefix="/api")
     app.include_router(dashboards_routes.router, prefix="/api")
+    app.include_router(dashboard_extras_routes.router, prefix="/api")
     app.include_router(metrics_routes.router)
     app.include_router(api_docs_routes.router_for(settings), prefix="/api")
     return app

@@ -72,6 +72,12 @@ DASHBOARDS = {
     ("GET", "/api/dashboards/{dashboard_id}/versions"),
     ("POST", "/api/dashboards/{dashboard_id}/versions/{n}/restore"),
     ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/data"),
+    ("GET", "/api/dashboards/{dashboard_id}/bookmarks"),
+    ("POST", "/api/dashboards/{dashboard_id}/bookmarks"),
+    ("DELETE", "/api/dashboards/{dashboard_id}/bookmarks/{bookmark_id}"),
+    ("GET", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/comments"),
+    ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/comments"),
+    ("POST", "/api/dashboards/{dashboard_id}/export.xlsx"),
 }
 
 
