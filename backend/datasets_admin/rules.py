@@ -17,6 +17,12 @@ class StoreRules:
     def __init__(self, settings: SettingsStore) -> None:
         self._settings = settings
 
+    @property
+    def generation(self) -> int:
+        """Moves whenever the settings do (here at once, from other processes on reload):
+        what was compiled under an older generation is not reused."""
+        return self._settings.generation
+
     def visible_to(self, dataset: Dataset, caller: Caller) -> bool:
         entry = self._settings.get(dataset.key)
         if entry is None or entry.settings.visibility.open or caller.role == "admin":

@@ -7,9 +7,10 @@ through `DatasetRules`; without rules every dataset is open and unfiltered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import json
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlglot import exp
 
@@ -44,8 +45,21 @@ class DatasetRules(Protocol):
     def rls_predicates(self, dataset: Dataset, caller: Caller) -> list[exp.Expression]: ...
 
 
+@runtime_checkable
+class VersionedRules(DatasetRules, Protocol):
+    """Rules that say when they change: `generation` moves whenever any setting they read
+    does (visibility, hidden columns, row-level security, vintage), and of the caller they
+    read only the role, the attributes, and for visibility the username. Anything compiled
+    under them can then be kept per generation (`AccessPolicy.compile_key`)."""
+
+    @property
+    def generation(self) -> int: ...
+
+
 class OpenRules:
     """No settings: everything visible, no row filters."""
+
+    generation = 0
 
     def visible_to(self, dataset: Dataset, caller: Caller) -> bool:
         return True
@@ -81,6 +95,27 @@ class AccessPolicy:
 
     def rls_for(self, caller: Caller) -> RlsMap:
         return RlsMap(self, caller)
+
+    def compile_key(self, caller: Caller, keys: Iterable[str]) -> Hashable | None:
+        """Everything a compile over the datasets `keys` reads about `caller` and the data:
+        the caller's role and attributes, the rules' generation and each dataset's version.
+        None when that cannot be told (rules without a generation) or a dataset is hidden
+        from the caller (the compile refuses it: nothing to keep). Raises `NotFound` like
+        the compile for a dataset that does not exist."""
+        rules = self.rules
+        if not isinstance(rules, VersionedRules):
+            return None
+        versions = []
+        for key in sorted(keys):
+            dataset = self.catalog.get(key)
+            if not rules.visible_to(dataset, caller):
+                return None
+            versions.append((key, dataset.version))
+        # Read after the datasets: reading them reloads settings when due, and the compile
+        # that follows sees settings at least this new.
+        generation = rules.generation
+        attributes = json.dumps(dict(caller.attributes), sort_keys=True, default=str)
+        return (generation, caller.role, attributes, tuple(versions))
 
     def _columns_for(self, dataset: Dataset, caller: Caller) -> Dataset:
         if caller.role == "admin" or not any(c.hidden for c in dataset.columns):

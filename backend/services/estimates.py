@@ -57,6 +57,9 @@ class StatsStore:
         self._max = max_relations
         self._lock = threading.Lock()
         self._scans: dict[str, threading.Lock] = {}
+        # Moves whenever what `get` answers may change (a load, an eviction): a compile that
+        # saw one generation throughout saw one set of statistics (backend.services.prepared).
+        self.generation = 0
 
     def get(self, dataset: Dataset) -> RelationStats:
         """What is cached for `dataset` (possibly nothing yet); never scans."""
@@ -94,6 +97,7 @@ class StatsStore:
                 entry = self._entry(dataset)
                 entry.columns.update(found)
                 entry.rows = rows if rows is not None else entry.rows
+                self.generation += 1
 
     def _entry(self, dataset: Dataset) -> RelationStats:
         key = (dataset.relation, dataset.version)
@@ -101,9 +105,11 @@ class StatsStore:
         if entry is None:
             for old in [k for k in self._known if k[0] == dataset.relation]:
                 del self._known[old]  # an older version of the same data
+                self.generation += 1
             entry = self._known[key] = RelationStats(rows=None)
             while len(self._known) > self._max:
                 self._known.popitem(last=False)
+                self.generation += 1
         self._known.move_to_end(key)
         return entry
 
@@ -373,6 +379,7 @@ class SliceStats:
         self._known: OrderedDict[tuple[str, str, str], RelationStats] = OrderedDict()
         self._max = max_entries
         self._lock = threading.Lock()
+        self.generation = 0  # as `StatsStore.generation`
 
     def get(self, dataset: Dataset, scope: str) -> RelationStats:
         """What is cached for this slice of `dataset` (possibly nothing yet); never scans."""
@@ -411,6 +418,7 @@ class SliceStats:
             self._known.move_to_end(key)
             while len(self._known) > self._max:
                 self._known.popitem(last=False)
+            self.generation += 1
 
     def _scan(
         self, dataset: Dataset, read: Input, columns: Sequence[str]

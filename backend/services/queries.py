@@ -11,8 +11,9 @@ import functools
 import math
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -21,11 +22,13 @@ from sqlglot import exp
 from adapters.base import DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
 from backend.config import Settings
-from backend.errors import ExportTooLarge, QueryTooExpensive
+from backend.errors import AuroraError, ExportTooLarge, QueryTooExpensive
 from backend.query.budget import CompileLimits
 from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
+from backend.query.plan import Plan
 from backend.query.spec import QuerySpec, Vintage
+from backend.query.steps.assemble import paginate
 from backend.services.access import AccessPolicy, Caller
 from backend.services.blocks import Block, Cut, blocks, covering, cut, row_window
 from backend.services.cost_gate import GateDecision, SliceGate, decide
@@ -42,6 +45,7 @@ from backend.services.executor import QueryExecutor
 from backend.services.file_counts import bare_vintage, partition_count
 from backend.services.joined_schema import JoinedSchema, joined_schema
 from backend.services.offload import off_loop
+from backend.services.prepared import PREPARED_MAX, PreparedKey, PreparedQueries, prepared_key
 from backend.services.result_cache import ResultCache, result_key
 from backend.services.rows import sql_type, table_rows
 from backend.services.ttl_cache import TtlCache
@@ -97,7 +101,7 @@ class QueryService:
         self.policy, self.executor = policy, executor
         self.results = results if results is not None else ResultCache.from_settings(settings)
         self.materialized = materialized
-        self._renders: dict[int, tuple[exp.Expression, str]] = {}
+        self._renders: OrderedDict[int, tuple[exp.Expression, str]] = OrderedDict()
         self._renders_lock = threading.Lock()
         # Gate decisions are keyed by the data versions, so they live as long as those do
         # (bounded in number), not CACHE_TTL; see `_gate_ttl` for sources without versions.
@@ -107,6 +111,11 @@ class QueryService:
         if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
             self._stats = StatsStore(adapter)
         self._slices = SliceGate(adapter)  # queries under row-level security (sec-a)
+        # Compiled specs, per caller access and data version (backend.services.prepared);
+        # the one switch that turns the result cache off turns this off too, so "cache off"
+        # figures compile every request.
+        caching = settings.result_cache and settings.cache_ttl > 0
+        self._prepared = PreparedQueries(PREPARED_MAX if caching else 0)
 
     # -- compiling -----------------------------------------------------------------------
 
@@ -148,11 +157,60 @@ class QueryService:
 
     def compile(self, spec: QuerySpec, caller: Caller, dialect: str | None = None) -> CompiledQuery:
         """The compiled spec; on the adapter's own dialect, reading a materialization that
-        covers its joins and columns when there is one (same rows, see backend.materialize)."""
-        compiled = compile_query(spec, self.context(caller, dialect))
-        if self.materialized is None or dialect not in (None, self.adapter.dialect):
+        covers its joins and columns when there is one (same rows, see backend.materialize).
+        Every page of a spec shares one compile, kept while nothing it read changes."""
+        dialect = dialect or self.adapter.dialect
+        unpaged = self._unpaged(spec, caller, dialect)
+        compiled = replace(unpaged, tree=self._paged(unpaged.unpaged, spec))
+        if self.materialized is None or dialect != self.adapter.dialect:
             return compiled
         return self.materialized.rewrite(compiled)
+
+    def _unpaged(self, spec: QuerySpec, caller: Caller, dialect: str) -> CompiledQuery:
+        """`spec` compiled, its `tree` paged at the first row only; the kept compile when
+        there is one. A compile is kept only when the statistics its join order reads were
+        all there and did not change while it ran (compiling again then gives the same)."""
+        key = self._prepared_key(spec, caller, dialect)
+        kept = self._prepared.get(key) if key is not None else None
+        if kept is not None:
+            return kept
+        seen = self._stats_generation()
+        first = spec.model_copy(update={"page": 1, "page_size": 1})
+        compiled = compile_query(first, self.context(caller, dialect))
+        if key is not None and self._complete(compiled, seen):
+            self._prepared.put(key, compiled)
+        return compiled
+
+    def _prepared_key(self, spec: QuerySpec, caller: Caller, dialect: str) -> PreparedKey | None:
+        if self._prepared.maxsize <= 0:
+            return None
+        try:
+            access = self.policy.compile_key(caller, spec.datasets)
+        except AuroraError:  # e.g. no such dataset: the compile says so, in its own words
+            return None
+        return None if access is None else prepared_key(spec, dialect, access)
+
+    def _paged(self, unpaged: exp.Select, spec: QuerySpec) -> exp.Select:
+        """`spec`'s page on the unpaged tree, by the compiler's own step (a copy; refused
+        past MAX_ROW_LIMIT)."""
+        ctx = CompileContext(dataset=self.catalog.get, max_row_limit=self.settings.max_row_limit)
+        paged = paginate(Plan(spec, ctx, tree=unpaged)).paged
+        assert paged is not None
+        return paged
+
+    def _complete(self, compiled: CompiledQuery, seen: tuple[int, int]) -> bool:
+        """Whether the statistics `compiled`'s join order reads were all cached, and the
+        same throughout its compile (`seen`: their generations before it)."""
+        if self._stats_generation() != seen:
+            return False
+        if self._missing_stats(compiled.unpaged, compiled.keys):
+            return False
+        inputs = [self.catalog.get(k) for k in compiled.keys]
+        return not self._slices.missing(compiled.unpaged, inputs)
+
+    def _stats_generation(self) -> tuple[int, int]:
+        whole = self._stats.generation if self._stats is not None else 0
+        return whole, self._slices.stats.generation
 
     def sql(self, spec: QuerySpec, caller: Caller, dialect: str) -> str:
         return render(self.compile(spec, caller, dialect).tree, dialect)
@@ -395,13 +453,14 @@ class QueryService:
         most of the CPU a cached page costs."""
         with self._renders_lock:
             hit = self._renders.get(id(tree))
-        if hit is not None and hit[0] is tree:
-            return hit[1]
+            if hit is not None and hit[0] is tree:
+                self._renders.move_to_end(id(tree))  # kept compiles' trees stay rendered
+                return hit[1]
         sql = self.adapter.render(tree)
         with self._renders_lock:
             self._renders[id(tree)] = (tree, sql)  # the tree is kept, so its id stays its own
-            while len(self._renders) > 256:
-                self._renders.pop(next(iter(self._renders)))
+            while len(self._renders) > _RENDERS_MAX:
+                self._renders.popitem(last=False)
         return sql
 
     async def _cached_run(self, tree: exp.Expression, keys: Sequence[str]) -> pa.Table:
@@ -524,6 +583,10 @@ class QueryService:
         batches = self.adapter.stream(compiled.unpaged, query_id=query_id)
         return list(compiled.columns), batches
 
+
+# Rendered SQL kept by tree: the unpaged and count trees of kept compiles (used on every
+# request for their gate and count keys) and the latest requests' paged trees.
+_RENDERS_MAX = 512
 
 # A source that cannot see its data change gives every dataset this version: its gate
 # decisions are judged again after an hour rather than kept for good.
