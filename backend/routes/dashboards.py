@@ -18,6 +18,7 @@ from backend.dashboards import store, tiles
 from backend.dashboards.models import DashboardIn, TileDataIn
 from backend.dashboards.service import Checker, DashboardOut, audit_detail, create, out, replace
 from backend.deps import HiddenDatasets, QueriesDep, SpecValidatorDep
+from backend.query.spec import QuerySpec
 from backend.routes.audited import audited_page
 from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.services.offload import cells, json_response
@@ -158,3 +159,26 @@ async def tile_data(
     work = queries.page(spec, user)
     result = await audited_page(request, user, spec, work, action="query.run")
     return await json_response(lambda: asdict(result), cells(result.rows))
+
+
+class TileSpecOut(BaseModel):
+    spec: QuerySpec
+
+
+@router.post("/{dashboard_id}/tiles/{tile_id}/spec", response_model=TileSpecOut)
+async def tile_spec(
+    dashboard_id: DashboardId,
+    tile_id: TileId,
+    body: TileDataIn,
+    user: CurrentUser,
+    auth: AuthDep,
+    queries: QueriesDep,
+    hidden: HiddenDatasets,
+) -> TileSpecOut:
+    """The query the tile runs under these filters, to open in the explorer ("Open in
+    explorer"): the tile's spec with the filter conditions ANDed onto its own."""
+    with auth.store.session() as session:
+        doc = store.visible(session, dashboard_id, user, hidden).doc
+    tile = tiles.report_tile(doc, tile_id)
+    spec = await tiles.tile_spec(queries, doc, tile, body, user)
+    return TileSpecOut(spec=spec.model_copy(update={"page_size": 50}))

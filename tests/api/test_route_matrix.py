@@ -72,6 +72,7 @@ DASHBOARDS = {
     ("GET", "/api/dashboards/{dashboard_id}/versions"),
     ("POST", "/api/dashboards/{dashboard_id}/versions/{n}/restore"),
     ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/data"),
+    ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/spec"),
     ("GET", "/api/dashboards/{dashboard_id}/bookmarks"),
     ("POST", "/api/dashboards/{dashboard_id}/bookmarks"),
     ("DELETE", "/api/dashboards/{dashboard_id}/bookmarks/{bookmark_id}"),

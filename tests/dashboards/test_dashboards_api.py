@@ -283,3 +283,19 @@ def test_a_saved_mapping_survives_a_round_trip_through_put(api: Api, ann: dict[s
     r = api.client.put(f"/api/dashboards/{made['id']}", json=doc, headers=ann)
     assert r.status_code == 200, r.text
     assert r.json()["tabs"][0]["tiles"][1]["filters"] == {"when": "order_date", "reg": None}
+
+
+def test_the_tile_spec_is_the_query_the_tile_runs_under_the_filters(
+    api: Api, ann: dict[str, str]
+) -> None:
+    made = create(api, ann)
+    body = {"filters": {"reg": ["North"]}, "cross": [{"column": "region", "value": "North"}]}
+    url = f"/api/dashboards/{made['id']}/tiles/table/spec"
+    r = api.client.post(url, json=body, headers=ann)
+    assert r.status_code == 200, r.text
+    spec = r.json()["spec"]
+    assert spec["dataset"] == "sales" and spec["columns"] == DETAIL["columns"]
+    assert query_rows(api, ann, spec) == tile_rows(api, ann, made["id"], "table", **body)
+    error(
+        api.client.post(f"/api/dashboards/{made['id']}/tiles/note/spec", json={}, headers=ann), 422
+    )
