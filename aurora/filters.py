@@ -338,11 +338,6 @@ def pills(rows: list[FilterRow], words: Callable[[FilterRow], str]) -> list[tupl
     return out
 
 
-def group_label(row: FilterRow) -> str:
-    word = "ALL of" if row.op == "and" else "ANY of"
-    return f"NOT {word}" if row.negate else word
-
-
 def quick_search_group(text: str, text_columns: list[str]) -> dict[str, Any] | None:
     """The quick search box: `contains` over each visible text column, any may match."""
     needle = text.strip()

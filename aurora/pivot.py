@@ -113,11 +113,6 @@ def cell(value: Any, kind: str) -> str:
     return "" if text is None else str(text)
 
 
-def field_of_value(v: ValueCfg, layout: Layout) -> str:
-    """Where a row holds this value: `column` in plain group rows (AG Grid's field)."""
-    return v.column if not layout.columns else v.id
-
-
 # ---- filters: the explorer's filter tree as AG Grid's Advanced Filter model ----------------
 #
 # The AG Grid endpoints take filters as AG Grid's filter model. Its Advanced Filter form (a

@@ -94,7 +94,7 @@ OPEN_EXPORT = event_name(ExportState.open_modal)
 START_EXPORT = event_name(ExportState.start)
 
 IS_HYDRATED = Field(State, CompileVars.IS_HYDRATED)
-SIGNED_IN = Field(AuthState, "signed_in")
+SIGNED_IN = Field(AuthState, "user_name")  # a name once signed in, empty before
 LOGIN_ERROR = Field(AuthState, "login_error")
 DATASETS = Field(ExplorerState, "datasets")
 DATASET_KEY = Field(ExplorerState, "dataset_key")

@@ -24,30 +24,6 @@ KNOWN_CYCLES: tuple[frozenset[str], ...] = (
     # services/container.py wires the dataset settings and the materializer, which use
     # services.access in turn; one composition root (backend/wiring.py) unties them.
     frozenset({"backend.services", "backend.datasets_admin", "backend.materialize"}),
-    # auth -> session -> every state, and the explorer calls chart and filter_editor back:
-    # a base state, a leaf session registry and hook lists untie them.
-    frozenset(
-        f"aurora.state.{name}"
-        for name in [
-            "admin_audit",
-            "admin_datasets",
-            "admin_people",
-            "aggregate",
-            "auth",
-            "calculated",
-            "chart",
-            "dialog_apply",
-            "explorer",
-            "export",
-            "filter_editor",
-            "join",
-            "pivot",
-            "reports",
-            "reset_undo",
-            "schedules",
-            "session",
-        ]
-    ),
 )
 
 # (importer, what it must not import, why)

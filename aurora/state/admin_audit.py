@@ -10,6 +10,7 @@ import reflex as rx
 
 from aurora import admin_forms as af
 from aurora.api_client import ApiError
+from aurora.state import session
 from aurora.state.admin_people import AdminPageMixin
 
 PAGE_SIZE = 50
@@ -24,6 +25,7 @@ class AuditItem:
     detail: str = ""
 
 
+@session.forgotten
 class AdminAuditState(AdminPageMixin, rx.State):
     items: list[AuditItem] = []
     user: str = ""
@@ -49,9 +51,9 @@ class AdminAuditState(AdminPageMixin, rx.State):
         return await self._fetch()
 
     async def _fetch(self) -> Any:
-        client = await self._admin_client()
-        if not hasattr(client, "audit"):
-            return client
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         try:
             answer = await client.audit(
                 user=self.user.strip(),

@@ -11,9 +11,9 @@ import reflex as rx
 
 from aurora import admin_forms as af
 from aurora import formatting as fmt
-from aurora.api_client import ApiError
-from aurora.state import convert
-from aurora.state.auth import AuthState
+from aurora.api_client import ApiClient, ApiError
+from aurora.state import convert, session
+from aurora.state.base import PageState
 from aurora.state.models import Pill
 
 UPLOAD_ID = "dataset-upload"
@@ -73,9 +73,9 @@ def rls_warning(rules: list[dict[str, Any]], exempt: bool, attributes: dict[str,
     return f"You have no {names} {noun}: you will see no rows, unless admins are exempt."
 
 
-class AdminDatasetsState(rx.State):
+@session.forgotten
+class AdminDatasetsState(PageState, rx.State):
     datasets: list[DatasetRow] = []
-    error: str = ""
     notice: str = ""
     warning: str = ""  # what the saved settings do to the admin's own view
 
@@ -121,16 +121,14 @@ class AdminDatasetsState(rx.State):
     @rx.event
     async def load(self):
         """on_load: admins only (viewers are sent away; the API would say 403 anyway)."""
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
-        if auth.role != "admin":
-            return rx.redirect("/")
-        return await self._refresh(auth)
+        client, away = await self._signed_in_api(admin=True)
+        if client is None:
+            return away
+        return await self._refresh(client)
 
-    async def _refresh(self, auth: AuthState) -> Any:
+    async def _refresh(self, client: ApiClient) -> Any:
         try:
-            listing = await auth._client().admin_datasets()
+            listing = await client.admin_datasets()
         except ApiError as exc:
             return self._failed(exc)
         self.datasets = [
@@ -143,12 +141,6 @@ class AdminDatasetsState(rx.State):
             )
             for d in listing
         ]
-        return None
-
-    def _failed(self, exc: ApiError) -> Any:
-        if exc.status == 401:
-            return AuthState.session_expired
-        self.error = exc.message
         return None
 
     # ---- upload ------------------------------------------------------------------------------
@@ -209,9 +201,9 @@ class AdminDatasetsState(rx.State):
             "types": af.type_overrides([(t.column, t.type) for t in self.upload_types]),
             "replace": "true" if self.upload_replace else "",
         }
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            answer = await auth._client().upload_dataset(upload.name or "upload", content, fields)
+            answer = await client.upload_dataset(upload.name or "upload", content, fields)
         except ApiError as exc:
             self.upload_phase, self.upload_result = "failed", exc.message
             return
@@ -222,15 +214,15 @@ class AdminDatasetsState(rx.State):
         self.upload_phase = "done"
         self.upload_result = f"Loaded {_rows_text(rows) or 'the'} rows into '{self.upload_key}'."
         yield rx.clear_selected_files(UPLOAD_ID)
-        await self._refresh(auth)
+        await self._refresh(client)
 
     # ---- settings ----------------------------------------------------------------------------
 
     @rx.event
     async def select(self, key: str):
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            d = await auth._client().admin_dataset(key)
+            d = await client.admin_dataset(key)
         except ApiError as exc:
             return self._failed(exc)
         self._take(d)
@@ -350,23 +342,23 @@ class AdminDatasetsState(rx.State):
         if not patch:
             self.notice = "Nothing changed."
             return None
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            d = await auth._client().update_dataset(self.key, patch)
+            d = await client.update_dataset(self.key, patch)
         except ApiError as exc:
             self.notice = ""
             return self._failed(exc)
         self._take(d)
         self.notice, self.error = f"Saved the settings of '{self.key}'.", ""
-        self.warning = await self._own_view_warning(auth, d.get("settings") or {})
-        return await self._refresh(auth)
+        self.warning = await self._own_view_warning(client, d.get("settings") or {})
+        return await self._refresh(client)
 
-    async def _own_view_warning(self, auth: AuthState, settings: dict[str, Any]) -> str:
+    async def _own_view_warning(self, client: ApiClient, settings: dict[str, Any]) -> str:
         rules = list(settings.get("rls") or [])
         if not rules:
             return ""
         try:
-            me = await auth._client().me()
+            me = await client.me()
         except ApiError:
             return ""
         exempt = bool(settings.get("rls_admin_exempt"))
@@ -374,13 +366,13 @@ class AdminDatasetsState(rx.State):
 
     @rx.event
     async def delete(self):
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            await auth._client().delete_dataset(self.key)
+            await client.delete_dataset(self.key)
         except ApiError as exc:
             return self._failed(exc)
         self.notice, self.key, self.columns = f"Deleted '{self.key}'.", "", []
-        return await self._refresh(auth)
+        return await self._refresh(client)
 
     @rx.event
     async def preview_as(self):
@@ -388,10 +380,10 @@ class AdminDatasetsState(rx.State):
         if not user:
             self.preview_error = "Enter the user name to preview as."
             return
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         spec = {"dataset": self.key, "page_size": 50}
         try:
-            answer = await auth._client().preview_as(self.key, user, spec)
+            answer = await client.preview_as(self.key, user, spec)
         except ApiError as exc:
             self.preview_error, self.preview_rows, self.preview_headers = exc.message, [], []
             return

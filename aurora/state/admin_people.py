@@ -10,9 +10,10 @@ import reflex as rx
 
 from aurora import admin_forms as af
 from aurora import once
-from aurora.api_client import ApiError
+from aurora.api_client import ApiClient, ApiError
 from aurora.once import show_once
-from aurora.state.auth import AuthState
+from aurora.state import session
+from aurora.state.base import PageState
 
 
 @dataclasses.dataclass
@@ -43,27 +44,20 @@ def _minute(value: Any) -> str:
     return str(value or "")[:16].replace("T", " ")
 
 
-class AdminPageMixin(rx.State, mixin=True):
+class AdminPageMixin(PageState, mixin=True):
     """What every admin page shares: the admin check, error and notice."""
 
-    error: str = ""
     notice: str = ""
 
-    async def _admin_client(self) -> Any:
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
-        if auth.role != "admin":
-            return rx.redirect("/")
-        return auth._client()
+    async def _admin_client(self) -> tuple[ApiClient | None, Any]:
+        """The client of a signed-in admin, or None and where the browser goes instead."""
+        return await self._signed_in_api(admin=True)
 
-    def _failed(self, exc: ApiError) -> Any:
-        if exc.status == 401:
-            return AuthState.session_expired
+    def _show_failure(self, exc: ApiError) -> None:
         self.error, self.notice = exc.message, ""
-        return None
 
 
+@session.forgotten
 class AdminUsersState(AdminPageMixin, rx.State):
     users: list[UserItem] = []
     _attributes: dict[int, dict[str, Any]] = {}
@@ -86,12 +80,12 @@ class AdminUsersState(AdminPageMixin, rx.State):
 
     @rx.event
     async def load(self):
-        client = await self._admin_client()
-        if not hasattr(client, "users"):
-            return client
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         return await self._refresh(client)
 
-    async def _refresh(self, client: Any) -> Any:
+    async def _refresh(self, client: ApiClient) -> Any:
         try:
             listing = await client.users()
         except ApiError as exc:
@@ -121,7 +115,9 @@ class AdminUsersState(AdminPageMixin, rx.State):
         if problem:
             self.error = problem
             return None
-        client = await self._admin_client()
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         password, self.new_password = self.new_password, ""  # cleared, saved or not
         body = {
             "username": self.new_username.strip(),
@@ -176,7 +172,9 @@ class AdminUsersState(AdminPageMixin, rx.State):
         if self.edit_password:
             patch["password"] = self.edit_password
         reset, self.edit_password = bool(self.edit_password), ""  # cleared, saved or not
-        client = await self._admin_client()
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         try:
             await client.update_user(self.edit_id, patch)
         except ApiError as exc:
@@ -189,7 +187,9 @@ class AdminUsersState(AdminPageMixin, rx.State):
 
     @rx.event
     async def deactivate(self, user_id: int):
-        client = await self._admin_client()
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         try:
             await client.deactivate_user(user_id)
         except ApiError as exc:
@@ -199,6 +199,7 @@ class AdminUsersState(AdminPageMixin, rx.State):
         return await self._refresh(client)
 
 
+@session.forgotten
 class AdminKeysState(AdminPageMixin, rx.State):
     keys: list[KeyItem] = []
     usernames: list[str] = []
@@ -211,13 +212,13 @@ class AdminKeysState(AdminPageMixin, rx.State):
 
     @rx.event
     async def load(self):
-        client = await self._admin_client()
-        if not hasattr(client, "api_keys"):
-            return client
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         self.created_ref = ""
         return await self._refresh(client)
 
-    async def _refresh(self, client: Any) -> Any:
+    async def _refresh(self, client: ApiClient) -> Any:
         try:
             keys = await client.api_keys()
             users = await client.users()
@@ -252,7 +253,9 @@ class AdminKeysState(AdminPageMixin, rx.State):
         if not self.key_name.strip():
             self.error = "Name the key after what will use it, e.g. 'nightly export job'."
             return None
-        client = await self._admin_client()
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         try:
             made = await client.create_api_key(self.key_user, self.key_name.strip())
         except ApiError as exc:
@@ -271,7 +274,9 @@ class AdminKeysState(AdminPageMixin, rx.State):
 
     @rx.event
     async def revoke(self, key_id: str):
-        client = await self._admin_client()
+        client, away = await self._admin_client()
+        if client is None:
+            return away
         try:
             await client.revoke_api_key(key_id)
         except ApiError as exc:

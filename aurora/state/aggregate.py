@@ -15,7 +15,8 @@ import reflex as rx
 from aurora import filters as flt
 from aurora import spec_builder
 from aurora.api_client import ApiError
-from aurora.state import convert, dialog_apply
+from aurora.state import convert, dialog_apply, session
+from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Measure, Pill, SortKey
 
@@ -48,12 +49,13 @@ def problems(group_by: list[str], measures: list[Measure]) -> str:
     return ""
 
 
-class AggregateState(rx.State):
+@session.forgotten
+@dialog_apply.dialog("aggregate")
+class AggregateState(PageState, rx.State):
     open: bool = False
     group_by: list[str] = []
     group_pills: list[Pill] = []  # the same columns with their labels, for display
     measures: list[Measure] = []
-    error: str = ""
 
     async def _labelled(self, names: list[str]) -> list[Pill]:
         explorer = await self.get_state(ExplorerState)

@@ -12,6 +12,7 @@ import reflex as rx
 from aurora import session_cookie
 from aurora.api_client import ApiClient, ApiError
 from aurora.sealing import seal, unseal
+from aurora.state import session
 
 SESSION_ENDED = "Your session has ended. Please sign in again."
 # A page of this app to return to after sign-in: a path, never another origin.
@@ -30,10 +31,6 @@ class AuthState(rx.State):
     role: str = ""
     login_error: str = ""
     login_busy: bool = False
-
-    @rx.var
-    def signed_in(self) -> bool:
-        return bool(self.user_name)
 
     @rx.var
     def is_admin(self) -> bool:
@@ -70,8 +67,6 @@ class AuthState(rx.State):
         except ApiError as exc:
             self.login_error, self.login_busy = exc.message, False
             return
-        from aurora.state import session
-
         user = answer.get("user") or {}
         await session.forget_all(self)  # also cancels what the tab still had running
         self._generation = session.new_generation(user.get("id", username))
@@ -89,15 +84,13 @@ class AuthState(rx.State):
 
     @rx.event
     async def logout(self):
-        from aurora.state.session import forget_all
-
         if self._token:
             with contextlib.suppress(ApiError):
                 await self._client().logout()
         self._token, self.user_name, self.login_error, self.role = "", "", "", ""
         self._generation = ""
         await session_cookie.unbind(self._tab())
-        await forget_all(self)
+        await session.forget_all(self)
         return [rx.call_script(session_cookie.release_script()), rx.redirect("/login")]
 
     def _to_login(self) -> Any:
@@ -110,22 +103,6 @@ class AuthState(rx.State):
         return rx.redirect(f"/login?next={quote(target, safe='')}")
 
     @rx.event
-    async def require_login(self):
-        """on_load of protected pages: nobody gets past the login page without a session."""
-        if not await self._signed_in():
-            return self._to_login()
-        return None
-
-    @rx.event
-    async def require_admin(self):
-        """on_load of admin pages: viewers go back to the explorer (the API says 403 anyway)."""
-        if not await self._signed_in():
-            return self._to_login()
-        if self.role != "admin":
-            return rx.redirect("/")
-        return None
-
-    @rx.event
     async def leave_login_if_signed_in(self):
         if await self._signed_in():
             return rx.redirect(self._next_page())
@@ -134,10 +111,8 @@ class AuthState(rx.State):
     @rx.event
     async def session_expired(self):
         """A 401 from the API: drop the token and send the user back to sign in."""
-        from aurora.state.session import forget_all
-
         self._token, self.user_name, self.role, self._generation = "", "", "", ""
         self.login_error = SESSION_ENDED
         await session_cookie.unbind(self._tab())
-        await forget_all(self)
+        await session.forget_all(self)
         return rx.redirect("/login")

@@ -8,7 +8,8 @@ import reflex as rx
 
 from aurora import formatting as fmt
 from aurora.api_client import ApiError
-from aurora.state.auth import AuthState
+from aurora.state import session
+from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Calculated, ColumnMeta
 
@@ -29,12 +30,12 @@ def identifier(label: str) -> str:
     return name[:63].rstrip("_")
 
 
-class CalcState(rx.State):
+@session.forgotten
+class CalcState(PageState, rx.State):
     open: bool = False
     editing: str = ""  # the name of the field being edited; empty when adding
     name: str = ""
     expr: str = ""
-    error: str = ""
     busy: bool = False
 
     @rx.event
@@ -100,13 +101,16 @@ class CalcState(rx.State):
             kind = await self._check(explorer, [*others, field], field.name)
         except ApiError as exc:
             self.busy = False
-            self.error = _message(exc)
-            if exc.status == 401:
-                yield AuthState.session_expired
+            ended = self._failed(exc)
+            if ended is not None:
+                yield ended
             return
         _commit(explorer, others, field, self.editing, kind, self.name.strip())
         self.busy, self.open = False, False
         yield ExplorerState.run_query
+
+    def _show_failure(self, exc: ApiError) -> None:
+        self.error = _message(exc)
 
     async def _check(self, explorer: ExplorerState, calculated: list[Calculated], name: str) -> str:
         """Ask the API for one row of the new field: its answer is the validation."""
@@ -120,8 +124,7 @@ class CalcState(rx.State):
         vintage = explorer._current_spec().get("vintage")
         if vintage:
             spec["vintage"] = vintage
-        auth = await self.get_state(AuthState)
-        result = await auth._client().query(spec)
+        result = await (await self._api()).query(spec)
         types = [str(c.get("type", "")) for c in result.get("columns", [])]
         return fmt.kind_of(types[0]) if types else "other"
 

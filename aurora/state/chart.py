@@ -18,8 +18,8 @@ import reflex as rx
 from aurora import chart_data as cd
 from aurora.api_client import ApiError
 from aurora.state import session
-from aurora.state.auth import AuthState
-from aurora.state.explorer import ExplorerState
+from aurora.state.base import PageState
+from aurora.state.explorer import AFTER_RESULT, ON_REPORT_OPENED, ExplorerState
 from aurora.state.models import Pill
 
 KINDS = cd.KINDS
@@ -28,7 +28,8 @@ _NO_AXIS = {"prefix": "", "suffix": "", "digits": 0, "percent": False}
 NOT_AGGREGATED = "Charts draw aggregated results: group by a column and add a measure."
 
 
-class ChartState(rx.State):
+@session.forgotten
+class ChartState(PageState, rx.State):
     show: bool = False
     kind: str = "bar"
     x: str = ""
@@ -41,7 +42,6 @@ class ChartState(rx.State):
     axis: dict[str, Any] = _NO_AXIS
     note: str = ""
     kpi_text: str = ""
-    error: str = ""
     loading: bool = False
     x_options: list[Pill] = []  # group columns (id = name, text = label)
     y_options: list[Pill] = []  # measures
@@ -167,17 +167,17 @@ class ChartState(rx.State):
             if key == self._drawn:
                 return  # e.g. a grid page turn: the chart's numbers are the same
             self._asked, self.loading, self.error = key, True, ""
-            client = (await self.get_state(AuthState))._client()
-            generation = await session.begin(self)
+            client = await self._api()
+            generation = await self._begin()
         try:
             result = await client.query(query)
         except ApiError as exc:
             async with self:
-                if key == self._asked and await session.current(self, generation):
+                if key == self._asked and await self._current(generation):
                     self._clear(exc.message)
             return
         async with self:
-            if key != self._asked or not await session.current(self, generation):
+            if key != self._asked or not await self._current(generation):
                 return  # a newer setting asked again, or its user signed out
             self._drawn = key
             self._draw(result)
@@ -205,3 +205,8 @@ class ChartState(rx.State):
             drawn.note,
             "",
         )
+
+
+# A chart on screen follows the grid's query, and a report opens with its saved chart.
+AFTER_RESULT.append(ChartState.refresh)
+ON_REPORT_OPENED.append(ChartState.report_opened)

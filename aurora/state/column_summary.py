@@ -10,7 +10,7 @@ import reflex as rx
 
 from aurora import formatting as fmt
 from aurora.api_client import ApiError
-from aurora.state.auth import AuthState
+from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Pill
 
@@ -33,12 +33,11 @@ def summary_lines(answer: dict[str, Any], kind: str, format_: str) -> list[Pill]
     return [Pill(id=label, text=text) for label, text in shown]
 
 
-class ColumnSummaryState(rx.State):
+class ColumnSummaryState(PageState, rx.State):
     open: bool = False
     label: str = ""
     lines: list[Pill] = []
     top: list[Pill] = []  # id = the value as shown, text = its row count
-    error: str = ""
 
     @rx.event
     def close(self):
@@ -54,9 +53,9 @@ class ColumnSummaryState(rx.State):
         yield
         vintage = explorer._current_spec().get("vintage") or {}
         params = {k: str(v) for k, v in vintage.items() if v is not None}
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            answer = await auth._client().column_summary(explorer.dataset_key, column, params)
+            answer = await client.column_summary(explorer.dataset_key, column, params)
         except ApiError as exc:
             self.error = exc.message
             return

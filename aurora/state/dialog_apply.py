@@ -4,20 +4,21 @@ it is still that spec's answer) and hands the error to the dialog, which shows i
 field the error's path names. Success closes the dialog.
 
 The explorer calls `remember` before a dialog changes its spec, then `settled` or `refused`
-from its query; the dialogs implement `_apply_refused(exc, spec, paths)`.
+from its query; the dialogs join with `@dialog("name")` and implement
+`_apply_refused(exc, spec, paths)`. This module imports no state: `explorer` below is the
+ExplorerState, which imports it.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aurora.api_client import ApiError
 
-if TYPE_CHECKING:
-    import reflex as rx
-
-    from aurora.state.explorer import ExplorerState
+S = TypeVar("S", bound=type)
+_DIALOGS: dict[str, type] = {}
 
 # What a dialog's Apply may change in the explorer.
 PARTS = (
@@ -26,22 +27,28 @@ PARTS = (
 )
 
 
-def dialog_state(name: str) -> type[rx.State]:
-    """The state of the dialog called `name` (imported late: they import the explorer)."""
-    from aurora.state.aggregate import AggregateState
-    from aurora.state.filter_editor import FilterState
-    from aurora.state.join import JoinState
+def dialog(name: str) -> Callable[[S], S]:
+    """Class decorator: the state of the builder dialog called `name`."""
 
-    return {"aggregate": AggregateState, "filter": FilterState, "join": JoinState}[name]
+    def join(cls: S) -> S:
+        _DIALOGS[name] = cls
+        return cls
+
+    return join
 
 
-def remember(explorer: ExplorerState, dialog: str) -> None:
+def dialog_state(name: str) -> type:
+    """The state of the dialog called `name`."""
+    return _DIALOGS[name]
+
+
+def remember(explorer: Any, dialog: str) -> None:
     """Before `dialog` changes the explorer's spec: what to put back if the query fails."""
     explorer._before = {part: copy.deepcopy(getattr(explorer, part)) for part in PARTS}
     explorer.applying = dialog
 
 
-async def settled(explorer: ExplorerState) -> None:
+async def settled(explorer: Any) -> None:
     """The query ran: the dialog whose Apply it was closes."""
     if not explorer.applying:
         return
@@ -51,7 +58,7 @@ async def settled(explorer: ExplorerState) -> None:
 
 
 async def refused(
-    explorer: ExplorerState, exc: ApiError, spec: dict[str, Any], paths: dict[str, str]
+    explorer: Any, exc: ApiError, spec: dict[str, Any], paths: dict[str, str]
 ) -> bool:
     """The query of a dialog's Apply was refused: spec back, page kept, error to the dialog.
     False when no Apply was waiting (the explorer shows the error itself)."""

@@ -4,12 +4,16 @@ State holds the parts of the spec, the visible page (at most 50 formatted rows) 
 flags. Queries run as background tasks so a new action supersedes a running one: the old
 HTTP call is cancelled (the API then cancels its database query) and its answer, should it
 still arrive, is dropped by the sequence check.
+
+What follows the grid (the chart, the filter builder) imports the explorer and registers
+in its hook lists below; the explorer imports none of them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import reflex as rx
@@ -19,7 +23,7 @@ from aurora import formatting as fmt
 from aurora import spec_builder, spec_restore
 from aurora.api_client import ApiClient, ApiError
 from aurora.state import convert, dialog_apply, reset_undo, session
-from aurora.state.auth import AuthState
+from aurora.state.base import PageState
 from aurora.state.models import (
     Calculated,
     ColumnMeta,
@@ -35,8 +39,16 @@ PAGE_SIZE = spec_builder.PAGE_SIZE
 # client token -> the query task running for it (one per browser session)
 _INFLIGHT: dict[str, asyncio.Task[Any]] = {}
 
+# Hooks. Events to fire after a page of results arrived (a chart on screen follows the grid).
+AFTER_RESULT: list[Any] = []
+# Events for a table or chart report just opened, from its kind and saved chart settings.
+ON_REPORT_OPENED: list[Callable[[str, dict[str, Any]], Any]] = []
+# Called with the explorer and its filter rows when the API refused conditions it names.
+ON_FILTER_ERRORS: list[Callable[[Any, list[flt.FilterRow]], Awaitable[None]]] = []
 
-class ExplorerState(rx.State):
+
+@session.forgotten
+class ExplorerState(PageState, rx.State):
     """Dataset choice, spec parts, vintage, and the current page of results."""
 
     datasets: list[DatasetItem] = []
@@ -254,7 +266,7 @@ class ExplorerState(rx.State):
     def _clear_error(self) -> None:
         self.error_code = self.error_title = self.error_message = self.error_hint = ""
 
-    def _forget_everything(self) -> None:
+    def _forget(self) -> None:
         """Sign-out: nothing of the last user's work stays in the session."""
         self.datasets, self.dataset_search = [], ""
         self._reset_dataset()
@@ -375,14 +387,14 @@ class ExplorerState(rx.State):
     @rx.event
     async def open_explorer(self):
         """on_load: the dataset list only. Lazy start: no query until a dataset is picked."""
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
-        return await self._load_datasets(auth)
+        client, away = await self._signed_in_api()
+        if client is None:
+            return away
+        return await self._load_datasets(client)
 
-    async def _load_datasets(self, auth: AuthState) -> Any:
+    async def _load_datasets(self, client: ApiClient) -> Any:
         try:
-            listing = await auth._client().datasets()
+            listing = await client.datasets()
         except ApiError as exc:
             return self._failed(exc)
         self.datasets = [
@@ -401,9 +413,8 @@ class ExplorerState(rx.State):
 
     @rx.event
     async def pick_dataset(self, key: str):
-        auth = await self.get_state(AuthState)
         try:
-            meta = await auth._client().dataset(key)
+            meta = await (await self._api()).dataset(key)
         except ApiError as exc:
             return self._failed(exc)
         self._reset_dataset()
@@ -417,25 +428,23 @@ class ExplorerState(rx.State):
     @rx.event
     async def open_report_link(self):
         """on_load of `/reports/{id}`: the explorer with that report's exact grid."""
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
+        client, away = await self._signed_in_api()
+        if client is None:
+            return away
         report_id = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
-        follow_up = await self._load_datasets(auth)
+        follow_up = await self._load_datasets(client)
         if follow_up is not None:
             return follow_up
         if report_id == self.report_id and self.has_result:
             return None  # back on a report already open: keep its page and edits
         try:
-            report = await self._open_report(auth._client(), report_id)
+            report = await self._open_report(client, report_id)
         except ApiError as exc:
             return self._failed(exc)
-        from aurora.state.chart import ChartState
-
         if report.get("kind") == "pivot":  # a saved pivot opens in the pivot view
             return rx.redirect(f"/pivot?report={report_id}")
-        opened = ChartState.report_opened(str(report.get("kind")), report.get("chart") or {})
-        return [ExplorerState.run_query, opened]
+        kind, chart = str(report.get("kind")), report.get("chart") or {}
+        return [ExplorerState.run_query, *(hook(kind, chart) for hook in ON_REPORT_OPENED)]
 
     async def _open_report(self, client: Any, report_id: str) -> dict[str, Any]:
         report: dict[str, Any] = await client.report(report_id)
@@ -455,12 +464,9 @@ class ExplorerState(rx.State):
         self._take_report(report)
         return report
 
-    def _failed(self, exc: ApiError) -> Any:
-        if exc.status == 401:
-            return AuthState.session_expired
+    def _show_failure(self, exc: ApiError) -> None:
         self._show_error(exc)
         self.loading = False
-        return None
 
     @rx.event(background=True, supersedes=True)
     async def run_query(self):
@@ -469,10 +475,10 @@ class ExplorerState(rx.State):
                 return
             self._seq += 1
             seq = self._seq
-            generation = await session.begin(self)
+            generation = await self._begin()
             spec, paths = spec_builder.build(self._draft())
             self.loading = True
-            client = (await self.get_state(AuthState))._client()
+            client = await self._api()
             tab = self.router.session.client_token
         task = asyncio.current_task()
         previous = _INFLIGHT.get(tab)
@@ -489,7 +495,7 @@ class ExplorerState(rx.State):
             async with self:
                 if (
                     seq == self._seq
-                    and await session.current(self, generation)
+                    and await self._current(generation)
                     and not await dialog_apply.refused(self, exc, spec, paths)
                 ):
                     follow_up = await self._query_failed(exc, paths)
@@ -500,13 +506,11 @@ class ExplorerState(rx.State):
             if _INFLIGHT.get(tab) is task:
                 _INFLIGHT.pop(tab, None)
         async with self:
-            if seq != self._seq or not await session.current(self, generation):
+            if seq != self._seq or not await self._current(generation):
                 return  # superseded, or asked for by a sign-in that has ended
             self._apply_result(result)
             await dialog_apply.settled(self)
-        from aurora.state.chart import ChartState
-
-        yield ChartState.refresh  # a chart on screen follows the grid's query
+        yield list(AFTER_RESULT)  # a chart on screen follows the grid's query
         await self._fill_in_totals_row(client, spec, (seq, generation))
         await self._fill_in_total(client, spec, (seq, generation), result)
 
@@ -522,7 +526,7 @@ class ExplorerState(rx.State):
         except ApiError:
             answer = {}  # no totals row rather than a wrong one
         async with self:
-            if asked[0] == self._seq and await session.current(self, asked[1]):
+            if asked[0] == self._seq and await self._current(asked[1]):
                 aliases = {m.alias for m in self.measures}
                 cols = [dataclasses.asdict(c) for c in self.result_columns]
                 groups = sum(1 for c in self.result_columns if c.name not in aliases)
@@ -543,23 +547,21 @@ class ExplorerState(rx.State):
         except ApiError:
             total = None  # the range keeps no total, as when the API does not count
         async with self:
-            if asked[0] == self._seq and await session.current(self, asked[1]):
+            if asked[0] == self._seq and await self._current(asked[1]):
                 self.total_rows = total if total is not None else -1
                 self.total_pending = False
 
     async def _query_failed(self, exc: ApiError, paths: dict[str, str]) -> Any:
         self.loading, self.total_row = False, []
         self.rows, self.total_rows, self.has_result = [], -1, False
-        if exc.status == 401:
-            return AuthState.session_expired
-        self._show_error(exc)
+        ended = self._failed(exc)
+        if ended is not None:
+            return ended
         marked = convert.mark_filter_errors(self.filter_rows, exc, paths)
         if marked is not None:
-            from aurora.state.filter_editor import FilterState
-
             self.filter_rows = marked
-            editor = await self.get_state(FilterState)
-            editor._show_errors(marked)
+            for hook in ON_FILTER_ERRORS:
+                await hook(self, marked)
         return None
 
     @rx.event

@@ -12,6 +12,7 @@ from aurora import downloads
 from aurora.api_client import ApiError
 from aurora.state import session
 from aurora.state.auth import AuthState
+from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
 
 FORMATS = ["csv", "xlsx", "parquet"]
@@ -33,7 +34,8 @@ def restart_text(attempt: int, max_attempts: int) -> str:
     return f"The export's worker stopped; restarting (attempt {attempt} of {max_attempts})…"
 
 
-class ExportState(rx.State):
+@session.forgotten
+class ExportState(PageState, rx.State):
     open: bool = False
     format: str = "csv"
     filename: str = ""
@@ -41,7 +43,6 @@ class ExportState(rx.State):
     status: str = ""
     rows_written: int = 0
     total_rows: int = -1
-    error: str = ""
     download_href: str = ""
     attempt: int = 1
     max_attempts: int = 1
@@ -107,23 +108,24 @@ class ExportState(rx.State):
             spec.pop("page", None)
             spec.pop("page_size", None)
             name = f"{safe_filename(self.filename, explorer.dataset_key or 'export')}.{self.format}"
-            client = (await self.get_state(AuthState))._client()
+            client = await self._api()
             fmt = self.format
-            generation = await session.begin(self)
+            generation = await self._begin()
             self.error, self.download_href, self.status = "", "", "queued"
             self.rows_written, self.total_rows = 0, -1
         try:
             job = await client.start_export(spec, fmt, name)
         except ApiError as exc:
             async with self:
-                if not await session.current(self, generation):
+                if not await self._current(generation):
                     return
-                self.status, self.error = "", exc.message
-            if exc.status == 401:
-                yield AuthState.session_expired
+                self.status = ""
+                ended = self._failed(exc)
+            if ended is not None:
+                yield ended
             return
         async with self:
-            if not await session.current(self, generation):
+            if not await self._current(generation):
                 return
             self.export_id = str(job.get("id", ""))
             self._take(job)
@@ -137,13 +139,13 @@ class ExportState(rx.State):
                 job = await client.export_status(export_id)
             except ApiError as exc:
                 async with self:
-                    if self.export_id == export_id and await session.current(self, generation):
+                    if self.export_id == export_id and await self._current(generation):
                         self.status, self.error = "failed", exc.message
                 return
             async with self:
                 if self.export_id != export_id or self.status == "cancelled":
                     return
-                if not await session.current(self, generation):
+                if not await self._current(generation):
                     return
                 self._take(job)
                 if self.status == "done":
@@ -172,8 +174,7 @@ class ExportState(rx.State):
         if not export_id or self.status in FINISHED:
             return
         self.status = "cancelled"
-        auth = await self.get_state(AuthState)
         try:
-            await auth._client().cancel_export(export_id)
+            await (await self._api()).cancel_export(export_id)
         except ApiError as exc:
             self.error = exc.message

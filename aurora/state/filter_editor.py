@@ -1,4 +1,7 @@
-"""The filter builder modal: a draft copy of the filter tree, applied as a whole."""
+"""The filter builder modal: a draft copy of the filter tree, applied as a whole.
+
+It edits the explorer's filters, or those of a state registered in `TARGETS` (the pivot
+view registers itself: this module imports no state above the explorer)."""
 
 from __future__ import annotations
 
@@ -9,15 +12,20 @@ import reflex as rx
 
 from aurora import filters as flt
 from aurora.api_client import ApiError
-from aurora.state import convert, dialog_apply
-from aurora.state.auth import AuthState
-from aurora.state.explorer import ExplorerState
+from aurora.state import convert, dialog_apply, session
+from aurora.state.base import PageState
+from aurora.state.explorer import ON_FILTER_ERRORS, ExplorerState
 from aurora.state.models import ColumnMeta
 
 SUGGESTIONS = 20
+# Whose filters the builder may edit, by name: each has `dataset_key` and, but for the
+# explorer, `_apply_filters(rows)`.
+TARGETS: dict[str, type[rx.State]] = {"explorer": ExplorerState}
 
 
-class FilterState(rx.State):
+@session.forgotten
+@dialog_apply.dialog("filter")
+class FilterState(PageState, rx.State):
     """The rows being edited. Nothing is queried until Apply."""
 
     open: bool = False
@@ -27,7 +35,7 @@ class FilterState(rx.State):
     columns: list[ColumnMeta] = []
     suggestions: list[str] = []
     suggest_for: str = ""
-    error: str = ""  # a refusal of the filters that names no condition
+    # error (PageState): a refusal of the filters that names no condition
 
     @rx.var
     def condition_text(self) -> str:
@@ -44,10 +52,7 @@ class FilterState(rx.State):
         return {c.name: c.kind for c in self.columns}
 
     async def _dataset(self) -> str:
-        from aurora.state.pivot import PivotState
-
-        owner = PivotState if self.target == "pivot" else ExplorerState
-        return str((await self.get_state(owner)).dataset_key)
+        return str((await self.get_state(TARGETS[self.target])).dataset_key)
 
     @rx.event
     async def open_modal(self):
@@ -130,9 +135,8 @@ class FilterState(rx.State):
         row = next((r for r in self.rows if r.id == row_id), None)
         if row is None or not row.column:
             return
-        auth = await self.get_state(AuthState)
         try:
-            values = await auth._client().values(
+            values = await (await self._api()).values(
                 await self._dataset(), row.column, q=value, limit=SUGGESTIONS
             )
         except ApiError:
@@ -146,11 +150,9 @@ class FilterState(rx.State):
 
     @rx.event
     async def apply(self):
-        if self.target == "pivot":
-            from aurora.state.pivot import PivotState
-
+        if self.target != "explorer":
             self.open = False
-            return (await self.get_state(PivotState))._apply_filters(self.rows)
+            return (await self.get_state(TARGETS[self.target]))._apply_filters(self.rows)  # type: ignore[attr-defined]
         explorer = await self.get_state(ExplorerState)
         dialog_apply.remember(explorer, "filter")  # open until the grid's query answers
         self.rows = [dataclasses.replace(r, error="") for r in self.rows]
@@ -165,3 +167,11 @@ class FilterState(rx.State):
         if marked is not None:
             self.rows = marked
         self.error = "" if marked is not None else f"{convert.friendly(exc.code)[0]} {exc.message}"
+
+
+async def _reopen_on_errors(explorer: ExplorerState, rows: list[flt.FilterRow]) -> None:
+    """The API named conditions it refused: the builder reopens with the messages."""
+    (await explorer.get_state(FilterState))._show_errors(rows)
+
+
+ON_FILTER_ERRORS.append(_reopen_on_errors)

@@ -12,9 +12,9 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import joins as jn
 from aurora import spec_restore
-from aurora.api_client import ApiError
+from aurora.api_client import ApiClient, ApiError
 from aurora.state import convert, dialog_apply, session
-from aurora.state.auth import AuthState
+from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import ColumnMeta, DatasetItem, Measure, SortKey
 
@@ -29,7 +29,9 @@ class SchemaCol:
     type: str = ""
 
 
-class JoinState(rx.State):
+@session.forgotten
+@dialog_apply.dialog("join")
+class JoinState(PageState, rx.State):
     open: bool = False
     base: str = ""
     base_label: str = ""
@@ -39,7 +41,7 @@ class JoinState(rx.State):
     preview_headers: list[str] = []
     preview_rows: list[list[str]] = []
     preview_note: str = ""
-    error: str = ""  # the API's refusal (cost gate, ambiguity, key types), shown inline
+    # error (PageState): the API's refusal (cost gate, ambiguity, key types), shown inline
     busy: bool = False
     schema_ok: bool = False
     addable: list[DatasetItem] = []
@@ -59,9 +61,9 @@ class JoinState(rx.State):
         self.addable = [d for d in explorer.datasets if d.key != self.base]
         self._columns = {self.base: [c for c in explorer._base_columns]}
         self.joins, self.pairs = [], []
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         for j in explorer.joins:
-            await self._load_columns(auth, str(j["dataset"]))
+            await self._load_columns(client, str(j["dataset"]))
             edit = jn.JoinEdit(id=flt.new_id(), dataset=str(j["dataset"]), type=str(j["type"]))
             self.joins = [*self.joins, self._described(edit)]
             for on in j.get("on") or []:
@@ -74,10 +76,10 @@ class JoinState(rx.State):
     def set_open(self, value: bool):
         self.open = value
 
-    async def _load_columns(self, auth: AuthState, key: str) -> None:
+    async def _load_columns(self, client: ApiClient, key: str) -> None:
         if key in self._columns:
             return
-        meta = await auth._client().dataset(key)
+        meta = await client.dataset(key)
         self._columns = {
             **self._columns,
             key: [convert.column_meta(c) for c in meta.get("columns", [])],
@@ -117,9 +119,9 @@ class JoinState(rx.State):
     async def add_join(self, key: str):
         if not key:
             return None
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            await self._load_columns(auth, key)
+            await self._load_columns(client, key)
         except ApiError as exc:
             self.error = exc.message
             return None
@@ -193,14 +195,14 @@ class JoinState(rx.State):
         async with self:
             self._seq += 1
             seq = self._seq
-            generation = await session.begin(self)
+            generation = await self._begin()
             self._clear_preview()
             self.pairs = [dataclasses.replace(p, error="") for p in self.pairs]
             if not self.joins:
                 return
             self.busy = True
             spec = await self._spec()
-            client = (await self.get_state(AuthState))._client()
+            client = await self._api()
         try:
             schema = await client.joined_schema(spec)
         except ApiError as exc:
@@ -225,7 +227,7 @@ class JoinState(rx.State):
 
     async def _asked_by(self, seq: int, generation: str) -> bool:
         """The newest preview, asked for by the sign-in still using this tab."""
-        return seq == self._seq and await session.current(self, generation)
+        return seq == self._seq and await self._current(generation)
 
     def _refused(self, exc: ApiError) -> None:
         self.busy, self.error = False, exc.message

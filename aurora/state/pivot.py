@@ -19,9 +19,11 @@ from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import pivot as pv
 from aurora.api_client import ApiClient, ApiError
-from aurora.state import convert, session
+from aurora.state import convert, filter_editor, session
 from aurora.state.auth import AuthState
+from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
+from aurora.state.filter_editor import FilterState
 from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
 
 DRILL_PAGE = 50
@@ -53,7 +55,8 @@ class PivotHeader:
     total: bool = False
 
 
-class PivotState(rx.State):
+@session.forgotten
+class PivotState(PageState, rx.State):
     datasets: list[DatasetItem] = []
     dataset_key: str = ""
     columns: list[ColumnMeta] = []
@@ -82,7 +85,6 @@ class PivotState(rx.State):
     headers: list[PivotHeader] = []
     body: list[PivotRow] = []
     note: str = ""
-    error: str = ""
     loading: bool = False
     _paths: dict[str, list[Any]] = {}
     _fields: list[str] = []
@@ -156,24 +158,24 @@ class PivotState(rx.State):
     async def open_pivot(self):
         """on_load of `/pivot` (`?report=<id>`: that saved pivot): the pivot on screen, or
         the explorer's dataset, filters and vintage when the pivot has none yet."""
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
+        client, away = await self._signed_in_api()
+        if client is None:
+            return away
         explorer = await self.get_state(ExplorerState)
         report_id = str(self.router.url.query_parameters.get("report") or "")
         try:
             listing = explorer.datasets or [
                 DatasetItem(key=str(d["key"]), label=str(d.get("label") or d["key"]))
-                for d in await auth._client().datasets()
+                for d in await client.datasets()
             ]
             self.datasets = list(listing)
             if report_id and report_id != self.report_id:
-                await self._open_report(auth._client(), report_id)
+                await self._open_report(client, report_id)
                 return PivotState.run
             if not report_id and self.report_id:
                 self._forget_report()  # the plain address: the pivot, detached from it
             if not self.dataset_key and explorer.dataset_key:
-                await self._take_explorer(auth._client(), explorer)
+                await self._take_explorer(client, explorer)
                 return PivotState.run
         except ApiError as exc:
             return self._failed(exc)
@@ -186,9 +188,8 @@ class PivotState(rx.State):
         explorer = await self.get_state(ExplorerState)
         if not explorer.dataset_key:
             return None
-        auth = await self.get_state(AuthState)
         try:
-            await self._take_explorer(auth._client(), explorer)
+            await self._take_explorer(await self._api(), explorer)
         except ApiError as exc:
             return [self._failed(exc), rx.redirect("/pivot")]
         return [rx.redirect("/pivot"), PivotState.run]
@@ -253,8 +254,6 @@ class PivotState(rx.State):
     @rx.event
     async def open_filters(self):
         """The explorer's filter builder, on the pivot's filters and dataset columns."""
-        from aurora.state.filter_editor import FilterState
-
         if self.dataset_key:
             editor = await self.get_state(FilterState)
             await editor._edit("pivot", self.columns, self.filter_rows)
@@ -270,12 +269,9 @@ class PivotState(rx.State):
         self.filter_note = ""
         return PivotState.run
 
-    def _failed(self, exc: ApiError) -> Any:
+    def _show_failure(self, exc: ApiError) -> None:
         self.loading = False
-        if exc.status == 401:
-            return AuthState.session_expired
         self.error = exc.message
-        return None
 
     async def _load_dataset(self, client: ApiClient, key: str) -> None:
         meta = await client.dataset(key)
@@ -297,9 +293,8 @@ class PivotState(rx.State):
     async def pick_dataset(self, key: str):
         if not key:
             return None
-        auth = await self.get_state(AuthState)
         try:
-            await self._load_dataset(auth._client(), key)
+            await self._load_dataset(await self._api(), key)
         except ApiError as exc:
             return self._failed(exc)
         if self.report_id:
@@ -451,7 +446,7 @@ class PivotState(rx.State):
         async with self:
             self._seq += 1
             seq = self._seq
-            generation = await session.begin(self)
+            generation = await self._begin()
             try:
                 layout = self._layout()
             except pv.FilterNotPivotable as exc:
@@ -462,20 +457,20 @@ class PivotState(rx.State):
                 self.headers, self.body, self.note = [], [], ""
                 return
             self.loading = True
-            client = (await self.get_state(AuthState))._client()
+            client = await self._api()
         follow_up = None
         try:
             answer, totals = await self._level(client, layout, [])
         except ApiError as exc:
             async with self:
-                if seq == self._seq and await session.current(self, generation):
+                if seq == self._seq and await self._current(generation):
                     self.headers, self.body = [], []
                     follow_up = self._failed(exc)
             if follow_up is not None:
                 yield follow_up
             return
         async with self:
-            if seq != self._seq or not await session.current(self, generation):
+            if seq != self._seq or not await self._current(generation):
                 return
             self._headers(layout, answer)
             rows = self._rows(layout, answer, totals, [])
@@ -521,18 +516,18 @@ class PivotState(rx.State):
                 ]
                 return
             layout, path = self._layout(), self._paths.get(row_id, [])
-            client = (await self.get_state(AuthState))._client()
-            generation = await session.begin(self)
+            client = await self._api()
+            generation = await self._begin()
             self.loading = True
         try:
             answer, totals = await self._level(client, layout, path)
         except ApiError as exc:
             async with self:
-                if await session.current(self, generation):
+                if await self._current(generation):
                     self._failed(exc)
             return
         async with self:
-            if not await session.current(self, generation):
+            if not await self._current(generation):
                 return
             at = next((i for i, r in enumerate(self.body) if r.id == row_id), None)
             if at is None:
@@ -573,11 +568,11 @@ class PivotState(rx.State):
 
     @rx.event
     async def drill_page(self, start: int):
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         start = max(0, int(start))
         request = {**self._drill, "startRow": start, "endRow": start + DRILL_PAGE}
         try:
-            answer = await auth._client().grid(self.dataset_key, "drilldown", request)
+            answer = await client.grid(self.dataset_key, "drilldown", request)
         except ApiError as exc:
             self.drill_rows, self.drill_headers = [], []
             return self._failed(exc)
@@ -615,7 +610,7 @@ class PivotState(rx.State):
             }
             auth = await self.get_state(AuthState)
             client, token = auth._client(), auth._token
-            generation = await session.begin(self)
+            generation = await self._begin()
             self.export_status, self.export_href = "Exporting…", ""
         try:
             job = await client.grid(layout.dataset, "export", request)
@@ -626,11 +621,11 @@ class PivotState(rx.State):
                 status = str((await client.export_status(export_id)).get("status", ""))
         except ApiError as exc:
             async with self:
-                if await session.current(self, generation):
+                if await self._current(generation):
                     self.export_status = exc.message
             return
         async with self:
-            if not await session.current(self, generation):
+            if not await self._current(generation):
                 return  # the link would download as the user who signed out
             if status == "done":
                 self.export_status = "Ready."
@@ -638,3 +633,6 @@ class PivotState(rx.State):
                 self.export_href = downloads.issue(token, export_id, tab)
             else:
                 self.export_status = f"The export ended: {status}."
+
+
+filter_editor.TARGETS["pivot"] = PivotState  # the filter builder edits the pivot's filters too

@@ -12,9 +12,12 @@ from typing import Any
 
 import reflex as rx
 
-from aurora.api_client import ApiError
-from aurora.state.auth import AuthState
+from aurora.api_client import ApiClient, ApiError
+from aurora.state import session
+from aurora.state.base import PageState
+from aurora.state.chart import ChartState
 from aurora.state.explorer import ExplorerState
+from aurora.state.pivot import PivotState
 
 
 @dataclasses.dataclass
@@ -49,7 +52,8 @@ def saved_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in ("page", "page_size")}
 
 
-class SaveReportState(rx.State):
+@session.forgotten
+class SaveReportState(PageState, rx.State):
     """The save dialog: a new report, or the open one replaced (when the user may)."""
 
     open: bool = False
@@ -58,7 +62,6 @@ class SaveReportState(rx.State):
     shared: bool = False
     as_new: bool = False
     can_replace: bool = False
-    error: str = ""
     busy: bool = False
     target: str = "explorer"  # what is saved: the explorer's grid or the pivot view
 
@@ -71,8 +74,6 @@ class SaveReportState(rx.State):
 
     @rx.event
     async def open_for_pivot(self):
-        from aurora.state.pivot import PivotState
-
         pivot = await self.get_state(PivotState)
         if not pivot.dataset_key:
             return
@@ -90,12 +91,8 @@ class SaveReportState(rx.State):
     async def _fields(self) -> tuple[Any, dict[str, Any]]:
         """The open report's owner state and the report API's spec, kind and chart."""
         if self.target == "pivot":
-            from aurora.state.pivot import PivotState
-
             pivot = await self.get_state(PivotState)
             return pivot, pivot._report_body()
-        from aurora.state.chart import ChartState
-
         explorer = await self.get_state(ExplorerState)
         spec = saved_spec(explorer._current_spec())
         kind, chart = (await self.get_state(ChartState))._saved(spec)
@@ -127,7 +124,7 @@ class SaveReportState(rx.State):
             self.error = "Give the report a name."
             return
         owner, fields = await self._fields()
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         body = {
             "name": self.name.strip(),
             "description": self.description.strip(),
@@ -138,13 +135,14 @@ class SaveReportState(rx.State):
         yield
         try:
             if self.can_replace and not self.as_new:
-                report = await auth._client().replace_report(owner.report_id, body)
+                report = await client.replace_report(owner.report_id, body)
             else:
-                report = await auth._client().create_report(body)
+                report = await client.create_report(body)
         except ApiError as exc:
-            self.busy, self.error = False, exc.message
-            if exc.status == 401:
-                yield AuthState.session_expired
+            self.busy = False
+            ended = self._failed(exc)
+            if ended is not None:
+                yield ended
             return
         owner._take_report(report)
         self.busy, self.open = False, False
@@ -154,13 +152,13 @@ class SaveReportState(rx.State):
             yield rx.redirect(f"/reports/{report['id']}")
 
 
-class ReportListState(rx.State):
+@session.forgotten
+class ReportListState(PageState, rx.State):
     """The report list page: search, open, rename, duplicate, share, delete."""
 
     reports: list[ReportItem] = []
     search: str = ""
     loading: bool = False
-    error: str = ""
     notice: str = ""
     _specs: dict[str, dict[str, Any]] = {}
     _views: dict[str, dict[str, Any]] = {}  # id -> the report's kind and chart settings
@@ -185,19 +183,19 @@ class ReportListState(rx.State):
     @rx.event
     async def load(self):
         """on_load of /reports."""
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
-        return await self._refresh(auth)
+        client, away = await self._signed_in_api()
+        if client is None:
+            return away
+        return await self._refresh(client)
 
-    async def _refresh(self, auth: AuthState) -> Any:
+    async def _refresh(self, client: ApiClient) -> Any:
         self.loading = True
         try:
-            listing = await auth._client().reports()
+            listing = await client.reports()
         except ApiError as exc:
             self.loading = False
             return self._failed(exc)
-        self.reports = await self._labelled([report_item(r) for r in listing], auth)
+        self.reports = await self._labelled([report_item(r) for r in listing], client)
         self._specs = {str(r["id"]): dict(r.get("spec") or {}) for r in listing}
         self._views = {
             str(r["id"]): {"kind": r.get("kind") or "table", "chart": r.get("chart")}
@@ -206,20 +204,14 @@ class ReportListState(rx.State):
         self.loading, self.error = False, ""
         return None
 
-    async def _labelled(self, items: list[ReportItem], auth: AuthState) -> list[ReportItem]:
+    async def _labelled(self, items: list[ReportItem], client: ApiClient) -> list[ReportItem]:
         """Datasets by their labels, as everywhere else (a key when the list is refused)."""
         try:
-            listing = await auth._client().datasets()
+            listing = await client.datasets()
         except ApiError:
             listing = []
         labels = {str(d.get("key")): str(d.get("label") or d.get("key")) for d in listing}
         return [dataclasses.replace(r, dataset=labels.get(r.dataset, r.dataset)) for r in items]
-
-    def _failed(self, exc: ApiError) -> Any:
-        if exc.status == 401:
-            return AuthState.session_expired
-        self.error = exc.message
-        return None
 
     @rx.event
     def set_search(self, value: str):
@@ -246,13 +238,13 @@ class ReportListState(rx.State):
         item = self._item(report_id)
         if item is None:
             return None
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            await auth._client().replace_report(report_id, self._body(item, **changes))
+            await client.replace_report(report_id, self._body(item, **changes))
         except ApiError as exc:
             return self._failed(exc)
         self.notice = notice
-        return await self._refresh(auth)
+        return await self._refresh(client)
 
     @rx.event
     async def toggle_shared(self, report_id: str):
@@ -267,28 +259,28 @@ class ReportListState(rx.State):
         item = self._item(report_id)
         if item is None:
             return None
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         body = self._body(item, name=f"Copy of {item.name}"[:200], shared=False)
         try:
-            await auth._client().create_report(body)
+            await client.create_report(body)
         except ApiError as exc:
             return self._failed(exc)
         self.notice = f"'{item.name}' was duplicated."
-        return await self._refresh(auth)
+        return await self._refresh(client)
 
     @rx.event
     async def delete(self, report_id: str):
         item = self._item(report_id)
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            await auth._client().delete_report(report_id)
+            await client.delete_report(report_id)
         except ApiError as exc:
             return self._failed(exc)
         explorer = await self.get_state(ExplorerState)
         if explorer.report_id == report_id:
             explorer._forget_report()
         self.notice = f"'{item.name if item else report_id}' was deleted."
-        return await self._refresh(auth)
+        return await self._refresh(client)
 
     @rx.event
     def start_rename(self, report_id: str):

@@ -12,9 +12,10 @@ import reflex as rx
 
 from aurora import downloads
 from aurora import schedule_times as st
-from aurora.api_client import ApiError
+from aurora.api_client import ApiClient, ApiError
 from aurora.state import session
 from aurora.state.auth import AuthState
+from aurora.state.base import PageState
 from aurora.state.models import Pill
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -60,10 +61,10 @@ def schedule_item(s: dict[str, Any], names: dict[str, str]) -> ScheduleItem:
     )
 
 
-class ScheduleState(rx.State):
+@session.forgotten
+class ScheduleState(PageState, rx.State):
     schedules: list[ScheduleItem] = []
     reports: list[Pill] = []  # id = report id, text = its name
-    error: str = ""
     notice: str = ""
 
     # the editor
@@ -90,31 +91,25 @@ class ScheduleState(rx.State):
     @rx.event
     async def load(self):
         """on_load of /schedules; `?report=<id>` opens the editor for that report."""
-        auth = await self.get_state(AuthState)
-        if not await auth._signed_in():
-            return auth._to_login()
-        follow_up = await self._refresh(auth)
+        client, away = await self._signed_in_api()
+        if client is None:
+            return away
+        follow_up = await self._refresh(client)
         report = str(self.router.url.query_parameters.get("report", "") or "")
         if report and follow_up is None:
             self._new(report)
         return follow_up
 
-    async def _refresh(self, auth: AuthState) -> Any:
+    async def _refresh(self, client: ApiClient) -> Any:
         try:
-            reports = await auth._client().reports()
-            listing = await auth._client().schedules()
+            reports = await client.reports()
+            listing = await client.schedules()
         except ApiError as exc:
             return self._failed(exc)
         names = {str(r["id"]): str(r.get("name", "")) for r in reports}
         self.reports = [Pill(id=k, text=v) for k, v in names.items()]
         self.schedules = [schedule_item(s, names) for s in listing]
         self.error = ""
-        return None
-
-    def _failed(self, exc: ApiError) -> Any:
-        if exc.status == 401:
-            return AuthState.session_expired
-        self.error = exc.message
         return None
 
     # ---- the editor -----------------------------------------------------------------------
@@ -193,20 +188,17 @@ class ScheduleState(rx.State):
         if not self.report_id:
             self.form_error = "Choose a saved report to export."
             return None
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
             if self.editing:
-                saved = await auth._client().replace_schedule(self.editing, self._body())
+                saved = await client.replace_schedule(self.editing, self._body())
             else:
-                saved = await auth._client().create_schedule(self._body())
+                saved = await client.create_schedule(self._body())
         except ApiError as exc:
-            if exc.status == 401:
-                return AuthState.session_expired
-            self.form_error = exc.message
-            return None
+            return self._failed(exc, field="form_error")
         self.open = False
         self.notice = "Schedule saved."
-        await self._refresh(auth)
+        await self._refresh(client)
         return ScheduleState.show_runs(str(saved.get("id", "")))
 
     @rx.event
@@ -214,27 +206,25 @@ class ScheduleState(rx.State):
         item = next((x for x in self.schedules if x.id == schedule_id), None)
         if item is None:
             return None
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            await auth._client().replace_schedule(
-                schedule_id, self._body(item, enabled=not item.enabled)
-            )
+            await client.replace_schedule(schedule_id, self._body(item, enabled=not item.enabled))
         except ApiError as exc:
             return self._failed(exc)
         self.notice = "Schedule paused." if item.enabled else "Schedule enabled."
-        return await self._refresh(auth)
+        return await self._refresh(client)
 
     @rx.event
     async def delete(self, schedule_id: str):
-        auth = await self.get_state(AuthState)
+        client = await self._api()
         try:
-            await auth._client().delete_schedule(schedule_id)
+            await client.delete_schedule(schedule_id)
         except ApiError as exc:
             return self._failed(exc)
         if self.runs_for == schedule_id:
             self.runs_for, self.runs = "", []
         self.notice = "Schedule deleted."
-        return await self._refresh(auth)
+        return await self._refresh(client)
 
     # ---- run history ----------------------------------------------------------------------
 
@@ -256,18 +246,18 @@ class ScheduleState(rx.State):
             schedule_id = self.runs_for
             auth = await self.get_state(AuthState)
             client, token = auth._client(), auth._token
-            generation = await session.begin(self)
+            generation = await self._begin()
         waited = 0.0
         while waited <= WATCH_FOR_S:
             try:
                 runs = await client.schedule_runs(schedule_id)
             except ApiError as exc:
                 async with self:
-                    if self.runs_for == schedule_id and await session.current(self, generation):
+                    if self.runs_for == schedule_id and await self._current(generation):
                         self.error = exc.message
                 return
             async with self:
-                if self.runs_for != schedule_id or not await session.current(self, generation):
+                if self.runs_for != schedule_id or not await self._current(generation):
                     return
                 tab = self.router.session.client_token
                 self.runs = [self._run(r, token, tab) for r in runs]
