@@ -216,7 +216,9 @@ def test_join_keys_of_one_numeric_family_are_accepted() -> None:
         "dataset": "global_sales",
         "joins": [{"dataset": "products", "on": [{"left": "quantity", "right": "list_price"}]}],
     }
-    compile_spec(spec)  # INTEGER with DECIMAL: both numbers
+    q = compile_query(QuerySpec.model_validate(spec), context())  # INTEGER with DECIMAL
+    ons = [join.args["on"].sql("duckdb") for join in q.tree.args["joins"]]
+    assert ons == ["global_sales.quantity = products.list_price"]
 
 
 BAD_VALUE_CASES: list[tuple[dict[str, Any], str, str]] = [
