@@ -169,8 +169,22 @@ def serve(config: Config, data_dir: Path) -> Any:
         for p in stopping:
             p.terminate()
         for p in stopping:
-            p.wait(timeout=60)
+            _stopped(p)
         log.close()
+
+
+def _stopped(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a server asked to stop; one still busy after 60 s (a loaded machine, queued
+    queries) is killed with its workers, so the run's report is still written."""
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        say(f"pid {process.pid} did not stop within 60 s: killed with its workers")
+        with contextlib.suppress(psutil.NoSuchProcess):
+            for child in psutil.Process(process.pid).children(recursive=True):
+                child.kill()
+        process.kill()
+        process.wait(timeout=60)
 
 
 def _start_ui(server: Server, config: Config, env: dict[str, str], log: Any) -> None:
