@@ -136,8 +136,11 @@ def format_rows(rows: list[list[Any]], columns: list[dict[str, Any]]) -> list[di
     """API rows (lists) -> grid rows keyed `c0`, `c1`, ... (names may hold dots or spaces,
     which AG Grid would read as nested paths)."""
     specs = [(c.get("kind", "other"), c.get("format"), c.get("name", "")) for c in columns]
+    # One key object per column, shared by every row: the tab's stored state (pickled on
+    # every event) then holds each key once instead of once per row.
+    keys = [f"c{i}" for i in range(len(specs))]
     return [
-        {f"c{i}": format_value(v, *specs[i]) for i, v in enumerate(row[: len(specs)])}
+        {keys[i]: format_value(v, *specs[i]) for i, v in enumerate(row[: len(specs)])}
         for row in rows
     ]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from aurora.formatting import format_value, kind_of, row_range
+from aurora.formatting import format_rows, format_value, kind_of, row_range
 
 
 @pytest.mark.parametrize(
@@ -63,3 +65,16 @@ def test_type_names_map_to_kinds(sql_type, kind):
 )
 def test_row_range_names_the_rows_on_screen(page, shown, total, text):
     assert row_range(page, 50, shown, total) == text
+
+
+def test_a_stored_page_holds_each_column_key_once_not_once_per_row() -> None:
+    columns = [{"name": f"col{i}", "kind": "integer"} for i in range(14)]
+    api_rows = [[r * 100 + i for i in range(14)] for r in range(50)]
+    rows = format_rows(api_rows, columns)
+    assert rows[1] == {f"c{i}": f"{100 + i:,}" for i in range(14)}
+    # The tab's state is pickled on every event: keys made per row would be stored 700 times.
+    one_key_each = pickle.dumps(rows)
+    per_row = pickle.dumps(
+        [{"".join(["c", str(i)]): v for i, v in enumerate(r.values())} for r in rows]
+    )
+    assert len(per_row) - len(one_key_each) >= 49 * 14 * 3
