@@ -3,7 +3,9 @@ recording costs a queue put on the request path.
 
     audit.record("query.run", user=user, dataset=spec.dataset, request=request,
                  detail=audit.query_detail(spec, rows=50, elapsed_ms=12.3, status="ok"))
-    audit.flush()   # tests: wait until everything recorded so far is in the table
+    writer.flush()   # tests: wait until everything recorded so far is in the table
+
+The writer is the running app's (`AppContext.auth.audit`); `record` finds it from the request.
 
 Actions in use: login.success, login.failure, login.blocked, logout, query.run, export.*,
 user.create, user.update, user.deactivate, api_key.create, api_key.revoke, report.*.
@@ -69,6 +71,31 @@ class AuditWriter:
         except queue.Full:
             log.error("audit queue full; entry dropped", extra={"action": row.get("action")})
 
+    def record(
+        self,
+        action: str,
+        *,
+        user: Actor | None,
+        dataset: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        request: Request | None = None,
+        username: str | None = None,
+    ) -> None:
+        """Queue one row; never blocks. `request` gives the client's address."""
+        client = request.client.host if request is not None and request.client else None
+        self.put(
+            {
+                "at": utcnow(),
+                "user_id": user.id if user is not None else None,
+                "username": (user.username if user is not None else username),
+                "action": action[:64],
+                "dataset": dataset,
+                "detail": _jsonable(detail or {}),
+                "client_addr": client,
+                "request_id": current_request_id(),
+            }
+        )
+
     def flush(self, timeout: float = 10.0) -> bool:
         if not self._thread.is_alive():
             return True
@@ -114,65 +141,31 @@ class AuditWriter:
         log.error("audit rows dropped after retries", extra={"rows": len(rows)})
 
 
-# Writers of the running apps, newest last; `record` without a request uses the newest.
-_installed: list[AuditWriter] = []
-
-
-def install(writer: AuditWriter) -> None:
-    _installed.append(writer)
-
-
-def uninstall(writer: AuditWriter) -> None:
-    if writer in _installed:
-        _installed.remove(writer)
-
-
-def _default() -> AuditWriter | None:
-    return _installed[-1] if _installed else None
-
-
-def _writer_for(request: Request | None) -> AuditWriter | None:
-    if request is not None:
-        ctx = getattr(request.app.state, "auth", None)
-        if ctx is not None:
-            writer: AuditWriter = ctx.audit
-            return writer
-    return _default()
+def writer_of(request: Request) -> AuditWriter | None:
+    """The writer of the app serving `request` (its AppContext's auth parts)."""
+    auth = getattr(getattr(request.app.state, "context", None), "auth", None)
+    writer: AuditWriter | None = getattr(auth, "audit", None)
+    return writer
 
 
 def record(
     action: str,
     *,
     user: Actor | None,
+    request: Request,
     dataset: str | None = None,
     detail: Mapping[str, Any] | None = None,
-    request: Request | None = None,
     username: str | None = None,
 ) -> None:
-    """Queue one audit row; never blocks and never raises into the caller's request."""
-    writer = _writer_for(request)
+    """Queue one audit row for the app serving `request`; never blocks and never raises
+    into the caller's request."""
+    writer = writer_of(request)
     if writer is None:
         log.warning("audit entry without a writer", extra={"action": action})
         return
-    client = request.client.host if request is not None and request.client else None
-    writer.put(
-        {
-            "at": utcnow(),
-            "user_id": user.id if user is not None else None,
-            "username": (user.username if user is not None else username),
-            "action": action[:64],
-            "dataset": dataset,
-            "detail": _jsonable(detail or {}),
-            "client_addr": client,
-            "request_id": current_request_id(),
-        }
+    writer.record(
+        action, user=user, dataset=dataset, detail=detail, request=request, username=username
     )
-
-
-def flush(timeout: float = 10.0) -> bool:
-    """Wait until every entry recorded so far is written (tests, shutdown)."""
-    writer = _default()
-    return writer.flush(timeout) if writer is not None else True
 
 
 def spec_hash(spec: BaseModel) -> str:

@@ -1,4 +1,11 @@
-"""Annotated dependencies: the one place routes get settings, adapters, catalog and caller."""
+"""Every dependency a route declares, in one place: the caller, the settings, and the parts
+the composition root (`backend.wiring.AppContext`) built for the running app.
+
+    def handler(user: CurrentUser, queries: QueriesDep) -> ...
+
+Routes import their dependencies from here only. A new part: build it in `AppContext.open`,
+add a getter and an `Annotated` alias below.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +14,99 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from backend.config import Settings, get_settings
+from backend.aggrid.service import AgGridService
+from backend.config import Settings
+from backend.datasets_admin.service import DatasetAdmin
+from backend.jobs.quotas import Quotas
+from backend.jobs.schedules import Schedules
+from backend.jobs.service import ExportService
+from backend.materialize.service import Materializations
+from backend.metrics import Metrics
 from backend.query.spec import QuerySpec
-from backend.security.deps import AdminUser as AdminUser
-from backend.security.deps import CurrentUser as CurrentUser
+from backend.security.context import AuthContext, auth_of
 from backend.security.deps import require_admin as require_admin
 from backend.security.deps import require_user as require_user
 from backend.security.principal import User
-from backend.services.container import Services
 from backend.services.offload import in_pool
 from backend.services.queries import QueryService
+from backend.wiring import AppContext, Services
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+# -- the caller (the gate checked it before the body was read) ------------------------------
 
-
-def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-def get_queries(request: Request) -> QueryService:
-    return get_services(request).queries
+CurrentUser = Annotated[User, Depends(require_user)]
+AdminUser = Annotated[User, Depends(require_admin)]
 
 
+# -- the app and its parts ---------------------------------------------------------------
+
+
+def get_settings_of(request: Request) -> Settings:
+    """The settings the app was created with (`create_app(settings)`)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_of)]
+ContextDep = Annotated[AppContext, Depends(get_context)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+
+
+def get_auth(request: Request) -> AuthContext:
+    return auth_of(request.app)
+
+
+def get_services(context: ContextDep) -> Services:
+    return context.services
+
+
+def get_queries(context: ContextDep) -> QueryService:
+    return context.services.queries
+
+
+def get_exports(context: ContextDep) -> ExportService:
+    return context.exports
+
+
+def get_aggrid(context: ContextDep) -> AgGridService:
+    assert context.aggrid is not None, "the API's context always has one"
+    return context.aggrid
+
+
+def get_dataset_admin(context: ContextDep) -> DatasetAdmin:
+    return context.services.datasets
+
+
+def get_materializations(context: ContextDep) -> Materializations:
+    return context.services.materialized
+
+
+AuthDep = Annotated[AuthContext, Depends(get_auth)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 QueriesDep = Annotated[QueryService, Depends(get_queries)]
+ExportsDep = Annotated[ExportService, Depends(get_exports)]
+AgGridDep = Annotated[AgGridService, Depends(get_aggrid)]
+DatasetAdminDep = Annotated[DatasetAdmin, Depends(get_dataset_admin)]
+MaterializationsDep = Annotated[Materializations, Depends(get_materializations)]
+
+
+# -- per-request views for the caller ------------------------------------------------------
 
 SpecValidator = Callable[[QuerySpec, User], None]
 """Checks a spec against the current catalog as `user` sees it; raises InvalidQuery."""
 
 
-def get_spec_validator(request: Request) -> SpecValidator:
+def get_spec_validator(queries: QueriesDep) -> SpecValidator:
     """A spec is valid when it compiles against the catalog as the user sees it."""
-    queries = get_queries(request)
 
     def validate(spec: QuerySpec, user: User) -> None:
         in_pool(queries.compile, spec, user)
@@ -50,9 +117,16 @@ def get_spec_validator(request: Request) -> SpecValidator:
 SpecValidatorDep = Annotated[SpecValidator, Depends(get_spec_validator)]
 
 
-def get_hidden_datasets(request: Request, user: CurrentUser) -> frozenset[str]:
+def get_hidden_datasets(services: ServicesDep, user: CurrentUser) -> frozenset[str]:
     """Keys of the datasets the caller may not see (`AccessPolicy.hidden_from`)."""
-    return get_services(request).policy.hidden_from(user)
+    return services.policy.hidden_from(user)
 
 
 HiddenDatasets = Annotated[frozenset[str], Depends(get_hidden_datasets)]
+
+
+def get_schedules(auth: AuthDep, hidden: HiddenDatasets, settings: SettingsDep) -> Schedules:
+    return Schedules(auth.store, hidden, Quotas.of(settings))
+
+
+SchedulesDep = Annotated[Schedules, Depends(get_schedules)]

@@ -11,7 +11,6 @@ from backend.admission_lanes import AdmissionLanes
 from backend.body_limit import BodyLimitMiddleware
 from backend.config import Settings, get_settings
 from backend.http_errors import error_response, register_error_handlers
-from backend.jobs.app import close_exports, open_exports
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.metrics import Metrics, MetricsMiddleware, watch_app
 from backend.routes import admin_datasets as admin_datasets_routes
@@ -28,9 +27,8 @@ from backend.routes import metrics as metrics_routes
 from backend.routes import schedules as schedules_routes
 from backend.routes import totals as totals_routes
 from backend.security.client_address import ClientAddressMiddleware
-from backend.security.context import close_auth, open_auth
 from backend.security.gate import AuthGate
-from backend.services.container import build_services
+from backend.wiring import AppContext
 
 UPLOAD_PATHS = ("/api/admin/datasets",)  # multipart bodies here stream to disk (UPLOAD_MAX_MB)
 
@@ -41,18 +39,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        auth_ctx = open_auth(app)  # migrations, first admin, audit writer
-        app.state.services = build_services(settings, auth_ctx.store)
-        app.state.services.queries.results.observe(app.state.metrics.cache)
-        await open_exports(app, settings)  # job runner, in-process scheduler without Redis
-        watch_app(app)
+        # Migrations, services, first admin, audit writer, export runner and scheduler.
+        context = await AppContext.open(settings)
+        app.state.context = context
+        watch_app(app.state.metrics, context)
         try:
             yield
         finally:
-            await close_exports(app)
-            await app.state.services.queries.results.aclose()
-            app.state.services.close()
-            close_auth(app)
+            app.state.context = None
+            await context.close()
 
     app = FastAPI(
         title="Aurora",
@@ -62,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    app.state.settings = settings  # backend.deps.SettingsDep
     register_error_handlers(app)
     app.state.metrics = Metrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -18,8 +18,10 @@ from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.jobs.models import ExportJobRow
-from backend.security.context import auth_of
 from backend.services.admission import Admission, Priority
+
+if TYPE_CHECKING:
+    from backend.wiring import AppContext
 
 _BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -144,13 +146,13 @@ class MetricsMiddleware:
             self.metrics.errors.labels(route, str(status)).inc()
 
 
-def watch_app(app: FastAPI) -> None:
+def watch_app(metrics: Metrics, context: AppContext) -> None:
     """After start-up: gauges that read the running services at scrape time."""
-    state = app.state
-    metrics: Metrics = state.metrics
-    metrics.watch_queue(lambda: state.services.executor.in_flight)
-    metrics.watch_admission(state.services.executor.admission)
-    store = auth_of(app).store
+    executor = context.services.executor
+    context.services.queries.results.observe(metrics.cache)
+    metrics.watch_queue(lambda: executor.in_flight)
+    metrics.watch_admission(executor.admission)
+    store = context.store
 
     def jobs_by_state() -> dict[str, int]:
         with store.session() as session:

@@ -15,6 +15,7 @@ from arq import cron, func
 
 from backend.config import get_settings
 from backend.jobs.arq_config import (
+    DEFAULT_REDIS,
     EXPORT_FUNCTION,
     MAX_TRIES,
     arq_job_id,
@@ -27,36 +28,23 @@ from backend.jobs.export_job import ExportDeps, run_export
 from backend.jobs.files import export_path, remove_parts
 from backend.jobs.lease import Lease
 from backend.jobs.scheduler import tick
-from backend.jobs.service import ExportService
-from backend.jobs.state import JobStore
 from backend.jobs.sweep import sweep
-from backend.store.engine import Store, default_url
-from backend.store.migrate import migrate
-
-DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+from backend.wiring import AppContext
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    from backend.services.container import build_services
-
-    settings = get_settings()
-    store = Store(default_url(settings))
-    await asyncio.to_thread(migrate, store)
-    services = build_services(settings)
-    ctx["services"] = services
-    ctx["deps"] = ExportDeps(settings, store, services.queries, services.adapter.cancel)
-    runner = ArqRunner(JobStore(store), settings.redis_url or DEFAULT_REDIS, settings=settings)
-    ctx["exports"] = ExportService(settings, JobStore(store), runner, services.queries)
+    context = await AppContext.open(get_settings(), worker=True)
+    ctx["context"] = context
+    ctx["deps"] = context.export_deps
+    ctx["exports"] = context.exports
+    runner = context.exports.runner
+    assert isinstance(runner, ArqRunner), "the worker's exports always go through ARQ"
     await runner.recover_lost()
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    if "exports" in ctx:
-        await ctx["exports"].runner.close()
-    if "services" in ctx:
-        ctx["services"].close()
-    if "deps" in ctx:
-        ctx["deps"].store.close()
+    if "context" in ctx:
+        await ctx["context"].close()
 
 
 async def export_job(ctx: dict[str, Any], job_id: str) -> str:

@@ -20,7 +20,7 @@ from backend.aggrid import translate
 from backend.aggrid.models import GridRequest
 from backend.aggrid.service import AgGridService, row_window
 from backend.config import Settings
-from backend.services.container import Services, build_services
+from backend.wiring import Services, open_services
 from bench.harness import (
     api_server,
     below_one_note,
@@ -83,7 +83,7 @@ API_FASTER = (
 
 
 def measure(data_dir: Path, label: str, notes: list[str]) -> list[list[object]]:
-    services = build_services(Settings(data_dir=data_dir))
+    services = open_services(Settings(data_dir=data_dir))
     try:
         bodies = {name: [fresh(b, i) for i in range(REPEAT + 1)] for name, b in CASES.items()}
         sqls = {name: [statements(services, b) for b in bs] for name, bs in bodies.items()}

@@ -19,7 +19,7 @@ import duckdb
 
 from backend.config import Settings
 from backend.query.spec import QuerySpec
-from backend.services.container import Services, build_services
+from backend.wiring import Services, open_services
 from bench.harness import (
     Api,
     Timing,
@@ -94,7 +94,7 @@ class BenchCaller:
 
 
 def compile_times(data_dir: Path) -> list[list[object]]:
-    services = build_services(Settings(data_dir=data_dir))
+    services = open_services(Settings(data_dir=data_dir))
     rows: list[list[object]] = []
     try:
         for name, body in SPECS.items():
@@ -158,7 +158,7 @@ def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object
     answers; raw DuckDB runs the page's SQL. Ratios below 1.0 get a line in `notes`."""
     rows: list[list[object]] = []
     con = raw_duckdb(data_dir)
-    services = build_services(Settings(data_dir=data_dir))
+    services = open_services(Settings(data_dir=data_dir))
     try:
         with api_server(data_dir, RESULT_CACHE="false") as api:
             for name, body in SPECS.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 Kind = Literal["integer", "decimal", "float", "text", "date", "timestamp", "boolean", "other"]
 
@@ -95,3 +95,11 @@ class Dataset:
     @property
     def display(self) -> str:
         return self.label or self.key
+
+
+class Catalog(Protocol):
+    """What reads datasets by key (`backend.catalog.catalog.Catalog`, a test's fake)."""
+
+    def get(self, key: str) -> Dataset: ...
+
+    def list(self) -> list[Dataset]: ...

@@ -7,6 +7,7 @@ from arq.connections import RedisSettings
 from backend.config import get_settings
 from backend.jobs.models import MAX_ATTEMPTS
 
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"  # the worker's, when REDIS_URL is not set
 EXPORT_FUNCTION = "export_job"
 MAX_TRIES = MAX_ATTEMPTS["arq"]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlglot import exp
 
 from adapters.base import AdapterQueryError, DatabaseAdapter
+from backend.catalog.models import Catalog
 from backend.catalog.sources import ParquetViews
 from backend.errors import AuroraError, InvalidQuery, NotFound
 from backend.materialize import builder
@@ -31,7 +32,6 @@ from backend.materialize.store import Built, MaterializationStore, Record
 from backend.query.compiler import count_query
 from backend.query.context import CompiledQuery
 from backend.query.steps.ctes import relation
-from backend.services.access import Catalog
 from backend.store.base import utcnow
 
 log = logging.getLogger(__name__)

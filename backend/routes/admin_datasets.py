@@ -23,9 +23,8 @@ from backend.datasets_admin.schema import DatasetSettingsPatch
 from backend.datasets_admin.service import DatasetAdmin, RegisterRelation, UploadFields
 from backend.datasets_admin.uploads import is_multipart, receive_upload
 from backend.datasets_admin.views import AdminDataset, DatasetCreated
-from backend.deps import ServicesDep
+from backend.deps import AdminUser, ServicesDep, require_admin
 from backend.errors import InvalidQuery, PayloadTooLarge
-from backend.security.deps import AdminUser, require_admin
 from backend.security.principal import User
 
 router = APIRouter(prefix="/admin/datasets", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -55,26 +54,21 @@ _CREATE_BODY: dict[str, Any] = {
 }
 
 
-def _admin(services: Any) -> DatasetAdmin:
-    datasets: DatasetAdmin = services.datasets
-    return datasets
-
-
 @router.get("", response_model=list[AdminDataset])
 def list_datasets(services: ServicesDep) -> list[AdminDataset]:
-    return _admin(services).list()
+    return services.datasets.list()
 
 
 @router.get("/{key}", response_model=AdminDataset)
 def get_dataset(key: str, services: ServicesDep) -> AdminDataset:
-    return _admin(services).view(key, loads=True)
+    return services.datasets.view(key, loads=True)
 
 
 @router.post("", response_model=DatasetCreated, status_code=201, openapi_extra=_CREATE_BODY)
 async def create_dataset(
     request: Request, admin: AdminUser, services: ServicesDep
 ) -> DatasetCreated:
-    datasets = _admin(services)
+    datasets = services.datasets
     if is_multipart(request.headers.get("content-type", "")):
         result = await _upload(request, admin, datasets, services.settings.upload_max_mb)
     else:
@@ -151,7 +145,7 @@ def update_dataset(
     services: ServicesDep,
     request: Request,
 ) -> AdminDataset:
-    before, view = _admin(services).update(key, body, by=admin.username)
+    before, view = services.datasets.update(key, body, by=admin.username)
     detail = {
         "before": before.model_dump(mode="json"),
         "after": view.settings.model_dump(mode="json"),
@@ -162,7 +156,7 @@ def update_dataset(
 
 @router.delete("/{key}", status_code=204)
 def delete_dataset(key: str, admin: AdminUser, services: ServicesDep, request: Request) -> Response:
-    entry = _admin(services).delete(key)
+    entry = services.datasets.delete(key)
     before = {
         "source": entry.source,
         "relation": entry.relation,

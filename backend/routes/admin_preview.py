@@ -19,13 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from backend import audit
-from backend.deps import QueriesDep
+from backend.deps import AdminUser, AuthDep, QueriesDep, require_admin
 from backend.errors import InvalidQuery, NotFound
 from backend.query.spec import QuerySpec
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.routes.query import QueryResponse
 from backend.security.context import AuthContext
-from backend.security.deps import AdminUser, AuthDep, require_admin
 from backend.security.principal import User
 from backend.store.models import UserRow
 

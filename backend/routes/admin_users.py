@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from backend import audit
-from backend.security.deps import AdminUser, AuthDep, require_admin
+from backend.deps import AdminUser, AuthDep, require_admin
 from backend.security.principal import Role
 from backend.security.users import (
     create_user,

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from backend.deps import ServicesDep
-from backend.security.deps import AuthDep, require_admin
+from backend.deps import AuthDep, ServicesDep, require_admin
 from backend.services.usage import column_usage
 from backend.store.models import AuditRow
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -16,28 +16,14 @@ from pydantic import BaseModel
 
 from backend import audit
 from backend.aggrid.models import DrilldownRequest, GridExportRequest, GridRequest
-from backend.aggrid.service import AgGridService, GridResult
-from backend.deps import QueriesDep
+from backend.aggrid.service import GridResult
+from backend.deps import AgGridDep, CurrentUser, ExportsDep, require_user
 from backend.errors import AuroraError
-from backend.jobs.app import ExportsDep
 from backend.routes.disconnect import cancel_on_disconnect
-from backend.security.deps import CurrentUser, require_user
 from backend.security.principal import User
 from backend.services.offload import cells, json_response
 
 router = APIRouter(tags=["aggrid"], dependencies=[Depends(require_user)])
-
-
-def get_aggrid(request: Request, queries: QueriesDep) -> AgGridService:
-    """One service per app (it caches pivot values), made on first use."""
-    service: AgGridService | None = getattr(request.app.state, "aggrid", None)
-    if service is None or service.queries is not queries:
-        service = AgGridService(queries)
-        request.app.state.aggrid = service
-    return service
-
-
-AgGridDep = Annotated[AgGridService, Depends(get_aggrid)]
 
 
 class GridResponse(BaseModel):

@@ -13,7 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from backend.config import Settings
-from backend.security.deps import require_user
+from backend.deps import require_user
 
 SCHEMA_PATH = "/api/openapi.json"
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from backend import audit
+from backend.deps import AdminUser, AuthDep, require_admin
 from backend.errors import NotFound
 from backend.security.api_keys import new_key
-from backend.security.deps import AdminUser, AuthDep, require_admin
 from backend.store.base import utcnow
 from backend.store.models import ApiKeyRow, UserRow
 

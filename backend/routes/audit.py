@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import Select, func, or_, select
 
+from backend.deps import AuthDep, require_admin
 from backend.errors import BadRequest
-from backend.security.deps import AuthDep, require_admin
 from backend.store.models import AuditRow
 
 router = APIRouter(prefix="/admin/audit", tags=["admin"], dependencies=[Depends(require_admin)])

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 
 from backend import audit
+from backend.deps import AuthDep, CurrentUser, require_user
 from backend.errors import BadRequest, TooManyRequests, Unauthenticated
 from backend.security.context import AuthContext
-from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.security.passwords import in_login_pool
 from backend.security.principal import User
 from backend.security.ratelimit import Attempt

@@ -13,9 +13,8 @@ from backend import audit
 from backend.dashboards import notes, store, tiles, workbook
 from backend.dashboards.models import DashboardIn, ReportTile, TileDataIn
 from backend.dashboards.notes import BookmarkIn, BookmarkOut, CommentIn, CommentOut
-from backend.deps import HiddenDatasets, QueriesDep
+from backend.deps import AuthDep, CurrentUser, HiddenDatasets, QueriesDep, require_user
 from backend.routes.disconnect import cancel_on_disconnect
-from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.security.principal import User
 from backend.services.offload import off_loop
 from backend.services.queries import PageResult, QueryService

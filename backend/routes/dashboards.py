@@ -17,10 +17,16 @@ from backend import audit
 from backend.dashboards import store, tiles
 from backend.dashboards.models import DashboardIn, TileDataIn
 from backend.dashboards.service import Checker, DashboardOut, audit_detail, create, out, replace
-from backend.deps import HiddenDatasets, QueriesDep, SpecValidatorDep
+from backend.deps import (
+    AuthDep,
+    CurrentUser,
+    HiddenDatasets,
+    QueriesDep,
+    SpecValidatorDep,
+    require_user,
+)
 from backend.query.spec import QuerySpec
 from backend.routes.audited import audited_page
-from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.services.offload import cells, json_response
 
 router = APIRouter(prefix="/dashboards", tags=["dashboards"], dependencies=[Depends(require_user)])

@@ -13,10 +13,9 @@ from sqlglot import exp
 
 from backend.catalog.models import Dataset
 from backend.catalog.vintage import default_vintage
-from backend.deps import ServicesDep
+from backend.deps import CurrentUser, ServicesDep, require_user
 from backend.query.spec import Vintage
 from backend.routes.disconnect import cancel_on_disconnect
-from backend.security.deps import CurrentUser, require_user
 from backend.services import summaries
 
 router = APIRouter(tags=["datasets"], dependencies=[Depends(require_user)])

@@ -16,11 +16,10 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend import audit
-from backend.jobs.app import ExportsDep
+from backend.deps import CurrentUser, ExportsDep, require_user
 from backend.jobs.models import FINISHED, MAX_ATTEMPTS
 from backend.jobs.state import JobView
 from backend.query.spec import QuerySpec
-from backend.security.deps import CurrentUser, require_user
 
 router = APIRouter(prefix="/exports", tags=["exports"], dependencies=[Depends(require_user)])
 

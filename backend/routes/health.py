@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from backend.deps import SettingsDep
-from backend.security.context import auth_of
 
 router = APIRouter(tags=["health"])
 
@@ -43,6 +42,7 @@ async def ready(settings: SettingsDep, request: Request) -> JSONResponse:
 
 
 def _probe(request: Request) -> None:
-    with auth_of(request.app).store.session() as session:
+    context = request.app.state.context  # not started yet: not ready
+    with context.store.session() as session:
         session.execute(text("SELECT 1"))
-    request.app.state.services.catalog.list()
+    context.services.catalog.list()

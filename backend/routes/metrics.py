@@ -3,16 +3,14 @@ an admin's API key (`X-API-Key` in Prometheus' `http_headers`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from backend.metrics import Metrics
-from backend.security.deps import require_admin
+from backend.deps import MetricsDep, require_admin
 
 router = APIRouter(tags=["metrics"], dependencies=[Depends(require_admin)])
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(request: Request) -> Response:
-    registry: Metrics = request.app.state.metrics
+def metrics(registry: MetricsDep) -> Response:
     return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

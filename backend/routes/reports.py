@@ -16,10 +16,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from backend import audit
-from backend.deps import HiddenDatasets, SpecValidator, SpecValidatorDep
+from backend.deps import (
+    AuthDep,
+    CurrentUser,
+    HiddenDatasets,
+    SpecValidator,
+    SpecValidatorDep,
+    require_user,
+)
 from backend.errors import Forbidden, NotFound
 from backend.query.spec import QuerySpec
-from backend.security.deps import AuthDep, CurrentUser, require_user
 from backend.security.principal import User
 from backend.services import report_views
 from backend.services.report_views import ReportKind, View

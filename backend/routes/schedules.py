@@ -9,20 +9,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend import audit
-from backend.deps import HiddenDatasets, SettingsDep
+from backend.deps import CurrentUser, SchedulesDep, require_user
 from backend.jobs.cron import next_runs
 from backend.jobs.models import ScheduleRow
-from backend.jobs.quotas import Quotas
-from backend.jobs.schedules import ScheduleFields, Schedules
-from backend.security.deps import AuthDep, CurrentUser, require_user
+from backend.jobs.schedules import ScheduleFields
 from backend.store.base import utcnow
-
-
-def _schedules(auth: AuthDep, hidden: HiddenDatasets, settings: SettingsDep) -> Schedules:
-    return Schedules(auth.store, hidden, Quotas.of(settings))
-
-
-SchedulesDep = Annotated[Schedules, Depends(_schedules)]
 
 router = APIRouter(prefix="/schedules", tags=["schedules"], dependencies=[Depends(require_user)])
 

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from backend.deps import QueriesDep
+from backend.deps import CurrentUser, QueriesDep, require_user
 from backend.query.spec import QuerySpec
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.routes.query import ColumnOut
-from backend.security.deps import CurrentUser, require_user
 from backend.services.summaries import grand_total
 
 router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])

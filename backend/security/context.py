@@ -1,33 +1,29 @@
-"""The auth parts of one app, built once from its settings: store, secrets, limiter, audit.
+"""The auth parts of one app: secrets, login limiter and audit writer, over the app's store.
 
-Built eagerly by the app's lifespan (`open_auth`), and lazily on first use otherwise, so a
-`TestClient` without a `with` block still works.
+Built by the composition root (`backend.wiring.AppContext.open`) when the app starts, after
+the store is migrated; read by the gate and the auth dependencies through `auth_of`.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 
 from backend import audit
-from backend.config import Settings, get_settings
+from backend.config import Settings
 from backend.security.bootstrap import ensure_first_admin
 from backend.security.passwords import Passwords
 from backend.security.ratelimit import LoginLimiter
 from backend.security.secret import signing_secret
 from backend.security.tokens import Tokens
-from backend.store.engine import Store, default_url
-from backend.store.migrate import migrate
-
-_lock = threading.Lock()
+from backend.store.engine import Store
 
 
 @dataclass
 class AuthContext:
     settings: Settings
-    store: Store
+    store: Store  # the app's; its AppContext closes it
     passwords: Passwords
     tokens: Tokens
     limiter: LoginLimiter
@@ -35,21 +31,12 @@ class AuthContext:
 
     def close(self) -> None:
         self.limiter.close()
-        audit.uninstall(self.audit)
         self.audit.stop()
-        self.store.close()
 
 
-def settings_of(app: FastAPI) -> Settings:
-    """The settings the app runs with: `create_app(settings)` installs them as an override."""
-    factory = app.dependency_overrides.get(get_settings, get_settings)
-    settings: Settings = factory()
-    return settings
-
-
-def build_context(settings: Settings) -> AuthContext:
-    store = Store(default_url(settings))
-    migrate(store)
+def build_auth(settings: Settings, store: Store) -> AuthContext:
+    """Over a migrated store: creates the first admin if there is nobody, starts the audit
+    writer."""
     passwords = Passwords(settings.argon2_profile)
     ensure_first_admin(store, passwords, settings)
     writer = audit.AuditWriter(store)
@@ -60,24 +47,9 @@ def build_context(settings: Settings) -> AuthContext:
 
 
 def auth_of(app: FastAPI) -> AuthContext:
-    ctx: AuthContext | None = getattr(app.state, "auth", None)
+    """The running app's auth parts. Only a started app has them: its lifespan opens the
+    AppContext (with a TestClient: `with TestClient(app) as client`)."""
+    ctx: AuthContext | None = getattr(getattr(app.state, "context", None), "auth", None)
     if ctx is None:
-        with _lock:
-            ctx = getattr(app.state, "auth", None)
-            if ctx is None:
-                ctx = build_context(settings_of(app))
-                app.state.auth = ctx
-                audit.install(ctx.audit)
+        raise RuntimeError("the app has not started: its lifespan builds the auth parts")
     return ctx
-
-
-def open_auth(app: FastAPI) -> AuthContext:
-    """Call from the lifespan: migrations, first admin and audit writer before serving."""
-    return auth_of(app)
-
-
-def close_auth(app: FastAPI) -> None:
-    ctx: AuthContext | None = getattr(app.state, "auth", None)
-    if ctx is not None:
-        ctx.close()
-        app.state.auth = None

@@ -2,7 +2,7 @@
 
     router = APIRouter(dependencies=[Depends(require_user)])     # any active user
     router = APIRouter(dependencies=[Depends(require_admin)])    # admins only
-    def handler(user: CurrentUser) -> ...                         # the caller, typed
+    def handler(user: CurrentUser) -> ...                         # the caller (backend.deps)
 
 `AuthGate` (backend.security.gate) runs the same check before the request body is read, so
 a 401/403 always wins over body validation; these dependencies then reuse its result.
@@ -18,7 +18,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from backend.errors import Forbidden
 from backend.security.authenticate import authenticate, require_credentials
-from backend.security.context import AuthContext, auth_of
+from backend.security.context import auth_of
 from backend.security.principal import User
 
 STATE_KEY = "aurora_user"
@@ -26,10 +26,6 @@ STATE_KEY = "aurora_user"
 # Declared for the OpenAPI document (the "Authorize" button); `authenticate` reads headers.
 _bearer = HTTPBearer(auto_error=False, description="Token from POST /api/auth/login")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="Key from an admin")
-
-
-def get_auth(request: Request) -> AuthContext:
-    return auth_of(request.app)
 
 
 async def require_user(
@@ -53,19 +49,12 @@ def _authenticate(app: FastAPI, authorization: str | None, api_key: str | None) 
     return authenticate(auth_of(app), authorization, api_key)
 
 
-CurrentUser = Annotated[User, Depends(require_user)]
-
-
 def check_admin(user: User) -> User:
     if not user.is_admin:
         raise Forbidden("This needs an administrator.")
     return user
 
 
-async def require_admin(user: CurrentUser) -> User:
+async def require_admin(user: Annotated[User, Depends(require_user)]) -> User:
     """An active admin: 401 without credentials, 403 `forbidden` for a viewer."""
     return check_admin(user)
-
-
-AdminUser = Annotated[User, Depends(require_admin)]
-AuthDep = Annotated[AuthContext, Depends(get_auth)]

@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlglot import exp
 
+from backend.catalog.models import Catalog as Catalog
 from backend.catalog.models import Dataset
 from backend.errors import NotFound
 
@@ -29,12 +30,6 @@ class Caller(Protocol):
 
     @property
     def attributes(self) -> Mapping[str, Any]: ...
-
-
-class Catalog(Protocol):
-    def get(self, key: str) -> Dataset: ...
-
-    def list(self) -> list[Dataset]: ...
 
 
 class DatasetRules(Protocol):

@@ -40,7 +40,7 @@ class Served:
 
     @property
     def admission(self) -> Admission:
-        admission: Admission = self.app.state.services.executor.admission
+        admission: Admission = self.app.state.context.services.executor.admission
         return admission
 
     def call(self, coro: Awaitable[Any]) -> Any:

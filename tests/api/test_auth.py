@@ -66,7 +66,7 @@ def test_other_tokens_survive_a_logout(api: Api) -> None:
 
 def test_expired_token_is_refused(api: Api) -> None:
     past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
-    token, _ = api.app.state.auth.tokens.issue(1, version=0, now=past)
+    token, _ = api.app.state.context.auth.tokens.issue(1, version=0, now=past)
     r = api.client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
     assert "expired" in r.json()["error"]["message"]

@@ -29,7 +29,7 @@ class SlowCounts:
     """Wraps `adapter.run`: COUNT statements sleep first and are counted."""
 
     def __init__(self, api: Api) -> None:
-        adapter = api.app.state.services.adapter
+        adapter = api.app.state.context.services.adapter
         self._real = adapter.run
         self.counts = 0
         self._lock = threading.Lock()

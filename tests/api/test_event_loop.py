@@ -51,7 +51,7 @@ async def _probe_during_compile(app: FastAPI, path: str) -> tuple[bool, int]:
         # Warm up (the catalog, the dataset's statistics): the big request compiles at once.
         small = {"dataset": "sales", "group_by": ["region"], "page_size": 5}
         assert (await client.post(path, json=small, headers=headers)).status_code == 200
-        admission: Admission = app.state.services.executor.admission
+        admission: Admission = app.state.context.services.executor.admission
         async with admission.slot(Ticket("someone else")):
             big = asyncio.create_task(client.post(path, json=big_spec(), headers=headers))
             await asyncio.sleep(0.3)  # the big spec is compiling by now

@@ -55,7 +55,7 @@ def test_a_new_load_is_counted_at_once(files_api: Api, tiny_warehouse: TinyWareh
     spec = {**BASE, "vintage": {"all_loads": True}}
     before = post(files_api, "/api/count", spec)["total_rows"]
     tiny_warehouse.add_sales_load("DAILY", 20240104, rows=7)
-    files_api.app.state.services.catalog.refresh()  # the catalog would notice within 1 s
+    files_api.app.state.context.services.catalog.refresh()  # the catalog would notice within 1 s
     assert post(files_api, "/api/count", spec) == {"total_rows": before + 7}
 
 

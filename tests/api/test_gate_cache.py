@@ -24,7 +24,7 @@ class Explains:
     """Wraps `adapter.explain` on the instance and counts the calls."""
 
     def __init__(self, api: Api) -> None:
-        adapter = api.app.state.services.adapter
+        adapter = api.app.state.context.services.adapter
         self._real = adapter.explain
         self.calls = 0
         self._lock = threading.Lock()
@@ -83,7 +83,7 @@ def test_a_join_is_explained_once_per_data_version_even_without_a_result_cache(
         post(no_cache_api, {**JOINED, "page": page})
     assert explains.calls == 1
     tiny_warehouse.add_sales_load("DAILY", 20240104)
-    no_cache_api.app.state.services.catalog.refresh()  # the catalog would notice within 1 s
+    no_cache_api.app.state.context.services.catalog.refresh()  # the catalog would notice within 1 s
     post(no_cache_api, JOINED)
     post(no_cache_api, {**JOINED, "page": 2})
     assert explains.calls == 2

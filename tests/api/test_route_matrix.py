@@ -147,7 +147,7 @@ def test_a_bad_token_is_401_everywhere(api: Api, authorization: str) -> None:
 def test_an_expired_token_is_401_everywhere(api: Api) -> None:
     admin_id = api.client.get("/api/auth/me", headers=api.headers()).json()["id"]
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=api.settings.token_ttl_minutes + 1)
-    token, _ = api.app.state.auth.tokens.issue(admin_id, version=0, now=past)
+    token, _ = api.app.state.context.auth.tokens.issue(admin_id, version=0, now=past)
     assert _failures(api, {"Authorization": f"Bearer {token}"}, 401, "unauthenticated") == []
 
 

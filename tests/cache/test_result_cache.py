@@ -27,7 +27,7 @@ class RunCounter:
     """Wraps `adapter.run` on the instance: counts statements, optionally slows them."""
 
     def __init__(self, api: Api, delay_s: float = 0.0) -> None:
-        adapter = api.app.state.services.adapter
+        adapter = api.app.state.context.services.adapter
         self._real = adapter.run
         self.calls: list[str] = []
         self._lock = threading.Lock()
@@ -97,7 +97,7 @@ def test_a_new_load_is_a_miss(cache_api: Api, tiny_warehouse: TinyWarehouse) -> 
     query(cache_api, spec)
     ran = len(runs)
     tiny_warehouse.add_sales_load("DAILY", 20240104, rows=7)
-    cache_api.app.state.services.catalog.refresh()  # the catalog would notice within 1 s
+    cache_api.app.state.context.services.catalog.refresh()  # the catalog would notice within 1 s
     after = query(cache_api, spec)
     assert len(runs) > ran
     assert after["total_rows"] == before["total_rows"] + 7

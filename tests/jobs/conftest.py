@@ -21,9 +21,9 @@ from backend.jobs.files import exports_dir
 from backend.jobs.models import FINISHED
 from backend.jobs.state import JobStore, JobView
 from backend.security.principal import User
-from backend.services.container import Services, build_services
 from backend.store.engine import Store
 from backend.store.models import UserRow
+from backend.wiring import Services, open_services
 from tests.conftest import build_tiny_warehouse
 from tests.required import redis_client, redis_url
 from tests.store.fixtures import Api, make_settings, wipe
@@ -113,7 +113,7 @@ def make_env(tmp_path: Path, store: Store, shared: Path, **overrides: Any) -> It
     wipe(store)
     root = link_warehouse(shared, tmp_path / "warehouse")
     settings = make_settings(tmp_path, store, data_dir=root, **overrides)
-    services = build_services(settings)
+    services = open_services(settings)
     try:
         yield JobEnv(settings, store, services, add_user(store, "ann"), add_user(store, "bob"))
     finally:

@@ -183,7 +183,7 @@ def _start_due_run(api: Api, queue: str, schedule_id: str) -> None:
     async def scenario() -> int:
         jobs = JobStore(api.store)
         runner = ArqRunner(jobs, REDIS_URL, queue, settings=api.settings)
-        queries = api.app.state.services.queries
+        queries = api.app.state.context.services.queries
         try:
             return await tick(api.store, ExportService(api.settings, jobs, runner, queries))
         finally:

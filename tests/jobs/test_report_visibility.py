@@ -108,7 +108,9 @@ def test_schedules_and_runs_of_a_hidden_report_are_404_and_the_run_exports_nothi
     now = utcnow().replace(second=0, microsecond=0)
     with export_api.store.session() as session:
         session.execute(update(ScheduleRow).where(ScheduleRow.id == hidden).values(next_run_at=now))
-    asyncio.run(tick(export_api.store, export_api.app.state.exports, now + dt.timedelta(seconds=1)))
+    asyncio.run(
+        tick(export_api.store, export_api.app.state.context.exports, now + dt.timedelta(seconds=1))
+    )
     with export_api.store.session() as session:
         run = session.scalars(select(ScheduleRunRow).where(ScheduleRunRow.schedule_id == hidden))
         (only,) = run.all()

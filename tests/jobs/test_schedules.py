@@ -122,7 +122,7 @@ def test_a_due_schedule_runs_once_as_its_owner_and_records_its_file(export_api: 
     )["id"]
     now = utcnow().replace(second=0, microsecond=0)
     _make_due(export_api, sid, now)
-    exports: ExportService = export_api.app.state.exports
+    exports: ExportService = export_api.app.state.context.exports
 
     assert asyncio.run(tick(export_api.store, exports, now + dt.timedelta(seconds=1))) == 1
     assert asyncio.run(tick(export_api.store, exports, now + dt.timedelta(seconds=2))) == 0
@@ -145,7 +145,7 @@ def test_two_schedulers_on_the_same_minute_start_exactly_one_run(export_api: Api
     now = utcnow().replace(second=0, microsecond=0)
     for sid in ids:
         _make_due(export_api, sid, now)
-    exports: ExportService = export_api.app.state.exports
+    exports: ExportService = export_api.app.state.context.exports
     started: list[int] = []
     barrier = threading.Barrier(2)
 
@@ -179,7 +179,7 @@ def test_a_run_whose_report_is_gone_is_recorded_as_failed(export_api: Api) -> No
         row.owner_id = export_api.client.get("/api/auth/me", headers=export_api.headers()).json()[
             "id"
         ]
-    asyncio.run(tick(export_api.store, export_api.app.state.exports, now))
+    asyncio.run(tick(export_api.store, export_api.app.state.context.exports, now))
     runs = export_api.client.get(f"/api/schedules/{sid}/runs", headers=ann).json()
     assert runs[0]["status"] == "failed" and "not found" in runs[0]["error"]
 
@@ -190,7 +190,7 @@ def _die_after_claim(api: Api, run_id: str) -> None:
 
 def _die_after_the_export(api: Api, run_id: str) -> None:
     """The scheduler created the run's export, then died before recording it on the run."""
-    exports: ExportService = api.app.state.exports
+    exports: ExportService = api.app.state.context.exports
     with api.store.session() as session:
         run = session.get(ScheduleRunRow, run_id)
         assert run is not None
@@ -214,7 +214,7 @@ def test_a_run_its_scheduler_died_on_is_started_once_by_the_next_tick(
     run_id = claim(export_api.store, sid, now)
     assert run_id is not None
     die(export_api, run_id)
-    exports: ExportService = export_api.app.state.exports
+    exports: ExportService = export_api.app.state.context.exports
 
     later = now + dt.timedelta(minutes=1)  # the next tick: the run is not yet given up on
     assert asyncio.run(tick(export_api.store, exports, later - RESTART_AFTER / 2)) == 0

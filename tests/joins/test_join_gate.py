@@ -153,7 +153,7 @@ def test_a_scheduled_export_is_gated_too(gated_api: Api) -> None:
     from backend.query.spec import QuerySpec
     from tests.joins.conftest import Admin
 
-    queries = gated_api.app.state.services.queries
+    queries = gated_api.app.state.context.services.queries
     with pytest.raises(QueryTooExpensive, match="joining"):
         queries.stream_export(QuerySpec.model_validate(FANOUT), Admin())
     columns, batches = queries.stream_export(

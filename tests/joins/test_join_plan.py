@@ -42,7 +42,7 @@ def explain(api: Api, spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def service(api: Api) -> QueryService:
-    queries: QueryService = api.app.state.services.queries
+    queries: QueryService = api.app.state.context.services.queries
     return queries
 
 

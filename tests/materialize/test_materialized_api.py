@@ -60,7 +60,7 @@ def mat_api(
 def declare(api: Api, body: dict[str, Any]) -> dict[str, Any]:
     r = api.client.post("/api/admin/materializations", json=body, headers=api.headers())
     assert r.status_code == 201, r.text
-    api.app.state.services.materialized.wait()
+    api.app.state.context.services.materialized.wait()
     shown = api.client.get(f"/api/admin/materializations/{body['name']}", headers=api.headers())
     assert shown.json()["status"] == "ready", shown.text
     return dict(shown.json())
@@ -68,7 +68,7 @@ def declare(api: Api, body: dict[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def without_rewrite(api: Api) -> Iterator[None]:
-    queries = api.app.state.services.queries
+    queries = api.app.state.context.services.queries
     kept, queries.materialized = queries.materialized, None
     try:
         yield
@@ -302,9 +302,9 @@ def test_a_new_load_is_never_served_stale_and_the_join_is_rebuilt(
         before = post(api, "/api/query", spec)["rows"][0][0]
         assert rewritten_to(api, spec) == "sales_roster"
         add_load(own, 20990101, rows=25)
-        api.app.state.services.catalog.refresh()
+        api.app.state.context.services.catalog.refresh()
         assert post(api, "/api/query", spec)["rows"][0][0] == before + 25  # from the inputs
-        materialized = api.app.state.services.materialized
+        materialized = api.app.state.context.services.materialized
         materialized.wait()
         deadline = time.monotonic() + 30
         while rewritten_to(api, spec) is None and time.monotonic() < deadline:

@@ -67,7 +67,7 @@ def test_a_kept_compile_equals_a_fresh_one(
     except ValidationError:
         event("invalid spec")
         return
-    queries: QueryService = property_api.app.state.services.queries
+    queries: QueryService = property_api.app.state.context.services.queries
     caller = CALLERS[user]
     if r.status_code == 200:
         assert r.json()["sql"] == queries.adapter.render(_fresh(queries, asked, caller).tree)

@@ -149,8 +149,14 @@ class Api:
         assert r.status_code == 201, r.text
         return self.headers(username, USER_PASSWORD)
 
+    @property
+    def writer(self) -> audit.AuditWriter:
+        """The running app's audit writer (its AppContext's)."""
+        writer: audit.AuditWriter = self.app.state.context.auth.audit
+        return writer
+
     def audit_rows(self, **filters: Any) -> list[dict[str, Any]]:
-        audit.flush()
+        self.writer.flush()
         params = {"page_size": 500, **filters}
         r = self.client.get("/api/admin/audit", params=params, headers=self.headers())
         assert r.status_code == 200, r.text
