@@ -6,7 +6,6 @@ id; a shared one is changed only by its owner or an admin (403)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -164,7 +163,7 @@ async def tile_data(
     spec = await tiles.tile_spec(queries, doc, tile, body, user)
     work = queries.page(spec, user)
     result = await audited_page(request, user, spec, work, action="query.run")
-    return await json_response(lambda: asdict(result), cells(result.rows))
+    return await json_response(result.as_dict, cells(result.rows))
 
 
 class TileSpecOut(BaseModel):

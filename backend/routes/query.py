@@ -102,7 +102,7 @@ async def run_query(
 ) -> JSONResponse:
     work = queries.page(spec, user)
     result = await audited_page(request, user, spec, work, action="query.run")
-    return await json_response(lambda: asdict(result), cells(result.rows))
+    return await json_response(result.as_dict, cells(result.rows))
 
 
 @router.post("/count", response_model=CountResponse)

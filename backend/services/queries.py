@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -64,6 +64,16 @@ class PageResult:
     sql: str
     elapsed_ms: float
     total_pending: bool = False  # a count runs: POST /api/count answers it
+
+    def as_dict(self) -> dict[str, Any]:
+        """The response body: `dataclasses.asdict` without its deep copy of every row and
+        value (a twentieth of a cached page's CPU), which the JSON encoder only reads.
+
+        >>> page = PageResult([{"name": "a"}], [[1], [2]], 1, 50, 2, "SELECT", 1.0)
+        >>> page.as_dict() == asdict(page) and page.as_dict()["rows"] is page.rows
+        True
+        """
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)
