@@ -12,8 +12,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from backend import audit
 from backend.deps import (
@@ -24,12 +22,12 @@ from backend.deps import (
     SpecValidatorDep,
     require_user,
 )
-from backend.errors import Forbidden, NotFound
 from backend.query.spec import QuerySpec
+from backend.reports import store as reports
 from backend.security.principal import User
 from backend.services import report_views
 from backend.services.report_views import ReportKind, View
-from backend.store.models import ReportRow, UserRow
+from backend.store.models import ReportRow
 
 router = APIRouter(prefix="/reports", tags=["reports"], dependencies=[Depends(require_user)])
 
@@ -77,47 +75,10 @@ def _out(row: ReportRow, owner: str, user: User) -> ReportOut:
     )
 
 
-def _readable(row: ReportRow, user: User, hidden: frozenset[str]) -> bool:
-    mine_or_shared = row.owner_id == user.id or row.shared or user.is_admin
-    return mine_or_shared and not QuerySpec.model_validate(row.spec).datasets & hidden
-
-
-def _visible(
-    session: Session, report_id: str, user: User, hidden: frozenset[str]
-) -> tuple[ReportRow, str]:
-    found = session.execute(
-        select(ReportRow, UserRow.username)
-        .join(UserRow, UserRow.id == ReportRow.owner_id)
-        .where(ReportRow.id == report_id)
-    ).first()
-    if found is None:
-        raise NotFound(f"Report {report_id} was not found.")
-    row, owner = found.tuple()
-    if not _readable(row, user, hidden):
-        raise NotFound(f"Report {report_id} was not found.")
-    return row, owner
-
-
-def _editable(
-    session: Session, report_id: str, user: User, hidden: frozenset[str]
-) -> tuple[ReportRow, str]:
-    row, owner = _visible(session, report_id, user, hidden)
-    if row.owner_id != user.id and not user.is_admin:
-        raise Forbidden("Only the owner or an admin can change a shared report.")
-    return row, owner
-
-
 @router.get("", response_model=list[ReportOut])
 def list_reports(user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets) -> list[ReportOut]:
-    query = (
-        select(ReportRow, UserRow.username)
-        .join(UserRow, UserRow.id == ReportRow.owner_id)
-        .where(or_(ReportRow.owner_id == user.id, ReportRow.shared.is_(True)))
-        .order_by(ReportRow.name, ReportRow.id)
-    )
     with auth.store.session() as session:
-        rows = session.execute(query).tuples()
-        return [_out(row, owner, user) for row, owner in rows if _readable(row, user, hidden)]
+        return [_out(row, owner, user) for row, owner in reports.listed(session, user, hidden)]
 
 
 @router.post("", response_model=ReportOut, status_code=201)
@@ -126,9 +87,7 @@ def create_report(
 ) -> ReportOut:
     _check(body, user, validate)
     with auth.store.session() as session:
-        row = ReportRow(owner_id=user.id, **_fields(body))
-        session.add(row)
-        session.flush()
+        row = reports.create(session, user, _fields(body))
         out = _out(row, user.username, user)
     audit.record(
         "report.create",
@@ -145,7 +104,7 @@ def get_report(
     report_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets
 ) -> ReportOut:
     with auth.store.session() as session:
-        return _out(*_visible(session, report_id, user, hidden), user)
+        return _out(*reports.visible(session, report_id, user, hidden), user)
 
 
 @router.put("/{report_id}", response_model=ReportOut)
@@ -159,12 +118,9 @@ def replace_report(
     request: Request,
 ) -> ReportOut:
     with auth.store.session() as session:
-        row, owner = _editable(session, report_id, user, hidden)
-        _check(body, user, validate)
-        for name, value in _fields(body).items():
-            setattr(row, name, value)
-        session.flush()
-        out = _out(row, owner, user)
+        row, owner = reports.editable(session, report_id, user, hidden)
+        _check(body, user, validate)  # after the 404/403: they say less than a 422
+        out = _out(reports.replace(session, row, _fields(body)), owner, user)
     audit.record(
         "report.update",
         user=user,
@@ -180,8 +136,8 @@ def delete_report(
     report_id: str, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets, request: Request
 ) -> Response:
     with auth.store.session() as session:
-        row, _ = _editable(session, report_id, user, hidden)
-        session.delete(row)
+        row, _ = reports.editable(session, report_id, user, hidden)
+        reports.delete(session, row)
     audit.record("report.delete", user=user, request=request, detail={"report_id": report_id})
     return Response(status_code=204)
 

@@ -1,0 +1,1 @@
+"""Saved reports: who may read and change which (`store`)."""
