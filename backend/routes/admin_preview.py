@@ -16,17 +16,16 @@ import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from backend import audit
 from backend.deps import AdminUser, AuthDep, QueriesDep, require_admin
-from backend.errors import InvalidQuery, NotFound
+from backend.errors import InvalidQuery
 from backend.query.spec import QuerySpec
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.routes.query import QueryResponse
 from backend.security.context import AuthContext
 from backend.security.principal import User
-from backend.store.models import UserRow
+from backend.security.users import active_user
 
 router = APIRouter(prefix="/admin/datasets", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -45,10 +44,7 @@ class PreviewAsResponse(QueryResponse):
 
 def _load_user(auth: AuthContext, username: str) -> User:
     with auth.store.session() as session:
-        row = session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None or not row.active:
-            raise NotFound(f"No active user named '{username}'.")
-        return User.from_row(row)
+        return User.from_row(active_user(session, username))
 
 
 @router.post("/{key}/preview-as", response_model=PreviewAsResponse)

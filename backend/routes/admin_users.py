@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from backend import audit
 from backend.deps import AdminUser, AuthDep, require_admin
 from backend.security.principal import Role
 from backend.security.users import (
+    all_users,
     create_user,
     deactivate_user,
     get_user,
@@ -78,8 +78,7 @@ class UserOut(BaseModel):
 @router.get("", response_model=list[UserOut])
 def list_users(auth: AuthDep) -> list[UserOut]:
     with auth.store.session() as session:
-        rows = session.scalars(select(UserRow).order_by(UserRow.username)).all()
-        return [UserOut.of(r) for r in rows]
+        return [UserOut.of(r) for r in all_users(session)]
 
 
 @router.post("", response_model=UserOut, status_code=201)

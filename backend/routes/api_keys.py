@@ -7,14 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from backend import audit
 from backend.deps import AdminUser, AuthDep, require_admin
-from backend.errors import NotFound
-from backend.security.api_keys import new_key
-from backend.store.base import utcnow
-from backend.store.models import ApiKeyRow, UserRow
+from backend.security import key_store
 
 router = APIRouter(prefix="/admin/api-keys", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -46,11 +42,6 @@ class KeyOut(BaseModel):
 
 @router.get("", response_model=list[KeyOut])
 def list_keys(auth: AuthDep) -> list[KeyOut]:
-    query = (
-        select(ApiKeyRow, UserRow.username)
-        .join(UserRow, UserRow.id == ApiKeyRow.user_id)
-        .order_by(ApiKeyRow.created_at.desc())
-    )
     with auth.store.session() as session:
         return [
             KeyOut(
@@ -62,22 +53,14 @@ def list_keys(auth: AuthDep) -> list[KeyOut]:
                 last_used_at=k.last_used_at,
                 revoked_at=k.revoked_at,
             )
-            for k, username in session.execute(query).all()
+            for k, username in key_store.list_keys(session)
         ]
 
 
 @router.post("", response_model=KeyCreated, status_code=201)
 def create_key(body: KeyCreate, admin: AdminUser, auth: AuthDep, request: Request) -> KeyCreated:
-    made = new_key()
     with auth.store.session() as session:
-        owner = session.scalar(select(UserRow).where(UserRow.username == body.username))
-        if owner is None or not owner.active:
-            raise NotFound(f"No active user named '{body.username}'.")
-        row = ApiKeyRow(
-            user_id=owner.id, name=body.name, prefix=made.prefix, key_hash=made.key_hash
-        )
-        session.add(row)
-        session.flush()
+        row, made = key_store.create_key(session, body.username, body.name)
         key_id = row.id
     detail = {"key_id": key_id, "prefix": made.prefix, "for": body.username, "name": body.name}
     audit.record("api_key.create", user=admin, request=request, detail=detail)
@@ -89,12 +72,7 @@ def create_key(body: KeyCreate, admin: AdminUser, auth: AuthDep, request: Reques
 @router.delete("/{key_id}", status_code=204)
 def revoke_key(key_id: str, admin: AdminUser, auth: AuthDep, request: Request) -> Response:
     with auth.store.session() as session:
-        row = session.get(ApiKeyRow, key_id)
-        if row is None:
-            raise NotFound(f"API key {key_id} was not found.")
-        if row.revoked_at is None:
-            row.revoked_at = utcnow()
-        prefix = row.prefix
+        prefix = key_store.revoke_key(session, key_id).prefix
     audit.record(
         "api_key.revoke", user=admin, request=request, detail={"key_id": key_id, "prefix": prefix}
     )

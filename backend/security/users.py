@@ -28,6 +28,17 @@ def snapshot(row: UserRow) -> dict[str, Any]:
     return {f: getattr(row, f) for f in SNAPSHOT_FIELDS}
 
 
+def all_users(session: Session) -> list[UserRow]:
+    return list(session.scalars(select(UserRow).order_by(UserRow.username)).all())
+
+
+def active_user(session: Session, username: str) -> UserRow:
+    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    if row is None or not row.active:
+        raise NotFound(f"No active user named '{username}'.")
+    return row
+
+
 def get_user(session: Session, user_id: int) -> UserRow:
     row = session.get(UserRow, user_id)
     if row is None:
