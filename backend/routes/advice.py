@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import select
 
+from backend import audit_log
 from backend.deps import AuthDep, ServicesDep, require_admin
 from backend.services.usage import column_usage
-from backend.store.models import AuditRow
 
 router = APIRouter(prefix="/admin/datasets", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -44,12 +43,7 @@ def advice(
 ) -> Advice:
     dataset = services.catalog.get(key)
     with auth.store.session() as session:
-        details = session.scalars(
-            select(AuditRow.detail)
-            .where(AuditRow.action == "query.run")
-            .order_by(AuditRow.id.desc())
-            .limit(recent)
-        ).all()
+        details = audit_log.recent_details(session, "query.run", recent)
     usage = column_usage(details, key)
     leading = _leading_index_columns(services.adapter, dataset.relation)
     names = sorted(

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, or_, select
 
+from backend import audit_log
+from backend.audit_log import AuditFilter
 from backend.deps import AuthDep, require_admin
 from backend.errors import BadRequest
-from backend.store.models import AuditRow
 
 router = APIRouter(prefix="/admin/audit", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -41,25 +41,6 @@ def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
     return value
 
 
-def _filtered(
-    query: Select[Any], user: str | None, action: str | None, since: Any, until: Any
-) -> Select[Any]:
-    if user:
-        query = query.where(AuditRow.username == user)
-    if action:
-        # "login" matches login.success, login.failure, ...; "login.success" only itself.
-        query = query.where(
-            or_(
-                AuditRow.action == action, AuditRow.action.startswith(f"{action}.", autoescape=True)
-            )
-        )
-    if since is not None:
-        query = query.where(AuditRow.at >= since)
-    if until is not None:
-        query = query.where(AuditRow.at < until)
-    return query
-
-
 @router.get("", response_model=AuditPage)
 def read_audit(
     auth: AuthDep,
@@ -70,14 +51,8 @@ def read_audit(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AuditPage:
-    since, until = _aware(since, "since"), _aware(until, "until")
-    rows_q = _filtered(select(AuditRow), user, action, since, until)
-    count_q = _filtered(select(func.count()).select_from(AuditRow), user, action, since, until)
-    rows_q = rows_q.order_by(AuditRow.at.desc(), AuditRow.id.desc())
-    rows_q = rows_q.offset((page - 1) * page_size).limit(page_size)
+    where = AuditFilter(user, action, _aware(since, "since"), _aware(until, "until"))
     with auth.store.session() as session:
-        total = session.scalar(count_q) or 0
-        items = [
-            AuditEntry.model_validate(r, from_attributes=True) for r in session.scalars(rows_q)
-        ]
+        total, rows = audit_log.page(session, where, page, page_size)
+        items = [AuditEntry.model_validate(r, from_attributes=True) for r in rows]
     return AuditPage(items=items, page=page, page_size=page_size, total=total)
