@@ -6,17 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
 
 from backend import audit
 from backend.deps import AuthDep, CurrentUser, require_user
 from backend.errors import BadRequest, TooManyRequests, Unauthenticated
 from backend.security.context import AuthContext
+from backend.security.logins import revoke_token, verify_password
 from backend.security.passwords import in_login_pool
 from backend.security.principal import User
 from backend.security.ratelimit import Attempt
 from backend.store.base import utcnow
-from backend.store.models import TokenRevocationRow, UserRow
+from backend.store.models import UserRow
 
 public = APIRouter(prefix="/auth", tags=["auth"])
 private = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(require_user)])
@@ -58,13 +58,7 @@ def _try_again(wait_s: int) -> str:
 
 def _verify(auth: AuthContext, body: LoginRequest) -> UserRow | None:
     with auth.store.session() as session:
-        row = session.scalar(select(UserRow).where(UserRow.username == body.username))
-        ok = auth.passwords.verify(row.password_hash if row else None, body.password)
-        if row is None or not ok:
-            return None
-        if row.active and auth.passwords.needs_rehash(row.password_hash):
-            row.password_hash = auth.passwords.hash(body.password)
-        return row
+        return verify_password(session, auth.passwords, body.username, body.password)
 
 
 @public.post("/login", response_model=LoginResponse)
@@ -103,10 +97,8 @@ def logout(user: CurrentUser, auth: AuthDep, request: Request) -> Response:
     """Revoke the token this request came with; it stays revoked until it would expire."""
     if user.token_jti is None or user.token_expires_at is None:
         raise BadRequest("Only a login token can log out; API keys are revoked by an admin.")
-    now = utcnow()
     with auth.store.session() as session:
-        session.execute(delete(TokenRevocationRow).where(TokenRevocationRow.expires_at < now))
-        session.add(TokenRevocationRow(jti=user.token_jti, expires_at=user.token_expires_at))
+        revoke_token(session, user.token_jti, user.token_expires_at, now=utcnow())
     audit.record("logout", user=user, request=request)
     return Response(status_code=204)
 

@@ -8,7 +8,6 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import text
 
 from backend.deps import SettingsDep
 
@@ -43,6 +42,5 @@ async def ready(settings: SettingsDep, request: Request) -> JSONResponse:
 
 def _probe(request: Request) -> None:
     context = request.app.state.context  # not started yet: not ready
-    with context.store.session() as session:
-        session.execute(text("SELECT 1"))
+    context.store.ping()
     context.services.catalog.list()

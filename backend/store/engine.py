@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,6 +55,11 @@ class Store:
         """A session that commits when the block ends cleanly and rolls back otherwise."""
         with self.sessions() as session, session.begin():
             yield session
+
+    def ping(self) -> None:
+        """Raises when the database does not answer (readiness)."""
+        with self.session() as session:
+            session.execute(text("SELECT 1"))
 
     def close(self) -> None:
         self.engine.dispose()
