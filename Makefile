@@ -112,7 +112,9 @@ pytest: setup-dev bun chromium nginx
 test: setup-dev lint typecheck pytest
 
 # The fast loop: lint, types and every test but the browser, slow and deployed-shape ones, on
-# every core (pytest-xdist). --dist loadfile keeps each file on one worker: the tests of one
+# every core (pytest-xdist). `slow` is measured (tests/slow.py): over 1 s in a timed run, the
+# DuckDB/PostgreSQL conformance corpus and the hypothesis tests; the run ends by naming any
+# unmarked test over 1 s. --dist loadfile keeps each file on one worker: the tests of one
 # file may share a Redis database or a server and clear it between each other.
 check: setup-dev lint typecheck
 	$(BIN)/python -m pytest -q -x -n auto --dist loadfile -m "not e2e and not slow and not deployed"
