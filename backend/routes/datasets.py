@@ -75,23 +75,6 @@ class ValuesResponse(BaseModel):
     values: list[Any]
 
 
-class TopValue(BaseModel):
-    value: Any
-    rows: int
-
-
-class SummaryResponse(BaseModel):
-    column: str
-    label: str
-    type: str
-    rows: int
-    nulls: int
-    distinct: int | None
-    min: Any = None
-    max: Any = None
-    top: list[TopValue]
-
-
 def _summary(d: Dataset) -> DatasetSummary:
     return DatasetSummary(key=d.key, label=d.display, description=d.description)
 
@@ -180,7 +163,7 @@ async def distinct_values(
     return ValuesResponse(column=column, values=await cancel_on_disconnect(request, work))
 
 
-@router.get("/datasets/{key}/summary/{column}", response_model=SummaryResponse)
+@router.get("/datasets/{key}/summary/{column}", response_model=summaries.ColumnSummary)
 async def column_summary(
     key: str,
     column: str,

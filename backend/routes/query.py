@@ -13,7 +13,9 @@ from backend.deps import CurrentUser, QueriesDep, require_user
 from backend.query.spec import QuerySpec
 from backend.routes.audited import audited_page
 from backend.routes.disconnect import cancel_on_disconnect
+from backend.services.joined_schema import JoinedSchema, SchemaColumn
 from backend.services.offload import cells, json_response, off_loop
+from backend.services.queries import ExplainResult
 
 router = APIRouter(tags=["query"], dependencies=[Depends(require_user)])
 
@@ -40,54 +42,8 @@ class CountResponse(BaseModel):
     total_rows: int
 
 
-class EstimateStep(BaseModel):
-    """One step of the estimate: reading a dataset (`join` null) or joining it on."""
-
-    alias: str
-    dataset: str
-    join: str | None
-    on: str | None
-    input_rows: int
-    rows: int
-
-
-class ExplainResponse(BaseModel):
-    sql: str
-    dialect: str
-    estimated_rows: int | None
-    estimated_cost: float | None
-    allowed: bool
-    reason: str | None
-    join_order: list[str]
-    steps: list[EstimateStep] = []
-    notes: list[str] = []
-    rewritten_to: str | None = None  # a materialization read instead of joining
-
-
-class SchemaSourceOut(BaseModel):
-    alias: str
-    dataset: str
-    label: str
-    join: str | None
-
-
-class SchemaColumnOut(BaseModel):
-    name: str
-    column: str
-    alias: str
-    dataset: str
-    type: str
-    label: str
-    format: str | None
-
-
-class JoinedSchemaResponse(BaseModel):
-    datasets: list[SchemaSourceOut]
-    columns: list[SchemaColumnOut]
-
-
 class PreviewResponse(QueryResponse):
-    schema_: list[SchemaColumnOut] = Field(alias="schema")
+    schema_: list[SchemaColumn] = Field(alias="schema")
 
 
 class SqlResponse(BaseModel):
@@ -131,21 +87,17 @@ async def preview(
     return await json_response(body, cells(result.rows))
 
 
-@router.post("/explain", response_model=ExplainResponse)
+@router.post("/explain", response_model=ExplainResult)
 async def explain(
     spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
-) -> ExplainResponse:
-    found = await cancel_on_disconnect(request, queries.explain(spec, user))
-    return ExplainResponse(**asdict(found))
+) -> ExplainResult:
+    return await cancel_on_disconnect(request, queries.explain(spec, user))
 
 
-@router.post("/joined-schema", response_model=JoinedSchemaResponse)
-async def joined_schema(
-    spec: QuerySpec, user: CurrentUser, queries: QueriesDep
-) -> JoinedSchemaResponse:
+@router.post("/joined-schema", response_model=JoinedSchema)
+async def joined_schema(spec: QuerySpec, user: CurrentUser, queries: QueriesDep) -> JoinedSchema:
     """The columns of the joined result with their source dataset, before anything runs."""
-    found = await off_loop(queries.joined_schema, spec, user)
-    return JoinedSchemaResponse.model_validate(asdict(found))
+    return await off_loop(queries.joined_schema, spec, user)
 
 
 @router.post("/sql", response_model=SqlResponse)

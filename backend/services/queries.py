@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -36,6 +36,7 @@ from backend.services.counts import Counts, finished
 from backend.services.estimates import (
     JoinEstimate,
     StatsStore,
+    Step,
     estimate_tree,
     filtered_rows,
     needed_columns,
@@ -78,6 +79,8 @@ class PageResult:
 
 @dataclass(frozen=True)
 class ExplainResult:
+    """What EXPLAIN decided; also the response model of POST /api/explain."""
+
     sql: str
     dialect: str
     estimated_rows: int | None
@@ -85,7 +88,7 @@ class ExplainResult:
     allowed: bool
     reason: str | None
     join_order: list[str]
-    steps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rewritten_to: str | None = None  # the materialization the query reads instead of joining
 
@@ -284,7 +287,7 @@ class QueryService:
             allowed=decision.allowed,
             reason=decision.reason,
             join_order=list(compiled.join_order),
-            steps=[asdict(s) for s in decision.steps],
+            steps=list(decision.steps),
             notes=list(compiled.notes),
             rewritten_to=self.materialized.used_by(compiled.tree) if self.materialized else None,
         )

@@ -33,7 +33,15 @@ class TotalRow:
 
 
 @dataclass(frozen=True)
+class TopValue:
+    value: Any
+    rows: int
+
+
+@dataclass(frozen=True)
 class ColumnSummary:
+    """A column at a glance; also the response model of its route."""
+
     column: str
     label: str
     type: str
@@ -42,7 +50,7 @@ class ColumnSummary:
     distinct: int | None
     min: Any = None
     max: Any = None
-    top: list[dict[str, Any]] = field(default_factory=list)
+    top: list[TopValue] = field(default_factory=list)
 
 
 async def grand_total(queries: QueryService, spec: QuerySpec, caller: Caller) -> TotalRow:
@@ -120,5 +128,5 @@ def _top_spec(key: str, column: str, vintage: Vintage | None) -> QuerySpec:
     )
 
 
-def _top_values(page: PageResult) -> list[dict[str, Any]]:
-    return [{"value": row[0], "rows": int(row[1])} for row in page.rows]
+def _top_values(page: PageResult) -> list[TopValue]:
+    return [TopValue(row[0], int(row[1])) for row in page.rows]
