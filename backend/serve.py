@@ -68,12 +68,10 @@ def prepare(settings: Settings) -> None:
     from backend.security.bootstrap import ensure_first_admin
     from backend.security.passwords import Passwords
     from backend.security.secret import signing_secret
-    from backend.store.engine import Store, default_url
-    from backend.store.migrate import migrate
+    from backend.wiring import open_store
 
-    store = Store(default_url(settings))
+    store = open_store(settings)
     try:
-        migrate(store)
         ensure_first_admin(store, Passwords(settings.argon2_profile), settings)
     finally:
         store.close()
