@@ -59,7 +59,13 @@ class Block:
     number: int
     start: int  # the index of its first row in the whole result
     asked: int  # the rows asked for (fewer than block_rows at MAX_ROW_LIMIT)
-    tree: exp.Select
+    unpaged: exp.Select  # the query this block is a window of
+
+    @property
+    def tree(self) -> exp.Select:
+        """The block's statement: built when asked for (a copy of the whole query), which
+        a block answered from the cache never is."""
+        return row_window(self.unpaged, self.start, self.asked)
 
 
 def blocks(unpaged: exp.Select, numbers: range, block_rows: int, max_rows: int) -> list[Block]:
@@ -68,7 +74,7 @@ def blocks(unpaged: exp.Select, numbers: range, block_rows: int, max_rows: int) 
     for number in numbers:
         start = number * block_rows
         asked = min(block_rows, max_rows - start)
-        found.append(Block(number, start, asked, row_window(unpaged, start, asked)))
+        found.append(Block(number, start, asked, unpaged))
     return found
 
 

@@ -46,8 +46,9 @@ from backend.services.executor import QueryExecutor
 from backend.services.file_counts import bare_vintage, partition_count
 from backend.services.joined_schema import JoinedSchema, joined_schema
 from backend.services.offload import off_loop
+from backend.services.paged_sql import PagedSql
 from backend.services.prepared import PREPARED_MAX, PreparedKey, PreparedQueries, prepared_key
-from backend.services.result_cache import ResultCache, result_key
+from backend.services.result_cache import ResultCache, canonical_sql, result_key, text_key
 from backend.services.rows import sql_type, table_rows
 from backend.services.ttl_cache import TtlCache
 
@@ -116,6 +117,8 @@ class QueryService:
         self.materialized = materialized
         self._renders: OrderedDict[int, tuple[exp.Expression, str]] = OrderedDict()
         self._renders_lock = threading.Lock()
+        self._pages = PagedSql(adapter.render)
+        self._canonical_pages = PagedSql(canonical_sql)
         # Gate decisions are keyed by the data versions, so they live as long as those do
         # (bounded in number), not CACHE_TTL; see `_gate_ttl` for sources without versions.
         self._gates: TtlCache[GateDecision] = TtlCache(maxsize=4096, ttl_s=math.inf)
@@ -173,26 +176,31 @@ class QueryService:
         covers its joins and columns when there is one (same rows, see backend.materialize).
         Every page of a spec shares one compile, kept while nothing it read changes."""
         dialect = dialect or self.adapter.dialect
-        unpaged = self._unpaged(spec, caller, dialect)
+        unpaged, kept = self._unpaged(spec, caller, dialect)
         compiled = replace(unpaged, tree=self._paged(unpaged.unpaged, spec))
-        if self.materialized is None or dialect != self.adapter.dialect:
+        if dialect != self.adapter.dialect:
             return compiled
-        return self.materialized.rewrite(compiled)
+        found = self.materialized.rewrite(compiled) if self.materialized else compiled
+        if kept and found is compiled:  # the page's text from its kept tree's template
+            offset = (spec.page - 1) * spec.page_size
+            self._rendered(compiled.tree, self._pages.sql(unpaged.unpaged, offset, spec.page_size))
+        return found
 
-    def _unpaged(self, spec: QuerySpec, caller: Caller, dialect: str) -> CompiledQuery:
-        """`spec` compiled, its `tree` paged at the first row only; the kept compile when
-        there is one. A compile is kept only when the statistics its join order reads were
-        all there and did not change while it ran (compiling again then gives the same)."""
+    def _unpaged(self, spec: QuerySpec, caller: Caller, dialect: str) -> tuple[CompiledQuery, bool]:
+        """`spec` compiled, its `tree` paged at the first row only, and whether that
+        compile is kept. A compile is kept only when the statistics its join order reads
+        were all there and did not change while it ran (compiling again gives the same)."""
         key = self._prepared_key(spec, caller, dialect)
-        kept = self._prepared.get(key) if key is not None else None
-        if kept is not None:
-            return kept
+        found = self._prepared.get(key) if key is not None else None
+        if found is not None:
+            return found, True
         seen = self._stats_generation()
         first = spec.model_copy(update={"page": 1, "page_size": 1})
         compiled = compile_query(first, self.context(caller, dialect))
-        if key is not None and self._complete(compiled, seen):
-            self._prepared.put(key, compiled)
-        return compiled
+        if key is None or not self._complete(compiled, seen):
+            return compiled, False
+        self._prepared.put(key, compiled)
+        return compiled, True
 
     def _prepared_key(self, spec: QuerySpec, caller: Caller, dialect: str) -> PreparedKey | None:
         if self._prepared.maxsize <= 0:
@@ -313,7 +321,16 @@ class QueryService:
         settings = self.settings
         versions = [self.catalog.get(k).version for k in compiled.keys]
         wanted = blocks(compiled.unpaged, numbers, settings.page_block_rows, settings.max_row_limit)
-        return [(b, result_key(b.tree, versions, scope=self.adapter.name)) for b in wanted]
+        return [(b, self._block_key(b, versions)) for b in wanted]
+
+    def _block_key(self, block: Block, versions: list[str]) -> str:
+        """The block's `result_key`, its canonical text cut from the unpaged tree's template
+        (backend.services.paged_sql): a kept tree's blocks are never rendered again."""
+        scope = self.adapter.name
+        text = self._canonical_pages.sql(block.unpaged, block.start, block.asked)
+        if text is None:
+            return result_key(block.tree, versions, scope=scope)
+        return text_key(text, versions, scope=scope)
 
     def _reach(self, start: int, size: int) -> int:
         """How far into the result fetching rows [start, start + size) sees."""
@@ -459,6 +476,14 @@ class QueryService:
         """The SQL carries every value and row filter; the versions make a new load a miss."""
         versions = ",".join(self.catalog.get(k).version for k in keys)
         return f"{versions}|{self._render(tree)}"
+
+    def _rendered(self, tree: exp.Expression, sql: str | None) -> None:
+        """Remember `sql` as `tree`'s text (None: nothing known, it is rendered on use)."""
+        if sql is not None:
+            with self._renders_lock:
+                self._renders[id(tree)] = (tree, sql)
+                while len(self._renders) > _RENDERS_MAX:
+                    self._renders.popitem(last=False)
 
     def _render(self, tree: exp.Expression) -> str:
         """The adapter's SQL for `tree`, rendered once per tree object: a page request

@@ -83,7 +83,12 @@ def canonical_sql(tree: exp.Expr) -> str:
 def result_key(tree: exp.Expr, versions: Sequence[str], *, scope: str) -> str:
     """The cache key of `tree` over datasets at `versions` (in the order the query reads
     them); `scope` names the database (the adapter), since one Redis may serve several."""
-    text = f"{scope}|{','.join(versions)}|{canonical_sql(tree)}"
+    return text_key(canonical_sql(tree), versions, scope=scope)
+
+
+def text_key(canonical: str, versions: Sequence[str], *, scope: str) -> str:
+    """`result_key` of a tree whose `canonical_sql` is `canonical`."""
+    text = f"{scope}|{','.join(versions)}|{canonical}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -3,7 +3,9 @@ again gives. A random spec is asked through the API first (that path loads the s
 joins need and keeps the compile), at one page; then the query service's compile of that
 spec at another page, answered from the kept compile, must render the same paged, unpaged
 and count SQL and describe the same columns, datasets, join order and notes as a fresh
-compile, or fail with the same error; and the API's `sql` is the fresh compile's."""
+compile, or fail with the same error; the API's `sql` is the fresh compile's; and the
+result cache keys of its blocks (cut from a template, backend.services.paged_sql) are the
+keys of the blocks' own trees."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from backend.query.compiler import compile_query
 from backend.query.context import CompiledQuery
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
+from backend.services.blocks import blocks
 from backend.services.queries import QueryService
+from backend.services.result_cache import result_key
 from tests.property.conftest import SLICES
 from tests.property.specs import query_spec
 from tests.store.fixtures import ADMIN, ADMIN_PASSWORD, USER_PASSWORD, Api
@@ -76,3 +80,9 @@ def test_a_kept_compile_equals_a_fresh_one(
     kept = _outcome(queries, lambda: queries.compile(other, caller))
     event("kept" if queries._prepared.hits > hits else "compiled")
     assert kept == _outcome(queries, lambda: _fresh(queries, other, caller)), spec
+    if isinstance(kept[0], tuple):  # compiled: its blocks' cache keys, cut from templates
+        compiled = queries.compile(other, caller)
+        scope = queries.adapter.name
+        for block in blocks(compiled.unpaged, range(3), 7, 1_000_000):
+            expected = result_key(block.tree, ["v1"], scope=scope)
+            assert queries._block_key(block, ["v1"]) == expected, spec
