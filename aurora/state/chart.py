@@ -89,9 +89,14 @@ class ChartState(PageState, rx.State):
         self._take(cd.fit(self._settings(), groups, aliases))
         return bool(self.y) and (bool(self.x) or self.kind == "kpi")
 
+    async def _shown(self, show: bool) -> None:
+        """Show or hide, and tell the explorer, whose pages ask for a refresh only then."""
+        self.show = show
+        (await self.get_state(ExplorerState))._followed = show
+
     @rx.event
-    def toggle(self):
-        self.show = not self.show
+    async def toggle(self):
+        await self._shown(not self.show)
         if self.show:
             self.used = True
             return ChartState.refresh
@@ -130,17 +135,19 @@ class ChartState(PageState, rx.State):
         return ChartState.refresh
 
     @rx.event
-    def report_opened(self, kind: str, chart: dict[str, Any]):
+    async def report_opened(self, kind: str, chart: dict[str, Any]):
         """A report was opened: its chart as saved (drawn when it was saved drawn)."""
         restored = cd.from_saved(chart)
         self.points, self.lines, self.kpi_text, self.error, self.note = [], [], "", "", ""
         self._drawn = ""
         if restored is None:
-            self.show, self.used = False, False
+            await self._shown(False)
+            self.used = False
             self._take(cd.Settings())
             return None
         self._take(restored)
-        self.used, self.show = True, kind == "chart"
+        self.used = True
+        await self._shown(kind == "chart")
         return ChartState.refresh if self.show else None
 
     @rx.event

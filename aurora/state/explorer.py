@@ -47,6 +47,18 @@ ON_REPORT_OPENED: list[Callable[[str, dict[str, Any]], Any]] = []
 ON_FILTER_ERRORS: list[Callable[[Any, list[flt.FilterRow]], Awaitable[None]]] = []
 
 
+def _supersede(tab: str) -> asyncio.Task[Any] | None:
+    """Cancel the tab's running query (its HTTP call, and so the API's query) and note this
+    task as the one running."""
+    task = asyncio.current_task()
+    previous = _INFLIGHT.get(tab)
+    if previous is not None and previous is not task and not previous.done():
+        previous.cancel()
+    if task is not None:
+        _INFLIGHT[tab] = task
+    return task
+
+
 @session.forgotten
 class ExplorerState(PageState, rx.State):
     """Dataset choice, spec parts, vintage, and the current page of results."""
@@ -104,6 +116,10 @@ class ExplorerState(PageState, rx.State):
     applying: str = ""  # the dialog whose Apply waits for this query (see dialog_apply)
     _before: dict[str, Any] = {}  # the spec's parts before that Apply
     _seq: int = 0
+    # Something on screen follows each answer (AFTER_RESULT: the chart), as it tells us: a
+    # page fires those hooks only then, so a closed chart's state is not loaded and saved
+    # (a Redis round trip each, with two UI workers) on every page, sort and filter.
+    _followed: bool = False
 
     # ---- derived, small ------------------------------------------------------------------
 
@@ -272,6 +288,7 @@ class ExplorerState(PageState, rx.State):
         self._reset_dataset()
         self.dataset_key = self.dataset_label = self.dataset_description = ""
         self.columns, self._base_columns = [], []
+        self._followed = False
         self._forget_report()
 
     def _forget_report(self) -> None:
@@ -480,12 +497,7 @@ class ExplorerState(PageState, rx.State):
             self.loading = True
             client = await self._api()
             tab = self.router.session.client_token
-        task = asyncio.current_task()
-        previous = _INFLIGHT.get(tab)
-        if previous is not None and previous is not task and not previous.done():
-            previous.cancel()
-        if task is not None:
-            _INFLIGHT[tab] = task
+        task = _supersede(tab)
         try:
             result = await client.query(spec)
         except asyncio.CancelledError:
@@ -510,7 +522,9 @@ class ExplorerState(PageState, rx.State):
                 return  # superseded, or asked for by a sign-in that has ended
             self._apply_result(result)
             await dialog_apply.settled(self)
-        yield list(AFTER_RESULT)  # a chart on screen follows the grid's query
+            followed = self._followed
+        if followed:
+            yield list(AFTER_RESULT)  # the chart on screen follows the grid's query
         await self._fill_in_totals_row(client, spec, (seq, generation))
         await self._fill_in_total(client, spec, (seq, generation), result)
 
