@@ -17,7 +17,15 @@ DEFAULT_API_URL = "http://127.0.0.1:8000"
 # Queries have their own server-side timeout; this one only guards against a dead API.
 TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 
+# Sign-ins wait at the API for its login pool (argon2, one thread per process). On the shared
+# pool a burst of them held every connection while they waited, and pages then timed out
+# waiting for one (api_unreachable). They get a few connections of their own, and may wait
+# for one longer than a page would: their turn comes in the API's login order anyway.
+LOGIN_CONNECTIONS = 4
+LOGIN_TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=60.0)
+
 _client: httpx.AsyncClient | None = None
+_login_client: httpx.AsyncClient | None = None
 
 
 def api_url() -> str:
@@ -45,6 +53,15 @@ def _shared_client() -> httpx.AsyncClient:
     if _client is None or _client.is_closed:
         _client = httpx.AsyncClient(base_url=api_url(), timeout=TIMEOUT)
     return _client
+
+
+def _sign_in_client() -> httpx.AsyncClient:
+    """The sign-ins' own pool (LOGIN_CONNECTIONS), apart from every user's pages."""
+    global _login_client
+    if _login_client is None or _login_client.is_closed:
+        limits = httpx.Limits(max_connections=LOGIN_CONNECTIONS)
+        _login_client = httpx.AsyncClient(base_url=api_url(), timeout=LOGIN_TIMEOUT, limits=limits)
+    return _login_client
 
 
 @dataclass
@@ -90,9 +107,12 @@ class ApiClient:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._headers.update(forwarding_headers(client_addr))
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _call(
+        self, method: str, path: str, pool: httpx.AsyncClient | None = None, **kwargs: Any
+    ) -> Any:
+        client = pool or _shared_client()
         try:
-            response = await _shared_client().request(method, path, headers=self._headers, **kwargs)
+            response = await client.request(method, path, headers=self._headers, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiError.unreachable(exc) from exc
         if response.status_code >= 400:
@@ -101,7 +121,8 @@ class ApiClient:
 
     async def login(self, username: str, password: str) -> dict[str, Any]:
         body = {"username": username, "password": password}
-        result: dict[str, Any] = await self._call("POST", "/api/auth/login", json=body)
+        path = "/api/auth/login"
+        result: dict[str, Any] = await self._call("POST", path, _sign_in_client(), json=body)
         return result
 
     async def logout(self) -> None:

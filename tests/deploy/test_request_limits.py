@@ -156,17 +156,17 @@ def test_the_ui_client_forwards_the_browser_address_with_its_secret(
 ) -> None:
     monkeypatch.setenv("AURORA_API_URL", api.url)
     monkeypatch.setenv("AURORA_UI_SECRET", UI_SECRET)
-    monkeypatch.setattr(aurora.api_client, "_client", None)  # a pool for this server
+    monkeypatch.setattr(aurora.api_client, "_login_client", None)  # a pool for this server
 
     async def log_in(username: str) -> ApiError:
         with pytest.raises(ApiError) as failed:
             await ApiClient(client_addr="198.51.100.23").login(username, "wrong")
-        await aurora.api_client._shared_client().aclose()
+        await aurora.api_client._sign_in_client().aclose()  # sign-ins have their own pool
         return failed.value
 
     assert asyncio.run(log_in("browser-user")).status == 401
     assert _newest_failure(admin, "browser-user")["client_addr"] == "198.51.100.23"
     monkeypatch.setenv("AURORA_UI_SECRET", "not-the-secret")
-    monkeypatch.setattr(aurora.api_client, "_client", None)
+    monkeypatch.setattr(aurora.api_client, "_login_client", None)
     assert asyncio.run(log_in("impostor")).status == 401
     assert _newest_failure(admin, "impostor")["client_addr"] == "127.0.0.1"
