@@ -71,6 +71,7 @@ class PageResult:
         """The response body: `dataclasses.asdict` without its deep copy of every row and
         value (a twentieth of a cached page's CPU), which the JSON encoder only reads.
 
+        >>> from dataclasses import asdict
         >>> page = PageResult([{"name": "a"}], [[1], [2]], 1, 50, 2, "SELECT", 1.0)
         >>> page.as_dict() == asdict(page) and page.as_dict()["rows"] is page.rows
         True
