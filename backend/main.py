@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -33,9 +33,51 @@ from backend.wiring import AppContext
 UPLOAD_PATHS = ("/api/admin/datasets",)  # multipart bodies here stream to disk (UPLOAD_MAX_MB)
 
 
+# In matching order: a route of an earlier router wins over a later one's.
+API_ROUTERS = (
+    health,
+    auth,
+    datasets,
+    query,
+    reports,
+    admin_users,
+    api_keys,
+    audit,
+    exports_routes,
+    schedules_routes,
+    admin_datasets_routes,
+    admin_preview_routes,
+    advice_routes,
+    aggrid_routes,
+    materializations_routes,
+    totals_routes,
+    dashboards_routes,
+    dashboard_extras_routes,
+)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    app = FastAPI(
+        title="Aurora",
+        version="0.1.0",
+        openapi_url=None,  # backend.routes.api_docs serves it, under an auth rule
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings  # backend.deps.SettingsDep
+    register_error_handlers(app)
+    app.state.metrics = Metrics()
+    _add_middleware(app, settings)
+    for module in API_ROUTERS:
+        app.include_router(module.router, prefix="/api")
+    app.include_router(metrics_routes.router)
+    app.include_router(api_docs_routes.router_for(settings), prefix="/api")
+    return app
 
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
@@ -49,17 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.context = None
             await context.close()
 
-    app = FastAPI(
-        title="Aurora",
-        version="0.1.0",
-        openapi_url=None,  # backend.routes.api_docs serves it, under an auth rule
-        docs_url=None,
-        redoc_url=None,
-        lifespan=lifespan,
-    )
-    app.state.settings = settings  # backend.deps.SettingsDep
-    register_error_handlers(app)
-    app.state.metrics = Metrics()
+    return lifespan
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Added innermost first: each one added later wraps the ones before."""
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(AdmissionLanes)  # inside the gate: it reads the caller the gate found
     # Before the body is read: 401/403 win over 422.
@@ -73,21 +109,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The caller's address as the API believes it (the UI server's or a trusted proxy's word).
     app.add_middleware(ClientAddressMiddleware, **ClientAddressMiddleware.options(settings))
     app.add_middleware(RequestIdMiddleware)  # outermost: every line and response has the id
-    for module in (health, auth, datasets, query, reports, admin_users, api_keys, audit):
-        app.include_router(module.router, prefix="/api")
-    for module in (exports_routes, schedules_routes):
-        app.include_router(module.router, prefix="/api")
-    app.include_router(admin_datasets_routes.router, prefix="/api")
-    app.include_router(admin_preview_routes.router, prefix="/api")
-    app.include_router(advice_routes.router, prefix="/api")
-    app.include_router(aggrid_routes.router, prefix="/api")
-    app.include_router(materializations_routes.router, prefix="/api")
-    app.include_router(totals_routes.router, prefix="/api")
-    app.include_router(dashboards_routes.router, prefix="/api")
-    app.include_router(dashboard_extras_routes.router, prefix="/api")
-    app.include_router(metrics_routes.router)
-    app.include_router(api_docs_routes.router_for(settings), prefix="/api")
-    return app
 
 
 app = create_app()
