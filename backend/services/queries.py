@@ -312,7 +312,7 @@ class QueryService:
             return Cut(await self._cached_run(direct, compiled.keys), None)
         keyed = await off_loop(self._keyed_blocks, compiled, numbers)
         tables = await asyncio.gather(
-            *(self.results.run(key, functools.partial(self._run, b.tree)) for b, key in keyed)
+            *(self.results.run(key, functools.partial(self._run_block, b)) for b, key in keyed)
         )
         return cut([(b, t) for (b, _), t in zip(keyed, tables, strict=True)], start, size)
 
@@ -509,6 +509,11 @@ class QueryService:
         versions = [self.catalog.get(k).version for k in keys]
         key = await off_loop(functools.partial(result_key, tree, versions, scope=self.adapter.name))
         return await self.results.run(key, lambda: self._run(tree))
+
+    async def _run_block(self, block: Block) -> pa.Table:
+        """A block's rows; its statement built only now, on a cache miss (a deep copy of
+        the query: in the compile pool, off the event loop)."""
+        return await self._run(await off_loop(lambda: block.tree))
 
     async def _run(self, tree: exp.Expression) -> pa.Table:
         timeout = self.settings.query_timeout_s
