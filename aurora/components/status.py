@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from aurora import theme
+from aurora.components.filter_pills import pill_bar
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import Pill
 
@@ -30,18 +31,7 @@ def _pill(p: rx.Var[Pill]) -> rx.Component:
 
 
 def filter_pills() -> rx.Component:
-    return rx.el.div(
-        rx.foreach(ExplorerState.pills, _pill),
-        id="filter-pills",
-        aria_label="Active filters",
-        style={
-            "display": rx.cond(ExplorerState.pills.length() > 0, "flex", "none"),
-            "flex_wrap": "wrap",
-            "gap": "4px",
-            "padding": "5px 10px 0 10px",
-            "min_width": "0",
-        },
-    )
+    return pill_bar(ExplorerState.pills, _pill, "explore", padding="5px 10px 0 10px")
 
 
 def error_banner() -> rx.Component:

@@ -11,6 +11,7 @@ from aurora import theme
 from aurora.components import forms
 from aurora.components.chrome import top_bar
 from aurora.components.filter_modal import filter_modal
+from aurora.components.filter_pills import pill_bar
 from aurora.components.modal import modal
 from aurora.components.report_modal import save_report_modal
 from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
@@ -243,17 +244,7 @@ def _filter_pill(p: rx.Var[Pill]) -> rx.Component:
 
 
 def _pills() -> rx.Component:
-    return rx.el.div(
-        rx.foreach(PivotState.pills, _filter_pill),
-        id="filter-pills",
-        aria_label="Active filters",
-        style={
-            "display": rx.cond(PivotState.pills.length() > 0, "flex", "none"),
-            "flex_wrap": "wrap",
-            "gap": "4px",
-            "min_width": "0",
-        },
-    )
+    return pill_bar(PivotState.pills, _filter_pill, "pivot")
 
 
 def _config() -> rx.Component:

@@ -57,6 +57,7 @@ ALLOWED: dict[str, set[str]] = {
         *("set_export_format", "set_load_id", "set_load_type", "set_value_agg"),
         *("set_value_column", "toggle"),
     },
+    "PillBarState": {"toggle"},
     "ReportListState": {"delete", "duplicate", "load", "open_report", "rename"}
     | {"set_rename_description", "set_rename_name", "set_rename_open", "set_search"}
     | {"start_rename", "toggle_shared"},
