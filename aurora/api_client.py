@@ -129,6 +129,11 @@ class ApiClient:
         """Revoke this token on the server (signing out is more than forgetting it)."""
         await self._call("POST", "/api/auth/logout")
 
+    async def operators(self) -> dict[str, Any]:
+        """The filter operators: labels, value shapes, and which each column kind offers."""
+        result: dict[str, Any] = await self._call("GET", "/api/meta/operators")
+        return result
+
     async def datasets(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = await self._call("GET", "/api/datasets")
         return result

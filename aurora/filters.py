@@ -13,33 +13,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from aurora import vocabulary
 from aurora.formatting import NUMERIC_KINDS, TEMPORAL_KINDS, format_value
 
 ROOT = "root"
 
-_TEXT_OPS = ["contains", "=", "!=", "starts_with", "ends_with", "in", "not_in"]
-_NUMBER_OPS = ["=", "!=", "<", "<=", ">", ">=", "between", "in", "not_in"]
-_DATE_OPS = ["between", "=", "!=", "<", "<=", ">", ">="]
-_NULL_OPS = ["is_null", "is_not_null"]
-NO_VALUE_OPS = frozenset(_NULL_OPS)
+# The value editor each operator needs (which operators a column offers, and their labels,
+# come from the API: aurora.vocabulary).
+NO_VALUE_OPS = frozenset({"is_null", "is_not_null"})
 LIST_OPS = frozenset({"in", "not_in"})
-
-OP_LABELS = {
-    "=": "equals",
-    "!=": "is not",
-    "<": "less than",
-    "<=": "at most",
-    ">": "greater than",
-    ">=": "at least",
-    "contains": "contains",
-    "starts_with": "starts with",
-    "ends_with": "ends with",
-    "in": "is one of",
-    "not_in": "is none of",
-    "between": "between",
-    "is_null": "is empty",
-    "is_not_null": "is not empty",
-}
 
 
 @dataclasses.dataclass
@@ -58,21 +40,6 @@ class FilterRow:
     value2: str = ""  # `between` high
     col_kind: str = "text"
     error: str = ""
-
-
-def operators_for(kind: str) -> list[str]:
-    """The operators offered for a column of this kind."""
-    if kind in NUMERIC_KINDS:
-        return _NUMBER_OPS + _NULL_OPS
-    if kind in TEMPORAL_KINDS:
-        return _DATE_OPS + _NULL_OPS
-    if kind == "boolean":
-        return ["=", "!=", *_NULL_OPS]
-    return _TEXT_OPS + _NULL_OPS
-
-
-def default_operator(kind: str) -> str:
-    return operators_for(kind)[0]
 
 
 def new_id() -> str:
@@ -113,7 +80,7 @@ def condition(column: str, kind: str, operator: str = "", value: str = "") -> Fi
         id=new_id(),
         kind="cond",
         column=column,
-        operator=operator or default_operator(kind),
+        operator=operator or vocabulary.current().default_operator(kind),
         value=value,
         col_kind=kind,
     )
@@ -269,7 +236,7 @@ def describe(row: FilterRow, label: str, fmt: str = "") -> str:
     ...          "Total revenue")
     'Total revenue > 1,000,000,000.00'
     """
-    op = _PILL_OPS.get(row.operator) or OP_LABELS.get(row.operator, row.operator)
+    op = _PILL_OPS.get(row.operator) or vocabulary.current().label(row.operator)
     kind = row.col_kind
     if row.operator in NO_VALUE_OPS:
         return f"{label} {op}"

@@ -39,6 +39,11 @@ class Draft:
     def aggregated(self) -> bool:
         return bool(self.group_by or self.measures)
 
+    @property
+    def vintage_chosen(self) -> bool:
+        """A vintage is sent (a load type, a load, or every load), not the API's default."""
+        return bool(self.load_type or self.load_id or self.all_loads)
+
 
 def kinds(draft: Draft) -> dict[str, str]:
     """Column name -> kind, for every name the current schema may use."""

@@ -1,6 +1,7 @@
-"""A saved query spec -> the parts of the screen that built it. Pure; the inverse of
-`spec_builder.build`, so opening a report restores the exact grid: columns, filters,
-aggregation, calculated fields, joins, vintage and sort.
+"""A saved query spec -> the `spec_builder.Draft` that built it. Pure; the inverse of
+`spec_builder.build` (`build(restore(spec))` gives the spec back), so opening a report
+restores the exact grid: columns, filters, aggregation, calculated fields, joins, vintage
+and sort.
 """
 
 from __future__ import annotations
@@ -14,26 +15,9 @@ from aurora import spec_builder
 from aurora.state.models import Calculated, ColumnMeta, Measure, SortKey
 
 
-@dataclasses.dataclass
-class Restored:
-    """What the explorer state takes over from a saved spec."""
-
-    columns: list[ColumnMeta]  # the schema's columns followed by calculated fields
-    joins: list[dict[str, Any]] = dataclasses.field(default_factory=list)
-    hidden: list[str] = dataclasses.field(default_factory=list)
-    filter_rows: list[flt.FilterRow] = dataclasses.field(default_factory=list)
-    quick_search: str = ""
-    sort: list[SortKey] = dataclasses.field(default_factory=list)
-    group_by: list[str] = dataclasses.field(default_factory=list)
-    measures: list[Measure] = dataclasses.field(default_factory=list)
-    calculated: list[Calculated] = dataclasses.field(default_factory=list)
-    load_type: str = ""
-    load_id: str = ""
-    vintage_chosen: bool = False
-
-
-def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> Restored:
-    """`schema_columns`: the columns of the spec's dataset, or of its joins when it has some."""
+def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> spec_builder.Draft:
+    """`schema_columns`: the columns of the spec's dataset, or of its joins when it has some.
+    The draft is on page 1; its vintage is the saved one (`vintage_chosen`), or none."""
     calculated = [
         Calculated(name=str(c["name"]), expr=str(c["expr"])) for c in spec.get("calculated") or []
     ]
@@ -42,7 +26,12 @@ def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> Restored:
     columns += [
         ColumnMeta(name=c.name, label=c.name, type="calculated", kind="other") for c in calculated
     ]
-    out = Restored(columns=columns, calculated=calculated, joins=list(spec.get("joins") or []))
+    out = spec_builder.Draft(
+        dataset=str(spec.get("dataset", "")),
+        columns=columns,
+        calculated=calculated,
+        joins=list(spec.get("joins") or []),
+    )
     out.group_by = [str(g) for g in spec.get("group_by") or []]
     out.measures = [_measure(m) for m in spec.get("measures") or []]
     if not out.group_by and not out.measures and spec.get("columns"):
@@ -53,7 +42,7 @@ def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> Restored:
         for s in spec.get("sort") or []
     ]
     _restore_vintage(out, spec.get("vintage"))
-    _restore_filters(out, spec.get("filters"), spec.get("dataset", ""))
+    _restore_filters(out, spec.get("filters"))
     return out
 
 
@@ -69,40 +58,29 @@ def _measure(m: dict[str, Any]) -> Measure:
     )
 
 
-def _restore_vintage(out: Restored, vintage: dict[str, Any] | None) -> None:
+def _restore_vintage(out: spec_builder.Draft, vintage: dict[str, Any] | None) -> None:
     if not vintage or not any(vintage.get(k) for k in ("load_type", "load_id", "all_loads")):
         return  # the API's default, as when saved
     out.load_type = str(vintage.get("load_type") or "")
     load_id = vintage.get("load_id")
     out.load_id = "" if load_id is None else str(load_id)
-    out.vintage_chosen = True
+    out.all_loads = not out.load_type and not out.load_id  # chosen, naming no load: all
 
 
-def _restore_filters(out: Restored, tree: dict[str, Any] | None, dataset: str) -> None:
+def _restore_filters(out: spec_builder.Draft, tree: dict[str, Any] | None) -> None:
+    """The filter rows, and the quick search when the tree ends in one (before the filters
+    are in the draft, the way `spec_builder` reads its visible text columns)."""
     if not tree:
         return
     rest, needle = _split_quick(tree)
     if needle is not None:
-        draft = _draft(out, dataset)
-        text_kinds = spec_builder.kinds(draft)
-        visible_text = [c for c in spec_builder.selected(draft) if text_kinds.get(c) == "text"]
+        text_kinds = spec_builder.kinds(out)
+        visible_text = [c for c in spec_builder.selected(out) if text_kinds.get(c) == "text"]
         if sorted(visible_text) == sorted(_quick_columns(tree, rest)):
             out.quick_search = needle
             tree = rest
     if tree:
-        kinds = spec_builder.kinds(_draft(out, dataset))
-        out.filter_rows = to_rows(tree, kinds)
-
-
-def _draft(out: Restored, dataset: str) -> spec_builder.Draft:
-    return spec_builder.Draft(
-        dataset=dataset,
-        columns=out.columns,
-        hidden=out.hidden,
-        group_by=out.group_by,
-        measures=out.measures,
-        calculated=out.calculated,
-    )
+        out.filter_rows = to_rows(tree, spec_builder.kinds(out))
 
 
 def _is_quick(node: dict[str, Any]) -> str | None:

@@ -9,18 +9,12 @@ from aurora import theme
 from aurora.components.modal import modal
 from aurora.state.explorer import ExplorerState
 from aurora.state.filter_editor import FilterState
-from aurora.state.models import ColumnMeta
-
-_TEXT, _NUMBER, _DATE, _BOOL = (
-    flt.operators_for("text"),
-    flt.operators_for("integer"),
-    flt.operators_for("date"),
-    flt.operators_for("boolean"),
-)
+from aurora.state.models import ColumnMeta, Pill
 
 
-def _options(ops: list[str]) -> list[rx.Component]:
-    return [rx.el.option(flt.OP_LABELS[o], value=o) for o in ops]
+def _options(ops: rx.Var[list[Pill]]) -> rx.Component:
+    """The operators the API offers for a kind of column (FilterState.ops_<kind>)."""
+    return rx.foreach(ops, lambda op: rx.el.option(op.text, value=op.id))
 
 
 def _column_option(c: rx.Var[ColumnMeta]) -> rx.Component:
@@ -111,10 +105,10 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
             rx.el.select(
                 rx.match(
                     row.col_kind,
-                    ("integer", "decimal", "float", _options(_NUMBER)),
-                    ("date", "timestamp", _options(_DATE)),
-                    ("boolean", _options(_BOOL)),
-                    _options(_TEXT),
+                    ("integer", "decimal", "float", _options(FilterState.ops_integer)),
+                    ("date", "timestamp", _options(FilterState.ops_date)),
+                    ("boolean", _options(FilterState.ops_boolean)),
+                    _options(FilterState.ops_text),
                 ),
                 value=row.operator,
                 disabled=row.column == "",

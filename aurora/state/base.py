@@ -25,6 +25,7 @@ from typing import Any
 
 import reflex as rx
 
+from aurora import vocabulary
 from aurora.api_client import ApiClient, ApiError
 from aurora.state import session
 from aurora.state.auth import AuthState
@@ -40,13 +41,16 @@ class PageState(rx.State, mixin=True):
 
     async def _signed_in_api(self, admin: bool = False) -> tuple[ApiClient | None, Any]:
         """The client when this tab holds a proven session (and, with `admin`, an admin's);
-        else no client and the redirect to return from the event."""
+        else no client and the redirect to return from the event. A page's first load in
+        this process also fetches the filter vocabulary (aurora.vocabulary)."""
         auth = await self.get_state(AuthState)
         if not await auth._signed_in():
             return None, auth._to_login()
         if admin and auth.role != "admin":
             return None, rx.redirect("/")
-        return auth._client(), None
+        client = auth._client()
+        await vocabulary.load(client)
+        return client, None
 
     def _failed(self, exc: ApiError, field: str = "") -> Any:
         """What an event returns for a refusal: 401 ends the session, the rest is shown."""

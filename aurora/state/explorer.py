@@ -18,9 +18,9 @@ from typing import Any
 
 import reflex as rx
 
+from aurora import dataset_meta, spec_builder, spec_restore
 from aurora import filters as flt
 from aurora import formatting as fmt
-from aurora import spec_builder, spec_restore
 from aurora.api_client import ApiClient, ApiError
 from aurora.state import convert, dialog_apply, reset_undo, session
 from aurora.state.base import PageState
@@ -326,27 +326,13 @@ class ExplorerState(PageState, rx.State):
         self.load_id = self.load_ids[0].value if self.load_ids else ""
 
     def _apply_dataset(self, meta: dict[str, Any]) -> None:
-        self.dataset_key = str(meta.get("key", ""))
-        self.dataset_label = str(meta.get("label") or self.dataset_key)
-        self.dataset_description = str(meta.get("description") or "")
-        estimate = meta.get("row_estimate")
-        self.row_estimate = int(estimate) if isinstance(estimate, int) else -1
-        self.columns = [convert.column_meta(c) for c in meta.get("columns", [])]
-        self.rls_no_rows = meta.get("row_security") == "no_rows"
+        m = dataset_meta.read(meta)
+        self.dataset_key, self.dataset_label = m.key, m.label
+        self.dataset_description, self.row_estimate = m.description, m.row_estimate
+        self.columns, self.rls_no_rows = m.columns, m.rls_no_rows
         self._base_columns = [dataclasses.replace(c) for c in self.columns]
-        vintage = meta.get("vintage") or {}
-        self._vintage = {
-            str(o.get("load_type") or ""): [
-                convert.load_id_option(i) for i in o.get("load_ids", [])
-            ]
-            for o in vintage.get("options", [])
-        }
-        self.load_types = [t for t in self._vintage if t]
-        self._default_load_type = str(vintage.get("default_load_type") or "")
-        opens_on = meta.get("default_vintage") or {}
-        load_id = opens_on.get("load_id")
-        load_id_text = "" if load_id is None else str(load_id)
-        self._opens_on = (str(opens_on.get("load_type") or ""), load_id_text)
+        self._vintage, self.load_types = m.vintage, m.load_types
+        self._default_load_type, self._opens_on = m.default_load_type, m.opens_on
         self._default_vintage()
 
     def _apply_result(self, result: dict[str, Any]) -> None:
@@ -379,7 +365,7 @@ class ExplorerState(PageState, rx.State):
                 for c in self.columns
             ]
 
-    def _apply_restored(self, r: spec_restore.Restored) -> None:
+    def _apply_restored(self, r: spec_builder.Draft) -> None:
         """Take over a saved report's grid (after its dataset was applied)."""
         self.columns, self.joins, self.hidden = r.columns, r.joins, r.hidden
         self.filter_rows, self.quick_search, self.sort = r.filter_rows, r.quick_search, r.sort

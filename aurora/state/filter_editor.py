@@ -11,11 +11,12 @@ from typing import Any
 import reflex as rx
 
 from aurora import filters as flt
+from aurora import vocabulary
 from aurora.api_client import ApiError
 from aurora.state import convert, dialog_apply, session
 from aurora.state.base import PageState
 from aurora.state.explorer import ON_FILTER_ERRORS, ExplorerState
-from aurora.state.models import ColumnMeta
+from aurora.state.models import ColumnMeta, Pill
 
 SUGGESTIONS = 20
 # Whose filters the builder may edit, by name: each has `dataset_key` and, but for the
@@ -35,6 +36,12 @@ class FilterState(PageState, rx.State):
     columns: list[ColumnMeta] = []
     suggestions: list[str] = []
     suggest_for: str = ""
+    # The operator lists (id = operator, text = its label) by the kind of a row's column, as
+    # the API offers them (aurora.vocabulary); the other numeric and temporal kinds alike.
+    ops_text: list[Pill] = []
+    ops_integer: list[Pill] = []
+    ops_date: list[Pill] = []
+    ops_boolean: list[Pill] = []
     # error (PageState): a refusal of the filters that names no condition
 
     @rx.var
@@ -43,9 +50,15 @@ class FilterState(PageState, rx.State):
         count = sum(1 for r in flt.conditions(self.rows) if flt.is_complete(r))
         return f"{count} condition{'' if count == 1 else 's'}"
 
+    def _offer_operators(self, words: vocabulary.Vocabulary) -> None:
+        for kind in ("text", "integer", "date", "boolean"):
+            choices = [Pill(id=op, text=words.label(op)) for op in words.operators_for(kind)]
+            setattr(self, f"ops_{kind}", choices)
+
     def _show_errors(self, rows: list[flt.FilterRow]) -> None:
         """The API named conditions it refused: reopen the builder with the messages."""
         self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
+        self._offer_operators(vocabulary.current())  # loaded when the page was entered
         self.target, self.open = "explorer", True
 
     async def _columns(self) -> dict[str, str]:
@@ -61,6 +74,7 @@ class FilterState(PageState, rx.State):
 
     async def _edit(self, target: str, columns: list[ColumnMeta], rows: list[flt.FilterRow]):
         """Open the builder on `target`'s filter rows ("explorer" or "pivot")."""
+        self._offer_operators(await vocabulary.load(await self._api()))
         self.target, self.columns = target, list(columns)
         self.rows = [dataclasses.replace(r) for r in rows] or flt.new_tree()
         if not flt.conditions(self.rows):
@@ -103,13 +117,14 @@ class FilterState(PageState, rx.State):
     async def set_column(self, row_id: str, column: str):
         kind = (await self._columns()).get(column, "text")
         row = next((r for r in self.rows if r.id == row_id), None)
-        operator = row.operator if row and row.operator in flt.operators_for(kind) else ""
+        words = vocabulary.current()
+        operator = row.operator if row and row.operator in words.operators_for(kind) else ""
         self.rows = flt.update_row(
             self.rows,
             row_id,
             column=column,
             col_kind=kind,
-            operator=operator or flt.default_operator(kind),
+            operator=operator or words.default_operator(kind),
             value="",
             value2="",
             error="",

@@ -14,12 +14,12 @@ from typing import Any
 
 import reflex as rx
 
-from aurora import downloads, spec_restore
+from aurora import dataset_meta, downloads, spec_restore
 from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import pivot as pv
 from aurora.api_client import ApiClient, ApiError
-from aurora.state import convert, filter_editor, session
+from aurora.state import filter_editor, session
 from aurora.state.auth import AuthState
 from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
@@ -274,15 +274,9 @@ class PivotState(PageState, rx.State):
         self.error = exc.message
 
     async def _load_dataset(self, client: ApiClient, key: str) -> None:
-        meta = await client.dataset(key)
+        m = dataset_meta.read(await client.dataset(key))
         self.dataset_key = key
-        self.columns = [convert.column_meta(c) for c in meta.get("columns", [])]
-        vintage = meta.get("vintage") or {}
-        self._vintage = {
-            str(o.get("load_type") or ""): [convert.load_id_option(i) for i in o["load_ids"]]
-            for o in vintage.get("options", [])
-        }
-        self.load_types = [t for t in self._vintage if t]
+        self.columns, self._vintage, self.load_types = m.columns, m.vintage, m.load_types
         self.load_type, self.load_id, self.load_ids = "", "", []
         self.row_fields, self.col_fields, self.values = [], [], []
         self.filter_rows, self.filter_note = [], ""

@@ -10,6 +10,9 @@ Semantics worth knowing:
   double-quoted item keeps its commas (`"a,b", c` -> `a,b` and `c`). An empty list is an error.
 - `between` takes exactly `[low, high]`, both ends included.
 - `is_null`/`is_not_null` ignore `value`.
+
+The registry is also the UI's vocabulary (GET /api/meta/operators, `vocabulary()`): each
+operator's label and the shape of its value, and which operators each column kind offers.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from backend.catalog.models import type_kind
+from backend.catalog.models import Kind, type_kind
 from backend.errors import InvalidQuery
 from backend.query.coerce import coerce
 from backend.query.names import Ref
@@ -33,11 +36,13 @@ Args = tuple[exp.Expr, ...]
 
 @dataclass(frozen=True)
 class OpDef:
-    """`values` checks and types the condition's value; `build` makes the predicate."""
+    """`values` checks and types the condition's value; `build` makes the predicate;
+    `label` names it in a filter builder's operator list."""
 
     template: str
     values: Callable[[Value, Ref, str], Args]
     build: Callable[[exp.Expr, Args], exp.Expr]
+    label: str
 
 
 def like_escape(text: str) -> str:
@@ -116,39 +121,91 @@ def _compare(node: type[exp.Binary]) -> Callable[[exp.Expr, Args], exp.Expr]:
 
 
 OPERATORS: dict[Op, OpDef] = {
-    Op.EQ: OpDef("{column} is {value}", _one, _compare(exp.EQ)),
-    Op.NE: OpDef("{column} is not {value}", _one, _compare(exp.NEQ)),
-    Op.LT: OpDef("{column} is less than {value}", _one, _compare(exp.LT)),
-    Op.GT: OpDef("{column} is greater than {value}", _one, _compare(exp.GT)),
-    Op.LE: OpDef("{column} is at most {value}", _one, _compare(exp.LTE)),
-    Op.GE: OpDef("{column} is at least {value}", _one, _compare(exp.GTE)),
-    Op.CONTAINS: OpDef("{column} contains {value}", _pattern("%{}%"), _like),
-    Op.STARTS_WITH: OpDef("{column} starts with {value}", _pattern("{}%"), _like),
-    Op.ENDS_WITH: OpDef("{column} ends with {value}", _pattern("%{}"), _like),
+    Op.EQ: OpDef("{column} is {value}", _one, _compare(exp.EQ), "equals"),
+    Op.NE: OpDef("{column} is not {value}", _one, _compare(exp.NEQ), "is not"),
+    Op.LT: OpDef("{column} is less than {value}", _one, _compare(exp.LT), "less than"),
+    Op.GT: OpDef("{column} is greater than {value}", _one, _compare(exp.GT), "greater than"),
+    Op.LE: OpDef("{column} is at most {value}", _one, _compare(exp.LTE), "at most"),
+    Op.GE: OpDef("{column} is at least {value}", _one, _compare(exp.GTE), "at least"),
+    Op.CONTAINS: OpDef("{column} contains {value}", _pattern("%{}%"), _like, "contains"),
+    Op.STARTS_WITH: OpDef("{column} starts with {value}", _pattern("{}%"), _like, "starts with"),
+    Op.ENDS_WITH: OpDef("{column} ends with {value}", _pattern("%{}"), _like, "ends with"),
     Op.IN: OpDef(
         "{column} is one of {values}",
         _many,
         lambda col, args: exp.In(this=col, expressions=list(args)),
+        "is one of",
     ),
     Op.NOT_IN: OpDef(
         "{column} is none of {values}",
         _many,
         lambda col, args: exp.Not(this=exp.In(this=col, expressions=list(args))),
+        "is none of",
     ),
     Op.BETWEEN: OpDef(
         "{column} is between {low} and {high}",
         _pair,
         lambda col, args: exp.Between(this=col, low=args[0], high=args[1]),
+        "between",
     ),
     Op.IS_NULL: OpDef(
-        "{column} is empty", _none, lambda col, _: exp.Is(this=col, expression=exp.Null())
+        "{column} is empty",
+        _none,
+        lambda col, _: exp.Is(this=col, expression=exp.Null()),
+        "is empty",
     ),
     Op.IS_NOT_NULL: OpDef(
         "{column} is not empty",
         _none,
         lambda col, _: exp.Not(this=exp.Is(this=col, expression=exp.Null())),
+        "is not empty",
     ),
 }
+
+_NULLS = (Op.IS_NULL, Op.IS_NOT_NULL)
+_TEXT = (Op.CONTAINS, Op.EQ, Op.NE, Op.STARTS_WITH, Op.ENDS_WITH, Op.IN, Op.NOT_IN, *_NULLS)
+_NUMBER = (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.BETWEEN, Op.IN, Op.NOT_IN, *_NULLS)
+_DATE = (Op.BETWEEN, Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, *_NULLS)
+
+# What a filter builder offers for a column of each kind, the first being its default. The
+# pattern operators take text columns only (`_pattern`); a kind not listed ("other") gets
+# no list: a builder offers it what it offers text, and the API says what it refuses.
+BY_KIND: dict[Kind, tuple[Op, ...]] = {
+    "text": _TEXT,
+    "integer": _NUMBER,
+    "decimal": _NUMBER,
+    "float": _NUMBER,
+    "date": _DATE,
+    "timestamp": _DATE,
+    "boolean": (Op.EQ, Op.NE, *_NULLS),
+}
+
+_SHAPES = {_none: "none", _many: "list", _pair: "pair"}
+
+
+def value_shape(op: Op) -> str:
+    """What the operator's value is: "none", "one", "list" (`in`) or "pair" (`between`).
+
+    >>> [value_shape(o) for o in (Op.IS_NULL, Op.CONTAINS, Op.NOT_IN, Op.BETWEEN)]
+    ['none', 'one', 'list', 'pair']
+    """
+    return _SHAPES.get(OPERATORS[op].values, "one")
+
+
+def vocabulary() -> dict[str, object]:
+    """The operators as a filter builder shows them (GET /api/meta/operators).
+
+    >>> v = vocabulary()
+    >>> v["operators"][0], v["by_kind"]["boolean"]
+    ({'operator': '=', 'label': 'equals', 'value': 'one'}, ['=', '!=', 'is_null', 'is_not_null'])
+    """
+    return {
+        "operators": [
+            {"operator": op.value, "label": d.label, "value": value_shape(op)}
+            for op, d in OPERATORS.items()
+        ],
+        "by_kind": {kind: [op.value for op in ops] for kind, ops in BY_KIND.items()},
+    }
 
 
 def condition_sql(condition: Condition, ref: Ref, path: str) -> exp.Expr:

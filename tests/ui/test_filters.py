@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aurora import filters as flt
+from aurora import vocabulary
+from backend.query import operators
 
 
 def _tree() -> tuple[list[flt.FilterRow], dict[str, str]]:
@@ -76,7 +78,11 @@ def test_negated_group_is_sent_with_negate():
     }
 
 
-def test_operators_follow_the_column_kind():
-    assert "between" in flt.operators_for("date")
-    assert "contains" not in flt.operators_for("integer")
-    assert "contains" in flt.operators_for("text")
+def test_operators_follow_the_column_kind_as_the_api_offers_them():
+    words = vocabulary.take(operators.vocabulary())  # what GET /api/meta/operators answers
+    assert "between" in words.operators_for("date")
+    assert "contains" not in words.operators_for("integer")
+    assert words.default_operator("text") == "contains"
+    assert words.operators_for("other") == words.operators_for("text")
+    row = flt.condition("region", "text", "in", "North, South")
+    assert flt.describe(row, "Region") == "Region is one of North, South"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from aurora.spec_builder import Draft, build
+from aurora.spec_builder import build
 from aurora.spec_restore import joined_columns, restore
 from aurora.state.models import ColumnMeta
 
@@ -20,22 +20,7 @@ PAGE = {"page": 1, "page_size": 50}
 
 
 def _rebuilt(spec: dict[str, Any]) -> dict[str, Any]:
-    r = restore(spec, COLUMNS)
-    draft = Draft(
-        dataset=spec["dataset"],
-        columns=r.columns,
-        hidden=r.hidden,
-        filter_rows=r.filter_rows,
-        quick_search=r.quick_search,
-        sort=r.sort,
-        group_by=r.group_by,
-        measures=r.measures,
-        calculated=r.calculated,
-        load_type=r.load_type if r.vintage_chosen else "",
-        load_id=r.load_id if r.vintage_chosen else "",
-        joins=r.joins,
-    )
-    return build(draft)[0]
+    return build(restore(spec, COLUMNS))[0]
 
 
 SPECS = {
