@@ -15,24 +15,12 @@ from typing import Any
 
 from aurora import filters as flt
 from aurora import formatting as fmt
+from aurora import theme
 
 KINDS = ("bar", "line", "area", "pie", "kpi")
 SERIES_KINDS = frozenset({"bar", "line", "area"})
 STACKS = ("stacked", "grouped")
-COLOURS = (
-    "#2563eb",
-    "#f59e0b",
-    "#10b981",
-    "#ef4444",
-    "#8b5cf6",
-    "#0ea5e9",
-    "#ec4899",
-    "#84cc16",
-    "#64748b",
-    "#14b8a6",
-    "#f97316",
-    "#6366f1",
-)
+COLOURS = theme.CHART_COLOURS  # the design system's chart palette
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 200
 MAX_SERIES = len(COLOURS)

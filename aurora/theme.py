@@ -28,6 +28,22 @@ RED_50 = "#fef2f2"
 AMBER_50 = "#fffbeb"
 AMBER_700 = "#b45309"
 
+# A chart's series and pie slices, in this order (12: aurora.chart_data.MAX_SERIES).
+CHART_COLOURS = (
+    "#2563eb",
+    "#f59e0b",
+    "#10b981",
+    "#ef4444",
+    "#8b5cf6",
+    "#0ea5e9",
+    "#ec4899",
+    "#84cc16",
+    "#64748b",
+    "#14b8a6",
+    "#f97316",
+    "#6366f1",
+)
+
 FONT = "Inter, 'Segoe UI', system-ui, -apple-system, sans-serif"
 FONT_SIZE = "13px"
 RADIUS_PILL = "999px"
@@ -314,6 +330,47 @@ SUCCESS: dict[str, Any] = {
     "overflow_wrap": "anywhere",
     "min_width": "0",
 }
+
+
+def row(gap: str = "6px", *, wrap: bool = False, align: str = "center") -> dict[str, Any]:
+    """A flex row: children side by side, `gap` apart (forms.row draws one)."""
+    style: dict[str, Any] = {"display": "flex", "gap": gap}
+    if align:
+        style["align_items"] = align
+    if wrap:
+        style["flex_wrap"] = "wrap"
+    return style
+
+
+def column(gap: str = "6px") -> dict[str, Any]:
+    """A flex column: children one under another, `gap` apart."""
+    return {"display": "flex", "flex_direction": "column", "gap": gap}
+
+
+CARD_COLUMN: dict[str, Any] = {**CARD, "display": "flex", "flex_direction": "column"}
+CHECKBOX: dict[str, Any] = {"accent_color": BLUE}
+CHECKBOX_LABEL: dict[str, Any] = {**row(), "display": "inline-flex", "cursor": "pointer"}
+DROP_ZONE: dict[str, Any] = {
+    "border": f"1px dashed {SLATE_300}",
+    "border_radius": "8px",
+    "padding": "14px",
+    "background": SLATE_50,
+    "cursor": "pointer",
+}
+PROGRESS_TRACK: dict[str, Any] = {
+    "height": "8px",
+    "width": "200px",
+    "background": SLATE_200,
+    "border_radius": RADIUS_PILL,
+    "overflow": "hidden",
+}
+PROGRESS_BAR: dict[str, Any] = {"height": "100%", "background": BLUE, "border_radius": RADIUS_PILL}
+TD_NOWRAP: dict[str, Any] = {**TD, "white_space": "nowrap"}
+MONO: dict[str, Any] = {"font_family": "ui-monospace, monospace"}
+LIST_COMPACT: dict[str, Any] = {"margin": "2px 0 0 18px", "padding": "0"}
+TD_RIGHT: dict[str, Any] = {**TD, "text_align": "right"}
+TD_EMPTY: dict[str, Any] = {**TD, "color": SLATE_500}
+
 FORM_ROW: dict[str, Any] = {
     "display": "flex",
     "flex_wrap": "wrap",

@@ -28,7 +28,7 @@ def admin_header(active: str, title: str) -> rx.Component:
                 for key, label, href in ADMIN_NAV
             ],
             aria_label="Administration",
-            style={"display": "flex", "gap": "2px", "flex_wrap": "wrap"},
+            style=theme.row("2px", wrap=True, align=""),
         ),
-        style={"display": "flex", "align_items": "center", "gap": "10px", "flex_wrap": "wrap"},
+        style=theme.row("10px", wrap=True),
     )

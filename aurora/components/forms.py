@@ -64,15 +64,10 @@ def checkbox(label: Any, checked: Any, on_change: Any, box_id: str = "") -> rx.C
             id=box_id or None,
             checked=checked,
             on_change=on_change,
-            style={"accent_color": theme.BLUE},
+            style=theme.CHECKBOX,
         ),
         rx.el.span(label),
-        style={
-            "display": "inline-flex",
-            "gap": "6px",
-            "align_items": "center",
-            "cursor": "pointer",
-        },
+        style=theme.CHECKBOX_LABEL,
     )
 
 
@@ -84,10 +79,35 @@ def alert(message: Any, alert_id: str = "") -> rx.Component:
     )
 
 
+def row(
+    *children: Any, gap: str = "6px", wrap: bool = False, align: str = "center", **props: Any
+) -> rx.Component:
+    """Children side by side (`props`: the div's id, class_name, role...)."""
+    return rx.el.div(*children, style=theme.row(gap, wrap=wrap, align=align), **props)
+
+
+def column(*children: Any, gap: str = "6px", **props: Any) -> rx.Component:
+    """Children one under another."""
+    return rx.el.div(*children, style=theme.column(gap), **props)
+
+
+def data_table(
+    headers: list[rx.Component], body: rx.Component, *, max_height: str = "", **props: Any
+) -> rx.Component:
+    """A scrolling table: `headers` (forms.th), `body` the rows (an rx.foreach); `props` go
+    to the scrolling wrapper (id, data_scrolls...)."""
+    wrap = {**theme.TABLE_WRAP, **({"max_height": max_height} if max_height else {})}
+    return rx.el.div(
+        rx.el.table(rx.el.thead(rx.el.tr(*headers)), rx.el.tbody(body), style=theme.TABLE),
+        style=wrap,
+        **props,
+    )
+
+
 def th(label: Any, numeric: bool = False) -> rx.Component:
     style = {**theme.TH, "text_align": "right"} if numeric else theme.TH
     return rx.el.th(label, scope="col", style=style)
 
 
 def empty_row(text: str, cols: int) -> rx.Component:
-    return rx.el.tr(rx.el.td(text, col_span=cols, style={**theme.TD, "color": theme.SLATE_500}))
+    return rx.el.tr(rx.el.td(text, col_span=cols, style=theme.TD_EMPTY))

@@ -179,7 +179,7 @@ def _preview() -> rx.Component:
             rx.el.span("Preview", style=theme.LABEL),
             rx.cond(JoinState.busy, rx.spinner(size="1")),
             rx.el.span(JoinState.preview_note, id="join-preview-note", style=theme.MUTED),
-            style={"display": "flex", "gap": "8px", "align_items": "center"},
+            style=theme.row("8px"),
         ),
         rx.cond(
             JoinState.error != "",
@@ -234,7 +234,7 @@ def join_modal() -> rx.Component:
             rx.el.div(
                 rx.el.span("Primary dataset", style=theme.LABEL),
                 rx.el.strong(JoinState.base_label, id="join-base"),
-                style={"display": "flex", "gap": "8px", "align_items": "baseline"},
+                style=theme.row("8px", align="baseline"),
             ),
             rx.el.div(
                 rx.foreach(JoinState.joins, _join_card),

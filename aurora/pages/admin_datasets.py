@@ -55,167 +55,153 @@ def _type_row(t: rx.Var[TypeEdit]) -> rx.Component:
             style={**theme.PILL_SELECT, "width": "150px"},
         ),
         theme.icon_button("x", "Remove type override", on_click=S.remove_type(t.id)),
-        style={"display": "flex", "gap": "6px", "align_items": "center"},
+        style=theme.row(),
+    )
+
+
+def _upload_fields() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "Dataset key",
+            forms.text_input(
+                "upload-key",
+                S.upload_key,
+                lambda v: S.set_upload_field("upload_key", v),
+                placeholder="letters, digits, _",
+                width="180px",
+            ),
+        ),
+        forms.field(
+            "Load type (optional)",
+            forms.text_input(
+                "upload-load-type",
+                S.upload_load_type,
+                lambda v: S.set_upload_field("upload_load_type", v),
+                width="140px",
+            ),
+        ),
+        forms.field(
+            "Load id (optional)",
+            forms.text_input(
+                "upload-load-id",
+                S.upload_load_id,
+                lambda v: S.set_upload_field("upload_load_id", v),
+                width="120px",
+            ),
+        ),
+        forms.checkbox(
+            "Replace if it exists", S.upload_replace, S.set_upload_replace, "upload-replace"
+        ),
+        style=theme.FORM_ROW,
+    )
+
+
+def _upload_types() -> rx.Component:
+    return rx.el.div(
+        rx.el.div("Type overrides", style=theme.LABEL),
+        rx.foreach(S.upload_types, _type_row),
+        theme.button(
+            "Type override",
+            icon_name="plus",
+            kind="ghost",
+            id="upload-add-type",
+            on_click=S.add_type,
+        ),
+        style={**theme.column("4px"), "align_items": "flex-start"},
+    )
+
+
+def _drop_zone() -> rx.Component:
+    return rx.upload.root(
+        rx.el.div(
+            theme.icon("upload", 18),
+            rx.el.span("Drop a CSV, XLSX or Parquet file here, or click to choose"),
+            rx.foreach(
+                rx.selected_files(UPLOAD_ID),
+                lambda f: rx.el.strong(f, class_name="upload-file"),
+            ),
+            style={**theme.row("8px", wrap=True), "color": theme.SLATE_500},
+        ),
+        id=UPLOAD_ID,
+        multiple=False,
+        accept={
+            "text/csv": [".csv", ".txt"],
+            "application/octet-stream": [".parquet"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+        },
+        style=theme.DROP_ZONE,
+    )
+
+
+def _upload_progress() -> rx.Component:
+    """Upload, the bar of bytes sent, and what the warehouse is doing with the file."""
+    return forms.row(
+        theme.button(
+            "Upload",
+            icon_name="upload",
+            kind="primary",
+            id="upload-start",
+            disabled=(S.upload_phase == "sending") | (S.upload_phase == "loading"),
+            on_click=S.upload(
+                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=S.upload_progressed)
+            ),
+        ),
+        rx.el.div(
+            rx.el.div(style={**theme.PROGRESS_BAR, "width": S.upload_progress.to_string() + "%"}),
+            id="upload-progress",
+            role="progressbar",
+            aria_label="Upload progress",
+            aria_valuemin=0,
+            aria_valuemax=100,
+            aria_valuenow=S.upload_progress,
+            style=theme.PROGRESS_TRACK,
+        ),
+        rx.el.span(
+            rx.match(
+                S.upload_phase,
+                ("sending", "Sending the file…"),
+                ("loading", "Loading into the warehouse…"),
+                ("done", "Loaded"),
+                ("failed", "Not loaded"),
+                "",
+            ),
+            id="upload-status",
+            role="status",
+            style=theme.MUTED,
+        ),
+        gap="10px",
+    )
+
+
+def _upload_result() -> rx.Component:
+    return rx.cond(
+        S.upload_result != "",
+        rx.el.div(
+            S.upload_result,
+            rx.el.div(
+                rx.foreach(
+                    S.upload_columns,
+                    lambda p: rx.el.span(p.id + ": " + p.text, style=theme.BADGE),
+                ),
+                style={**theme.row("4px", wrap=True, align=""), "margin_top": "4px"},
+            ),
+            id="upload-result",
+            role=rx.cond(S.upload_phase == "failed", "alert", "status"),
+            style=rx.cond(S.upload_phase == "failed", theme.BANNER_INLINE, theme.SUCCESS),
+        ),
     )
 
 
 def _upload_card() -> rx.Component:
     return rx.el.section(
         rx.el.h2("Upload a file", style=theme.H2),
-        rx.el.div(
-            forms.field(
-                "Dataset key",
-                forms.text_input(
-                    "upload-key",
-                    S.upload_key,
-                    lambda v: S.set_upload_field("upload_key", v),
-                    placeholder="letters, digits, _",
-                    width="180px",
-                ),
-            ),
-            forms.field(
-                "Load type (optional)",
-                forms.text_input(
-                    "upload-load-type",
-                    S.upload_load_type,
-                    lambda v: S.set_upload_field("upload_load_type", v),
-                    width="140px",
-                ),
-            ),
-            forms.field(
-                "Load id (optional)",
-                forms.text_input(
-                    "upload-load-id",
-                    S.upload_load_id,
-                    lambda v: S.set_upload_field("upload_load_id", v),
-                    width="120px",
-                ),
-            ),
-            forms.checkbox(
-                "Replace if it exists", S.upload_replace, S.set_upload_replace, "upload-replace"
-            ),
-            style=theme.FORM_ROW,
-        ),
-        rx.el.div(
-            rx.el.div("Type overrides", style=theme.LABEL),
-            rx.foreach(S.upload_types, _type_row),
-            theme.button(
-                "Type override",
-                icon_name="plus",
-                kind="ghost",
-                id="upload-add-type",
-                on_click=S.add_type,
-            ),
-            style={
-                "display": "flex",
-                "flex_direction": "column",
-                "gap": "4px",
-                "align_items": "flex-start",
-            },
-        ),
-        rx.upload.root(
-            rx.el.div(
-                theme.icon("upload", 18),
-                rx.el.span("Drop a CSV, XLSX or Parquet file here, or click to choose"),
-                rx.foreach(
-                    rx.selected_files(UPLOAD_ID),
-                    lambda f: rx.el.strong(f, class_name="upload-file"),
-                ),
-                style={
-                    "display": "flex",
-                    "gap": "8px",
-                    "align_items": "center",
-                    "flex_wrap": "wrap",
-                    "color": theme.SLATE_500,
-                },
-            ),
-            id=UPLOAD_ID,
-            multiple=False,
-            accept={
-                "text/csv": [".csv", ".txt"],
-                "application/octet-stream": [".parquet"],
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-            },
-            style={
-                "border": f"1px dashed {theme.SLATE_300}",
-                "border_radius": "8px",
-                "padding": "14px",
-                "background": theme.SLATE_50,
-                "cursor": "pointer",
-            },
-        ),
-        rx.el.div(
-            theme.button(
-                "Upload",
-                icon_name="upload",
-                kind="primary",
-                id="upload-start",
-                disabled=(S.upload_phase == "sending") | (S.upload_phase == "loading"),
-                on_click=S.upload(
-                    rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=S.upload_progressed)
-                ),
-            ),
-            rx.el.div(
-                rx.el.div(
-                    style={
-                        "height": "100%",
-                        "width": S.upload_progress.to_string() + "%",
-                        "background": theme.BLUE,
-                        "border_radius": "999px",
-                    }
-                ),
-                id="upload-progress",
-                role="progressbar",
-                aria_label="Upload progress",
-                aria_valuemin=0,
-                aria_valuemax=100,
-                aria_valuenow=S.upload_progress,
-                style={
-                    "height": "8px",
-                    "width": "200px",
-                    "background": theme.SLATE_200,
-                    "border_radius": "999px",
-                    "overflow": "hidden",
-                },
-            ),
-            rx.el.span(
-                rx.match(
-                    S.upload_phase,
-                    ("sending", "Sending the file…"),
-                    ("loading", "Loading into the warehouse…"),
-                    ("done", "Loaded"),
-                    ("failed", "Not loaded"),
-                    "",
-                ),
-                id="upload-status",
-                role="status",
-                style=theme.MUTED,
-            ),
-            style={"display": "flex", "gap": "10px", "align_items": "center"},
-        ),
-        rx.cond(
-            S.upload_result != "",
-            rx.el.div(
-                S.upload_result,
-                rx.el.div(
-                    rx.foreach(
-                        S.upload_columns,
-                        lambda p: rx.el.span(p.id + ": " + p.text, style=theme.BADGE),
-                    ),
-                    style={
-                        "display": "flex",
-                        "flex_wrap": "wrap",
-                        "gap": "4px",
-                        "margin_top": "4px",
-                    },
-                ),
-                id="upload-result",
-                role=rx.cond(S.upload_phase == "failed", "alert", "status"),
-                style=rx.cond(S.upload_phase == "failed", theme.BANNER_INLINE, theme.SUCCESS),
-            ),
-        ),
+        _upload_fields(),
+        _upload_types(),
+        _drop_zone(),
+        _upload_progress(),
+        _upload_result(),
         id="dataset-upload-card",
-        style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "10px"},
+        style={**theme.CARD_COLUMN, "gap": "10px"},
     )
 
 
@@ -231,7 +217,7 @@ def _dataset_row(d: rx.Var[DatasetRow]) -> rx.Component:
                 class_name="dataset-edit",
                 on_click=S.select(d.key),
             ),
-            style={**theme.TD, "text_align": "right"},
+            style=theme.TD_RIGHT,
         ),
         class_name="admin-dataset-row",
         data_key=d.key,
@@ -239,21 +225,11 @@ def _dataset_row(d: rx.Var[DatasetRow]) -> rx.Component:
 
 
 def _list_card() -> rx.Component:
-    return rx.el.div(
-        rx.el.table(
-            rx.el.thead(
-                rx.el.tr(
-                    forms.th("Dataset"),
-                    forms.th("Source"),
-                    forms.th("Rows", numeric=True),
-                    forms.th(""),
-                )
-            ),
-            rx.el.tbody(rx.foreach(S.datasets, _dataset_row)),
-            style=theme.TABLE,
-        ),
+    return forms.data_table(
+        [forms.th("Dataset"), forms.th("Source"), forms.th("Rows", numeric=True), forms.th("")],
+        rx.foreach(S.datasets, _dataset_row),
+        max_height="280px",
         id="admin-dataset-list",
-        style={**theme.TABLE_WRAP, "max_height": "280px"},
     )
 
 
@@ -276,7 +252,7 @@ def _column_row(c: rx.Var[ColEdit]) -> rx.Component:
                 aria_label="Hide " + c.name,
                 class_name="column-hidden",
                 on_change=lambda v: S.set_column(c.name, "hidden", v),
-                style={"accent_color": theme.BLUE},
+                style=theme.CHECKBOX,
             ),
             style=theme.TD,
         ),
@@ -315,7 +291,7 @@ def _rls_row(r: rx.Var[RlsEdit]) -> rx.Component:
         ),
         theme.icon_button("x", "Remove rule", on_click=S.remove_rls(r.id)),
         class_name="rls-rule",
-        style={"display": "flex", "gap": "6px", "align_items": "center", "flex_wrap": "wrap"},
+        style=theme.row(wrap=True),
     )
 
 
@@ -324,7 +300,14 @@ def _section(title: str, *children: rx.Component, section_id: str = "") -> rx.Co
         rx.el.div(title, style=theme.LABEL),
         *children,
         id=section_id or None,
-        style={"display": "flex", "flex_direction": "column", "gap": "6px", "min_width": "0"},
+        style={**theme.column(), "min_width": "0"},
+    )
+
+
+def _preview_row(row: rx.Var[list[str]]) -> rx.Component:
+    return rx.el.tr(
+        rx.foreach(row, lambda v: rx.el.td(v, role="gridcell", style=theme.TD_NOWRAP)),
+        class_name="preview-as-row",
     )
 
 
@@ -341,38 +324,158 @@ def _preview() -> rx.Component:
             ),
             theme.button("Preview", icon_name="eye", id="preview-as-run", on_click=S.preview_as),
             rx.el.span(S.preview_note, id="preview-as-note", style=theme.MUTED),
-            style={"display": "flex", "gap": "6px", "align_items": "center", "flex_wrap": "wrap"},
+            style=theme.row(wrap=True),
         ),
         forms.alert(S.preview_error, "preview-as-error"),
         rx.cond(
             S.preview_headers.length() > 0,
-            rx.el.div(
-                rx.el.table(
-                    rx.el.thead(rx.el.tr(rx.foreach(S.preview_headers, lambda h: forms.th(h)))),
-                    rx.el.tbody(
-                        rx.foreach(
-                            S.preview_rows,
-                            lambda row: rx.el.tr(
-                                rx.foreach(
-                                    row,
-                                    lambda v: rx.el.td(
-                                        v,
-                                        role="gridcell",
-                                        style={**theme.TD, "white_space": "nowrap"},
-                                    ),
-                                ),
-                                class_name="preview-as-row",
-                            ),
-                        )
-                    ),
-                    style=theme.TABLE,
-                ),
+            forms.data_table(
+                [rx.foreach(S.preview_headers, lambda h: forms.th(h))],
+                rx.foreach(S.preview_rows, _preview_row),
+                max_height="300px",
                 id="preview-as-result",
                 data_scrolls="both",
-                style={**theme.TABLE_WRAP, "max_height": "300px"},
             ),
         ),
         section_id="preview-as",
+    )
+
+
+def _settings_header() -> rx.Component:
+    return forms.row(
+        rx.el.h2("Settings of ", rx.el.code(S.key), style=theme.H2),
+        rx.spacer(),
+        theme.button(
+            "Delete dataset",
+            icon_name="trash-2",
+            kind="danger",
+            id="dataset-delete",
+            on_click=S.delete,
+        ),
+        theme.button(
+            "Save settings", icon_name="save", kind="primary", id="dataset-save", on_click=S.save
+        ),
+        gap="8px",
+    )
+
+
+def _describe_fields() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "Label",
+            forms.text_input(
+                "dataset-label", S.label, lambda v: S.set_field("label", v), width="260px"
+            ),
+        ),
+        forms.field(
+            "Description",
+            forms.text_input(
+                "dataset-description",
+                S.description,
+                lambda v: S.set_field("description", v),
+                width="420px",
+            ),
+        ),
+        style=theme.FORM_ROW,
+    )
+
+
+def _columns_section() -> rx.Component:
+    return _section(
+        "Columns",
+        forms.data_table(
+            [forms.th("Column"), forms.th("Label"), forms.th("Hidden"), forms.th("Format")],
+            rx.foreach(S.columns, _column_row),
+            max_height="300px",
+        ),
+    )
+
+
+def _column_select(select_id: str, value: rx.Var[str], field: str) -> rx.Component:
+    return rx.el.select(
+        rx.el.option("(none)", value=""),
+        _name_options(),
+        id=select_id,
+        value=value,
+        on_change=lambda v: S.set_field(field, v),
+        style={**theme.PILL_SELECT, "width": "180px"},
+    )
+
+
+def _vintage_section() -> rx.Component:
+    return _section(
+        "Vintage (data loads)",
+        rx.el.div(
+            forms.field(
+                "Load type column",
+                _column_select("vintage-type-column", S.load_type_column, "load_type_column"),
+            ),
+            forms.field(
+                "Load id column",
+                _column_select("vintage-id-column", S.load_id_column, "load_id_column"),
+            ),
+            forms.field(
+                "Default load type",
+                forms.text_input(
+                    "vintage-default",
+                    S.default_load_type,
+                    lambda v: S.set_field("default_load_type", v),
+                    width="160px",
+                ),
+            ),
+            style=theme.FORM_ROW,
+        ),
+    )
+
+
+def _mandatory_pill(m: rx.Var[str]) -> rx.Component:
+    return rx.el.span(
+        rx.el.span(m, style=theme.PILL_TEXT),
+        rx.el.button(
+            theme.icon("x", 12),
+            type="button",
+            aria_label="Remove " + m,
+            on_click=S.remove_mandatory(m),
+            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+        ),
+        class_name="mandatory-filter",
+        style=theme.PILL,
+    )
+
+
+def _mandatory_section() -> rx.Component:
+    return _section(
+        "Mandatory filters (a query must filter on one of these)",
+        forms.row(
+            rx.foreach(S.mandatory, _mandatory_pill),
+            rx.el.select(
+                rx.el.option("+ Add column", value=""),
+                rx.foreach(S.mandatory_free, lambda n: rx.el.option(n, value=n)),
+                value="",
+                id="mandatory-add",
+                on_change=S.add_mandatory,
+                style={**theme.PILL_SELECT, "width": "180px"},
+            ),
+            wrap=True,
+        ),
+    )
+
+
+def _rls_section() -> rx.Component:
+    return _section(
+        "Row-level security",
+        rx.foreach(S.rls, _rls_row),
+        forms.row(
+            theme.button("Rule", icon_name="plus", kind="ghost", id="rls-add", on_click=S.add_rls),
+            forms.checkbox(
+                "Admins see every row",
+                S.rls_admin_exempt,
+                S.set_rls_admin_exempt,
+                "rls-admin-exempt",
+            ),
+            gap="12px",
+        ),
+        section_id="rls-rules",
     )
 
 
@@ -380,152 +483,15 @@ def _settings_card() -> rx.Component:
     return rx.cond(
         S.key != "",
         rx.el.section(
-            rx.el.div(
-                rx.el.h2("Settings of ", rx.el.code(S.key), style=theme.H2),
-                rx.spacer(),
-                theme.button(
-                    "Delete dataset",
-                    icon_name="trash-2",
-                    kind="danger",
-                    id="dataset-delete",
-                    on_click=S.delete,
-                ),
-                theme.button(
-                    "Save settings",
-                    icon_name="save",
-                    kind="primary",
-                    id="dataset-save",
-                    on_click=S.save,
-                ),
-                style={"display": "flex", "gap": "8px", "align_items": "center"},
-            ),
-            rx.el.div(
-                forms.field(
-                    "Label",
-                    forms.text_input(
-                        "dataset-label", S.label, lambda v: S.set_field("label", v), width="260px"
-                    ),
-                ),
-                forms.field(
-                    "Description",
-                    forms.text_input(
-                        "dataset-description",
-                        S.description,
-                        lambda v: S.set_field("description", v),
-                        width="420px",
-                    ),
-                ),
-                style=theme.FORM_ROW,
-            ),
-            _section(
-                "Columns",
-                rx.el.div(
-                    rx.el.table(
-                        rx.el.thead(
-                            rx.el.tr(
-                                forms.th("Column"),
-                                forms.th("Label"),
-                                forms.th("Hidden"),
-                                forms.th("Format"),
-                            )
-                        ),
-                        rx.el.tbody(rx.foreach(S.columns, _column_row)),
-                        style=theme.TABLE,
-                    ),
-                    style={**theme.TABLE_WRAP, "max_height": "300px"},
-                ),
-            ),
-            _section(
-                "Vintage (data loads)",
-                rx.el.div(
-                    forms.field(
-                        "Load type column",
-                        rx.el.select(
-                            rx.el.option("(none)", value=""),
-                            _name_options(),
-                            id="vintage-type-column",
-                            value=S.load_type_column,
-                            on_change=lambda v: S.set_field("load_type_column", v),
-                            style={**theme.PILL_SELECT, "width": "180px"},
-                        ),
-                    ),
-                    forms.field(
-                        "Load id column",
-                        rx.el.select(
-                            rx.el.option("(none)", value=""),
-                            _name_options(),
-                            id="vintage-id-column",
-                            value=S.load_id_column,
-                            on_change=lambda v: S.set_field("load_id_column", v),
-                            style={**theme.PILL_SELECT, "width": "180px"},
-                        ),
-                    ),
-                    forms.field(
-                        "Default load type",
-                        forms.text_input(
-                            "vintage-default",
-                            S.default_load_type,
-                            lambda v: S.set_field("default_load_type", v),
-                            width="160px",
-                        ),
-                    ),
-                    style=theme.FORM_ROW,
-                ),
-            ),
-            _section(
-                "Mandatory filters (a query must filter on one of these)",
-                rx.el.div(
-                    rx.foreach(
-                        S.mandatory,
-                        lambda m: rx.el.span(
-                            rx.el.span(m, style=theme.PILL_TEXT),
-                            rx.el.button(
-                                theme.icon("x", 12),
-                                type="button",
-                                aria_label="Remove " + m,
-                                on_click=S.remove_mandatory(m),
-                                style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
-                            ),
-                            class_name="mandatory-filter",
-                            style=theme.PILL,
-                        ),
-                    ),
-                    rx.el.select(
-                        rx.el.option("+ Add column", value=""),
-                        rx.foreach(S.mandatory_free, lambda n: rx.el.option(n, value=n)),
-                        value="",
-                        id="mandatory-add",
-                        on_change=S.add_mandatory,
-                        style={**theme.PILL_SELECT, "width": "180px"},
-                    ),
-                    style={
-                        "display": "flex",
-                        "gap": "6px",
-                        "flex_wrap": "wrap",
-                        "align_items": "center",
-                    },
-                ),
-            ),
-            _section(
-                "Row-level security",
-                rx.foreach(S.rls, _rls_row),
-                rx.el.div(
-                    theme.button(
-                        "Rule", icon_name="plus", kind="ghost", id="rls-add", on_click=S.add_rls
-                    ),
-                    forms.checkbox(
-                        "Admins see every row",
-                        S.rls_admin_exempt,
-                        S.set_rls_admin_exempt,
-                        "rls-admin-exempt",
-                    ),
-                    style={"display": "flex", "gap": "12px", "align_items": "center"},
-                ),
-                section_id="rls-rules",
-            ),
+            _settings_header(),
+            _describe_fields(),
+            _columns_section(),
+            _vintage_section(),
+            _mandatory_section(),
+            _rls_section(),
             _preview(),
             id="dataset-settings",
-            style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "14px"},
+            style={**theme.CARD_COLUMN, "gap": "14px"},
         ),
     )
 

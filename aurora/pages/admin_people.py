@@ -187,7 +187,7 @@ def _edit_user() -> rx.Component:
                     "user-edit-active",
                 ),
                 forms.alert(U.edit_error, "user-edit-error"),
-                style={"display": "flex", "flex_direction": "column", "gap": "10px"},
+                style=theme.column("10px"),
             )
         ],
         footer=[
@@ -442,7 +442,7 @@ def admin_audit_page() -> rx.Component:
                 disabled=~A.has_next,
                 on_click=A.next_page,
             ),
-            style={"display": "flex", "gap": "6px", "align_items": "center"},
+            style=theme.row(),
         ),
         page_id="admin-audit-page",
     )

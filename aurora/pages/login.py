@@ -19,7 +19,7 @@ def _field(label: str, field_id: str, name: str, kind: str, autocomplete: str) -
             required=True,
             style={**theme.PILL_INPUT, "width": "100%", "height": "34px"},
         ),
-        style={"display": "flex", "flex_direction": "column", "gap": "4px"},
+        style=theme.column("4px"),
     )
 
 

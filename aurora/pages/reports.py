@@ -164,7 +164,7 @@ def reports_page() -> rx.Component:
                 on_change=ReportListState.set_search,
                 style={**theme.PILL_INPUT, "width": "260px", "max_width": "100%"},
             ),
-            style={"display": "flex", "align_items": "center", "gap": "10px", "flex_wrap": "wrap"},
+            style=theme.row("10px", wrap=True),
         ),
         forms.alert(ReportListState.error, "report-error"),
         rx.cond(

@@ -115,7 +115,7 @@ def _runs_panel() -> rx.Component:
                 rx.el.span(ScheduleState.runs_title, style=theme.MUTED),
                 rx.spacer(),
                 theme.icon_button("x", "Close run history", on_click=ScheduleState.hide_runs),
-                style={"display": "flex", "gap": "8px", "align_items": "center"},
+                style=theme.row("8px"),
             ),
             rx.el.div(
                 rx.el.table(
@@ -154,6 +154,94 @@ def _report_option(p: rx.Var[Pill]) -> rx.Component:
     return rx.el.option(p.text, value=p.id)
 
 
+def _report_field() -> rx.Component:
+    return forms.field(
+        "Report",
+        rx.el.select(
+            rx.el.option("Choose a report…", value=""),
+            rx.foreach(ScheduleState.reports, _report_option),
+            id="schedule-report",
+            value=ScheduleState.report_id,
+            on_change=ScheduleState.set_report,
+            style={**theme.PILL_SELECT, "width": "100%"},
+        ),
+        html_for="schedule-report",
+        width="100%",
+    )
+
+
+def _timetable_fields() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "When",
+            forms.select(
+                "schedule-preset",
+                [(k, label) for k, label, _ in st.PRESETS],
+                ScheduleState.preset,
+                ScheduleState.set_preset,
+                width="280px",
+            ),
+            html_for="schedule-preset",
+        ),
+        forms.field(
+            "Cron (minute hour day month weekday)",
+            forms.text_input(
+                "schedule-cron",
+                ScheduleState.cron,
+                ScheduleState.set_cron,
+                width="200px",
+                style=theme.MONO,
+            ),
+            html_for="schedule-cron",
+        ),
+        style=theme.FORM_ROW,
+    )
+
+
+def _output_fields() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "Time zone",
+            forms.text_input(
+                "schedule-timezone",
+                ScheduleState.timezone,
+                ScheduleState.set_timezone,
+                width="180px",
+            ),
+            html_for="schedule-timezone",
+        ),
+        forms.field(
+            "Format",
+            forms.select(
+                "schedule-format",
+                [(f, FORMAT_LABELS[f]) for f in FORMATS],
+                ScheduleState.format,
+                ScheduleState.set_format,
+            ),
+            html_for="schedule-format",
+        ),
+        forms.checkbox(
+            "Enabled", ScheduleState.enabled, ScheduleState.set_enabled, "schedule-enabled"
+        ),
+        style=theme.FORM_ROW,
+    )
+
+
+def _next_runs() -> rx.Component:
+    return rx.el.div(
+        rx.el.div("Next runs", style=theme.LABEL),
+        rx.cond(
+            ScheduleState.preview_times.length() > 0,
+            rx.el.ol(
+                rx.foreach(ScheduleState.preview_times, lambda t: rx.el.li(t)),
+                style=theme.LIST_COMPACT,
+            ),
+            rx.el.div("Not a valid cron expression or time zone.", style=theme.FIELD_ERROR),
+        ),
+        id="schedule-next-runs",
+    )
+
+
 def _editor() -> rx.Component:
     return modal(
         modal_id="schedule-modal",
@@ -163,91 +251,13 @@ def _editor() -> rx.Component:
         on_open_change=ScheduleState.set_open,
         width="min(620px, 94vw)",
         body=[
-            rx.el.div(
-                forms.field(
-                    "Report",
-                    rx.el.select(
-                        rx.el.option("Choose a report…", value=""),
-                        rx.foreach(ScheduleState.reports, _report_option),
-                        id="schedule-report",
-                        value=ScheduleState.report_id,
-                        on_change=ScheduleState.set_report,
-                        style={**theme.PILL_SELECT, "width": "100%"},
-                    ),
-                    html_for="schedule-report",
-                    width="100%",
-                ),
-                rx.el.div(
-                    forms.field(
-                        "When",
-                        forms.select(
-                            "schedule-preset",
-                            [(k, label) for k, label, _ in st.PRESETS],
-                            ScheduleState.preset,
-                            ScheduleState.set_preset,
-                            width="280px",
-                        ),
-                        html_for="schedule-preset",
-                    ),
-                    forms.field(
-                        "Cron (minute hour day month weekday)",
-                        forms.text_input(
-                            "schedule-cron",
-                            ScheduleState.cron,
-                            ScheduleState.set_cron,
-                            width="200px",
-                            style={"font_family": "ui-monospace, monospace"},
-                        ),
-                        html_for="schedule-cron",
-                    ),
-                    style=theme.FORM_ROW,
-                ),
-                rx.el.div(
-                    forms.field(
-                        "Time zone",
-                        forms.text_input(
-                            "schedule-timezone",
-                            ScheduleState.timezone,
-                            ScheduleState.set_timezone,
-                            width="180px",
-                        ),
-                        html_for="schedule-timezone",
-                    ),
-                    forms.field(
-                        "Format",
-                        forms.select(
-                            "schedule-format",
-                            [(f, FORMAT_LABELS[f]) for f in FORMATS],
-                            ScheduleState.format,
-                            ScheduleState.set_format,
-                        ),
-                        html_for="schedule-format",
-                    ),
-                    forms.checkbox(
-                        "Enabled",
-                        ScheduleState.enabled,
-                        ScheduleState.set_enabled,
-                        "schedule-enabled",
-                    ),
-                    style=theme.FORM_ROW,
-                ),
-                rx.el.div(
-                    rx.el.div("Next runs", style=theme.LABEL),
-                    rx.cond(
-                        ScheduleState.preview_times.length() > 0,
-                        rx.el.ol(
-                            rx.foreach(ScheduleState.preview_times, lambda t: rx.el.li(t)),
-                            style={"margin": "2px 0 0 18px", "padding": "0"},
-                        ),
-                        rx.el.div(
-                            "Not a valid cron expression or time zone.",
-                            style=theme.FIELD_ERROR,
-                        ),
-                    ),
-                    id="schedule-next-runs",
-                ),
+            forms.column(
+                _report_field(),
+                _timetable_fields(),
+                _output_fields(),
+                _next_runs(),
                 forms.alert(ScheduleState.form_error, "schedule-error"),
-                style={"display": "flex", "flex_direction": "column", "gap": "12px"},
+                gap="12px",
             ),
         ],
         footer=[
@@ -276,7 +286,7 @@ def schedules_page() -> rx.Component:
                 id="schedule-new",
                 on_click=ScheduleState.new_schedule,
             ),
-            style={"display": "flex", "align_items": "center", "gap": "10px"},
+            style=theme.row("10px"),
         ),
         forms.alert(ScheduleState.error, "schedules-error"),
         rx.cond(
