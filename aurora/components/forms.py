@@ -92,11 +92,17 @@ def column(*children: Any, gap: str = "6px", **props: Any) -> rx.Component:
 
 
 def data_table(
-    headers: list[rx.Component], body: rx.Component, *, max_height: str = "", **props: Any
+    headers: list[rx.Component],
+    body: rx.Component,
+    *,
+    max_height: str = "",
+    wrap_style: dict[str, Any] | None = None,
+    **props: Any,
 ) -> rx.Component:
     """A scrolling table: `headers` (forms.th), `body` the rows (an rx.foreach); `props` go
-    to the scrolling wrapper (id, data_scrolls...)."""
+    to the scrolling wrapper (id, data_scrolls...), `wrap_style` adds to its style."""
     wrap = {**theme.TABLE_WRAP, **({"max_height": max_height} if max_height else {})}
+    wrap.update(wrap_style or {})
     return rx.el.div(
         rx.el.table(rx.el.thead(rx.el.tr(*headers)), rx.el.tbody(body), style=theme.TABLE),
         style=wrap,

@@ -255,6 +255,56 @@ def _key_row(k: rx.Var[KeyItem]) -> rx.Component:
     )
 
 
+def _new_key_form() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "For user",
+            rx.el.select(
+                rx.foreach(K.usernames, lambda n: rx.el.option(n, value=n)),
+                id="api-key-user",
+                value=K.key_user,
+                on_change=K.set_key_user,
+                style={**theme.PILL_SELECT, "width": "180px"},
+            ),
+        ),
+        forms.field(
+            "What uses it",
+            forms.text_input(
+                "api-key-name",
+                K.key_name,
+                K.set_key_name,
+                placeholder="nightly export job",
+                width="240px",
+            ),
+        ),
+        theme.button(
+            "Create key",
+            icon_name="key-round",
+            kind="primary",
+            id="api-key-create",
+            on_click=K.create,
+        ),
+        style=theme.FORM_ROW,
+    )
+
+
+def _created_key() -> rx.Component:
+    """A new key, shown once: the browser fills it in from a one-time read (aurora.once)."""
+    return rx.cond(
+        K.created_ref != "",
+        rx.el.div(
+            rx.el.div(
+                rx.el.strong("Copy this key now: it is shown only once. "),
+                "Send it as the X-API-Key header. For " + K.created_for + ".",
+            ),
+            rx.el.code("", id="api-key-secret", style=theme.SECRET),
+            theme.button("Done", kind="ghost", on_click=K.forget_created),
+            role="status",
+            style={**theme.NOTICE, **theme.column(), "align_items": "flex-start"},
+        ),
+    )
+
+
 def admin_keys_page() -> rx.Component:
     return page_frame(
         "admin-keys",
@@ -262,82 +312,14 @@ def admin_keys_page() -> rx.Component:
         *_notices(K),
         rx.el.section(
             rx.el.h2("New key", style=theme.H2),
-            rx.el.div(
-                forms.field(
-                    "For user",
-                    rx.el.select(
-                        rx.foreach(K.usernames, lambda n: rx.el.option(n, value=n)),
-                        id="api-key-user",
-                        value=K.key_user,
-                        on_change=K.set_key_user,
-                        style={**theme.PILL_SELECT, "width": "180px"},
-                    ),
-                ),
-                forms.field(
-                    "What uses it",
-                    forms.text_input(
-                        "api-key-name",
-                        K.key_name,
-                        K.set_key_name,
-                        placeholder="nightly export job",
-                        width="240px",
-                    ),
-                ),
-                theme.button(
-                    "Create key",
-                    icon_name="key-round",
-                    kind="primary",
-                    id="api-key-create",
-                    on_click=K.create,
-                ),
-                style=theme.FORM_ROW,
-            ),
-            rx.cond(
-                K.created_ref != "",
-                rx.el.div(
-                    rx.el.div(
-                        rx.el.strong("Copy this key now: it is shown only once. "),
-                        "Send it as the X-API-Key header. For " + K.created_for + ".",
-                    ),
-                    rx.el.code(
-                        "",  # filled in by the browser from a one-time read (aurora.once)
-                        id="api-key-secret",
-                        style={
-                            "font_size": "13px",
-                            "user_select": "all",
-                            "overflow_wrap": "anywhere",
-                        },
-                    ),
-                    theme.button("Done", kind="ghost", on_click=K.forget_created),
-                    role="status",
-                    style={
-                        **theme.NOTICE,
-                        "display": "flex",
-                        "flex_direction": "column",
-                        "gap": "6px",
-                        "align_items": "flex-start",
-                    },
-                ),
-            ),
-            style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "8px"},
+            _new_key_form(),
+            _created_key(),
+            style={**theme.CARD_COLUMN, "gap": "8px"},
         ),
-        rx.el.div(
-            rx.el.table(
-                rx.el.thead(
-                    rx.el.tr(
-                        forms.th("Prefix"),
-                        forms.th("Name"),
-                        forms.th("User"),
-                        forms.th("Created"),
-                        forms.th("Last used"),
-                        forms.th(""),
-                    )
-                ),
-                rx.el.tbody(rx.foreach(K.keys, _key_row)),
-                style=theme.TABLE,
-            ),
+        forms.data_table(
+            [forms.th(h) for h in ("Prefix", "Name", "User", "Created", "Last used", "")],
+            rx.foreach(K.keys, _key_row),
             id="api-key-list",
-            style=theme.TABLE_WRAP,
         ),
         page_id="admin-keys-page",
     )
@@ -348,20 +330,77 @@ def admin_keys_page() -> rx.Component:
 
 def _audit_row(e: rx.Var[AuditItem]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(e.at, style={**theme.TD, "white_space": "nowrap"}),
+        rx.el.td(e.at, style=theme.TD_NOWRAP),
         rx.el.td(e.username, style=theme.TD),
         rx.el.td(rx.el.code(e.action), style=theme.TD),
         rx.el.td(e.dataset, style=theme.TD),
         rx.el.td(
             e.detail,
-            style={
-                **theme.TD,
-                "font_family": "ui-monospace, monospace",
-                "font_size": "11px",
-                "color": theme.SLATE_500,
-            },
+            style=theme.TD_CODE,
         ),
         class_name="audit-row",
+    )
+
+
+def _audit_filters() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "User",
+            forms.text_input(
+                "audit-user", A.user, lambda v: A.set_filter("user", v), width="140px"
+            ),
+        ),
+        forms.field(
+            "Action (or prefix, e.g. login)",
+            forms.text_input(
+                "audit-action", A.action, lambda v: A.set_filter("action", v), width="200px"
+            ),
+        ),
+        forms.field(
+            "From (UTC)",
+            forms.text_input(
+                "audit-since",
+                A.since,
+                lambda v: A.set_filter("since", v),
+                width="200px",
+                type="datetime-local",
+            ),
+        ),
+        forms.field(
+            "To (UTC)",
+            forms.text_input(
+                "audit-until",
+                A.until,
+                lambda v: A.set_filter("until", v),
+                width="200px",
+                type="datetime-local",
+            ),
+        ),
+        theme.button(
+            "Apply", icon_name="filter", kind="primary", id="audit-apply", on_click=A.apply
+        ),
+        style={**theme.FORM_ROW, **theme.CARD},
+    )
+
+
+def _audit_pager() -> rx.Component:
+    return forms.row(
+        rx.spacer(),
+        rx.el.span(A.range_text, id="audit-range", style=theme.MUTED),
+        theme.icon_button(
+            "chevron-left",
+            "Previous page",
+            id="audit-prev",
+            disabled=A.page <= 1,
+            on_click=A.prev_page,
+        ),
+        theme.icon_button(
+            "chevron-right",
+            "Next page",
+            id="audit-next",
+            disabled=~A.has_next,
+            on_click=A.next_page,
+        ),
     )
 
 
@@ -370,79 +409,13 @@ def admin_audit_page() -> rx.Component:
         "admin-audit",
         admin_header("audit", "Audit log"),
         *_notices(A),
-        rx.el.div(
-            forms.field(
-                "User",
-                forms.text_input(
-                    "audit-user", A.user, lambda v: A.set_filter("user", v), width="140px"
-                ),
-            ),
-            forms.field(
-                "Action (or prefix, e.g. login)",
-                forms.text_input(
-                    "audit-action", A.action, lambda v: A.set_filter("action", v), width="200px"
-                ),
-            ),
-            forms.field(
-                "From (UTC)",
-                forms.text_input(
-                    "audit-since",
-                    A.since,
-                    lambda v: A.set_filter("since", v),
-                    width="200px",
-                    type="datetime-local",
-                ),
-            ),
-            forms.field(
-                "To (UTC)",
-                forms.text_input(
-                    "audit-until",
-                    A.until,
-                    lambda v: A.set_filter("until", v),
-                    width="200px",
-                    type="datetime-local",
-                ),
-            ),
-            theme.button(
-                "Apply", icon_name="filter", kind="primary", id="audit-apply", on_click=A.apply
-            ),
-            style={**theme.FORM_ROW, **theme.CARD},
-        ),
-        rx.el.div(
-            rx.el.table(
-                rx.el.thead(
-                    rx.el.tr(
-                        forms.th("When (UTC)"),
-                        forms.th("User"),
-                        forms.th("Action"),
-                        forms.th("Dataset"),
-                        forms.th("Detail"),
-                    )
-                ),
-                rx.el.tbody(rx.foreach(A.items, _audit_row)),
-                style=theme.TABLE,
-            ),
+        _audit_filters(),
+        forms.data_table(
+            [forms.th(h) for h in ("When (UTC)", "User", "Action", "Dataset", "Detail")],
+            rx.foreach(A.items, _audit_row),
             id="audit-list",
-            style={**theme.TABLE_WRAP, "flex": "1 1 auto", "min_height": "200px"},
+            wrap_style={"flex": "1 1 auto", "min_height": "200px"},
         ),
-        rx.el.div(
-            rx.spacer(),
-            rx.el.span(A.range_text, id="audit-range", style=theme.MUTED),
-            theme.icon_button(
-                "chevron-left",
-                "Previous page",
-                id="audit-prev",
-                disabled=A.page <= 1,
-                on_click=A.prev_page,
-            ),
-            theme.icon_button(
-                "chevron-right",
-                "Next page",
-                id="audit-next",
-                disabled=~A.has_next,
-                on_click=A.next_page,
-            ),
-            style=theme.row(),
-        ),
+        _audit_pager(),
         page_id="admin-audit-page",
     )
