@@ -13,9 +13,11 @@ import dataclasses
 import re
 from typing import Any
 
+from aurora import buckets as bk
 from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import theme
+from aurora.state.models import Bucket
 
 KINDS = ("bar", "line", "area", "pie", "kpi")
 SERIES_KINDS = frozenset({"bar", "line", "area"})
@@ -96,7 +98,7 @@ def from_saved(saved: Any) -> Settings | None:
 
 def to_saved(s: Settings, spec: dict[str, Any]) -> dict[str, Any] | None:
     """What the report keeps: names the saved spec does not produce are left out."""
-    groups = list(spec.get("group_by") or [])
+    groups = group_names(spec)
     aliases = [str(m.get("alias")) for m in spec.get("measures") or []]
     if not aliases:
         return None
@@ -118,7 +120,8 @@ def chart_spec(spec: dict[str, Any], s: Settings) -> dict[str, Any]:
         out["measures"] = [m for m in spec.get("measures", []) if m.get("alias") == s.y]
         return {**out, "group_by": [], "page_size": 1}
     groups = [s.x, s.series] if s.uses_series else [s.x]
-    out["group_by"] = groups
+    entries = {bk.name_of(g): g for g in spec.get("group_by") or []}
+    out["group_by"] = [entries.get(g, g) for g in groups]  # a date by period stays so
     if s.uses_series:
         # Categories first, so the first `limit` of them arrive with every series.
         out["sort"] = [{"column": g, "direction": "asc"} for g in groups]
@@ -130,6 +133,20 @@ def chart_spec(spec: dict[str, Any], s: Settings) -> dict[str, Any]:
         sort = [{"column": s.x, "direction": "asc"}]  # a line runs along its categories
     out["sort"], out["page_size"] = sort, s.limit
     return out
+
+
+def group_names(spec: dict[str, Any]) -> list[str]:
+    """The output names of a spec's group-by (a date by period: `order_date_month`)."""
+    return [bk.name_of(g) for g in spec.get("group_by") or []]
+
+
+def with_formats(result: dict[str, Any], formats: dict[str, str]) -> dict[str, Any]:
+    """The result with the grid's formats on the columns it names (a period's `Jan 2024`)."""
+    columns = [
+        {**c, "format": formats[c["name"]]} if c.get("name") in formats else c
+        for c in result.get("columns", [])
+    ]
+    return {**result, "columns": columns}
 
 
 def _number(value: Any) -> float | None:
@@ -252,6 +269,21 @@ def drill_conditions(
     out: list[dict[str, Any]] = [{"column": s.x, "value": point.get("k")}]
     if s.uses_series and series is not None:
         out.append({"column": s.series, "value": None if series.blank else series.value})
+    return out
+
+
+def narrowed_to_period(
+    rows: list[flt.FilterRow], b: Bucket, kind: str, value: Any
+) -> list[flt.FilterRow]:
+    """A clicked period of a date grouped by `b` (its first day, or None for the blank
+    group): conditions on the date column, ANDed on like `narrowed`'s."""
+    if value is None:
+        return narrowed(rows, [{"column": b.column, "value": None}], {b.column: kind})
+    out = narrowed(rows, [], {})
+    for operator, low, high in bk.drill_rows(b.column, kind, b.bucket, value):
+        row = flt.condition(b.column, kind, operator, low)
+        row.value2 = high
+        out = flt.add_row(out, flt.ROOT, row)
     return out
 
 

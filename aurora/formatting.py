@@ -11,6 +11,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from aurora import buckets
+
 _KINDS: tuple[tuple[str, str], ...] = (
     # A fixed-point type without a fraction is a whole number: DuckDB's SUM of an INTEGER
     # column is DECIMAL(38,0), Oracle's integers are NUMBER(p[,0]).
@@ -107,9 +109,15 @@ def format_number(value: Any, kind: str, fmt: str | None = None, name: str = "")
     return f"{number:,.{places}f}"
 
 
-def format_date(value: Any, kind: str) -> str:
-    """ISO dates and timestamps from the API -> `31 Jan 2024` / `31 Jan 2024 14:05:00`."""
+def format_date(value: Any, kind: str, fmt: str | None = None) -> str:
+    """ISO dates and timestamps from the API -> `31 Jan 2024` / `31 Jan 2024 14:05:00`; a
+    date bucket's period (format `period:month`) as people name it, `Jan 2024`."""
     text = str(value)
+    if fmt and fmt.startswith(buckets.PERIOD):
+        try:
+            return buckets.period_text(dt.date.fromisoformat(text[:10]), fmt[len(buckets.PERIOD) :])
+        except (ValueError, KeyError):
+            return text
     try:
         if kind == "date" or len(text) == 10:
             return dt.date.fromisoformat(text[:10]).strftime("%d %b %Y")
@@ -128,7 +136,7 @@ def format_value(value: Any, kind: str, fmt: str | None = None, name: str = "") 
     if kind in NUMERIC_KINDS:
         return format_number(value, kind, fmt, name)
     if kind in TEMPORAL_KINDS:
-        return format_date(value, kind)
+        return format_date(value, kind, fmt)
     return str(value)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from aurora import buckets as bk
 from aurora import filters as flt
-from aurora.state.models import Calculated, ColumnMeta, Measure, SortKey
+from aurora.state.models import Bucket, Calculated, ColumnMeta, Measure, SortKey
 
 PAGE_SIZE = 50
 
@@ -25,7 +26,8 @@ class Draft:
     filter_rows: list[flt.FilterRow] = dataclasses.field(default_factory=list)
     quick_search: str = ""
     sort: list[SortKey] = dataclasses.field(default_factory=list)
-    group_by: list[str] = dataclasses.field(default_factory=list)
+    group_by: list[str] = dataclasses.field(default_factory=list)  # output names
+    buckets: list[Bucket] = dataclasses.field(default_factory=list)  # the dates by period
     measures: list[Measure] = dataclasses.field(default_factory=list)
     calculated: list[Calculated] = dataclasses.field(default_factory=list)
     load_type: str = ""
@@ -48,6 +50,7 @@ class Draft:
 def kinds(draft: Draft) -> dict[str, str]:
     """Column name -> kind, for every name the current schema may use."""
     known = {c.name: c.kind for c in draft.columns}
+    known.update({b.name: "date" for b in draft.buckets})  # a period is its first day
     for m in draft.measures:
         known[m.alias] = _measure_kind(m, known)
     return known
@@ -123,7 +126,7 @@ def build(draft: Draft) -> tuple[dict[str, Any], dict[str, str]]:
         spec["calculated"] = [{"name": c.name, "expr": c.expr} for c in draft.calculated]
     columns = selected(draft)
     if draft.aggregated:
-        spec["group_by"] = [g for g in draft.group_by if g in columns]
+        spec["group_by"] = [bk.entry(g, draft.buckets) for g in draft.group_by if g in columns]
         spec["measures"] = _measures(draft)
     else:
         spec["columns"] = columns

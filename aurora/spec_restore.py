@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from aurora import buckets as bk
 from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora import spec_builder
@@ -32,7 +33,10 @@ def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> spec_buil
         calculated=calculated,
         joins=list(spec.get("joins") or []),
     )
-    out.group_by = [str(g) for g in spec.get("group_by") or []]
+    for entry in spec.get("group_by") or []:
+        name, bucket = bk.from_entry(entry)
+        out.group_by.append(name)
+        out.buckets += [bucket] if bucket is not None else []
     out.measures = [_measure(m) for m in spec.get("measures") or []]
     if not out.group_by and not out.measures and spec.get("columns"):
         shown = set(spec["columns"])

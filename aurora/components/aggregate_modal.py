@@ -8,7 +8,7 @@ from aurora import theme
 from aurora.components.modal import modal
 from aurora.state.aggregate import AGGS, AggregateState
 from aurora.state.explorer import ExplorerState
-from aurora.state.models import ColumnMeta, Measure, Pill
+from aurora.state.models import ColumnMeta, GroupPill, Measure
 
 AGG_LABELS = {
     "sum": "Sum",
@@ -24,9 +24,32 @@ def _column_option(c: rx.Var[ColumnMeta]) -> rx.Component:
     return rx.el.option(c.label, value=c.name)
 
 
-def _group_pill(pill: rx.Var[Pill]) -> rx.Component:
+BUCKET_LABELS = {
+    "day": "Day",
+    "week": "Week",
+    "month": "Month",
+    "quarter": "Quarter",
+    "year": "Year",
+}
+
+
+def _bucket_select(pill: rx.Var[GroupPill]) -> rx.Component:
+    """A date column's period: the exact date, or day, week, month, quarter, year."""
+    return rx.el.select(
+        rx.el.option("Exact date", value=""),
+        *[rx.el.option(text, value=key) for key, text in BUCKET_LABELS.items()],
+        value=pill.bucket,
+        on_change=lambda v: AggregateState.set_group_bucket(pill.id, v),
+        aria_label="Group " + pill.text + " by",
+        class_name="group-bucket",
+        style={**theme.PILL_SELECT, "height": "22px", "padding": "0 4px", "width": "auto"},
+    )
+
+
+def _group_pill(pill: rx.Var[GroupPill]) -> rx.Component:
     return rx.el.span(
         rx.el.span(pill.text, style=theme.PILL_TEXT, title=pill.id),
+        rx.cond(pill.temporal, _bucket_select(pill)),
         rx.el.button(
             theme.icon("x", 12),
             type="button",

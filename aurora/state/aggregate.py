@@ -12,13 +12,15 @@ from typing import Any
 
 import reflex as rx
 
+from aurora import buckets as bk
 from aurora import filters as flt
+from aurora import formatting as fmt
 from aurora import spec_builder
 from aurora.api_client import ApiError
 from aurora.state import convert, dialog_apply, session
 from aurora.state.base import PageState
 from aurora.state.explorer import ExplorerState
-from aurora.state.models import Measure, Pill, SortKey
+from aurora.state.models import GroupPill, Measure, SortKey
 
 AGGS = ["sum", "avg", "min", "max", "count", "count_distinct"]
 
@@ -53,20 +55,42 @@ def problems(group_by: list[str], measures: list[Measure]) -> str:
 @dialog_apply.dialog("aggregate")
 class AggregateState(PageState, rx.State):
     open: bool = False
-    group_by: list[str] = []
-    group_pills: list[Pill] = []  # the same columns with their labels, for display
+    group_by: list[str] = []  # the group columns (a date by period: its date column)
+    group_buckets: dict[str, str] = {}  # a date column -> its period (absent: exact dates)
+    group_pills: list[GroupPill] = []  # the same columns with their labels, for display
     measures: list[Measure] = []
 
-    async def _labelled(self, names: list[str]) -> list[Pill]:
+    async def _labelled(self) -> list[GroupPill]:
         explorer = await self.get_state(ExplorerState)
-        labels = {c.name: c.label for c in explorer.columns}
-        return [Pill(id=n, text=labels.get(n, n)) for n in names]
+        columns = {c.name: c for c in explorer.columns}
+        pills = []
+        for name in self.group_by:
+            c, bucket = columns.get(name), self.group_buckets.get(name, "")
+            text = c.label if c is not None else name
+            pills.append(
+                GroupPill(
+                    id=name,
+                    text=bk.label(text, bucket) if bucket else text,
+                    temporal=c is not None and c.kind in fmt.TEMPORAL_KINDS,
+                    bucket=bucket,
+                )
+            )
+        return pills
+
+    def _output_names(self) -> list[str]:
+        """The group-by as the grid names it (`order_date_month` for a date by month)."""
+        return [
+            bk.output_name(g, self.group_buckets[g]) if g in self.group_buckets else g
+            for g in self.group_by
+        ]
 
     @rx.event
     async def open_modal(self):
         explorer = await self.get_state(ExplorerState)
-        self.group_by = list(explorer.group_by)
-        self.group_pills = await self._labelled(self.group_by)
+        periods = {b.name: b for b in explorer.buckets}
+        self.group_by = [periods[g].column if g in periods else g for g in explorer.group_by]
+        self.group_buckets = {b.column: b.bucket for b in explorer.buckets}
+        self.group_pills = await self._labelled()
         self.measures = [dataclasses.replace(m) for m in explorer.measures]
         if not self.measures:
             self.measures = [Measure(id=flt.new_id(), agg="count", alias="row_count")]
@@ -80,11 +104,21 @@ class AggregateState(PageState, rx.State):
     async def add_group_by(self, name: str):
         if name and name not in self.group_by:
             self.group_by = [*self.group_by, name]
-            self.group_pills = await self._labelled(self.group_by)
+            self.group_pills = await self._labelled()
+
+    @rx.event
+    async def set_group_bucket(self, name: str, bucket: str):
+        """A date column grouped by its exact value ("") or by day, week, month, quarter or
+        year."""
+        self.group_buckets = {k: v for k, v in self.group_buckets.items() if k != name}
+        if bucket in bk.BUCKETS:
+            self.group_buckets = {**self.group_buckets, name: bucket}
+        self.group_pills = await self._labelled()
 
     @rx.event
     def remove_group_by(self, name: str):
         self.group_by = [g for g in self.group_by if g != name]
+        self.group_buckets = {k: v for k, v in self.group_buckets.items() if k != name}
         self.group_pills = [p for p in self.group_pills if p.id != name]
 
     @rx.event
@@ -115,13 +149,16 @@ class AggregateState(PageState, rx.State):
 
     @rx.event
     async def apply(self):
-        self.error = problems(self.group_by, self.measures)
+        self.error = problems(self._output_names(), self.measures)
         if self.error:
             return None
         explorer = await self.get_state(ExplorerState)
         dialog_apply.remember(explorer, "aggregate")  # open until the grid's query answers
         self.measures = [dataclasses.replace(m, error="") for m in self.measures]
-        explorer.group_by = list(self.group_by)
+        explorer.group_by = self._output_names()
+        explorer.buckets = [
+            bk.make(g, self.group_buckets[g]) for g in self.group_by if g in self.group_buckets
+        ]
         explorer.measures = [dataclasses.replace(m, alias=m.alias.strip()) for m in self.measures]
         _fit_to_schema(explorer)
         return ExplorerState.run_query
@@ -148,9 +185,10 @@ class AggregateState(PageState, rx.State):
     @rx.event
     async def clear(self):
         explorer = await self.get_state(ExplorerState)
-        explorer.group_by, explorer.measures = [], []
+        explorer.group_by, explorer.measures, explorer.buckets = [], [], []
         _fit_to_schema(explorer)
         self.group_by, self.group_pills, self.measures, self.open = [], [], [], False
+        self.group_buckets = {}
         return ExplorerState.run_query
 
 

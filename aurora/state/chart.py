@@ -80,9 +80,9 @@ class ChartState(PageState, rx.State):
 
     def _fit(self, explorer: ExplorerState, spec: dict[str, Any]) -> bool:
         """Choices follow the grid's query; False when there is nothing to chart."""
-        labels = {c.name: c.label for c in explorer.columns}
+        labels = {c.name: c.label for c in [*explorer._bucket_columns(), *explorer.columns]}
         shown = {c.name: c.label for c in explorer.result_columns}
-        groups = [str(g) for g in spec.get("group_by") or []]
+        groups = cd.group_names(spec)
         aliases = [str(m.get("alias")) for m in spec.get("measures") or []]
         self.x_options = [Pill(id=g, text=labels.get(g, g)) for g in groups]
         self.y_options = [Pill(id=a, text=shown.get(a, a)) for a in aliases]
@@ -170,6 +170,7 @@ class ChartState(PageState, rx.State):
                 self._clear(NOT_AGGREGATED)
                 return
             query = cd.chart_spec(spec, self._settings())
+            formats = {c.name: c.format for c in explorer._bucket_columns()}
             key = json.dumps([query, dataclasses.asdict(self._settings())], default=str)
             if key == self._drawn:
                 return  # e.g. a grid page turn: the chart's numbers are the same
@@ -187,7 +188,7 @@ class ChartState(PageState, rx.State):
             if key != self._asked or not await self._current(generation):
                 return  # a newer setting asked again, or its user signed out
             self._drawn = key
-            self._draw(result)
+            self._draw(cd.with_formats(result, formats))
 
     def _clear(self, error: str) -> None:
         self.points, self.lines, self.kpi_text, self.note = [], [], "", ""

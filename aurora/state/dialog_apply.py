@@ -23,7 +23,7 @@ _DIALOGS: dict[str, type] = {}
 # What a dialog's Apply may change in the explorer.
 PARTS = (
     *("columns", "joins", "hidden", "filter_rows", "sort"),
-    *("group_by", "measures", "calculated", "page"),
+    *("group_by", "buckets", "measures", "calculated", "page"),
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import reflex as rx
 
+from aurora import buckets as bk
 from aurora import dataset_meta, spec_builder, spec_restore
 from aurora import filters as flt
 from aurora import formatting as fmt
@@ -25,6 +26,7 @@ from aurora.api_client import ApiClient, ApiError
 from aurora.state import convert, dialog_apply, reset_undo, session
 from aurora.state.base import PageState
 from aurora.state.models import (
+    Bucket,
     Calculated,
     ColumnMeta,
     DatasetItem,
@@ -85,7 +87,8 @@ class ExplorerState(PageState, rx.State):
     filter_rows: list[flt.FilterRow] = []
     quick_search: str = ""
     sort: list[SortKey] = []
-    group_by: list[str] = []
+    group_by: list[str] = []  # output names: a date by period is `order_date_month`
+    buckets: list[Bucket] = []  # those periods (aurora.buckets)
     measures: list[Measure] = []
     calculated: list[Calculated] = []
     joins: list[dict[str, Any]] = []  # the API's join objects, as the join builder made them
@@ -175,7 +178,8 @@ class ExplorerState(PageState, rx.State):
         """The columns the grid can show now, with their visibility (for the toggles)."""
         draft = self._draft()
         kinds = spec_builder.kinds(draft)
-        labels = {c.name: c.label for c in self.columns}
+        labels = {c.name: c.label for c in self._bucket_columns()}
+        labels |= {c.name: c.label for c in self.columns}
         return [
             ColumnMeta(
                 name=n,
@@ -251,6 +255,21 @@ class ExplorerState(PageState, rx.State):
 
     # ---- helpers ----------------------------------------------------------------------------
 
+    def _bucket_columns(self) -> list[ColumnMeta]:
+        """The group-by's dates by period as columns: label `Order date (month)`, shown as
+        the period (`Jan 2024`)."""
+        labels = {c.name: c.label for c in self.columns}
+        return [
+            ColumnMeta(
+                name=b.name,
+                label=bk.label(labels.get(b.column, b.column), b.bucket),
+                type="DATE",
+                kind="date",
+                format=f"{bk.PERIOD}{b.bucket}",
+            )
+            for b in self.buckets
+        ]
+
     def _draft(self, page: int | None = None) -> spec_builder.Draft:
         vintage = (self.load_type, self.load_id) if self.vintage_chosen else ("", "")
         all_loads = self.vintage_chosen and vintage == ("", "")
@@ -262,6 +281,7 @@ class ExplorerState(PageState, rx.State):
             quick_search=self.quick_search,
             sort=list(self.sort),
             group_by=list(self.group_by),
+            buckets=list(self.buckets),
             measures=list(self.measures),
             calculated=list(self.calculated),
             load_type=vintage[0],
@@ -299,7 +319,7 @@ class ExplorerState(PageState, rx.State):
     def _reset_spec(self) -> None:
         self.hidden, self.filter_rows, self.quick_search, self.sort = [], [], "", []
         self.group_by, self.measures, self.calculated, self.page = [], [], [], 1
-        self.joins = []
+        self.joins, self.buckets = [], []
         self.columns = [dataclasses.replace(c) for c in self._base_columns]
         self._default_vintage()
 
@@ -336,7 +356,7 @@ class ExplorerState(PageState, rx.State):
         self._default_vintage()
 
     def _apply_result(self, result: dict[str, Any]) -> None:
-        by_name = {c.name: c for c in self.columns}
+        by_name = {c.name: c for c in [*self._bucket_columns(), *self.columns]}
         cols = [
             convert.result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]
         ]
@@ -370,7 +390,7 @@ class ExplorerState(PageState, rx.State):
         self.columns, self.joins, self.hidden = r.columns, r.joins, r.hidden
         self.filter_rows, self.quick_search, self.sort = r.filter_rows, r.quick_search, r.sort
         self.group_by, self.measures, self.calculated = r.group_by, r.measures, r.calculated
-        self.page = 1
+        self.buckets, self.page = r.buckets, 1
         if r.vintage_chosen:
             self.vintage_chosen, self.load_type, self.load_id = True, r.load_type, r.load_id
             self.load_ids = self._vintage.get(r.load_type, [])
@@ -620,10 +640,17 @@ class ExplorerState(PageState, rx.State):
     @rx.event
     def narrow_to(self, conditions: list[dict[str, Any]]):
         """A chart's drill-through: `column = value` conditions ANDed on, shown as pills."""
-        from aurora.chart_data import narrowed
+        from aurora.chart_data import narrowed, narrowed_to_period
 
         kinds = {c.name: c.kind for c in self.columns}
-        self.filter_rows, self.page = narrowed(self.filter_rows, conditions, kinds), 1
+        periods = {b.name: b for b in self.buckets}
+        plain = [c for c in conditions if c.get("column") not in periods]
+        rows = narrowed(self.filter_rows, plain, kinds)
+        for c in conditions:
+            b = periods.get(str(c.get("column")))
+            if b is not None:  # a period: its column from the period's start to its end
+                rows = narrowed_to_period(rows, b, kinds.get(b.column, "date"), c.get("value"))
+        self.filter_rows, self.page = rows, 1
         return ExplorerState.run_query
 
     @rx.event

@@ -307,7 +307,18 @@ def _take_schema(
     explorer.joins = joins
     explorer.columns = [dataclasses.replace(c) for c in schema_columns] + calculated
     explorer.hidden = [n for n in (follow(h) for h in explorer.hidden) if n]
-    explorer.group_by = [n for n in (follow(g) for g in explorer.group_by) if n]
+    periods = {b.name: b for b in explorer.buckets}
+    explorer.buckets = [  # a date by period follows its column (its output name stays)
+        dataclasses.replace(b, column=column)
+        for b, column in ((b, follow(b.column)) for b in explorer.buckets)
+        if column
+    ]
+    kept = {b.name for b in explorer.buckets}
+    explorer.group_by = [
+        n
+        for n in (g if g in periods else follow(g) for g in explorer.group_by)
+        if n and (n in kept or n not in periods)
+    ]
     explorer.measures = [_measure(m, follow) for m in explorer.measures]
     aliases = {m.alias for m in explorer.measures}
     explorer.sort = [

@@ -57,3 +57,23 @@ class Calculated:
 class Pill:
     id: str = ""
     text: str = ""
+
+
+@dataclasses.dataclass
+class Bucket:
+    """A date group-by by period: the output column `name` is `column` truncated to
+    `bucket` (day, week, month, quarter, year), as the API's `{"column", "bucket"}` entry."""
+
+    name: str = ""
+    column: str = ""
+    bucket: str = "month"
+
+
+@dataclasses.dataclass
+class GroupPill:
+    """A group-by column in the aggregation dialog; a date column also has its period."""
+
+    id: str = ""  # the column's name
+    text: str = ""
+    temporal: bool = False
+    bucket: str = ""  # "" = the exact value

@@ -188,3 +188,75 @@ def test_whole_number_sums_and_counts_show_no_decimals(
     bars.first.hover()
     tip = page.locator("#chart-panel .recharts-default-tooltip .recharts-tooltip-item-value")
     expect(tip).to_have_text([whole[0][0]], timeout=TIMEOUT_MS)
+
+
+def _months(warehouse: Path, load_id: int) -> list[tuple[str, str]]:
+    """Each month of the load as DuckDB names it (`Jan 2022`), with its rows as the grid
+    writes a count: what grouping order dates by month must show."""
+    rows = _duck(
+        warehouse,
+        load_id,
+        "SELECT strftime(date_trunc('month', order_date), '%b %Y'), COUNT(*) FROM sales "
+        "GROUP BY date_trunc('month', order_date) ORDER BY date_trunc('month', order_date)",
+    )
+    return [(str(month), f"{int(n):,}") for month, n in rows]
+
+
+def test_order_dates_grouped_by_month_read_as_duckdbs_months_and_come_back_with_the_report(
+    page: Page, api: httpx.Client, warehouse: Path
+) -> None:
+    months = _months(warehouse, _newest_month_end(api))
+    assert len(months) > 20, months
+    login(page, "admin", ADMIN_PASSWORD)
+    open_sales(page, api)
+    page.click("#aggregate-open")
+    page.select_option("#aggregate-group-add", "order_date")
+    pill = page.locator("#aggregate-group-by .group-pill")
+    expect(pill).to_have_count(1, timeout=TIMEOUT_MS)
+    pill.locator(".group-bucket").select_option("month")
+    expect(pill).to_contain_text("Order date (month)", timeout=TIMEOUT_MS)
+    page.click("#aggregate-apply")
+    expect(page.locator("#aggregate-modal")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(header(page, "Order date (month)")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(cells(page, "order_date_month")).to_have_text([m for m, _ in months])
+    expect(cells(page, "row_count")).to_have_text([n for _, n in months])
+
+    page.click("#chart-open")
+    expect(page.locator("#chart-x")).to_have_value("order_date_month", timeout=TIMEOUT_MS)
+    expect(page.locator("#chart-x option:checked")).to_have_text("Order date (month)")
+    bars = page.locator("#chart-panel .recharts-bar-rectangle path")
+    expect(bars).to_have_count(20, timeout=TIMEOUT_MS)  # the chart's default limit
+    bars.first.hover()
+    tip = page.locator("#chart-panel .recharts-default-tooltip")
+    expect(tip.locator(".recharts-tooltip-label")).to_have_text(months[0][0], timeout=TIMEOUT_MS)
+    expect(tip.locator(".recharts-tooltip-item-value")).to_have_text([months[0][1]])
+
+    page.click("#report-save")
+    page.fill("#report-name", f"By month {uuid.uuid4().hex[:6]}")
+    page.click("#report-save-submit")
+    page.wait_for_url("**/reports/*", timeout=TIMEOUT_MS)
+    report = api.get(f"/api/reports/{page.url.rstrip('/').rsplit('/', 1)[-1]}").json()
+    saved = [{k: v for k, v in g.items() if v is not None} for g in report["spec"]["group_by"]]
+    assert saved == [{"column": "order_date", "bucket": "month"}]
+    assert report["chart"]["x"] == "order_date_month"
+
+    # The deep link in a new tab (a session of its own: it signs in, then lands on the report).
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    fresh.wait_for_url("**/login**", timeout=TIMEOUT_MS)
+    fresh.fill("#login-username", "admin")
+    fresh.fill("#login-password", ADMIN_PASSWORD)
+    fresh.click("#login-submit")
+    expect(header(fresh, "Order date (month)")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(cells(fresh, "order_date_month")).to_have_text([m for m, _ in months])
+    expect(fresh.locator("#chart-x")).to_have_value("order_date_month", timeout=TIMEOUT_MS)
+    fresh.click("#aggregate-open")
+    expect(fresh.locator("#aggregate-group-by .group-pill .group-bucket")).to_have_value("month")
+    fresh.keyboard.press("Escape")
+    expect(fresh.locator("#aggregate-modal")).to_have_count(0, timeout=TIMEOUT_MS)
+
+    # A click on a month's bar keeps that month: its first to its last day.
+    fresh.locator("#chart-panel .recharts-bar-rectangle path").nth(1).click()
+    expect(fresh.locator("#filter-pills .filter-pill")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(cells(fresh, "order_date_month")).to_have_text([months[1][0]], timeout=TIMEOUT_MS)
+    expect(cells(fresh, "row_count")).to_have_text([months[1][1]])

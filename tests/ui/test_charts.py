@@ -9,6 +9,7 @@ import pytest
 
 from aurora import chart_data as cd
 from aurora import filters as flt
+from aurora.state.models import Bucket
 
 GRID = {
     "dataset": "s",
@@ -178,3 +179,41 @@ def test_a_report_keeps_settings_that_its_spec_can_draw() -> None:
     assert cd.to_saved(s, narrower)["series"] is None  # type: ignore[index]
     assert cd.to_saved(s, {"dataset": "s", "columns": ["a"]}) is None
     assert cd.from_saved({"kind": "pivot", "columns": []}) is None
+
+
+MONTHLY = {
+    **GRID,
+    "group_by": [{"column": "order_date", "bucket": "month"}, "channel"],
+    "sort": [],
+}
+
+
+def test_a_date_by_month_charts_by_month_and_a_click_narrows_to_that_month() -> None:
+    s = cd.fit(cd.Settings(), cd.group_names(MONTHLY), ["total", "n"])
+    assert (s.x, s.series) == ("order_date_month", "channel")
+    spec = cd.chart_spec(MONTHLY, s)
+    assert spec["group_by"] == [{"column": "order_date", "bucket": "month"}, "channel"]
+    assert cd.to_saved(s, MONTHLY)["x"] == "order_date_month"  # type: ignore[index]
+    result = {
+        "columns": [
+            {"name": "order_date_month", "type": "DATE"},
+            {"name": "total", "type": "DECIMAL(18,2)"},
+        ],
+        "rows": [["2024-02-01", 5]],
+    }
+    shown = cd.with_formats(result, {"order_date_month": "period:month"})
+    drawn = cd.draw(shown, cd.Settings("bar", "order_date_month", "total"))
+    assert [(p["k"], p["cat"]) for p in drawn.points] == [("2024-02-01", "Feb 2024")]
+    bucket = Bucket(name="order_date_month", column="order_date", bucket="month")
+    tree, _ = flt.to_spec(cd.narrowed_to_period([], bucket, "date", "2024-02-01"))
+    assert tree == {
+        "op": "and",
+        "conditions": [
+            {"column": "order_date", "operator": "between", "value": ["2024-02-01", "2024-02-29"]}
+        ],
+    }
+    tree, _ = flt.to_spec(cd.narrowed_to_period([], bucket, "timestamp", "2024-12-01"))
+    assert tree is not None and tree["conditions"] == [
+        {"column": "order_date", "operator": ">=", "value": "2024-12-01"},
+        {"column": "order_date", "operator": "<", "value": "2025-01-01"},
+    ]

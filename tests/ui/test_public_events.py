@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "AdminUsersState": {"create", "deactivate", "load", "save_edit", "set_edit"}
     | {"set_edit_open", "set_new", "start_edit"},
     "AggregateState": {"add_group_by", "add_measure", "apply", "clear", "open_modal"}
-    | {"remove_group_by", "remove_measure", "set_measure", "set_open"},
+    | {"remove_group_by", "remove_measure", "set_group_bucket", "set_measure", "set_open"},
     "AuthState": {"leave_login_if_signed_in", "login", "logout", "session_expired"},
     "CalcState": {"edit", "open_modal", "remove", "save", "set_expr", "set_name", "set_open"},
     "ColumnPickerState": {"set_search", "show_all", "show_none"},

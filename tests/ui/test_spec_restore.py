@@ -65,6 +65,12 @@ SPECS = {
         },
         "sort": [{"column": "total", "direction": "desc"}],
     },
+    "a date grouped by month, sorted by its period": {
+        "dataset": "s",
+        "group_by": ["region", {"column": "order_date", "bucket": "month"}],
+        "measures": [{"column": "amount", "agg": "sum", "alias": "total"}],
+        "sort": [{"column": "order_date_month", "direction": "desc"}],
+    },
     "vintage and calculated fields": {
         "dataset": "s",
         "vintage": {"load_type": "MONTH_END", "load_id": 202406},
