@@ -5,6 +5,8 @@ wide content within their box)."""
 
 from __future__ import annotations
 
+import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ADMIN_PASSWORD, ARTIFACTS
-from tests.e2e.helpers import TIMEOUT_MS, login, open_sales
+from tests.e2e.helpers import SALES, TIMEOUT_MS, cells, dataset_detail, login, open_sales, pick
 
 pytestmark = pytest.mark.e2e
 
@@ -253,5 +255,177 @@ def test_second_half_screens_fit_the_window(browser: Browser, ui_url: str, api: 
         _second_half_explorer(page, api, size)
         _second_half_pages(page, size)
         _admin_pages(page, size)
+    finally:
+        context.close()
+
+
+# Numeric cells (the pinned Total row too) whose text does not fit: an ellipsis shows.
+_CUT_NUMBERS = """() => [...document.querySelectorAll('#grid [row-index] .ag-cell.aurora-num')]
+  .flatMap((cell) => [cell, cell.querySelector('.ag-cell-value')].filter(Boolean))
+  .filter((el) => el.scrollWidth > el.clientWidth)
+  .map((el) => `${el.closest('[col-id]').getAttribute('col-id')}: ${el.textContent}`)"""
+
+# An element's box inside the window (a toast, a notice): nothing of it off screen.
+_ON_SCREEN = """(sel) => {
+  const r = document.querySelector(sel).getBoundingClientRect();
+  const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
+  return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= vw + 1 && r.bottom <= vh + 1;
+}"""
+
+
+def _on_screen(page: Page, selector: str) -> None:
+    """The element settles inside the window (a toast slides in)."""
+    page.wait_for_function(_ON_SCREEN, arg=selector, timeout=TIMEOUT_MS)
+
+
+def _money_report(api: httpx.Client) -> str:
+    """Money by region and channel (local and US dollar sums, so billions), under an OR group
+    of filters: the grid with its Total row, grouped pills, and a chart with a series."""
+    options = {o["load_type"]: o["load_ids"] for o in dataset_detail(api)["vintage"]["options"]}
+    spec = {
+        "dataset": SALES,
+        "vintage": {"load_type": "MONTH_END", "load_id": options["MONTH_END"][0]["load_id"]},
+        "filters": {
+            "op": "and",
+            "conditions": [
+                {
+                    "op": "or",
+                    "conditions": [
+                        {"column": "department", "operator": "starts_with", "value": "Fin"},
+                        {"column": "channel", "operator": "=", "value": "Online"},
+                    ],
+                },
+            ],
+        },
+        "group_by": ["region", "channel"],
+        "measures": [
+            {"column": "revenue_local", "agg": "sum", "alias": "local_revenue"},
+            {"column": "revenue", "agg": "sum", "alias": "usd_revenue"},
+            {"column": "quantity", "agg": "sum", "alias": "units"},
+        ],
+        "sort": [{"column": "local_revenue", "direction": "desc"}],
+    }
+    made = api.post("/api/reports", json={"name": f"Money {uuid.uuid4().hex[:8]}", "spec": spec})
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def _money_grid(page: Page, size: tuple[int, int]) -> None:
+    total = page.locator("#grid .ag-grid-pinned-bottom-rows [role=row]")
+    expect(total.locator('[col-id="region"]')).to_have_text("Total", timeout=TIMEOUT_MS)
+    expect(total.locator('[col-id="units"]')).to_have_text(re.compile(r"^\d{1,3}(,\d{3})+$"))
+    expect(page.locator("#filter-pills .filter-pill")).to_have_text(
+        ["(Department starts with Fin OR Channel = Online)"]
+    )
+    page.wait_for_timeout(300)  # the numeric columns are sized once the rows are drawn
+    assert page.evaluate(_CUT_NUMBERS) == []
+    _check_layout(page, "body", modal=False)
+    _shot(page, "grid-money-totals-grouped-pills", size)
+
+    page.click("#columns-toggle")
+    page.get_by_role("button", name="Summary of Region", exact=True).click()
+    summary = page.locator("#column-summary")
+    expect(summary.locator(".column-summary-top").first).to_be_visible(timeout=TIMEOUT_MS)
+    _check_layout(page, "body", modal=False)
+    _on_screen(page, "#column-summary")
+    _shot(page, "column-summary", size)
+    page.click("#column-summary-close")
+    expect(summary).to_have_count(0)
+
+
+def _charts(page: Page, size: tuple[int, int]) -> None:
+    page.keyboard.press("Escape")  # the Columns menu
+    page.click("#chart-open")
+    expect(page.locator("#chart-series")).to_have_value("channel", timeout=TIMEOUT_MS)
+    legend = page.locator("#chart-panel .recharts-legend-item")
+    expect(legend.first).to_be_visible(timeout=TIMEOUT_MS)
+    assert legend.count() >= 2, "each channel is a series of its own"
+    expect(page.locator("#chart-panel .recharts-bar-rectangle").first).to_be_visible()
+    _check_layout(page, "body", modal=False)
+    _shot(page, "chart-bar-series", size)
+
+    page.select_option("#chart-kind", "pie")
+    slices = page.locator("#chart-panel .recharts-pie-sector")
+    expect(slices.first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(legend).to_have_count(slices.count(), timeout=TIMEOUT_MS)
+    _check_layout(page, "body", modal=False)
+    _shot(page, "chart-pie-legend", size)
+
+
+def _reset_toast(page: Page, size: tuple[int, int]) -> None:
+    page.click("#reset-all")
+    toast = page.locator("[data-sonner-toast]")
+    expect(toast.get_by_role("button", name="Undo")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#current-title")).to_have_text("Unsaved")
+    _on_screen(page, "[data-sonner-toast]")
+    _check_layout(page, "body", modal=False)
+    _shot(page, "reset-all-undo-toast", size)
+
+
+def _date_bucket_and_failed_apply(page: Page, size: tuple[int, int]) -> None:
+    page.click("#aggregate-open")
+    page.select_option("#aggregate-group-add", "order_date")
+    pill = page.locator("#aggregate-group-by .group-pill")
+    pill.locator(".group-bucket").select_option("month")
+    expect(pill).to_contain_text("Order date (month)", timeout=TIMEOUT_MS)
+    _check_layout(page, "#aggregate-modal", modal=True)
+    _shot(page, "aggregate-date-bucket", size)
+    page.click("#aggregate-add-measure")
+    bad = page.locator("#aggregate-modal .measure-row").nth(1)
+    bad.locator("select").first.select_option("expr")
+    bad.locator(".measure-expr").fill("revenue * nosuch")
+    page.wait_for_timeout(400)  # the debounced input reaches the state
+    page.click("#aggregate-apply")
+    expect(bad.locator(".measure-error")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#aggregate-modal")).to_be_visible()
+    _check_layout(page, "#aggregate-modal", modal=True)
+    _shot(page, "aggregate-failed-apply", size)
+    bad.get_by_role("button", name="Remove measure").click()
+    page.click("#aggregate-apply")
+    expect(page.locator("#aggregate-modal")).to_have_count(0, timeout=TIMEOUT_MS)
+    expect(cells(page, "order_date_month").first).to_have_text(
+        re.compile(r"^[A-Z][a-z]{2} \d{4}$"), timeout=TIMEOUT_MS
+    )
+    expect(page.locator('#grid [role=columnheader][col-id="order_date_month"]')).to_contain_text(
+        "Order date (month)"
+    )
+    _check_layout(page, "body", modal=False)
+    _shot(page, "grid-by-month", size)
+
+
+def _rls_notice(page: Page, api: httpx.Client, size: tuple[int, int]) -> None:
+    rule = {"rls": [{"column": "category", "attribute": "region"}]}
+    answer = api.patch("/api/admin/datasets/products", json=rule)
+    assert answer.status_code == 200, answer.text
+    try:
+        page.goto("/")
+        pick(page, api, "products", wait=False)
+        expect(page.locator("#rls-empty")).to_be_visible(timeout=TIMEOUT_MS)
+        _on_screen(page, "#rls-empty")
+        _check_layout(page, "body", modal=False)
+        _shot(page, "rls-empty", size)
+    finally:
+        answer = api.patch("/api/admin/datasets/products", json={"rls": None})
+        assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("size", VIEWPORTS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_number_screens_fit_and_show_what_they_are_for(
+    browser: Browser, ui_url: str, api: httpx.Client, size
+):
+    """The screens of trustworthy numbers: money with its Total row and grouped pills, the
+    column summary, a chart with a series and a pie with its legend, Reset All's Undo, a date
+    grouped by month, a failed Apply with its inline error, and the RLS notice."""
+    context = browser.new_context(base_url=ui_url, viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # Esc after edits asks to discard them
+    try:
+        login(page, "admin", ADMIN_PASSWORD)
+        page.goto(f"/reports/{_money_report(api)}")
+        _money_grid(page, size)
+        _charts(page, size)
+        _reset_toast(page, size)
+        _date_bucket_and_failed_apply(page, size)
+        _rls_notice(page, api, size)
     finally:
         context.close()
