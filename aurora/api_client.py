@@ -224,6 +224,31 @@ class ApiClient:
     async def delete_report(self, report_id: str) -> None:
         await self._call("DELETE", f"/api/reports/{_seg(report_id)}")
 
+    # ---- dashboards --------------------------------------------------------------------
+
+    async def dashboards(self) -> list[dict[str, Any]]:
+        return await self._list("/api/dashboards")
+
+    async def dashboard(self, dashboard_id: str) -> dict[str, Any]:
+        return await self._obj("GET", f"/api/dashboards/{_seg(dashboard_id)}")
+
+    async def create_dashboard(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/dashboards", json=body)
+
+    async def replace_dashboard(self, dashboard_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PUT", f"/api/dashboards/{_seg(dashboard_id)}", json=body)
+
+    async def delete_dashboard(self, dashboard_id: str) -> None:
+        await self._call("DELETE", f"/api/dashboards/{_seg(dashboard_id)}")
+
+    async def tile_data(self, dashboard_id: str, tile: str, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/{_seg(tile)}/data"
+        return await self._obj("POST", path, json=body)
+
+    async def tile_spec(self, dashboard_id: str, tile: str, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/{_seg(tile)}/spec"
+        return await self._obj("POST", path, json=body)
+
     # ---- schedules ---------------------------------------------------------------------
 
     async def schedules(self) -> list[dict[str, Any]]:

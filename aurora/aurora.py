@@ -7,6 +7,8 @@ import reflex as rx
 from aurora import downloads, theme
 from aurora.pages.admin_datasets import admin_datasets_page
 from aurora.pages.admin_people import admin_audit_page, admin_keys_page, admin_users_page
+from aurora.pages.dashboard import dashboard_page
+from aurora.pages.dashboards import dashboards_page
 from aurora.pages.explore import explore_page
 from aurora.pages.login import login_page
 from aurora.pages.pivot import pivot_page
@@ -16,6 +18,8 @@ from aurora.state.admin_audit import AdminAuditState
 from aurora.state.admin_datasets import AdminDatasetsState
 from aurora.state.admin_people import AdminKeysState, AdminUsersState
 from aurora.state.auth import AuthState
+from aurora.state.dashboard_view import DashboardState
+from aurora.state.dashboards import DashboardListState
 from aurora.state.explorer import ExplorerState
 from aurora.state.pivot import PivotState
 from aurora.state.reports import ReportListState
@@ -39,6 +43,18 @@ app.add_page(
 app.add_page(reports_page, route="/reports", title="Reports · Aurora", on_load=ReportListState.load)
 app.add_page(
     schedules_page, route="/schedules", title="Schedules · Aurora", on_load=ScheduleState.load
+)
+app.add_page(
+    dashboards_page,
+    route="/dashboards",
+    title="Dashboards · Aurora",
+    on_load=DashboardListState.load,
+)
+app.add_page(
+    dashboard_page,
+    route="/dashboards/[dashboard_id]",
+    title="Dashboard · Aurora",
+    on_load=DashboardState.open_dashboard,
 )
 app.add_page(pivot_page, route="/pivot", title="Pivot · Aurora", on_load=PivotState.open_pivot)
 # Admin pages: viewers are sent back to the explorer (and the API answers them 403).

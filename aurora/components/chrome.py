@@ -41,6 +41,7 @@ def user_menu() -> rx.Component:
 NAV = (
     ("explore", "Explore", "/", "table-2"),
     ("reports", "Reports", "/reports", "bookmark"),
+    ("dashboards", "Dashboards", "/dashboards", "layout-dashboard"),
     ("schedules", "Schedules", "/schedules", "calendar-clock"),
     ("pivot", "Pivot", "/pivot", "grid-3x3"),
 )

@@ -36,6 +36,15 @@ ALLOWED: dict[str, set[str]] = {
     "ColumnSummaryState": {"close", "show"},
     "ChartState": {"drill", "refresh", "report_opened", "set_kind", "set_limit", "set_series"}
     | {"set_stack", "set_x", "set_y", "toggle"},
+    "DashboardListState": {"cancel_rename", "create", "delete", "duplicate", "load", "rename"}
+    | {"set_new_name", "set_rename_name", "start_rename", "toggle_shared"},
+    "DashboardState": {
+        *("add_filter", "add_report_tile", "add_text_tile", "cross_filter", "layout_changed"),
+        *("load_tiles", "open_dashboard", "open_in_explorer", "refresh", "remove_pill"),
+        *("remove_tile", "save", "select_tab", "set_chosen_report", "set_end"),
+        *("set_new_filter_column", "set_new_filter_label", "set_new_filter_type"),
+        *("set_new_text", "set_preset", "set_start", "set_text", "toggle_edit"),
+    },
     "ExplorerState": {
         *("dismiss_error", "narrow_to", "next_page", "open_explorer", "open_report_link"),
         *("pick_dataset", "prev_page", "remove_filter", "reset_all", "run_query"),
