@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from aurora import downloads, theme
+from aurora import downloads, socket_guard, theme
 from aurora.pages.admin_datasets import admin_datasets_page
 from aurora.pages.admin_people import admin_audit_page, admin_keys_page, admin_users_page
 from aurora.pages.dashboard import dashboard_page
@@ -30,6 +30,7 @@ app = rx.App(
     stylesheets=["/aurora.css"],
     api_transformer=[downloads.api(), downloads.guard_uploads],
 )
+socket_guard.install(app)  # each socket acts only on the tab it proved it may open
 app.add_page(
     login_page, route="/login", title="Sign in · Aurora", on_load=AuthState.leave_login_if_signed_in
 )

@@ -57,6 +57,11 @@ async def bind(tab: str) -> str:
     return await once.put({"cookie": value}, CLAIM_FOR_S)
 
 
+async def bound(tab: str) -> bool:
+    """A sign-in bound a cookie to this tab (and no sign-out has dropped it since)."""
+    return bool(tab) and await once.get(_binding(tab)) is not None
+
+
 async def unbind(tab: str) -> None:
     await once.drop([_binding(tab)])
 
