@@ -4,15 +4,15 @@ The API wants a bearer token on the download, which a plain link cannot send, an
 may not be reachable from the user's browser at all. So the UI hands the browser a
 short-lived ticket; this route swaps it for the file, streamed from the API with the user's
 token. A ticket is bound to the tab that asked and works only with that tab's session
-cookie (aurora.session_cookie), for a few minutes, and not after sign-out. Tickets live in
-this process (prod runs one backend worker unless REFLEX_REDIS_URL is set).
+cookie (aurora.session_cookie), for a few minutes, and not after sign-out. Tickets are kept
+by aurora.once: in Redis when the UI's state is there (a link one worker made downloads
+from any), else in this process (which is then the only worker).
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -36,17 +36,15 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-_tickets: dict[str, tuple[str, str, str, float]] = {}
+TICKET = "ticket:"  # aurora.once's names for tickets; the value names the tab that asked
 
 
-def issue(token: str, export_id: str, tab: str) -> str:
+async def issue(token: str, export_id: str, tab: str) -> str:
     """A link path that downloads `export_id` as this user, from this tab, for a few minutes
-    (`token` is the sealed token the tab's state holds)."""
-    now = time.monotonic()
-    for key in [k for k, entry in _tickets.items() if entry[3] < now]:
-        _tickets.pop(key, None)
+    (`token` is the sealed token the tab's state holds, and stays sealed in the store)."""
     ticket = secrets.token_urlsafe(24)
-    _tickets[ticket] = (token, export_id, tab, now + TICKET_TTL_S)
+    value = {"token": token, "export": export_id, "tab": tab}
+    await once.put_named(TICKET + ticket, value, TICKET_TTL_S)
     return f"{PREFIX}/{ticket}"
 
 
@@ -81,11 +79,11 @@ def _cookie(request: Request) -> str:
 
 @router.get(PREFIX + "/{ticket}", response_model=None)
 async def download(ticket: str, request: Request) -> Response:
-    entry = _tickets.get(ticket)
+    entry = await once.get(TICKET + ticket)
     gone = _error(404, "not_found", "This download link has expired; export again.")
-    if entry is None or entry[3] < time.monotonic():
+    if entry is None:
         return gone
-    token, export_id, tab, _ = entry
+    token, export_id, tab = (str(entry.get(k, "")) for k in ("token", "export", "tab"))
     if not await session_cookie.matches(tab, _cookie(request)):
         return gone  # not the session that asked, or it signed out
     try:

@@ -149,7 +149,7 @@ class ExportState(PageState, rx.State):
                     return
                 self._take(job)
                 if self.status == "done":
-                    self.download_href = downloads.issue(
+                    self.download_href = await downloads.issue(
                         (await self.get_state(AuthState))._token,
                         export_id,
                         self.router.session.client_token,

@@ -624,7 +624,7 @@ class PivotState(PageState, rx.State):
             if status == "done":
                 self.export_status = "Ready."
                 tab = self.router.session.client_token
-                self.export_href = downloads.issue(token, export_id, tab)
+                self.export_href = await downloads.issue(token, export_id, tab)
             else:
                 self.export_status = f"The export ended: {status}."
 

@@ -260,17 +260,17 @@ class ScheduleState(PageState, rx.State):
                 if self.runs_for != schedule_id or not await self._current(generation):
                     return
                 tab = self.router.session.client_token
-                self.runs = [self._run(r, token, tab) for r in runs]
+                self.runs = [await self._run(r, token, tab) for r in runs]
             await asyncio.sleep(WATCH_EVERY_S)
             waited += WATCH_EVERY_S
 
-    def _run(self, r: dict[str, Any], token: str, tab: str) -> RunItem:
+    async def _run(self, r: dict[str, Any], token: str, tab: str) -> RunItem:
         run_id, export_id = str(r.get("id", "")), r.get("export_id")
         href = ""
         if r.get("download_url") and export_id:
             href, made = self._tickets.get(run_id, ("", 0.0))
             if time.monotonic() - made > downloads.TICKET_TTL_S / 2:  # links live minutes
-                href, made = downloads.issue(token, str(export_id), tab), time.monotonic()
+                href, made = await downloads.issue(token, str(export_id), tab), time.monotonic()
                 self._tickets[run_id] = (href, made)
         rows = r.get("rows_written")
         return RunItem(
