@@ -78,6 +78,7 @@ class GuardedNamespace(EventNamespace):
             if await session_cookie.proven(token, str(environ.get("HTTP_COOKIE", ""))):
                 await self._wait_release(token)
             else:
+                logger.warning("socket %s named a signed-in tab without its cookie: a new tab", sid)
                 environ = _with_token(environ, str(uuid.uuid4()))
                 await self.emit("new_token", _query_token(environ), to=sid)
         try:
@@ -108,7 +109,10 @@ class GuardedNamespace(EventNamespace):
     async def _wait_release(self, token: str) -> None:
         """Until no other socket holds `token` (or RELEASE_WAIT_S passed)."""
         deadline = time.monotonic() + RELEASE_WAIT_S
-        while await self._held(token) and time.monotonic() < deadline:
+        while await self._held(token):
+            if time.monotonic() > deadline:
+                logger.warning("tab still held by another socket after %.0f s", RELEASE_WAIT_S)
+                return
             await asyncio.sleep(POLL_S)
 
     async def _held(self, token: str) -> bool:

@@ -37,7 +37,10 @@ RECONNECTS = 30  # two workers share one listening socket; the kernel picks whic
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[tuple[ApiProcess, str]]:
     redis.Redis.from_url(REDIS_URL).flushdb()
-    env = base_env(warehouse(20_000), tmp_path / "state")
+    # One UI secret for the API and every UI worker, as `make run` exports it: a worker
+    # unseals the tab's API token (aurora/sealing.py) with the key derived from it; without
+    # it each worker has a key of its own and the other worker's calls go out unsigned (401).
+    env = base_env(warehouse(20_000), tmp_path / "state", AURORA_UI_SECRET="two-workers-secret")
     with running(env, tmp_path) as api, (tmp_path / "reflex.log").open("wb") as log:
         ui_env = env | {"AURORA_API_URL": api.url, "REFLEX_REDIS_URL": REDIS_URL}
         port = free_port()
@@ -77,7 +80,7 @@ def test_a_tab_signed_in_on_one_worker_is_signed_in_on_the_other(
             break
     try:
         assert socket_owner(tab.token) != first, "every reconnect landed on the same worker"
-        assert tab.get(reflex.SIGNED_IN) is True
+        assert tab.get(reflex.SIGNED_IN) == "roamer"
         tab.open_dataset("global_sales")
         assert tab.get(reflex.PAGE) == 1 and len(tab.get(reflex.ROWS)) == 50
     finally:
@@ -96,7 +99,6 @@ def _signed_in_tab(ui: str, username: str) -> reflex.ReflexSession:
     tab = reflex.ReflexSession(ui)
     tab.connect("/login")
     tab.login(username, f"{username}-pw-1")
-    tab.wait(lambda since: bool(tab.get(reflex.DATASETS)), "the dataset list")  # then a click
     return tab
 
 
@@ -158,12 +160,12 @@ def test_a_replayed_client_token_on_a_socket_without_the_cookie_reaches_no_data(
     try:
         thief.connect("/")
         assert thief.token != stolen, "the replayed token was joined to the victim's tab"
-        assert thief.get(reflex.SIGNED_IN) is not True
+        assert not thief.get(reflex.SIGNED_IN)
         thief.send(reflex.PICK_DATASET, key="global_sales")
         time.sleep(QUIET_S)
         assert _queries_run(api, admin, "victim") == before
         victim.reload("/")
-        assert victim.token == stolen and victim.get(reflex.SIGNED_IN) is True
+        assert victim.token == stolen and victim.get(reflex.SIGNED_IN) == "victim"
         assert victim.get(reflex.DATASET_KEY) != "global_sales"
     finally:
         thief.close()
@@ -196,7 +198,7 @@ def test_a_download_link_made_on_one_worker_downloads_from_either(
         assert statuses == [200] * DOWNLOADS
         assert requests.get(href, timeout=60).status_code == 404
         tab.send(LOGOUT)
-        tab.wait(lambda since: tab.get(reflex.SIGNED_IN) is False, "signed out")
+        tab.wait(lambda since: not tab.get(reflex.SIGNED_IN), "signed out")
         assert requests.get(href, cookies=cookies, timeout=60).status_code == 404
     finally:
         tab.close()
@@ -213,7 +215,8 @@ def test_a_replayed_client_token_is_not_sent_the_tabs_last_screen(
     name, no dataset list), never the screen the tab last showed."""
     api, ui = two_workers
     _new_user(api, login(api.url), "victim")
-    victim = _signed_in_tab(ui, "victim")  # on screen: the user's name, the dataset list
+    victim = _signed_in_tab(ui, "victim")
+    victim.wait(lambda since: bool(victim.get(reflex.DATASETS)), "the dataset list")
     stolen = victim.token
     victim.close()
     time.sleep(1)
