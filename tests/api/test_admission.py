@@ -119,7 +119,10 @@ class Busy:
 
 
 def _headers(url: str, username: str, password: str) -> dict[str, str]:
-    r = httpx.post(f"{url}/api/auth/login", json={"username": username, "password": password})
+    # argon2 at its recommended cost, on a login pool a loaded 2-core machine can starve for
+    # more than httpx's 5 s default: the sign-in is set-up here, not what is measured.
+    login = {"username": username, "password": password}
+    r = httpx.post(f"{url}/api/auth/login", json=login, timeout=60)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
