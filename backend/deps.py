@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from backend.aggrid.service import AgGridService
 from backend.config import Settings
+from backend.dashboards import store as dashboard_store
+from backend.dashboards.models import DashboardIn
 from backend.datasets_admin.service import DatasetAdmin
 from backend.jobs.quotas import Quotas
 from backend.jobs.schedules import Schedules
@@ -123,6 +125,21 @@ def get_hidden_datasets(services: ServicesDep, user: CurrentUser) -> frozenset[s
 
 
 HiddenDatasets = Annotated[frozenset[str], Depends(get_hidden_datasets)]
+
+
+def get_visible_dashboard(
+    dashboard_id: Annotated[str, Path(max_length=32)],
+    user: CurrentUser,
+    auth: AuthDep,
+    hidden: HiddenDatasets,
+) -> DashboardIn:
+    """The dashboard's document, or 404 when the caller may not see it (theirs or shared, and
+    every dataset in it visible to them), like a missing id."""
+    with auth.store.session() as session:
+        return dashboard_store.visible(session, dashboard_id, user, hidden).doc
+
+
+VisibleDashboard = Annotated[DashboardIn, Depends(get_visible_dashboard)]
 
 
 def get_schedules(auth: AuthDep, hidden: HiddenDatasets, settings: SettingsDep) -> Schedules:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,7 +12,6 @@ from sqlalchemy.orm import Session
 from backend.dashboards import check, store
 from backend.dashboards.models import DashboardIn, Filter, Tab
 from backend.dashboards.tables import DashboardRow
-from backend.deps import SpecValidator
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
 from backend.services.offload import in_pool
@@ -55,7 +55,9 @@ def out(found: store.Found, user: User) -> DashboardOut:
 class Checker:
     """Checks a document as `user` sees the catalog (see backend.dashboards.check)."""
 
-    def __init__(self, queries: QueryService, validate: SpecValidator, user: User) -> None:
+    def __init__(
+        self, queries: QueryService, validate: Callable[[QuerySpec, User], None], user: User
+    ) -> None:
         self.queries, self.validate, self.user = queries, validate, user
 
     def __call__(self, body: DashboardIn) -> DashboardIn:

@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from backend import audit
-from backend.dashboards import notes, store, tiles, workbook
+from backend.dashboards import notes, tiles, workbook
 from backend.dashboards.models import DashboardIn, ReportTile, TileDataIn
 from backend.dashboards.notes import BookmarkIn, BookmarkOut, CommentIn, CommentOut
-from backend.deps import AuthDep, CurrentUser, HiddenDatasets, QueriesDep, require_user
+from backend.deps import AuthDep, CurrentUser, QueriesDep, VisibleDashboard, require_user
 from backend.routes.disconnect import cancel_on_disconnect
 from backend.security.principal import User
 from backend.services.offload import off_loop
@@ -28,10 +28,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @router.get("/{dashboard_id}/bookmarks", response_model=list[BookmarkOut])
 def list_bookmarks(
-    dashboard_id: DashboardId, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets
+    dashboard_id: DashboardId, _: VisibleDashboard, user: CurrentUser, auth: AuthDep
 ) -> list[BookmarkOut]:
     with auth.store.session() as session:
-        store.visible(session, dashboard_id, user, hidden)
         return notes.bookmarks(session, dashboard_id, user)
 
 
@@ -39,12 +38,11 @@ def list_bookmarks(
 def add_bookmark(
     dashboard_id: DashboardId,
     body: BookmarkIn,
+    doc: VisibleDashboard,
     user: CurrentUser,
     auth: AuthDep,
-    hidden: HiddenDatasets,
 ) -> BookmarkOut:
     with auth.store.session() as session:
-        doc = store.visible(session, dashboard_id, user, hidden).doc
         return notes.add_bookmark(session, dashboard_id, doc, body, user)
 
 
@@ -52,12 +50,11 @@ def add_bookmark(
 def delete_bookmark(
     dashboard_id: DashboardId,
     bookmark_id: Annotated[str, Path(max_length=32)],
+    _: VisibleDashboard,
     user: CurrentUser,
     auth: AuthDep,
-    hidden: HiddenDatasets,
 ) -> Response:
     with auth.store.session() as session:
-        store.visible(session, dashboard_id, user, hidden)
         notes.delete_bookmark(session, dashboard_id, bookmark_id, user)
     return Response(status_code=204)
 
@@ -66,12 +63,10 @@ def delete_bookmark(
 def list_comments(
     dashboard_id: DashboardId,
     tile_id: TileId,
-    user: CurrentUser,
+    doc: VisibleDashboard,
     auth: AuthDep,
-    hidden: HiddenDatasets,
 ) -> list[CommentOut]:
     with auth.store.session() as session:
-        doc = store.visible(session, dashboard_id, user, hidden).doc
         return notes.comments(session, dashboard_id, doc, tile_id)
 
 
@@ -80,12 +75,11 @@ def add_comment(
     dashboard_id: DashboardId,
     tile_id: TileId,
     body: CommentIn,
+    doc: VisibleDashboard,
     user: CurrentUser,
     auth: AuthDep,
-    hidden: HiddenDatasets,
 ) -> CommentOut:
     with auth.store.session() as session:
-        doc = store.visible(session, dashboard_id, user, hidden).doc
         return notes.add_comment(session, dashboard_id, doc, tile_id, body.text, user)
 
 
@@ -93,15 +87,12 @@ def add_comment(
 async def export_xlsx(
     dashboard_id: DashboardId,
     body: TileDataIn,
+    doc: VisibleDashboard,
     user: CurrentUser,
-    auth: AuthDep,
     queries: QueriesDep,
-    hidden: HiddenDatasets,
     request: Request,
 ) -> Response:
     """One sheet per report tile, its rows under `body`'s filters, run as the caller."""
-    with auth.store.session() as session:
-        doc = store.visible(session, dashboard_id, user, hidden).doc
     report_tiles = doc.report_tiles()
     pages = await cancel_on_disconnect(request, _pages(queries, doc, report_tiles, body, user))
     data = await off_loop(workbook.write, report_tiles, pages)

@@ -22,6 +22,7 @@ from backend.deps import (
     HiddenDatasets,
     QueriesDep,
     SpecValidatorDep,
+    VisibleDashboard,
     require_user,
 )
 from backend.query.spec import QuerySpec
@@ -110,10 +111,9 @@ def delete_dashboard(
 
 @router.get("/{dashboard_id}/versions", response_model=list[VersionOut])
 def list_versions(
-    dashboard_id: DashboardId, user: CurrentUser, auth: AuthDep, hidden: HiddenDatasets
+    dashboard_id: DashboardId, _: VisibleDashboard, auth: AuthDep
 ) -> list[VersionOut]:
     with auth.store.session() as session:
-        store.visible(session, dashboard_id, user, hidden)
         return [
             VersionOut(n=v.n, name=v.name, saved_by=who, saved_at=v.saved_at)
             for v, who in store.versions(session, dashboard_id)
@@ -150,15 +150,12 @@ async def tile_data(
     dashboard_id: DashboardId,
     tile_id: TileId,
     body: TileDataIn,
+    doc: VisibleDashboard,
     user: CurrentUser,
-    auth: AuthDep,
     queries: QueriesDep,
-    hidden: HiddenDatasets,
     request: Request,
 ) -> JSONResponse:
     """The tile's rows (the shape of POST /api/query) under the dashboard's filters."""
-    with auth.store.session() as session:
-        doc = store.visible(session, dashboard_id, user, hidden).doc
     tile = tiles.report_tile(doc, tile_id)
     spec = await tiles.tile_spec(queries, doc, tile, body, user)
     work = queries.page(spec, user)
@@ -175,15 +172,12 @@ async def tile_spec(
     dashboard_id: DashboardId,
     tile_id: TileId,
     body: TileDataIn,
+    doc: VisibleDashboard,
     user: CurrentUser,
-    auth: AuthDep,
     queries: QueriesDep,
-    hidden: HiddenDatasets,
 ) -> TileSpecOut:
     """The query the tile runs under these filters, to open in the explorer ("Open in
     explorer"): the tile's spec with the filter conditions ANDed onto its own."""
-    with auth.store.session() as session:
-        doc = store.visible(session, dashboard_id, user, hidden).doc
     tile = tiles.report_tile(doc, tile_id)
     spec = await tiles.tile_spec(queries, doc, tile, body, user)
     return TileSpecOut(spec=spec.model_copy(update={"page_size": 50}))
