@@ -9,15 +9,19 @@ The CLI uses `AURORA_METADATA_URL` or the default SQLite file, like the service.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from backend.store.engine import Store, default_url, make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock key for migrations (any fixed number; "aurora" in ASCII, truncated).
+MIGRATION_LOCK = 0x6175726F7261
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -30,7 +34,25 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    with _one_at_a_time(engine):
+        command.upgrade(alembic_config(engine), revision)
+
+
+@contextmanager
+def _one_at_a_time(engine: Engine) -> Iterator[None]:
+    """Processes that start together on a fresh PostgreSQL store (the API and the export
+    worker, several API machines) would each create the tables and all but one fail; with
+    the lock the others wait and then find the schema at head. SQLite locks the whole file
+    for a writer, so it needs nothing."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            yield
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def migrate(store: Store) -> None:

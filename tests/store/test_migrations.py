@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import subprocess
+import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import create_engine, inspect, select, text
 
 from backend.store.all_models import metadata
 from backend.store.engine import Store
 from backend.store.migrate import alembic_config, migrate, upgrade
 from backend.store.models import TokenRevocationRow
+from tests.store.fixtures import PG_SERVER
 
 
 def test_revisions_form_one_linear_chain() -> None:
@@ -60,3 +65,43 @@ def test_a_fresh_sqlite_store_migrates_from_nothing(tmp_path) -> None:  # type: 
         assert "users" in inspect(store.engine).get_table_names()
     finally:
         store.close()
+
+
+MIGRATE_IN_A_PROCESS = (
+    "import sys; from backend.store.engine import Store; from backend.store.migrate import migrate;"
+    " migrate(Store(sys.argv[1]))"
+)
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_on_a_fresh_postgresql_store_all_come_up() -> None:
+    """The API's workers and the export worker migrate as they start; on a fresh schema all
+    but one used to fail creating the same tables."""
+    name = f"aurora_race_{secrets.token_hex(5)}"
+    engine = create_engine(PG_SERVER)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    try:
+        url = f"{PG_SERVER}?options=-csearch_path%3D{name}"
+        starts = [
+            subprocess.Popen(
+                [sys.executable, "-c", MIGRATE_IN_A_PROCESS, url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            for _ in range(4)
+        ]
+        results = [
+            (p.wait(120), p.stdout.read().decode()[-400:] if p.stdout else "") for p in starts
+        ]
+        assert [rc for rc, _ in results] == [0, 0, 0, 0], results
+        with engine.connect() as conn:
+            version = conn.execute(text(f'SELECT version_num FROM "{name}".alembic_version'))
+            assert (
+                version.scalar_one()
+                == ScriptDirectory.from_config(alembic_config()).get_current_head()
+            )
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+        engine.dispose()
