@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import os
 import platform
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -146,6 +147,10 @@ def serve(config: Config, data_dir: Path) -> Any:
         "AURORA_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "AURORA_LOG_LEVEL": "WARNING",
     }
+    # One UI secret for the API and every UI worker, as `make run` exports it: without it each
+    # Reflex worker seals a tab's API token with a key of its own, and a tab whose socket is on
+    # the other worker calls the API unsigned (401) — the unanswered opens of two-worker runs.
+    env.setdefault("AURORA_UI_SECRET", secrets.token_urlsafe(32))
     if not config.cache:
         env["RESULT_CACHE"] = "false"
     api = [sys.executable, "-m", "backend.serve", "--workers", str(config.workers)]
