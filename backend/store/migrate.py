@@ -9,6 +9,7 @@ The CLI uses `AURORA_METADATA_URL` or the default SQLite file, like the service.
 from __future__ import annotations
 
 import argparse
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,7 @@ from sqlalchemy import Engine, text
 from backend.store.engine import Store, default_url, make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# PostgreSQL advisory lock key for migrations (any fixed number; "aurora" in ASCII, truncated).
+# The PostgreSQL advisory lock key for migrations (any fixed number; "aurora" in ASCII, truncated).
 MIGRATION_LOCK = 0x6175726F7261
 
 
@@ -40,19 +41,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 @contextmanager
 def _one_at_a_time(engine: Engine) -> Iterator[None]:
-    """Processes that start together on a fresh PostgreSQL store (the API and the export
+    """Processes that start together on a fresh store (the API's workers and the export
     worker, several API machines) would each create the tables and all but one fail; with
-    the lock the others wait and then find the schema at head. SQLite locks the whole file
-    for a writer, so it needs nothing."""
-    if engine.dialect.name != "postgresql":
+    the lock the others wait and then find the schema at head. PostgreSQL: an advisory lock;
+    a SQLite file: an flock on a file beside it; an in-memory SQLite has one process."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                yield
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
         yield
         return
-    with engine.connect() as lock:
-        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-        try:
-            yield
-        finally:
-            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    with open(f"{database}.migrate-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def migrate(store: Store) -> None:
