@@ -248,6 +248,32 @@ class Settings(BaseSettings):
         "RAM shared by the API processes and the export worker",
     )
 
+    # The optional model engine of /api/ask (backend.ask.llm, docs/ask.md): off unless both
+    # the URL and the model are set; the deterministic parser answers whenever it fails.
+    llm_url: str | None = _env(
+        "AURORA_LLM_URL",
+        None,
+        "Base URL of an OpenAI-compatible chat-completions endpoint (e.g. http://host:8000/v1) "
+        "for /api/ask; unset: the deterministic parser only",
+    )
+    llm_model: str | None = _env(
+        "AURORA_LLM_MODEL", None, "Model name sent to AURORA_LLM_URL; unset: the parser only"
+    )
+    llm_key: SecretStr | None = _env(
+        "AURORA_LLM_KEY", None, "Bearer key for AURORA_LLM_URL, if the endpoint wants one"
+    )
+    llm_timeout_s: float = _env(
+        "AURORA_LLM_TIMEOUT_S",
+        10.0,
+        "Seconds the model may take for one question, retry included; then the parser answers",
+    )
+    llm_send_values: bool = _env(
+        "AURORA_LLM_SEND_VALUES",
+        False,
+        "Send the model the values of low-cardinality text columns (only those the asking "
+        "user may see under row-level security); off: names, labels, types, synonyms only",
+    )
+
     @property
     def state_dir(self) -> Path:
         """Where Aurora keeps its own files (metadata, exports, secrets)."""

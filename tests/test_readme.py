@@ -20,5 +20,5 @@ def test_readme_configuration_table_names_every_setting() -> None:
 
 
 def test_no_secret_setting_has_a_default() -> None:
-    secrets = ["secret_key", "admin_password", "db_url", "ui_secret"]
+    secrets = ["secret_key", "admin_password", "db_url", "ui_secret", "llm_key"]
     assert all(Settings.model_fields[name].default is None for name in secrets)
