@@ -23,6 +23,7 @@ from backend.routes import api_docs as api_docs_routes
 from backend.routes import dashboard_extras as dashboard_extras_routes
 from backend.routes import dashboards as dashboards_routes
 from backend.routes import exports as exports_routes
+from backend.routes import insights as insights_routes
 from backend.routes import meta as meta_routes
 from backend.routes import metrics as metrics_routes
 from backend.routes import schedules as schedules_routes
@@ -52,6 +53,7 @@ API_ROUTERS = (
     aggrid_routes,
     materializations_routes,
     totals_routes,
+    insights_routes,
     dashboards_routes,
     dashboard_extras_routes,
     meta_routes,
