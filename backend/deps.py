@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from backend.aggrid.service import AgGridService
+from backend.ask.service import AskService
 from backend.config import Settings
 from backend.dashboards import store as dashboard_store
 from backend.dashboards.models import DashboardIn
@@ -99,6 +100,17 @@ ExportsDep = Annotated[ExportService, Depends(get_exports)]
 AgGridDep = Annotated[AgGridService, Depends(get_aggrid)]
 DatasetAdminDep = Annotated[DatasetAdmin, Depends(get_dataset_admin)]
 MaterializationsDep = Annotated[Materializations, Depends(get_materializations)]
+
+
+def get_ask(request: Request, queries: QueriesDep) -> AskService:
+    """One per app (it keeps the values it read per caller scope), over the app's queries."""
+    service: AskService | None = getattr(request.app.state, "ask_service", None)
+    if service is None or service.queries is not queries:
+        service = request.app.state.ask_service = AskService(queries)
+    return service
+
+
+AskDep = Annotated[AskService, Depends(get_ask)]
 
 
 # -- per-request views for the caller ------------------------------------------------------

@@ -41,6 +41,7 @@ class Column:
     description: str | None = None
     hidden: bool = False
     format: str | None = None
+    synonyms: tuple[str, ...] = ()  # other words people use for it (backend.ask)
 
     @property
     def kind(self) -> Kind:
@@ -80,6 +81,7 @@ class Dataset:
     partition_rows: PartitionRows | None = None  # exact, when every footer was read
     mandatory_filters: tuple[str, ...] = ()
     default_sort: tuple[tuple[str, str], ...] = ()
+    synonyms: tuple[str, ...] = ()  # other words people use for it (backend.ask)
     _by_name: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
