@@ -17,9 +17,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from adapters.base import AdapterQueryError, DatabaseAdapter
+from backend.catalog.delta import Change
 from backend.catalog.labels import label_from_name
 from backend.catalog.models import Column, Dataset, VintageColumns
 from backend.catalog.sources import (
@@ -29,9 +32,10 @@ from backend.catalog.sources import (
     SourceEntry,
     WarnOnce,
 )
+from backend.catalog.time_travel import TimeTravel
 from backend.catalog.vintage import LoadOptions, loads_query, shape_options
 from backend.catalog.warehouse import WarehouseSource
-from backend.errors import NotFound
+from backend.errors import BadRequest, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,7 @@ class Catalog:
         self._scanned_at = float("-inf")
         self._loads: dict[tuple[Any, ...], LoadOptions] = {}
         self._warn = WarnOnce()
+        self._travel = TimeTravel(adapter) if isinstance(adapter, ParquetViews) else None
         self.refresh()
 
     # --- reading --------------------------------------------------------------------------
@@ -100,6 +105,33 @@ class Catalog:
         if dataset is None:
             raise NotFound(f"Dataset '{key}' was not found.")
         return dataset
+
+    def as_of(
+        self, dataset: Dataset, *, version: int | None, timestamp: datetime | None
+    ) -> Dataset:
+        """`dataset` (as its caller may see it) reading a past version: BadRequest when it
+        has none (not a Delta table in the warehouse, or no such version)."""
+        folder = self._versioned_folder(dataset.key)
+        if self._travel is None or folder is None:
+            raise BadRequest(f"Dataset '{dataset.key}' has no versions: as_of needs a Delta table.")
+        return self._travel.dataset(dataset, folder, version=version, timestamp=timestamp)
+
+    def history(self, dataset: Dataset, limit: int) -> tuple[Change, ...] | None:
+        """The dataset's versions, newest first; None when it has none (not a Delta table)."""
+        folder = self._versioned_folder(dataset.key)
+        if self._travel is None or folder is None:
+            return None
+        return tuple(self._travel.history(dataset, folder, limit))
+
+    def has_versions(self, key: str) -> bool:
+        return self._versioned_folder(key) is not None
+
+    def _versioned_folder(self, key: str) -> Path | None:
+        """The folder of a dataset read from a table format's file list (Delta)."""
+        known = self._known.get(key)
+        if known is None or known.entry.files is None:
+            return None
+        return known.entry.path
 
     def _show(self, dataset: Dataset) -> Dataset | None:
         return self._overlay(dataset) if self._overlay is not None else dataset
@@ -145,7 +177,9 @@ class Catalog:
             # Re-registered on every new version too: a view keeps the column list it was
             # created with, and a new partition may bring a new column.
             if entry.path is not None:
-                self._views().register_parquet(entry.relation, entry.path, hive=entry.hive)
+                self._views().register_parquet(
+                    entry.relation, entry.path, hive=entry.hive, files=entry.files
+                )
             infos = self._adapter.describe(entry.relation)
         except (AdapterQueryError, ValueError) as e:
             self._warn(f"{entry.key}@{entry.version}", f"not readable yet: {e}")

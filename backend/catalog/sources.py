@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -35,7 +36,8 @@ class WarnOnce:
 @dataclass(frozen=True)
 class SourceEntry:
     """One dataset as a source sees it. `path` is set when the adapter must register a view
-    over Parquet data (`hive` then says whether the folder has `key=value` partitions);
+    over Parquet data (`hive` then says whether the folder has `key=value` partitions, and
+    `files`, when set, are the only files to read: a Delta table's current version);
     `version` changes whenever the data does."""
 
     key: str
@@ -45,6 +47,7 @@ class SourceEntry:
     hive: bool = False
     row_estimate: int | None = None
     partition_rows: PartitionRows | None = None
+    files: tuple[Path, ...] | None = None
 
 
 class DatasetSource(Protocol):
@@ -57,7 +60,9 @@ class DatasetSource(Protocol):
 class ParquetViews(Protocol):
     """Adapters that serve Parquet files through views (DuckDB)."""
 
-    def register_parquet(self, name: str, path: Path, *, hive: bool) -> None: ...
+    def register_parquet(
+        self, name: str, path: Path, *, hive: bool, files: Sequence[Path] | None = None
+    ) -> None: ...
 
     def unregister(self, name: str) -> None: ...
 

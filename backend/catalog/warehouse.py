@@ -4,6 +4,9 @@ Each `<key>.parquet` file and each `<key>/` folder holding Parquet files (at any
 hive partitions `load_type=DAILY/load_id=20240131/`) is dataset `<key>`. Names starting with
 `.` or `_` are in-flight writes (written to a temp name, then renamed) and are ignored.
 
+A folder holding `_delta_log/` is a Delta table instead (`backend.catalog.delta`): its
+current version's files, never every file in the folder.
+
 A scan walks the whole tree and stats every Parquet file: a few hundred files take about a
 millisecond, so the catalog can afford it once a second. A dataset's version hashes its files'
 (relative path, size, mtime_ns), so a new load, a removed partition or a replaced file all
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from backend.catalog import delta
 from backend.catalog.models import PartitionRows
 from backend.catalog.sources import KEY_RE, SourceEntry, WarnOnce
 
@@ -79,6 +83,7 @@ class WarehouseSource:
         self._warn = WarnOnce()
         self._rows: dict[_File, int | None] = {}
         self._rows_lock = threading.Lock()
+        self.snapshots = delta.Snapshots()
 
     def scan(self) -> list[SourceEntry]:
         if not self.root.is_dir():
@@ -100,6 +105,8 @@ class WarehouseSource:
     def _entry(self, item: Path, seen: set[_File]) -> SourceEntry | None:
         if item.name.startswith((".", "_")) or item.is_symlink():
             return None
+        if item.is_dir() and delta.is_delta(item):
+            return self._delta_entry(item)
         if item.is_dir():
             key = item.name
             files, hive = _folder_files(item)
@@ -123,6 +130,24 @@ class WarehouseSource:
             hive=hive,
             row_estimate=self._row_estimate(files),
             partition_rows=self._partition_rows(item, files),
+        )
+
+    def _delta_entry(self, item: Path) -> SourceEntry | None:
+        if not KEY_RE.match(item.name):
+            self._warn(item.name, "a dataset key is letters, digits and underscores")
+            return None
+        snapshot = self.snapshots.current(item)
+        if snapshot is None or not snapshot.files:
+            return None
+        return SourceEntry(
+            key=item.name,
+            relation=item.name,
+            version=snapshot.tag,
+            path=item,
+            hive=bool(snapshot.partition_columns),
+            row_estimate=snapshot.rows,
+            partition_rows=snapshot.partition_rows,
+            files=snapshot.files,
         )
 
     def _row_estimate(self, files: list[_File]) -> int | None:

@@ -186,9 +186,26 @@ class SortKey(Model):
     direction: Literal["asc", "desc"] = "asc"
 
 
+class AsOf(Model):
+    """Time travel on a versioned (Delta) dataset: its numbered `version`, or the newest
+    version committed at or before `timestamp` (a timestamp without a zone is the server's
+    local time). A version applies to the spec's own dataset; a timestamp to every
+    versioned dataset the spec reads."""
+
+    version: Annotated[int, Field(ge=0, le=2**62)] | None = None
+    timestamp: dt.datetime | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> AsOf:
+        if (self.version is None) == (self.timestamp is None):
+            raise ValueError("as_of takes either a version or a timestamp")
+        return self
+
+
 class QuerySpec(Model):
     dataset: Name
     vintage: Vintage | None = None
+    as_of: AsOf | None = None
     joins: Annotated[list[Join], Field(max_length=8)] = []
     calculated: Annotated[list[Calculated], Field(max_length=50)] = []
     columns: Annotated[list[Name], Field(max_length=MAX_COLUMNS)] = []

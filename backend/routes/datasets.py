@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -147,6 +148,48 @@ def _default_vintage(services: Any, dataset: Dataset) -> DefaultVintage | None:
     options = services.catalog.vintage_options(dataset.key)
     found = default_vintage(options, dataset.vintage.default_load_type)
     return DefaultVintage(**found) if found else None
+
+
+class Version(BaseModel):
+    version: int
+    timestamp: datetime
+    operation: str
+    user: str | None
+    load_id: str | None
+    rows_added: int | None
+    rows_removed: int | None
+    rows_updated: int | None
+
+
+class History(BaseModel):
+    dataset: str
+    versioned: bool
+    current_version: int | None
+    versions: list[Version]
+
+
+@router.get("/datasets/{key}/history", response_model=History)
+def dataset_history(
+    key: str,
+    user: CurrentUser,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> History:
+    """The dataset's versions, newest first: a Delta table's commits, each readable with
+    the spec's `as_of`. A dataset without versions (plain Parquet, a database table) answers
+    `versioned: false` and no versions. Row counts are whole-table figures, so a caller
+    under row-level security gets them as null, as the detail's row estimate."""
+    dataset = services.policy.dataset_for(key, user)
+    changes = services.catalog.history(dataset, limit)
+    if changes is None:
+        return History(dataset=key, versioned=False, current_version=None, versions=[])
+    counts = not services.policy.rls_for(user).get(key)
+    versions = [Version(**asdict(c) if counts else {**asdict(c), **_NO_COUNTS}) for c in changes]
+    current = versions[0].version if versions else None
+    return History(dataset=key, versioned=True, current_version=current, versions=versions)
+
+
+_NO_COUNTS = {"rows_added": None, "rows_removed": None, "rows_updated": None}
 
 
 @router.get("/datasets/{key}/values/{column}", response_model=ValuesResponse)

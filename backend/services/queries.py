@@ -21,6 +21,7 @@ from sqlglot import exp
 
 from adapters.base import DatabaseAdapter, SupportsColumnStats
 from backend.catalog.models import Dataset
+from backend.catalog.time_travel import travelled
 from backend.config import Settings
 from backend.errors import AuroraError, ExportTooLarge, QueryTooExpensive
 from backend.query.budget import CompileLimits
@@ -136,11 +137,23 @@ class QueryService:
 
     # -- compiling -----------------------------------------------------------------------
 
-    def context(self, caller: Caller, dialect: str | None = None) -> CompileContext:
+    def context(
+        self, caller: Caller, dialect: str | None = None, spec: QuerySpec | None = None
+    ) -> CompileContext:
         seen: dict[str, Dataset] = {}
+        as_of = spec.as_of if spec is not None else None
 
         def dataset(key: str) -> Dataset:
-            found = seen[key] = self.policy.dataset_for(key, caller)
+            found = self.policy.dataset_for(key, caller)
+            if as_of is not None and spec is not None:
+                found = travelled(
+                    self.catalog,
+                    found,
+                    version=as_of.version,
+                    timestamp=as_of.timestamp,
+                    own=key == spec.dataset,
+                )
+            seen[key] = found
             return found
 
         return CompileContext(
@@ -181,7 +194,10 @@ class QueryService:
         compiled = replace(unpaged, tree=self._paged(unpaged.unpaged, spec))
         if dialect != self.adapter.dialect:
             return compiled
-        found = self.materialized.rewrite(compiled) if self.materialized else compiled
+        # A materialization holds the current rows: never one for a time-travelling query.
+        found = compiled
+        if self.materialized is not None and spec.as_of is None:
+            found = self.materialized.rewrite(compiled)
         if kept and found is compiled:  # the page's text from its kept tree's template
             offset = (spec.page - 1) * spec.page_size
             self._rendered(compiled.tree, self._pages.sql(unpaged.unpaged, offset, spec.page_size))
@@ -197,7 +213,7 @@ class QueryService:
             return found, True
         seen = self._stats_generation()
         first = spec.model_copy(update={"page": 1, "page_size": 1})
-        compiled = compile_query(first, self.context(caller, dialect))
+        compiled = compile_query(first, self.context(caller, dialect, spec))
         if key is None or not self._complete(compiled, seen):
             return compiled, False
         self._prepared.put(key, compiled)
