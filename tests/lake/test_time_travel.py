@@ -5,6 +5,7 @@ version. The expected rows come from the batches the test wrote, not from Aurora
 
 from __future__ import annotations
 
+import io
 import shutil
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
@@ -204,3 +206,21 @@ def test_a_new_commit_is_read_without_a_restart_and_old_versions_stay_readable(
         time.sleep(0.2)
     assert _ids(api, dataset=name) == [*_expected(2), 7]
     assert _ids(api, dataset=name, as_of={"version": 2}) == _expected(2)
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_counts_and_exports_read_the_same_version(api: Api, version: int) -> None:
+    spec = {"dataset": "ledger", "vintage": {"all_loads": True}, "as_of": {"version": version}}
+    r = api.client.post("/api/count", json=spec, headers=api.headers())
+    assert r.status_code == 200, r.text
+    assert r.json()["total_rows"] == len(VERSIONS[version])
+    body = {"query": {**spec, "columns": ["id"], "sort": [{"column": "id"}]}, "format": "parquet"}
+    r = api.client.post("/api/exports", json=body, headers=api.headers())
+    assert r.status_code == 202, r.text
+    url = f"/api/exports/{r.json()['id']}"
+    deadline = time.monotonic() + 30
+    while (status := api.client.get(url, headers=api.headers()).json())["status"] != "done":
+        assert status["status"] not in ("failed", "cancelled") and time.monotonic() < deadline
+        time.sleep(0.05)
+    file = api.client.get(f"{url}/download", headers=api.headers())
+    assert pq.read_table(io.BytesIO(file.content)).column("id").to_pylist() == _expected(version)
