@@ -106,6 +106,18 @@ class Settings(BaseSettings):
         "MAX_ROW_LIMIT", 1_000_000, "Largest result a query page or a non-Excel export may reach"
     )
     export_excel_max_rows: int = _env("EXPORT_EXCEL_MAX_ROWS", 50_000, "Largest XLSX export")
+    ui_url: str = _env(
+        "AURORA_UI_URL",
+        "http://127.0.0.1:3000",
+        "Where the export worker (or the API without Redis) reaches the Reflex UI to print a "
+        "dashboard as PDF",
+    )
+    chromium_path: str = _env(
+        "AURORA_CHROMIUM", "/usr/bin/chromium", "The Chromium that prints dashboard PDFs"
+    )
+    pdf_timeout_s: int = _env(
+        "AURORA_PDF_TIMEOUT_S", 120, "Longest the headless browser waits for a dashboard's tiles"
+    )
     preview_rows: int = _env("PREVIEW_ROWS", 50, "Rows returned by /api/preview at most")
     query_timeout_s: float = _env(
         "QUERY_TIMEOUT_S", 30.0, "Seconds before a running query is interrupted"

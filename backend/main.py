@@ -21,6 +21,7 @@ from backend.routes import advice as advice_routes
 from backend.routes import aggrid as aggrid_routes
 from backend.routes import api_docs as api_docs_routes
 from backend.routes import ask as ask_routes
+from backend.routes import dashboard_exports as dashboard_exports_routes
 from backend.routes import dashboard_extras as dashboard_extras_routes
 from backend.routes import dashboards as dashboards_routes
 from backend.routes import exports as exports_routes
@@ -57,6 +58,7 @@ API_ROUTERS = (
     insights_routes,
     dashboards_routes,
     dashboard_extras_routes,
+    dashboard_exports_routes,
     meta_routes,
     ask_routes,
 )

@@ -1,21 +1,30 @@
 """A dashboard as an XLSX workbook: one sheet per report tile (every tab, in order), the
 tile's rows under the same filters the viewer's tiles show, numbers written as numbers.
 
-Each sheet holds at most a tile's page (TileDataIn.page_size, up to 1,000 rows): a
-dashboard tile is a summary; the explorer's export is the way to a full result.
+Two ways: `write` answers the synchronous `POST .../export.xlsx` from the tiles' pages (at
+most TileDataIn.page_size, up to 1,000 rows, a sheet); `write_file` is the export job's
+(backend.dashboards.delivery): each tile's whole result streamed from the database, up to
+EXPORT_EXCEL_MAX_ROWS a sheet, a sheet cut there ending in a row that says so.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import xlsxwriter
 
 from backend.dashboards.models import ReportTile
+from backend.exports import ExportCancelled
+from backend.query.context import OutputColumn
 from backend.services.queries import PageResult
+
+Stream = tuple[list[OutputColumn], Iterator[pa.RecordBatch]]
 
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UBIGINT|FLOAT|DOUBLE|DECIMAL)")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -75,3 +84,59 @@ def write(tiles: list[ReportTile], pages: list[PageResult]) -> bytes:
         book.add_worksheet("Empty")
     book.close()
     return out.getvalue()
+
+
+def _arrow_numeric(field: pa.Field) -> bool:
+    t = field.type
+    return bool(pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t))
+
+
+def write_file(
+    path: Path,
+    tiles: list[ReportTile],
+    streams: list[Stream],
+    max_rows: int,
+    on_progress: Callable[[int], None],
+    should_cancel: Callable[[], bool],
+) -> int:
+    """Every tile's whole result as its sheet; returns the rows written in all."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False})
+    bold = book.add_format({"bold": True})
+    written = 0
+    for name, (columns, batches) in zip(sheet_names(tiles), streams, strict=True):
+        sheet = book.add_worksheet(name)
+        for col, c in enumerate(columns):
+            sheet.write_string(0, col, c.label or c.name, bold)
+        written += _sheet_rows(sheet, batches, max_rows, should_cancel)
+        getattr(batches, "close", lambda: None)()  # a sheet cut short frees its cursor
+        on_progress(written)
+    if not tiles:
+        book.add_worksheet("Empty")
+    book.close()
+    return written
+
+
+def _sheet_rows(
+    sheet: Any, batches: Iterator[pa.RecordBatch], max_rows: int, should_cancel: Callable[[], bool]
+) -> int:
+    r = 0
+    for batch in batches:
+        if should_cancel():
+            raise ExportCancelled("cancelled")
+        numeric = [_arrow_numeric(f) for f in batch.schema]
+        for row in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+            if r == max_rows:
+                sheet.write_string(r + 1, 0, f"Cut at {max_rows:,} rows (EXPORT_EXCEL_MAX_ROWS).")
+                return r
+            r += 1
+            for col, value in enumerate(row):
+                _cell(sheet, r, col, value, numeric[col])
+    return r
+
+
+def _cell(sheet: Any, r: int, col: int, value: Any, numeric: bool) -> None:
+    number = _number(value) if numeric else None
+    if number is not None:
+        sheet.write_number(r, col, number)
+    elif value is not None:
+        sheet.write_string(r, col, str(value))

@@ -12,11 +12,13 @@ import pyarrow as pa
 
 ExportFormat = Literal["csv", "xlsx", "parquet"]
 
-EXTENSIONS: dict[str, str] = {"csv": ".csv", "xlsx": ".xlsx", "parquet": ".parquet"}
+# "pdf" is a dashboard's only (backend.dashboards.delivery); no query writer makes one.
+EXTENSIONS: dict[str, str] = {"csv": ".csv", "xlsx": ".xlsx", "parquet": ".parquet", "pdf": ".pdf"}
 CONTENT_TYPES: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
+    "pdf": "application/pdf",
 }
 
 # Excel's last row index is 1,048,575; row 0 holds the header, so this many data rows fit.

@@ -12,12 +12,14 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import pyarrow as pa
 
 from adapters.base import AdapterQueryError, QueryCancelledError, UnsafeStatementError
 from backend.config import Settings
+from backend.dashboards import delivery
 from backend.errors import AuroraError, DatabaseError, Forbidden
 from backend.exports import ExportCancelled, ExportOptions, ExportWriteError, write_export
 from backend.jobs.files import attempt_part, export_path, remove_parts
@@ -102,11 +104,13 @@ def _run(job_id: str, deps: ExportDeps, attempt: int, stop: threading.Event) -> 
 
 
 def _write(job: JobView, deps: ExportDeps, query_id: str, watch: CancelWatch) -> int:
-    spec = QuerySpec.model_validate(job.spec)
     owner = load_owner(deps.store, job.owner_id)
     final = export_path(deps.settings, job.id, job.format)
     part = attempt_part(final, job.attempts)
     remove_parts(final, keep=part)  # what a killed earlier attempt left behind
+    if delivery.is_dashboard_job(job.spec):
+        return _write_dashboard(job, deps, owner, part, final, watch)
+    spec = QuerySpec.model_validate(job.spec)
     columns, batches = deps.queries.stream_export(spec, owner, query_id=query_id)
     return write_export(
         job.format,  # type: ignore[arg-type]
@@ -118,6 +122,23 @@ def _write(job: JobView, deps: ExportDeps, query_id: str, watch: CancelWatch) ->
         should_cancel=watch.is_set,
         part=part,
     )
+
+
+def _write_dashboard(
+    job: JobView, deps: ExportDeps, owner: User, part: Path, final: Path, watch: CancelWatch
+) -> int:
+    """A dashboard's workbook (rows written) or PDF (tabs printed) as the job's owner."""
+    found = delivery.Delivery.of(deps.settings, deps.store, deps.queries, owner, job.spec)
+
+    def progress(n: int) -> None:
+        deps.jobs.progress(job.id, n, attempt=job.attempts)
+
+    if job.format == "pdf":
+        done = found.write_pdf(part, progress)
+    else:
+        done = found.write_xlsx(part, progress, watch.is_set)
+    delivery.finish(part, final)
+    return done
 
 
 def paced(

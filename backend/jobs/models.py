@@ -49,7 +49,13 @@ class ScheduleRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    # Exactly one of the two: what the schedule delivers.
+    report_id: Mapped[str | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="CASCADE"), default=None
+    )
+    dashboard_id: Mapped[str | None] = mapped_column(
+        ForeignKey("dashboards.id", ondelete="CASCADE"), default=None
+    )
     cron: Mapped[str] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     format: Mapped[str] = mapped_column(String(8))

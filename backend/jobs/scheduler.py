@@ -17,17 +17,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from backend.dashboards import store as dashboard_store
+from backend.dashboards.models import TileDataIn
 from backend.errors import AuroraError, NotFound
 from backend.jobs.cron import next_runs
 from backend.jobs.export_job import load_owner
 from backend.jobs.models import ScheduleRow, ScheduleRunRow
 from backend.jobs.runner import InProcessRunner
-from backend.jobs.service import ExportService
+from backend.jobs.service import DashboardExport, ExportService
 from backend.jobs.sweep import sweep
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
@@ -82,6 +85,38 @@ def report_spec(store: Store, report_id: str, owner: User) -> QuerySpec:
         return QuerySpec.model_validate(report.spec)
 
 
+@dataclass(frozen=True)
+class _Target:
+    owner_id: int
+    report_id: str | None
+    dashboard_id: str | None
+    format: str
+
+
+def dashboard_target(
+    store: Store, dashboard_id: str, owner: User, fmt: str, hidden: frozenset[str]
+) -> DashboardExport:
+    """The dashboard as its owner sees it now (404 if they no longer may), every filter at
+    its default."""
+    with store.session() as session:
+        found = dashboard_store.visible(session, dashboard_id, owner, hidden)
+    doc = found.doc
+    return DashboardExport(dashboard_id, doc.name, fmt, TileDataIn(), len(doc.tabs))  # type: ignore[arg-type]
+
+
+async def _create(store: Store, exports: ExportService, schedule: _Target, run_id: str) -> str:
+    """The run's export, as the schedule's owner. The run's id names it, so a run started
+    twice has one export."""
+    owner = load_owner(store, schedule.owner_id)
+    if schedule.dashboard_id is not None:
+        hidden = exports.queries.policy.hidden_from(owner)  # type: ignore[attr-defined]
+        target = dashboard_target(store, schedule.dashboard_id, owner, schedule.format, hidden)
+        return (await exports.create_dashboard(owner, target, job_id=run_id)).id
+    spec = report_spec(store, schedule.report_id or "", owner)
+    job = await exports.create(owner, spec, schedule.format, job_id=run_id)  # type: ignore[arg-type]
+    return job.id
+
+
 async def start_run(store: Store, exports: ExportService, run_id: str) -> None:
     """Create the export job of a claimed run, as the schedule's owner; errors go on the run."""
     with store.session() as session:
@@ -89,14 +124,12 @@ async def start_run(store: Store, exports: ExportService, run_id: str) -> None:
         schedule = session.get(ScheduleRow, run.schedule_id) if run else None
         if run is None or schedule is None:
             return
-        owner_id, report_id, fmt = schedule.owner_id, schedule.report_id, schedule.format
+        target = _Target(
+            schedule.owner_id, schedule.report_id, schedule.dashboard_id, schedule.format
+        )
     job_id, error = None, None
     try:
-        owner = load_owner(store, owner_id)
-        spec = report_spec(store, report_id, owner)
-        # The run's id names its export, so a run started twice has one export.
-        job = await exports.create(owner, spec, fmt, job_id=run_id)  # type: ignore[arg-type]
-        job_id = job.id
+        job_id = await _create(store, exports, target, run_id)
     except AuroraError as e:
         error = e.message
     except Exception as e:

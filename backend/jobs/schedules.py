@@ -1,9 +1,10 @@
-"""Scheduled exports: a saved report, a cron expression, a format, an enabled flag.
+"""Scheduled exports: a saved report or a dashboard, a cron expression, a format, an
+enabled flag.
 
 A viewer manages their own schedules; an admin may see and change any. Another viewer's
-schedule is 404. The report must be one the owner may open (their own, or shared). A
-schedule of a report on a dataset the caller may not see (`hidden`, see
-`AccessPolicy.hidden_from`) is 404 as well, with its runs.
+schedule is 404. The report or dashboard must be one the owner may open (their own, or
+shared). A schedule of a report or dashboard on a dataset the caller may not see (`hidden`,
+see `AccessPolicy.hidden_from`) is 404 as well, with its runs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.dashboards import store as dashboard_store
+from backend.dashboards.tables import DashboardRow
 from backend.errors import NotFound
 from backend.jobs.cron import check_cron, next_runs
 from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
@@ -30,28 +33,50 @@ RUNS_SHOWN = 100
 
 @dataclass(frozen=True)
 class ScheduleFields:
-    report_id: str
+    """Exactly one of `report_id` and `dashboard_id` (the route checks it)."""
+
+    report_id: str | None
     cron: str
     format: str
     enabled: bool = True
     timezone: str = "UTC"
+    dashboard_id: str | None = None
 
 
 def _reads_hidden(spec: dict[str, Any] | None, hidden: frozenset[str]) -> bool:
     return bool(hidden and spec is not None and QuerySpec.model_validate(spec).datasets & hidden)
 
 
+def _dashboard_hidden(session: Session, dashboard_id: str, hidden: frozenset[str]) -> bool:
+    row = session.get(DashboardRow, dashboard_id)
+    return bool(hidden and row is not None and dashboard_store.document(row).datasets & hidden)
+
+
+def _hides(session: Session, row: ScheduleRow, hidden: frozenset[str]) -> bool:
+    """The schedule's report or dashboard reads a dataset hidden from the caller."""
+    if row.dashboard_id is not None:
+        return _dashboard_hidden(session, row.dashboard_id, hidden)
+    report = session.get(ReportRow, row.report_id) if row.report_id else None
+    return _reads_hidden(report.spec if report else None, hidden)
+
+
 def _visible(session: Session, schedule_id: str, user: User, hidden: frozenset[str]) -> ScheduleRow:
     row = session.get(ScheduleRow, schedule_id)
     if row is None or not (row.owner_id == user.id or user.is_admin):
         raise NotFound(f"Schedule {schedule_id} was not found.")
-    report = session.get(ReportRow, row.report_id)
-    if _reads_hidden(report.spec if report else None, hidden):
+    if _hides(session, row, hidden):
         raise NotFound(f"Schedule {schedule_id} was not found.")
     return row
 
 
-def _check_report(session: Session, report_id: str, owner: User, hidden: frozenset[str]) -> None:
+def _check_target(
+    session: Session, fields: ScheduleFields, owner: User, hidden: frozenset[str]
+) -> None:
+    """The owner may open what the schedule delivers (a dashboard: as the API's 404 says)."""
+    if fields.dashboard_id is not None:
+        dashboard_store.visible(session, fields.dashboard_id, owner, hidden)
+        return
+    report_id = fields.report_id or ""
     report = session.get(ReportRow, report_id)
     if report is None or not (report.owner_id == owner.id or report.shared or owner.is_admin):
         raise NotFound(f"Report {report_id} was not found.")
@@ -60,7 +85,8 @@ def _check_report(session: Session, report_id: str, owner: User, hidden: frozens
 
 
 def _apply(row: ScheduleRow, fields: ScheduleFields, now: dt.datetime) -> None:
-    row.report_id, row.cron, row.format = fields.report_id, fields.cron, fields.format
+    row.report_id, row.dashboard_id = fields.report_id, fields.dashboard_id
+    row.cron, row.format = fields.cron, fields.format
     row.enabled, row.timezone = fields.enabled, fields.timezone
     row.next_run_at = next_runs(fields.cron, fields.timezone, now, 1)[0]
 
@@ -87,16 +113,12 @@ class Schedules:
         self.quotas.check_schedule(owner, fields.cron, fields.timezone, enabled_others=count)
 
     def visible(self, user: User) -> list[ScheduleRow]:
-        query = (
-            select(ScheduleRow, ReportRow.spec)
-            .outerjoin(ReportRow, ReportRow.id == ScheduleRow.report_id)
-            .order_by(ScheduleRow.created_at, ScheduleRow.id)
-        )
+        query = select(ScheduleRow).order_by(ScheduleRow.created_at, ScheduleRow.id)
         if not user.is_admin:
             query = query.where(ScheduleRow.owner_id == user.id)
         with self.store.session() as session:
-            rows = session.execute(query).tuples()
-            return [row for row, spec in rows if not _reads_hidden(spec, self.hidden)]
+            rows = session.scalars(query).all()
+            return [row for row in rows if not _hides(session, row, self.hidden)]
 
     def get(self, schedule_id: str, user: User) -> ScheduleRow:
         with self.store.session() as session:
@@ -105,7 +127,7 @@ class Schedules:
     def create(self, user: User, fields: ScheduleFields) -> ScheduleRow:
         check_cron(fields.cron, fields.timezone)
         with self.store.session() as session:
-            _check_report(session, fields.report_id, user, self.hidden)
+            _check_target(session, fields, user, self.hidden)
             self._check_quotas(session, user, fields, editing=None)
             row = ScheduleRow(owner_id=user.id)
             _apply(row, fields, utcnow())
@@ -118,7 +140,7 @@ class Schedules:
         with self.store.session() as session:
             row = _visible(session, schedule_id, user, self.hidden)
             owner = _owner(session, row.owner_id, user)
-            _check_report(session, fields.report_id, owner, self.hidden)
+            _check_target(session, fields, owner, self.hidden)
             self._check_quotas(session, owner, fields, editing=row.id)
             _apply(row, fields, utcnow())
             session.flush()

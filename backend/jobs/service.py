@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from backend.config import Settings
+from backend.dashboards import delivery
+from backend.dashboards.models import TileDataIn
 from backend.errors import Conflict, NotFound, ServiceBusy
 from backend.exports import CONTENT_TYPES, ExportFormat
 from backend.jobs.export_job import ExportQueries
@@ -19,6 +21,17 @@ from backend.jobs.state import JobStore, JobView
 from backend.query.spec import QuerySpec
 from backend.security.principal import User
 from backend.store.base import utcnow
+
+
+@dataclass(frozen=True)
+class DashboardExport:
+    """What a dashboard export names: which one, its file's format, the viewer's filters."""
+
+    dashboard_id: str
+    name: str
+    format: Literal["xlsx", "pdf"]
+    view: TileDataIn
+    tabs: int
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,28 @@ class ExportService:
         job = self.jobs.create(runner=self.runner.name, **fields)
         await self._submit(job.id)
         return job
+
+    async def create_dashboard(
+        self, user: User, target: DashboardExport, *, job_id: str | None = None
+    ) -> JobView:
+        """A dashboard's XLSX or PDF as `user` sees it (the caller checked they may see it;
+        the job checks again as it runs). `job_id`: as in `create`, a scheduled run's."""
+        if job_id is not None and (existing := self.jobs.get(job_id)) is not None:
+            return await self._enqueue(existing)
+        if job_id is None:  # a scheduled run is not held back: its failure shows on the run
+            Quotas.of(self.settings).check_export(self.jobs, user, utcnow())
+        fields = {
+            "owner_id": user.id,
+            "format": target.format,
+            "filename": download_name(None, target.name, target.format, utcnow()),
+            "spec": delivery.job_spec(target.dashboard_id, target.view),
+            "total_rows": target.tabs if target.format == "pdf" else None,
+        }
+        if job_id is None:
+            job = self.jobs.create(runner=self.runner.name, **fields)
+        else:
+            job = self.jobs.create_once(job_id, runner=self.runner.name, **fields)
+        return await self._enqueue(job)
 
     async def _submit(self, job_id: str) -> None:
         try:

@@ -1,4 +1,6 @@
-"""Scheduled exports of saved reports: CRUD, the next three run times, and the run history."""
+"""Scheduled exports of saved reports and dashboards: CRUD, the next three run times, and the
+run history. A report is delivered as CSV, XLSX or Parquet; a dashboard as its XLSX workbook
+or its PDF, made as the schedule's owner (their RLS) with every filter at its default."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend import audit
 from backend.deps import CurrentUser, SchedulesDep, require_user
@@ -18,19 +20,36 @@ from backend.store.base import utcnow
 router = APIRouter(prefix="/schedules", tags=["schedules"], dependencies=[Depends(require_user)])
 
 
+TargetId = Annotated[str, Field(min_length=1, max_length=32)]
+REPORT_FORMATS = ("csv", "xlsx", "parquet")
+DASHBOARD_FORMATS = ("xlsx", "pdf")
+
+
 class ScheduleIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    report_id: Annotated[str, Field(min_length=1, max_length=32)]
+    report_id: TargetId | None = None
+    dashboard_id: TargetId | None = None
     cron: Annotated[str, Field(min_length=1, max_length=100)]
-    format: Literal["csv", "xlsx", "parquet"] = "csv"
+    format: Literal["csv", "xlsx", "parquet", "pdf"] = "csv"
     enabled: bool = True
     timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ScheduleIn:
+        if (self.report_id is None) == (self.dashboard_id is None):
+            raise ValueError("give exactly one of report_id and dashboard_id")
+        allowed = REPORT_FORMATS if self.dashboard_id is None else DASHBOARD_FORMATS
+        if self.format not in allowed:
+            what = "a report" if self.dashboard_id is None else "a dashboard"
+            raise ValueError(f"{what} is delivered as {' or '.join(allowed)}, not {self.format}")
+        return self
 
 
 class ScheduleOut(BaseModel):
     id: str
-    report_id: str
+    report_id: str | None
+    dashboard_id: str | None
     owner_id: int
     cron: str
     timezone: str
@@ -57,6 +76,7 @@ def _out(row: ScheduleRow) -> ScheduleOut:
     return ScheduleOut(
         id=row.id,
         report_id=row.report_id,
+        dashboard_id=row.dashboard_id,
         owner_id=row.owner_id,
         cron=row.cron,
         timezone=row.timezone,
@@ -83,7 +103,9 @@ def _run(run: Any, job: Any) -> RunOut:
 
 
 def _fields(body: ScheduleIn) -> ScheduleFields:
-    return ScheduleFields(body.report_id, body.cron, body.format, body.enabled, body.timezone)
+    return ScheduleFields(
+        body.report_id, body.cron, body.format, body.enabled, body.timezone, body.dashboard_id
+    )
 
 
 @router.get("", response_model=list[ScheduleOut])

@@ -59,7 +59,9 @@ def _by_token(ctx: AuthContext, token: str) -> User:
         row = _active_user(session, claims.user_id)
         if row.token_version != claims.version:
             raise Unauthenticated(ACCOUNT_CHANGED)
-        return User.from_row(row, token_jti=claims.jti, token_expires_at=claims.expires_at)
+        return User.from_row(
+            row, token_jti=claims.jti, token_expires_at=claims.expires_at, token_scope=claims.scope
+        )
 
 
 def _by_api_key(ctx: AuthContext, key: str) -> User:

@@ -20,6 +20,7 @@ from backend.errors import Forbidden
 from backend.security.authenticate import authenticate, require_credentials
 from backend.security.context import auth_of
 from backend.security.principal import User
+from backend.security.scopes import check_scope
 
 STATE_KEY = "aurora_user"
 
@@ -41,6 +42,7 @@ async def require_user(
     authorization, api_key = request.headers.get("authorization"), request.headers.get("x-api-key")
     require_credentials(authorization, api_key)
     user = await anyio.to_thread.run_sync(_authenticate, request.app, authorization, api_key)
+    check_scope(user, request.method, request.url.path)
     request.scope.setdefault("state", {})[STATE_KEY] = user
     return user
 

@@ -25,6 +25,7 @@ from backend.errors import AuroraError
 from backend.security.authenticate import authenticate, require_credentials
 from backend.security.context import auth_of
 from backend.security.deps import STATE_KEY, check_admin, require_admin, require_user
+from backend.security.scopes import check_scope
 
 Rule = Literal["public", "user", "admin"]
 
@@ -99,4 +100,5 @@ def _check(app: FastAPI, scope: Scope, rule: Rule) -> Any:
     authorization, api_key = headers.get("authorization"), headers.get("x-api-key")
     require_credentials(authorization, api_key)
     user = authenticate(auth_of(app), authorization, api_key)
+    check_scope(user, str(scope.get("method", "")), str(scope.get("path", "")))
     return check_admin(user) if rule == "admin" else user

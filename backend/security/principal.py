@@ -26,6 +26,8 @@ class User(BaseModel):
     # The login token's id and expiry, so logout can revoke exactly this token.
     token_jti: str | None = None
     token_expires_at: dt.datetime | None = None
+    # A single-purpose token's scope (backend.security.scopes), e.g. printing one dashboard.
+    token_scope: str | None = None
 
     @property
     def is_admin(self) -> bool:

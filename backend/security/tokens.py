@@ -23,6 +23,9 @@ class TokenClaims:
     jti: str
     expires_at: dt.datetime
     version: int
+    # A single-purpose token (backend.security.scopes) names what it may do; None: anything
+    # its user may.
+    scope: str | None = None
 
 
 class Tokens:
@@ -31,11 +34,16 @@ class Tokens:
         self.ttl = dt.timedelta(minutes=ttl_minutes)
 
     def issue(
-        self, user_id: int, *, version: int, now: dt.datetime | None = None
+        self,
+        user_id: int,
+        *,
+        version: int,
+        now: dt.datetime | None = None,
+        scope: str | None = None,
     ) -> tuple[str, TokenClaims]:
         now = now or dt.datetime.now(dt.UTC)
-        claims = TokenClaims(user_id, uuid.uuid4().hex, now + self.ttl, version)
-        payload = {
+        claims = TokenClaims(user_id, uuid.uuid4().hex, now + self.ttl, version, scope)
+        payload: dict[str, object] = {
             "sub": str(user_id),
             "jti": claims.jti,
             "ver": version,
@@ -43,6 +51,8 @@ class Tokens:
             "exp": claims.expires_at,
             "iss": ISSUER,
         }
+        if scope is not None:
+            payload["scp"] = scope
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
 
     def decode(self, token: str) -> TokenClaims:
@@ -56,8 +66,10 @@ class Tokens:
             )
             user_id, version = int(payload["sub"]), int(payload["ver"])
             expires = dt.datetime.fromtimestamp(int(payload["exp"]), dt.UTC)
+            scope = payload.get("scp")
+            scope = None if scope is None else str(scope)
         except jwt.ExpiredSignatureError as e:
             raise Unauthenticated("Your session has expired; please log in again.") from e
         except (jwt.InvalidTokenError, ValueError, TypeError) as e:
             raise Unauthenticated("The access token is not valid; please log in again.") from e
-        return TokenClaims(user_id, str(payload["jti"]), expires, version)
+        return TokenClaims(user_id, str(payload["jti"]), expires, version, scope)
