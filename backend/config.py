@@ -159,6 +159,16 @@ class Settings(BaseSettings):
         1000,
         "Rows fetched and cached per block; pages are cut from blocks (0: each page asks alone)",
     )
+    page_prefetch_blocks: int = _env(
+        "PAGE_PREFETCH_BLOCKS",
+        8,
+        "Blocks one cold block query fetches together (an aligned run; one sort pays for them)",
+    )
+    cache_ttl_versioned: int = _env(
+        "CACHE_TTL_VERSIONED",
+        3600,
+        "Seconds a cached result of versioned data lives (a new load is a new key anyway)",
+    )
     result_cache_max_mb: int = _env(
         "RESULT_CACHE_MAX_MB", 128, "Memory the in-process result cache may hold (least used go)"
     )

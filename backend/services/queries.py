@@ -319,26 +319,66 @@ class QueryService:
 
     async def window(self, compiled: CompiledQuery, start: int, size: int) -> Cut:
         """Rows [start, start + size) of the unpaged query, cut from blocks (each cached and
-        run once for all who ask at the same time), or asked for directly when blocks are
-        off (PAGE_BLOCK_ROWS 0) or the window spans too many."""
+        run once for all who ask at the same time, in every process), or asked for directly
+        when blocks are off (PAGE_BLOCK_ROWS 0) or the window spans too many."""
         settings = self.settings
         numbers = covering(start, size, settings.page_block_rows, settings.max_row_limit)
         if numbers is None:
             direct = row_window(compiled.unpaged, start, size)
             return Cut(await self._cached_run(direct, compiled.keys), None)
         keyed = await off_loop(self._keyed_blocks, compiled, numbers)
+        ttl = self._result_ttl(compiled.keys)
         tables = await asyncio.gather(
-            *(self.results.run(key, functools.partial(self._run_block, b)) for b, key in keyed)
+            *(
+                self.results.run(
+                    key, functools.partial(self._fetch, b, span), ttl_s=ttl, claim=span.key
+                )
+                for b, key, span in keyed
+            )
         )
-        return cut([(b, t) for (b, _), t in zip(keyed, tables, strict=True)], start, size)
+        return cut([(b, t) for (b, _, _), t in zip(keyed, tables, strict=True)], start, size)
 
-    def _keyed_blocks(self, compiled: CompiledQuery, numbers: range) -> list[tuple[Block, str]]:
-        """Blocking (the compile pool: copies and renders trees): the blocks' statements and
-        their result cache keys."""
+    def _keyed_blocks(
+        self, compiled: CompiledQuery, numbers: range
+    ) -> list[tuple[Block, str, _Span]]:
+        """Blocking (the compile pool: copies and renders trees): the blocks' statements,
+        their result cache keys, and the span each is fetched in."""
         settings = self.settings
         versions = [self.catalog.get(k).version for k in compiled.keys]
+        ttl = self._result_ttl(compiled.keys)
         wanted = blocks(compiled.unpaged, numbers, settings.page_block_rows, settings.max_row_limit)
-        return [(b, self._block_key(b, versions)) for b in wanted]
+        return [(b, self._block_key(b, versions), self._span(b, versions, ttl)) for b in wanted]
+
+    def _span(self, block: Block, versions: list[str], ttl: float | None) -> _Span:
+        """The aligned run of PAGE_PREFETCH_BLOCKS blocks `block` is fetched in, as a block
+        of its own (its statement asks for all their rows), and the key that names it."""
+        settings = self.settings
+        # Without a cache nothing keeps the other blocks: fetch the block alone.
+        size = max(1, settings.page_prefetch_blocks) if self.results.enabled else 1
+        first = block.number // size * size
+        numbers = range(first, first + size)
+        members = blocks(block.unpaged, numbers, settings.page_block_rows, settings.max_row_limit)
+        members = [m for m in members if m.asked > 0]
+        whole = Block(first, members[0].start, sum(m.asked for m in members), block.unpaged)
+        if len(members) == 1:
+            return _Span(whole, self._block_key(whole, versions), (), ttl)
+        keys = tuple((m, self._block_key(m, versions)) for m in members)
+        return _Span(whole, "span:" + self._block_key(whole, versions), keys, ttl)
+
+    async def _fetch(self, block: Block, span: _Span) -> pa.Table:
+        """A block's rows on a cache miss: its span's query (run once for every block of
+        it that is asked for meanwhile), which keeps the span's other blocks as well."""
+        if not span.members:
+            return await self._run_block(block)
+        table = await self.results.shared(span.key, functools.partial(self._fetch_span, span))
+        return span.part(table, block)
+
+    async def _fetch_span(self, span: _Span) -> pa.Table:
+        table = await self._run_block(span.whole)
+        for member, key in span.members:
+            if not self.results.flying(key):  # a flight keeps its own block
+                await self.results.keep(key, span.part(table, member), span.ttl)
+        return table
 
     def _block_key(self, block: Block, versions: list[str]) -> str:
         """The block's `result_key`, its canonical text cut from the unpaged tree's template
@@ -348,6 +388,14 @@ class QueryService:
         if text is None:
             return result_key(block.tree, versions, scope=scope)
         return text_key(text, versions, scope=scope)
+
+    def _result_ttl(self, keys: Sequence[str]) -> float | None:
+        """How long a result over datasets `keys` is kept: long when every one has a data
+        version (a new load is a new key: the entry cannot go stale), else CACHE_TTL."""
+        datasets = [self.catalog.get(k) for k in keys]
+        if all(d.version not in ("", _STATIC_VERSION) for d in datasets):
+            return float(self.settings.cache_ttl_versioned)
+        return None
 
     def _reach(self, start: int, size: int) -> int:
         """How far into the result fetching rows [start, start + size) sees."""
@@ -524,7 +572,7 @@ class QueryService:
         the cache off too."""
         versions = [self.catalog.get(k).version for k in keys]
         key = await off_loop(functools.partial(result_key, tree, versions, scope=self.adapter.name))
-        return await self.results.run(key, lambda: self._run(tree))
+        return await self.results.run(key, lambda: self._run(tree), ttl_s=self._result_ttl(keys))
 
     async def _run_block(self, block: Block) -> pa.Table:
         """A block's rows; its statement built only now, on a cache miss (a deep copy of
@@ -665,6 +713,22 @@ def _grouped(tree: exp.Select) -> bool:
 def _joins(tree: exp.Select) -> bool:
     """Whether any SELECT of `tree` (CTEs included) joins."""
     return any(select.args.get("joins") for select in tree.find_all(exp.Select))
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Blocks fetched by one query: `whole` asks for all their rows; `key` names the
+    query (its flight, and its claim across processes); `members` are the blocks with
+    their cache keys (none when the span is the one block)."""
+
+    whole: Block
+    key: str
+    members: tuple[tuple[Block, str], ...]
+    ttl: float | None
+
+    def part(self, table: pa.Table, block: Block) -> pa.Table:
+        """`block`'s rows of the span's table (empty past the end of the result)."""
+        return table.slice(block.start - self.whole.start, block.asked)
 
 
 @dataclass

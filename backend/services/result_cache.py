@@ -7,22 +7,30 @@ tree holds the caller's row-level-security predicates and the vintage, so caller
 see different rows never share an entry, by construction.
 
 Entries live in process memory (an LRU bounded in bytes) or, with REDIS_URL, in Redis as
-Arrow IPC (zstd), shared by every API process. Concurrent identical lookups in one process
-run the query once (single flight); across processes each may run it once, and the first
-to finish fills Redis for the rest, which is enough at this scale.
+Arrow IPC (zstd), shared by every API process, with the process's own LRU in front (a hot
+block is not fetched from Redis and decoded on every page). Concurrent identical lookups in
+one process run the query once (single flight); across processes a claim in Redis
+(`SET NX`, named by the caller: one claim may cover several keys a single query fills)
+makes the others wait for the first one's rows instead of running the query again.
+
+Each entry is kept for the `ttl_s` its caller gives: a result whose datasets carry a data
+version cannot go stale (a new load is a new key), so it may live long; CACHE_TTL is for
+the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
+import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 from prometheus_client import Counter
@@ -37,6 +45,10 @@ Lookup = Callable[[str], None]
 """Told `hit`, `miss` or `shared` (joined a query already running) per lookup."""
 
 _REDIS_PREFIX = "aurora:result:"
+_CLAIM_PREFIX = "aurora:claim:"
+# How often a process waiting for another's claim looks for the rows (backing off to the
+# longer wait): a cold block takes tens to hundreds of milliseconds.
+_POLL_FIRST_S, _POLL_MAX_S = 0.01, 0.1
 
 
 class _CanonicalGenerator(DuckDBGenerator):
@@ -98,9 +110,19 @@ def text_key(canonical: str, versions: Sequence[str], *, scope: str) -> str:
 class ResultStore(Protocol):
     async def get(self, key: str) -> pa.Table | None: ...
 
-    async def put(self, key: str, table: pa.Table) -> None: ...
+    async def put(self, key: str, table: pa.Table, ttl_s: float | None = None) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+class Claims(Protocol):
+    """Who runs a query, across processes: a named claim one process holds at a time."""
+
+    async def claim(self, name: str, ttl_s: float) -> str | None:
+        """A token when this caller now holds `name` (for `release`), else None."""
+        ...
+
+    async def release(self, name: str, token: str) -> None: ...
 
 
 class MemoryStore:
@@ -123,14 +145,15 @@ class MemoryStore:
             self._data.move_to_end(key)
             return item[1]
 
-    async def put(self, key: str, table: pa.Table) -> None:
+    async def put(self, key: str, table: pa.Table, ttl_s: float | None = None) -> None:
         size = table.nbytes
         if size > self._max_bytes // 4:  # one huge result must not flush everything else
             return
+        expires = time.monotonic() + (self._ttl if ttl_s is None else ttl_s)
         with self._lock:
             if key in self._data:
                 self._drop(key)
-            self._data[key] = (time.monotonic() + self._ttl, table)
+            self._data[key] = (expires, table)
             self._bytes += size
             while self._bytes > self._max_bytes or len(self._data) > self._max_entries:
                 self._drop(next(iter(self._data)))
@@ -158,8 +181,13 @@ def from_ipc(data: bytes) -> pa.Table:
     return pa.ipc.open_stream(data).read_all()
 
 
+# Deletes a claim only while it is still the holder's (it may have expired and been taken).
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
+
+
 class RedisStore:
-    """Entries in Redis with a TTL. Redis being down is a miss, never a failed query."""
+    """Entries in Redis with a TTL, and the claims that let one process run a query for
+    all. Redis being down is a miss (or a claim granted), never a failed query."""
 
     def __init__(self, url: str, *, ttl_s: int) -> None:
         from redis.asyncio import Redis
@@ -168,21 +196,82 @@ class RedisStore:
         self._ttl = ttl_s
 
     async def get(self, key: str) -> pa.Table | None:
+        found = await self.get_with_ttl(key)
+        return found[0] if found is not None else None
+
+    async def get_with_ttl(self, key: str) -> tuple[pa.Table, float] | None:
+        """The entry and the seconds it has left."""
         try:
-            data = await self._redis.get(_REDIS_PREFIX + key)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.get(_REDIS_PREFIX + key)
+                pipe.pttl(_REDIS_PREFIX + key)
+                data, left_ms = await pipe.execute()
         except Exception as e:  # any Redis or network failure: run the query instead
             log.warning("result cache read failed: %s", e)
             return None
-        return from_ipc(data) if data is not None else None
+        if data is None:
+            return None
+        return from_ipc(data), max(left_ms, 0) / 1000
 
-    async def put(self, key: str, table: pa.Table) -> None:
+    async def put(self, key: str, table: pa.Table, ttl_s: float | None = None) -> None:
+        ex = max(1, int(self._ttl if ttl_s is None else ttl_s))
         try:
-            await self._redis.set(_REDIS_PREFIX + key, to_ipc(table), ex=self._ttl)
+            await self._redis.set(_REDIS_PREFIX + key, to_ipc(table), ex=ex)
         except Exception as e:
             log.warning("result cache write failed: %s", e)
 
+    async def claim(self, name: str, ttl_s: float) -> str | None:
+        token = secrets.token_hex(8)
+        try:
+            taken = await self._redis.set(
+                _CLAIM_PREFIX + name, token, nx=True, px=max(1, int(ttl_s * 1000))
+            )
+        except Exception as e:  # without Redis each process runs its own query
+            log.warning("result cache claim failed: %s", e)
+            return token
+        return token if taken else None
+
+    async def release(self, name: str, token: str) -> None:
+        try:
+            await self._redis.eval(_RELEASE, 1, _CLAIM_PREFIX + name, token)  # type: ignore[misc]
+        except Exception as e:  # the claim expires on its own
+            log.warning("result cache claim release failed: %s", e)
+
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+
+class TieredStore:
+    """Redis shared by every process, with this process's own LRU in front: a hit in
+    memory costs neither a round trip nor decoding a block again. An entry found in Redis
+    is kept in memory for the time it has left there, so no process serves it longer."""
+
+    def __init__(self, near: MemoryStore, far: RedisStore) -> None:
+        self.near, self.far = near, far
+
+    async def get(self, key: str) -> pa.Table | None:
+        found = await self.near.get(key)
+        if found is not None:
+            return found
+        remote = await self.far.get_with_ttl(key)
+        if remote is None:
+            return None
+        await self.near.put(key, remote[0], remote[1])
+        return remote[0]
+
+    async def put(self, key: str, table: pa.Table, ttl_s: float | None = None) -> None:
+        await self.near.put(key, table, ttl_s)
+        await self.far.put(key, table, ttl_s)
+
+    async def claim(self, name: str, ttl_s: float) -> str | None:
+        return await self.far.claim(name, ttl_s)
+
+    async def release(self, name: str, token: str) -> None:
+        await self.far.release(name, token)
+
+    async def aclose(self) -> None:
+        await self.near.aclose()
+        await self.far.aclose()
 
 
 # -- the cache -----------------------------------------------------------------------------
@@ -195,23 +284,33 @@ class _Flight:
     waiters: int = 0
 
 
+Compute = Callable[[], Coroutine[Any, Any, pa.Table]]
+
+
 class ResultCache:
     """`run(key, compute)`: the cached table, else `compute()` once for all concurrent
-    callers of the same key. Without a store (cache off) it keeps nothing."""
+    callers of the same key (and, with Redis, of the same claim in every process). Without
+    a store (cache off) it keeps nothing."""
 
-    def __init__(self, store: ResultStore | None, on_lookup: Lookup | None = None) -> None:
+    def __init__(
+        self, store: ResultStore | None, on_lookup: Lookup | None = None, *, claim_ttl_s: float = 60
+    ) -> None:
         self.store = store
         self.on_lookup = on_lookup
+        self.claim_ttl_s = claim_ttl_s  # a claim outlives the query it covers
         self._flights: dict[str, _Flight] = {}
+        self._owned: dict[str, int] = {}  # claims this process holds: its flights run them
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ResultCache:
         if not settings.result_cache or settings.cache_ttl <= 0:
             return cls(None)
-        if settings.redis_url:
-            return cls(RedisStore(settings.redis_url, ttl_s=settings.cache_ttl))
         max_bytes = settings.result_cache_max_mb * 1024 * 1024
-        return cls(MemoryStore(ttl_s=settings.cache_ttl, max_bytes=max_bytes))
+        near = MemoryStore(ttl_s=settings.cache_ttl, max_bytes=max_bytes)
+        if settings.redis_url:
+            far = RedisStore(settings.redis_url, ttl_s=settings.cache_ttl)
+            return cls(TieredStore(near, far), claim_ttl_s=settings.query_timeout_s + 5)
+        return cls(near)
 
     def observe(self, counter: Counter) -> None:
         """Count lookups into Prometheus: `aurora_cache_lookups{cache="result",result=...}`."""
@@ -221,9 +320,13 @@ class ResultCache:
     def enabled(self) -> bool:
         return self.store is not None
 
-    async def run(self, key: str, compute: Callable[[], Awaitable[pa.Table]]) -> pa.Table:
-        """Without a store (cache off) nothing is kept, but identical concurrent calls
-        still share one run: a burst of requests for one block asks the database once."""
+    async def run(
+        self, key: str, compute: Compute, *, ttl_s: float | None = None, claim: str | None = None
+    ) -> pa.Table:
+        """Kept `ttl_s` seconds (the store's default when None). `claim` names who runs it
+        across processes (default the key): a query that fills several keys claims once.
+        Without a store (cache off) nothing is kept, but identical concurrent calls still
+        share one run: a burst of requests for one block asks the database once."""
         loop = asyncio.get_running_loop()
         flight = self._flights.get(key)
         if flight is not None and flight.loop is loop and not flight.task.done():
@@ -236,22 +339,79 @@ class ResultCache:
         flight = self._flights.get(key)  # another caller may have started while we looked
         if flight is None or flight.loop is not loop or flight.task.done():
             self._count("miss")
-            flight = self._start(key, compute, loop)
+            work = functools.partial(self._claimed, key, compute, ttl_s, claim or key)
+            flight = self._start(key, work, loop)
         else:
             self._count("shared")
         return await self._join(flight)
 
-    def _start(
-        self, key: str, compute: Callable[[], Awaitable[pa.Table]], loop: asyncio.AbstractEventLoop
-    ) -> _Flight:
-        store = self.store
+    async def shared(self, key: str, compute: Compute) -> pa.Table:
+        """`compute()` once for all concurrent callers of `key` in this process; nothing
+        kept (the caller keeps the parts it wants with `keep`)."""
+        loop = asyncio.get_running_loop()
+        flight = self._flights.get(key)
+        if flight is None or flight.loop is not loop or flight.task.done():
+            flight = self._start(key, compute, loop)
+        return await self._join(flight)
 
-        async def work() -> pa.Table:
-            table = await compute()
-            if store is not None:
-                await store.put(key, table)
-            return table
+    def flying(self, key: str) -> bool:
+        """Whether a flight of `key` runs in this process (it keeps its own table)."""
+        flight = self._flights.get(key)
+        return flight is not None and not flight.task.done()
 
+    async def keep(self, key: str, table: pa.Table, ttl_s: float | None = None) -> None:
+        if self.store is not None:
+            await self.store.put(key, table, ttl_s)
+
+    async def _claimed(
+        self, key: str, compute: Compute, ttl_s: float | None, claim: str
+    ) -> pa.Table:
+        """`compute()` and keep its table, unless another process holds `claim`: then wait
+        for the rows it puts (without a database slot), or for the claim to come free."""
+        claims = self.store if isinstance(self.store, TieredStore) else None
+        if claims is None or claim in self._owned:  # this process runs it: its flights join
+            return await self._computed(key, compute, ttl_s)
+        token = await claims.claim(claim, self.claim_ttl_s)
+        if token is None:
+            found = await self._awaited(key, claim, claims)
+            if isinstance(found, pa.Table):
+                return found
+            token = found
+        self._owned[claim] = self._owned.get(claim, 0) + 1
+        try:
+            return await self._computed(key, compute, ttl_s)
+        finally:
+            self._owned[claim] -= 1
+            if not self._owned[claim]:
+                del self._owned[claim]
+            if token is not None:
+                await claims.release(claim, token)
+
+    async def _awaited(self, key: str, claim: str, claims: TieredStore) -> pa.Table | str | None:
+        """The rows another process is getting, else the claim (its token) once free; None
+        when the claim outlived its time (run the query regardless)."""
+        delay, deadline = _POLL_FIRST_S, time.monotonic() + self.claim_ttl_s
+        while time.monotonic() < deadline:
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, _POLL_MAX_S)
+            found = await claims.get(key)
+            if found is not None:
+                return found
+            token = await claims.claim(claim, self.claim_ttl_s)
+            if token is not None:  # the holder finished or failed: it may have put the rows
+                found = await claims.get(key)
+                if found is None:
+                    return token
+                await claims.release(claim, token)
+                return found
+        return None
+
+    async def _computed(self, key: str, compute: Compute, ttl_s: float | None) -> pa.Table:
+        table = await compute()
+        await self.keep(key, table, ttl_s)
+        return table
+
+    def _start(self, key: str, work: Compute, loop: asyncio.AbstractEventLoop) -> _Flight:
         flight = _Flight(loop.create_task(work()), loop)
         self._flights[key] = flight
         flight.task.add_done_callback(lambda task: self._landed(key, task))

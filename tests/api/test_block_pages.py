@@ -27,6 +27,7 @@ def block_api(sqlite_store: Store, tmp_path: Path, tiny_warehouse: TinyWarehouse
         tmp_path,
         data_dir=tiny_warehouse.root,
         page_block_rows=100,
+        page_prefetch_blocks=1,  # each block alone (tests/cache/test_block_sharing.py: spans)
         max_row_limit=350,
     )
 
