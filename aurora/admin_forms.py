@@ -76,7 +76,15 @@ def audit_time(value: str) -> str:
 def settings_patch(original: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
     """Only what changed, in the PATCH shape; a column's changed fields, per column."""
     patch: dict[str, Any] = {}
-    for key in ("label", "description", "rls", "rls_admin_exempt", "mandatory_filters", "vintage"):
+    for key in (
+        "label",
+        "description",
+        "rls",
+        "rls_admin_exempt",
+        "mandatory_filters",
+        "vintage",
+        "synonyms",
+    ):
         if edited.get(key) != original.get(key):
             patch[key] = edited.get(key)
     columns: dict[str, dict[str, Any]] = {}
@@ -88,3 +96,22 @@ def settings_patch(original: dict[str, Any], edited: dict[str, Any]) -> dict[str
     if columns:
         patch["columns"] = columns
     return patch
+
+
+def synonyms_text(value: Any) -> str:
+    """A synonyms list as the settings' text field shows it: comma-separated."""
+    return ", ".join(str(v) for v in value or [])
+
+
+def synonyms_list(text: str) -> list[str]:
+    """The text field's synonyms: split on commas, blanks dropped, each once, in order.
+
+    >>> synonyms_list(" sales, orders,, Sales ,turnover")
+    ['sales', 'orders', 'turnover']
+    """
+    out: list[str] = []
+    for part in text.split(","):
+        word = part.strip()[:100]
+        if word and word.casefold() not in {w.casefold() for w in out}:
+            out.append(word)
+    return out[:50]

@@ -266,6 +266,17 @@ def _column_row(c: rx.Var[ColEdit]) -> rx.Component:
             ),
             style=theme.TD,
         ),
+        rx.el.td(
+            rx.el.input(
+                value=c.synonyms,
+                aria_label="Synonyms of " + c.name,
+                placeholder="other words, comma-separated",
+                class_name="column-synonyms",
+                on_change=lambda v: S.set_column(c.name, "synonyms", v),
+                style={**theme.PILL_INPUT, "width": "100%"},
+            ),
+            style=theme.TD,
+        ),
         class_name="column-row",
         data_column=c.name,
     )
@@ -376,6 +387,12 @@ def _describe_fields() -> rx.Component:
                 width="420px",
             ),
         ),
+        forms.field(
+            "Synonyms (for Ask, comma-separated)",
+            forms.text_input(
+                "dataset-synonyms", S.synonyms, lambda v: S.set_field("synonyms", v), width="320px"
+            ),
+        ),
         style=theme.FORM_ROW,
     )
 
@@ -384,7 +401,13 @@ def _columns_section() -> rx.Component:
     return _section(
         "Columns",
         forms.data_table(
-            [forms.th("Column"), forms.th("Label"), forms.th("Hidden"), forms.th("Format")],
+            [
+                forms.th("Column"),
+                forms.th("Label"),
+                forms.th("Hidden"),
+                forms.th("Format"),
+                forms.th("Synonyms"),
+            ],
             rx.foreach(S.columns, _column_row),
             max_height="300px",
         ),

@@ -35,6 +35,7 @@ class ColEdit:
     label: str = ""
     hidden: bool = False
     format: str = ""
+    synonyms: str = ""  # comma-separated, as typed
 
 
 @dataclasses.dataclass
@@ -94,6 +95,7 @@ class AdminDatasetsState(PageState, rx.State):
     key: str = ""
     label: str = ""
     description: str = ""
+    synonyms: str = ""  # the dataset's, comma-separated
     columns: list[ColEdit] = []
     load_type_column: str = ""
     load_id_column: str = ""
@@ -236,6 +238,7 @@ class AdminDatasetsState(PageState, rx.State):
         self.key = str(d["key"])
         self.label = str(d.get("label") or "")
         self.description = str(d.get("description") or "")
+        self.synonyms = af.synonyms_text(settings.get("synonyms"))
         self.columns = [
             ColEdit(
                 name=str(c["name"]),
@@ -243,6 +246,7 @@ class AdminDatasetsState(PageState, rx.State):
                 label=str(c.get("label") or c["name"]),
                 hidden=bool(c.get("hidden")),
                 format=str(c.get("format") or ""),
+                synonyms=af.synonyms_text(c.get("synonyms")),
             )
             for c in d.get("columns", [])
         ]
@@ -271,7 +275,12 @@ class AdminDatasetsState(PageState, rx.State):
             "label": self.label.strip() or None,
             "description": self.description.strip() or None,
             "columns": {
-                c.name: {"label": c.label, "hidden": c.hidden, "format": c.format or None}
+                c.name: {
+                    "label": c.label,
+                    "hidden": c.hidden,
+                    "format": c.format or None,
+                    "synonyms": af.synonyms_list(c.synonyms) or None,
+                }
                 for c in self.columns
             },
             "vintage": vintage,
@@ -282,6 +291,7 @@ class AdminDatasetsState(PageState, rx.State):
             ],
             "rls_admin_exempt": self.rls_admin_exempt,
             "mandatory_filters": list(self.mandatory),
+            "synonyms": af.synonyms_list(self.synonyms),
         }
 
     @rx.event
@@ -289,6 +299,7 @@ class AdminDatasetsState(PageState, rx.State):
         if name in (
             "label",
             "description",
+            "synonyms",
             "load_type_column",
             "load_id_column",
             "default_load_type",
@@ -298,7 +309,7 @@ class AdminDatasetsState(PageState, rx.State):
 
     @rx.event
     def set_column(self, name: str, field: str, value: Any):
-        if field not in ("label", "hidden", "format"):
+        if field not in ("label", "hidden", "format", "synonyms"):
             return
         value = bool(value) if field == "hidden" else str(value)
         self.columns = [

@@ -29,6 +29,7 @@ def apply_settings(dataset: Dataset, settings: DatasetSettings) -> Dataset:
         vintage=_vintage(dataset, settings, names),
         mandatory_filters=mandatory or dataset.mandatory_filters,
         default_sort=sorts or dataset.default_sort,
+        synonyms=tuple(settings.synonyms) or dataset.synonyms,
         _by_name={},
     )
 
@@ -42,6 +43,7 @@ def _column(column: Column, settings: ColumnSettings | None) -> Column:
         description=settings.description or column.description,
         hidden=column.hidden if settings.hidden is None else settings.hidden,
         format=settings.format or column.format,
+        synonyms=tuple(settings.synonyms or ()) or column.synonyms,
     )
 
 

@@ -8,7 +8,11 @@ against the dataset's real columns.
                  "default_load_type": "MONTH_END"},
      "rls": [{"column": "region", "attribute": "region"}], "rls_admin_exempt": false,
      "mandatory_filters": ["order_date"], "default_sort": [{"column": "order_date",
-     "direction": "desc"}], "visibility": {"roles": ["admin"], "users": ["ann"]}}
+     "direction": "desc"}], "visibility": {"roles": ["admin"], "users": ["ann"]},
+     "synonyms": ["sales", "orders"]}
+
+Synonyms (the dataset's, and a column's as `columns.<name>.synonyms`) are other words for it
+that the Ask parser matches like its name and label (docs/ask.md).
 
 A PATCH replaces the top-level fields it names (null resets one), except `columns`, which is
 merged per column and per field (a column set to null drops all its settings).
@@ -31,6 +35,10 @@ Name = Annotated[str, Field(min_length=1, max_length=255)]
 Text = Annotated[str, Field(max_length=2000)]
 Format = Annotated[str, Field(pattern=FORMAT_PATTERN)]
 Username = Annotated[str, Field(min_length=1, max_length=64)]
+# Other words people use for a dataset or a column; the Ask parser matches them (docs/ask.md).
+Synonyms = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)
+]
 
 
 class _Strict(BaseModel):
@@ -42,6 +50,7 @@ class ColumnSettings(_Strict):
     description: Text | None = None
     hidden: bool | None = None
     format: Format | None = None
+    synonyms: Synonyms | None = None
 
 
 class VintageSettings(_Strict):
@@ -92,6 +101,7 @@ class DatasetSettings(_Strict):
     mandatory_filters: Annotated[list[Name], Field(max_length=50)] = []
     default_sort: Annotated[list[SortRule], Field(max_length=20)] = []
     visibility: Visibility = Visibility()
+    synonyms: Synonyms = []
 
     _sorts = field_validator("default_sort", mode="before")(_sort_rules)
 
@@ -108,6 +118,7 @@ class DatasetSettingsPatch(_Strict):
     mandatory_filters: Annotated[list[Name], Field(max_length=50)] | None = None
     default_sort: Annotated[list[SortRule], Field(max_length=20)] | None = None
     visibility: Visibility | None = None
+    synonyms: Synonyms | None = None
 
     _sorts = field_validator("default_sort", mode="before")(_sort_rules)
 

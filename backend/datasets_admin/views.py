@@ -19,6 +19,7 @@ class AdminColumn(BaseModel):
     description: str | None
     hidden: bool
     format: str | None
+    synonyms: list[str] = []
 
 
 class AdminVintage(BaseModel):
@@ -88,6 +89,7 @@ def admin_view(key: str, dataset: Dataset | None, entry: Entry | None) -> AdminD
                 description=c.description,
                 hidden=c.hidden,
                 format=c.format,
+                synonyms=list(c.synonyms),
             )
             for c in (dataset.columns if dataset is not None else ())
         ],

@@ -78,6 +78,7 @@ def test_patch_merges_columns_per_field_and_null_resets(api: Api) -> None:
         "description": None,
         "hidden": None,
         "format": None,
+        "synonyms": None,
     }
     assert settings["columns"]["region"]["hidden"] is True
     r = _patch(api, "sales", {"label": None, "columns": {"amount": None}})

@@ -147,3 +147,34 @@ def test_values_outside_the_callers_rows_are_never_suggested(api_sqlite: Api) ->
     bob = api_sqlite.new_user("bob", attributes={"region": ["South"]})
     assert "South" in texts("so", bob) and "North" not in texts("no", bob)
     assert "South" not in texts("so", ann) and "North" in texts("no", ann)
+
+
+def test_admin_synonyms_are_matched_like_names(api_sqlite: Api) -> None:
+    question = {"question": "takings per zone"}
+    counting = {"question": "how many rows are in the ledger"}
+    assert _ask(api_sqlite, question).json()["status"] != "ok"
+    assert _ask(api_sqlite, counting).json()["status"] != "ok"
+    patch = {
+        "synonyms": ["ledger"],
+        "columns": {"amount": {"synonyms": ["takings"]}, "region": {"synonyms": ["zone"]}},
+    }
+    r = api_sqlite.client.patch(
+        "/api/admin/datasets/sales", json=patch, headers=api_sqlite.headers()
+    )
+    assert r.status_code == 200, r.text
+    amount = next(c for c in r.json()["columns"] if c["name"] == "amount")
+    assert amount["synonyms"] == ["takings"] and r.json()["settings"]["synonyms"] == ["ledger"]
+    after = _ask(api_sqlite, question).json()
+    assert (after["status"], after["dataset"]) == ("ok", "sales"), after
+    assert after["spec"]["group_by"] == ["region"]
+    assert after["spec"]["measures"][0]["column"] == "amount"
+    ledger = _ask(api_sqlite, counting).json()
+    assert (ledger["status"], ledger["dataset"]) == ("ok", "sales"), ledger
+
+
+def test_synonyms_are_bounded(api_sqlite: Api) -> None:
+    patch = {"columns": {"amount": {"synonyms": ["x" * 101]}}}
+    r = api_sqlite.client.patch(
+        "/api/admin/datasets/sales", json=patch, headers=api_sqlite.headers()
+    )
+    assert r.status_code == 422
