@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         50_000_000,
         "total_rows is counted only when the estimated input is at most this many rows",
     )
+    erase_retention_hours: float = _env(
+        "ERASE_RETENTION_HOURS",
+        0.0,
+        "Hours an erase keeps superseded files of a Delta dataset before vacuuming them; 0 "
+        "removes them and the log before the erase at once, so no version shows erased rows",
+    )
     cache_ttl: int = _env(
         "CACHE_TTL", 60, "Seconds a cached result page lives; 0 turns the result cache off"
     )

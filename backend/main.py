@@ -14,6 +14,7 @@ from backend.http_errors import error_response, register_error_handlers
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.metrics import Metrics, MetricsMiddleware, watch_app
 from backend.routes import admin_datasets as admin_datasets_routes
+from backend.routes import admin_erase as admin_erase_routes
 from backend.routes import admin_materializations as materializations_routes
 from backend.routes import admin_preview as admin_preview_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
@@ -61,6 +62,7 @@ API_ROUTERS = (
     dashboard_exports_routes,
     meta_routes,
     ask_routes,
+    admin_erase_routes,
 )
 
 

@@ -111,22 +111,27 @@ class Catalog:
     ) -> Dataset:
         """`dataset` (as its caller may see it) reading a past version: BadRequest when it
         has none (not a Delta table in the warehouse, or no such version)."""
-        folder = self._versioned_folder(dataset.key)
+        folder = self.versioned_folder(dataset.key)
         if self._travel is None or folder is None:
             raise BadRequest(f"Dataset '{dataset.key}' has no versions: as_of needs a Delta table.")
         return self._travel.dataset(dataset, folder, version=version, timestamp=timestamp)
 
     def history(self, dataset: Dataset, limit: int) -> tuple[Change, ...] | None:
         """The dataset's versions, newest first; None when it has none (not a Delta table)."""
-        folder = self._versioned_folder(dataset.key)
+        folder = self.versioned_folder(dataset.key)
         if self._travel is None or folder is None:
             return None
         return tuple(self._travel.history(dataset, folder, limit))
 
-    def has_versions(self, key: str) -> bool:
-        return self._versioned_folder(key) is not None
+    def forget_versions(self, key: str) -> None:
+        """Drop the views of `key`'s past versions (after an erase vacuumed their files)."""
+        if self._travel is not None:
+            self._travel.forget(key)
 
-    def _versioned_folder(self, key: str) -> Path | None:
+    def has_versions(self, key: str) -> bool:
+        return self.versioned_folder(key) is not None
+
+    def versioned_folder(self, key: str) -> Path | None:
         """The folder of a dataset read from a table format's file list (Delta)."""
         known = self._known.get(key)
         if known is None or known.entry.files is None:

@@ -190,6 +190,11 @@ class Snapshots:
             raise ValueError(f"version {wanted} is not available") from e
         return self._keep(folder, open_snapshot(folder, table))
 
+    def forget(self, key: str) -> None:
+        """Forget the snapshots of the table in a folder named `key` (files were vacuumed)."""
+        with self._lock:
+            self._known = {k: v for k, v in self._known.items() if k[0].name != key}
+
     def _keep(self, folder: Path, snapshot: Snapshot) -> Snapshot:
         with self._lock:
             if len(self._known) >= _KEPT:

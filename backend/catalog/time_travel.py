@@ -63,6 +63,13 @@ class TimeTravel:
         except ValueError as e:
             raise BadRequest(f"Dataset '{current.key}': {e}.") from e
 
+    def forget(self, key: str) -> None:
+        with self._lock:
+            for name in [n for n in self._registered if n.startswith(f"{key}__v")]:
+                del self._registered[name]
+                self._views.unregister(name)
+        self._snapshots.forget(key)
+
     def _register(self, name: str, folder: Path, snapshot: delta.Snapshot) -> None:
         with self._lock:
             if name in self._registered:

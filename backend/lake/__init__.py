@@ -1,0 +1,1 @@
+"""Write-side operations on Delta datasets: erase (GDPR)."""

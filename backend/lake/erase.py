@@ -1,0 +1,165 @@
+"""GDPR erase on a Delta dataset: preview, then delete for good.
+
+The rows to erase are named by a filter in the query spec's syntax and decided by the same
+compiler and the same engine that answer queries (DuckDB evaluates the predicate), so the
+preview and the erase agree on every NULL, pattern and type. The erase rewrites only the
+partitions (loads) holding matching rows, in one Delta commit (`mode="overwrite"` with a
+partition predicate built from the partitions' own values, never from user input), on top of
+the exact version that was read: a concurrent writer makes it fail, never half-apply.
+
+Then no readable copy is left: files no version names are vacuumed after
+`ERASE_RETENTION_HOURS`, and the log is checkpointed and cleaned up to this version (a Delta
+log's file statistics can hold a value's min or max), so time travel cannot bring the rows
+back. The history before the erase goes with it; that is the point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError
+from sqlglot import exp
+
+from backend.catalog.models import Dataset
+from backend.errors import BadRequest, Conflict
+from backend.query.compiler import run_steps
+from backend.query.context import CompileContext
+from backend.query.plan import Plan
+from backend.query.spec import FilterGroup, QuerySpec, Vintage
+from backend.query.steps.ctes import build_ctes
+
+_RETENTION = "delta.logRetentionDuration"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """Matching rows per partition of the version read (`partitions` are column -> value)."""
+
+    version: int
+    rows: int
+    partitions: tuple[tuple[tuple[tuple[str, Any], ...], int], ...]
+
+
+@dataclass(frozen=True)
+class Erased:
+    rows: int
+    version: int
+    vacuumed_files: int
+
+
+def predicate(dataset: Dataset, filters: FilterGroup) -> exp.Expr:
+    """The filter as one predicate over the dataset's own columns, by the query compiler
+    (every column, hidden ones too: an erase is an admin's; no RLS, no mandatory filter)."""
+    whole = replace(dataset, mandatory_filters=())
+    ctx = CompileContext(dataset=lambda _key: whole, max_row_limit=1)
+    spec = QuerySpec(
+        dataset=dataset.key,
+        vintage=Vintage(all_loads=True),
+        columns=[dataset.columns[0].name],
+        filters=filters,
+    )
+    plan = run_steps(Plan(spec, ctx), until=build_ctes)
+    where = plan.ctes[0].select.args.get("where")
+    if where is None:
+        raise BadRequest("An erase needs a filter that names the rows to erase.")
+    found: exp.Expr = where.this
+    return found
+
+
+def preview(
+    run: Any, relation: str, version: int, where: exp.Expr, parts: Sequence[str]
+) -> Preview:
+    """Count the matching rows of `relation` (one version's view) per partition."""
+    keys = [exp.column(p, quoted=True) for p in parts]
+    count = exp.Count(this=exp.Star()).as_("n", quoted=True)
+    select = exp.select(*keys, count).from_(exp.to_table(relation)).where(where.copy())
+    rows = run(select.group_by(*[k.copy() for k in keys]) if keys else select).to_pylist()
+    found = tuple((tuple((p, r[p]) for p in parts), int(r["n"])) for r in rows if int(r["n"]))
+    return Preview(version, sum(n for _, n in found), found)
+
+
+def _partition_match(partitions: Preview) -> exp.Expr | None:
+    """`(p1 = v1 AND p2 = v2) OR ...` over the partitions holding matching rows, from the
+    values the table itself holds; None for an unpartitioned table (all of it)."""
+    terms = []
+    for values, _ in partitions.partitions:
+        eqs = [
+            exp.Is(this=exp.column(c, quoted=True), expression=exp.Null())
+            if v is None
+            else exp.EQ(this=exp.column(c, quoted=True), expression=exp.convert(v))
+            for c, v in values
+        ]
+        if not eqs:
+            return None
+        terms.append(exp.and_(*eqs))
+    return exp.or_(*terms) if terms else None
+
+
+def apply(
+    run: Any,
+    relation: str,
+    folder: Path,
+    where: exp.Expr,
+    seen: Preview,
+    *,
+    user: str,
+    retention_hours: float,
+) -> Erased:
+    """Erase `seen`'s rows from the version it counted, then vacuum and clean the log."""
+    table = DeltaTable(str(folder), version=seen.version)
+    parts = list(table.metadata().partition_columns)
+    scope = _partition_match(seen)
+    keep = exp.not_(exp.func("COALESCE", where.copy(), exp.false()))
+    select = exp.select(exp.Star()).from_(exp.to_table(relation))
+    select = select.where(exp.and_(scope.copy(), keep) if scope is not None else keep)
+    schema = pa.schema(table.schema().to_arrow())
+    kept = run(select).select(schema.names).cast(schema)
+    commit = CommitProperties(custom_metadata={"aurora.user": user, "aurora.operation": "erase"})
+    try:
+        write_deltalake(
+            table,
+            kept,
+            mode="overwrite",
+            predicate=scope.sql("postgres") if scope is not None else None,
+            partition_by=parts or None,
+            commit_properties=commit,
+        )
+    except CommitFailedError as e:
+        raise Conflict("The dataset changed while erasing; preview again.") from e
+    vacuumed = _forget_history(folder, retention_hours)
+    return Erased(seen.rows, DeltaTable(str(folder)).version(), vacuumed)
+
+
+def _forget_history(folder: Path, retention_hours: float) -> int:
+    """Vacuum the files no current version names, then cut the log to a checkpoint of now."""
+    table = DeltaTable(str(folder))
+    removed = table.vacuum(
+        retention_hours=int(retention_hours), enforce_retention_duration=False, dry_run=False
+    )
+    if retention_hours > 0:  # older versions stay readable until a later vacuum
+        return len(removed)
+    previous = table.metadata().configuration.get(_RETENTION)
+    table.alter.set_table_properties({_RETENTION: "interval 0 seconds"})
+    table = DeltaTable(str(folder))
+    table.create_checkpoint()
+    table.cleanup_metadata()
+    if previous is not None:
+        table.alter.set_table_properties({_RETENTION: previous})
+    else:
+        table.alter.set_table_properties({_RETENTION: "interval 30 days"})
+    return len(removed)
+
+
+def check_delta(folder: Path | None, key: str) -> Path:
+    if folder is None:
+        raise BadRequest(f"Dataset '{key}' is not a Delta table: only Delta tables can be erased.")
+    try:
+        DeltaTable(str(folder))
+    except DeltaError as e:
+        raise BadRequest(f"Dataset '{key}': its log is unreadable ({e}).") from e
+    return folder
