@@ -73,6 +73,8 @@ class ReportTile(Model):
     view: Literal["table", "chart", "kpi", "pivot"] = "table"
     chart: View | None = None
     filters: Mapping = {}
+    # Present mode shows it under the tile (markdown, drawn without raw HTML).
+    caption: Annotated[str, Field(max_length=2_000)] = ""
 
 
 class TextTile(Model):

@@ -299,3 +299,14 @@ def test_the_tile_spec_is_the_query_the_tile_runs_under_the_filters(
     error(
         api.client.post(f"/api/dashboards/{made['id']}/tiles/note/spec", json={}, headers=ann), 422
     )
+
+
+def test_a_report_tiles_caption_round_trips_and_a_long_one_is_422(
+    api: Api, ann: dict[str, str]
+) -> None:
+    body = dashboard(tabs=[{"id": "t", "title": "T", "tiles": [chart_tile(caption="**Why**")]}])
+    made = api.client.post("/api/dashboards", json=body, headers=ann)
+    assert made.status_code == 201, made.text
+    assert made.json()["tabs"][0]["tiles"][0]["caption"] == "**Why**"
+    long = dashboard(tabs=[{"id": "t", "title": "T", "tiles": [chart_tile(caption="x" * 2001)]}])
+    error(api.client.post("/api/dashboards", json=long, headers=ann), 422)
