@@ -15,6 +15,8 @@ import uuid
 from typing import Any
 from urllib.parse import quote, unquote
 
+from markdown_it import MarkdownIt
+
 from aurora import chart_data
 
 SERVER_FIELDS = ("id", "owner_id", "owner", "can_edit", "version", "created_at", "updated_at")
@@ -118,19 +120,38 @@ def add_filter(doc: dict[str, Any], label: str, type_: str, column: str) -> dict
     return out
 
 
-def to_address(values: dict[str, Any], cross: list[dict[str, Any]]) -> str:
-    """The filter values and pills as the address's query string (empty: none).
+def to_address(values: dict[str, Any], cross: list[dict[str, Any]], refresh: int = 0) -> str:
+    """The filter values, pills and auto-refresh as the address's query string (empty: none).
 
     >>> to_address({"d": {"preset": "this_quarter"}}, [])
     '?f=%7B%22d%22%3A%7B%22preset%22%3A%22this_quarter%22%7D%7D'
+    >>> to_address({}, [], 60)
+    '?refresh=60'
     >>> from_address(to_address({"d": ["a"]}, [{"column": "r", "value": "N"}])[3:])
     ({'d': ['a']}, [{'column': 'r', 'value': 'N'}])
     """
     kept = {k: v for k, v in values.items() if v not in (None, "", [], {})}
-    if not kept and not cross:
-        return ""
-    state = {**kept, **({"_cross": cross} if cross else {})}
-    return "?f=" + quote(json.dumps(state, separators=(",", ":")), safe="")
+    params = [f"refresh={refresh}"] if refresh > 0 else []
+    if kept or cross:
+        state = {**kept, **({"_cross": cross} if cross else {})}
+        params.insert(0, "f=" + quote(json.dumps(state, separators=(",", ":")), safe=""))
+    return "?" + "&".join(params) if params else ""
+
+
+MIN_REFRESH = 10  # seconds: a shorter interval would mostly re-ask the cache
+
+
+def refresh_seconds(raw: str) -> int:
+    """The address's `refresh` as seconds (off, 0, unless a whole number; at least 10).
+
+    >>> refresh_seconds(""), refresh_seconds("60"), refresh_seconds("2"), refresh_seconds("x")
+    (0, 60, 10, 0)
+    """
+    try:
+        seconds = int(raw)
+    except ValueError:
+        return 0
+    return max(MIN_REFRESH, min(seconds, 86_400)) if seconds > 0 else 0
 
 
 def from_address(raw: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -189,3 +210,73 @@ def points(result: dict[str, Any], chart: dict[str, Any] | None, measures: list[
 class Drawn:
     points: list[dict[str, Any]]
     x: str
+
+
+def mapped_tiles(doc: dict[str, Any], filter_ids: set[str]) -> set[str]:
+    """The report tiles a change of these filters touches: those that map one of them to a
+    column (a tile mapped to null, or left out, does not read the filter).
+
+    >>> doc = {"tabs": [{"tiles": [{"id": "a", "kind": "report", "filters": {"f": "x"}},
+    ...     {"id": "b", "kind": "report", "filters": {"f": None}}, {"id": "c", "kind": "text"}]}]}
+    >>> sorted(mapped_tiles(doc, {"f"})), sorted(mapped_tiles(doc, {"g"}))
+    (['a'], [])
+    """
+    return {
+        t["id"]
+        for tb in doc.get("tabs") or []
+        for t in tb.get("tiles") or []
+        if t.get("kind") == "report" and any((t.get("filters") or {}).get(f) for f in filter_ids)
+    }
+
+
+def reading_order(tiles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tiles top to bottom, left to right: the order present mode walks them."""
+    return sorted(tiles, key=lambda t: (t["position"]["y"], t["position"]["x"]))
+
+
+_MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+def markdown_html(text: str) -> str:
+    """A text tile's markdown as HTML that is safe to insert: raw HTML in the text is
+    escaped, never passed through, and markdown-it refuses javascript:/vbscript:/data: links.
+
+    >>> markdown_html("**Hi** <script>alert(1)</script>")
+    '<p><strong>Hi</strong> &lt;script&gt;alert(1)&lt;/script&gt;</p>\\n'
+    >>> markdown_html("[x](javascript:alert(1))")
+    '<p>[x](javascript:alert(1))</p>\\n'
+    """
+    return str(_MD.render(text))
+
+
+def values_source(doc: dict[str, Any], filter_id: str) -> tuple[str, str] | None:
+    """Where a multi-select's values come from: the dataset and column of the first report
+    tile that maps the filter (None: no tile reads it)."""
+    for tb in doc.get("tabs") or []:
+        for t in tb.get("tiles") or []:
+            column = (t.get("filters") or {}).get(filter_id)
+            if t.get("kind") == "report" and column:
+                return str((t.get("spec") or {}).get("dataset") or ""), str(column)
+    return None
+
+
+def with_mapping(
+    doc: dict[str, Any], tile_id: str, filter_id: str, column: str | None
+) -> dict[str, Any]:
+    """The document with one tile's mapping of one filter set (None: not this tile)."""
+    out = copy.deepcopy(doc)
+    for tb in out.get("tabs") or []:
+        for t in tb.get("tiles") or []:
+            if t["id"] == tile_id and t.get("kind") == "report":
+                t.setdefault("filters", {})[filter_id] = column or None
+    return out
+
+
+def with_caption(doc: dict[str, Any], tile_id: str, caption: str) -> dict[str, Any]:
+    """The document with a report tile's present-mode caption set ("" drops it)."""
+    out = copy.deepcopy(doc)
+    for tb in out.get("tabs") or []:
+        for t in tb.get("tiles") or []:
+            if t["id"] == tile_id and t.get("kind") == "report":
+                t["caption"] = caption[:2000]
+    return out

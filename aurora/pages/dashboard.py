@@ -10,6 +10,9 @@ from aurora import theme
 from aurora.components import forms
 from aurora.components.chart_panel import Bar
 from aurora.components.chrome import page_frame
+from aurora.components.dashboard_live import ticker, tile_watch
+from aurora.components.dashboard_notes import bookmarks_bar, comments_panel
+from aurora.components.dashboard_present import present_overlay
 from aurora.components.grid_layout import grid_layout
 from aurora.state.dashboard_view import DashboardState
 from aurora.state.dashboards import CrossPill, FilterView, TabView, TileView
@@ -39,6 +42,20 @@ def _header() -> rx.Component:
             icon_name="refresh-cw",
             id="dashboard-refresh",
             on_click=DashboardState.refresh,
+        ),
+        rx.cond(
+            DashboardState.refresh_seconds > 0,
+            rx.el.span(
+                "Auto-refresh " + DashboardState.refresh_seconds.to_string() + " s",
+                id="dashboard-autorefresh",
+                style=theme.MUTED,
+            ),
+        ),
+        theme.button(
+            "Present",
+            icon_name="presentation",
+            id="dashboard-present-start",
+            on_click=DashboardState.present,
         ),
         rx.cond(
             DashboardState.can_edit,
@@ -147,6 +164,48 @@ def _text_filter(f: rx.Var[FilterView]) -> rx.Component:
     )
 
 
+def _value_option(f: rx.Var[FilterView], value: rx.Var[str]) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(
+            type="checkbox",
+            checked=f.chosen.contains(value),
+            on_change=lambda _: DashboardState.toggle_value(f.id, value),
+            style=theme.CHECKBOX,
+        ),
+        rx.el.span(value),
+        class_name="filter-value",
+        data_value=value,
+        style={**theme.CHECKBOX_LABEL, "display": "flex"},
+    )
+
+
+def _values_filter(f: rx.Var[FilterView]) -> rx.Component:
+    """Typed values, and the values endpoint's list (the viewer's own) to tick."""
+    return rx.fragment(
+        _text_filter(f),
+        rx.cond(
+            f.options.length() > 0,
+            rx.el.details(
+                rx.el.summary("Pick", class_name="filter-values-open", style=theme.PILL),
+                rx.el.div(
+                    rx.foreach(f.options, lambda v: _value_option(f, v)),
+                    style={
+                        **theme.CARD,
+                        "position": "absolute",
+                        "z_index": "20",
+                        "max_height": "260px",
+                        "overflow": "auto",
+                        "padding": "6px",
+                        "min_width": "180px",
+                    },
+                ),
+                class_name="filter-values",
+                style={"position": "relative"},
+            ),
+        ),
+    )
+
+
 def _filter(f: rx.Var[FilterView]) -> rx.Component:
     return rx.el.div(
         rx.el.span(f.label, style=theme.LABEL),
@@ -154,6 +213,7 @@ def _filter(f: rx.Var[FilterView]) -> rx.Component:
             f.type,
             ("date_range", _date_filter(f)),
             ("number_range", _range_filter(f)),
+            ("multi_select", _values_filter(f)),
             _text_filter(f),
         ),
         class_name="dashboard-filter",
@@ -233,8 +293,52 @@ def _editor() -> rx.Component:
             width="140px",
         ),
         theme.button("Add filter", id="filter-add", on_click=DashboardState.add_filter),
+        _mapping_editor(),
         id="dashboard-editor",
         style={**ROW, **theme.CARD, "padding": "6px 8px"},
+    )
+
+
+def _mapping_editor() -> rx.Component:
+    """One tile's column for one filter (or none), and its present-mode caption."""
+    return rx.el.div(
+        rx.el.select(
+            rx.el.option("Tile…", value=""),
+            rx.foreach(
+                DashboardState.tiles,
+                lambda t: rx.cond(t.kind == "report", rx.el.option(t.title, value=t.id)),
+            ),
+            id="map-tile",
+            value=DashboardState.map_tile,
+            on_change=DashboardState.choose_map_tile,
+            style=theme.PILL_SELECT,
+        ),
+        rx.el.select(
+            rx.el.option("Filter…", value=""),
+            rx.foreach(DashboardState.filters, lambda f: rx.el.option(f.label, value=f.id)),
+            id="map-filter",
+            value=DashboardState.map_filter,
+            on_change=DashboardState.choose_map_filter,
+            style=theme.PILL_SELECT,
+        ),
+        rx.el.select(
+            rx.el.option("(not this tile)", value=""),
+            rx.foreach(DashboardState.map_columns, lambda c: rx.el.option(c, value=c)),
+            id="map-column",
+            value=DashboardState.map_column,
+            on_change=DashboardState.set_map_column,
+            style=theme.PILL_SELECT,
+        ),
+        forms.text_input(
+            "map-caption",
+            DashboardState.caption_text,
+            DashboardState.set_caption_text,
+            placeholder="Caption (present mode)",
+            width="200px",
+        ),
+        theme.button("Apply", id="map-apply", on_click=DashboardState.apply_mapping),
+        id="dashboard-mapping",
+        style={**ROW, "gap": "4px", "width": "100%"},
     )
 
 
@@ -289,6 +393,16 @@ def _kpi(t: rx.Var[TileView]) -> rx.Component:
 
 def _report_body(t: rx.Var[TileView]) -> rx.Component:
     return rx.cond(
+        t.pending & (t.updated == ""),
+        rx.el.div(
+            "Loads when shown", class_name="tile-pending", style={**theme.MUTED, "margin": "auto"}
+        ),
+        _report_answer(t),
+    )
+
+
+def _report_answer(t: rx.Var[TileView]) -> rx.Component:
+    return rx.cond(
         t.loading,
         rx.el.div(rx.spinner(size="2"), class_name="tile-loading", style={"margin": "auto"}),
         rx.cond(
@@ -299,18 +413,41 @@ def _report_body(t: rx.Var[TileView]) -> rx.Component:
     )
 
 
+def _body(t: rx.Var[TileView]) -> rx.Component:
+    """A text tile's markdown (HTML made without raw HTML: aurora.dashboard_doc) or a
+    report tile's table, chart or KPI."""
+    return rx.cond(
+        t.kind == "text",
+        rx.html(
+            t.html,
+            class_name="tile-text",
+            style={"overflow": "auto", "font_size": "13px"},
+        ),
+        _report_body(t),
+    )
+
+
 def _tile(t: rx.Var[TileView]) -> rx.Component:
     return rx.el.div(
         rx.el.div(
             rx.el.span(t.title, class_name="tile-title", style={**theme.H2, "flex": "1"}),
             rx.cond(
                 t.kind == "report",
-                theme.icon_button(
-                    "external-link",
-                    "Open in explorer",
-                    class_name="tile-explore tile-nodrag",
-                    on_click=DashboardState.open_in_explorer(t.id),
+                rx.fragment(
+                    rx.el.span(t.updated, class_name="tile-updated", style=theme.MUTED),
+                    theme.icon_button(
+                        "external-link",
+                        "Open in explorer",
+                        class_name="tile-explore tile-nodrag",
+                        on_click=DashboardState.open_in_explorer(t.id),
+                    ),
                 ),
+            ),
+            theme.icon_button(
+                "message-square",
+                "Comments",
+                class_name="tile-comments tile-nodrag",
+                on_click=DashboardState.open_comments(t.id),
             ),
             rx.cond(
                 DashboardState.editing,
@@ -329,19 +466,14 @@ def _tile(t: rx.Var[TileView]) -> rx.Component:
                 "cursor": rx.cond(DashboardState.editing, "move", "default"),
             },
         ),
-        rx.cond(
-            t.kind == "text",
-            rx.el.div(
-                t.markdown,
-                class_name="tile-text",
-                style={"overflow": "auto", "white_space": "pre-wrap", "font_size": "13px"},
-            ),
-            _report_body(t),
-        ),
+        _body(t),
+        tile_watch(pending=t.pending, on_visible=DashboardState.tile_visible(t.id)),
         key=t.id,
         class_name="dashboard-tile",
         data_tile_id=t.id,
         data_view=t.view,
+        data_loaded_at=t.loaded_at,
+        data_pending=t.pending,
         style={**TILE, "grid_area": t.area},
     )
 
@@ -388,11 +520,15 @@ def dashboard_page() -> rx.Component:
             rx.el.div(rx.foreach(DashboardState.tabs, _tab), role="tablist", style=ROW),
         ),
         _filter_bar(),
+        bookmarks_bar(),
         rx.cond(DashboardState.editing, _editor()),
         rx.el.div(
             rx.cond(DashboardState.editing, _edit_grid(), _view_grid()),
             id="dashboard-grid",
             data_editing=DashboardState.editing,
         ),
+        comments_panel(),
+        present_overlay(_body),
+        ticker(seconds=DashboardState.refresh_seconds, on_tick=DashboardState.auto_refresh),
         page_id="dashboard-page",
     )

@@ -16,7 +16,14 @@ from aurora import dashboard_doc as docs
 from aurora import spec_restore
 from aurora.api_client import ApiClient, ApiError
 from aurora.state.base import PageState
-from aurora.state.dashboards import CrossPill, FilterView, TabView, TileView
+from aurora.state.dashboards import (
+    BookmarkView,
+    CommentView,
+    CrossPill,
+    FilterView,
+    TabView,
+    TileView,
+)
 from aurora.state.explorer import ExplorerState
 
 FILTER_TYPES = ("date_range", "multi_select", "number_range", "text_contains")
@@ -30,6 +37,7 @@ def _filter_view(f: dict[str, Any], value: Any) -> FilterView:
         view.end = str(value.get("end") or value.get("max") or "")
     elif isinstance(value, list):
         view.text = ", ".join(str(v) for v in value)
+        view.chosen = [str(v) for v in value]
     elif value is not None:
         view.text = str(value)
     return view
@@ -61,6 +69,7 @@ def _area(position: dict[str, int]) -> str:
 
 
 def _tile_view(t: dict[str, Any]) -> TileView:
+    mapping = {str(k): str(v) for k, v in (t.get("filters") or {}).items() if v}
     return TileView(
         area=_area(t["position"]),
         id=str(t["id"]),
@@ -68,14 +77,19 @@ def _tile_view(t: dict[str, Any]) -> TileView:
         view=str(t.get("view") or "table"),
         title=str(t.get("title") or ""),
         markdown=str(t.get("markdown") or ""),
-        loading=t["kind"] == "report",
+        html=docs.markdown_html(str(t.get("markdown") or "")) if t["kind"] == "text" else "",
+        caption=docs.markdown_html(str(t.get("caption") or "")) if t.get("caption") else "",
+        pending=t["kind"] == "report",
+        mapping=mapping,
     )
 
 
 def _painted(view: TileView, tile: dict[str, Any], result: dict[str, Any] | ApiError) -> TileView:
     """The tile drawn from its answer: table cells, the KPI's number, chart points."""
+    now = dt.datetime.now(dt.UTC)
+    stamp = {"updated": now.strftime("%H:%M:%S UTC"), "loaded_at": now.isoformat()}
     if isinstance(result, ApiError):
-        return dataclasses.replace(view, loading=False, error=result.message)
+        return dataclasses.replace(view, loading=False, error=result.message, **stamp)
     headers, cells = docs.table(result)
     measures = [str(m.get("alias")) for m in tile["spec"].get("measures") or []]
     drawn = docs.points(result, tile.get("chart"), measures)
@@ -83,6 +97,7 @@ def _painted(view: TileView, tile: dict[str, Any], result: dict[str, Any] | ApiE
         view,
         loading=False,
         error="",
+        **stamp,
         headers=headers,
         cells=cells,
         kpi=docs.kpi(result, tile.get("chart")),
@@ -105,6 +120,7 @@ class DashboardState(PageState, rx.State):
     filters: list[FilterView] = []
     pills: list[CrossPill] = []
     updated: str = ""
+    refresh_seconds: int = 0  # auto-refresh (?refresh=N in the address; 0: off)
     # edit mode: what to add
     report_options: list[dict[str, str]] = []
     chosen_report: str = ""
@@ -115,6 +131,24 @@ class DashboardState(PageState, rx.State):
     _doc: dict[str, Any] = {}
     _reports: dict[str, dict[str, Any]] = {}
     _raw_points: dict[str, list[dict[str, Any]]] = {}
+    _tickets: dict[str, int] = {}
+    _marks: dict[str, dict[str, Any]] = {}
+    # bookmarks, comments, present mode, mapping edits
+    bookmarks: list[BookmarkView] = []
+    bookmark_name: str = ""
+    comment_tile: str = ""
+    comment_title: str = ""
+    comments: list[CommentView] = []
+    new_comment: str = ""
+    presenting: bool = False
+    slide: int = 0
+    slide_tile: str = ""
+    slide_count: int = 0
+    map_tile: str = ""
+    map_filter: str = ""
+    map_columns: list[str] = []
+    map_column: str = ""
+    caption_text: str = ""
 
     # ---- opening -----------------------------------------------------------------------
 
@@ -133,13 +167,14 @@ class DashboardState(PageState, rx.State):
             return self._failed(exc)
         values, cross = docs.from_address(str(params.get("f") or ""))
         self._take(doc, values, cross)
+        self.refresh_seconds = docs.refresh_seconds(str(params.get("refresh") or ""))
         self.editing = self.can_edit and str(params.get("edit") or "") == "1"
-        self.notice, self.error, self.dirty = "", "", False
+        self.notice, self.error, self.dirty, self.updated = "", "", False, ""
         if self.editing:
             follow_up = await self._load_reports()
             if follow_up is not None:
                 return follow_up
-        return DashboardState.load_tiles
+        return DashboardState.load_values
 
     def _take(self, doc: dict[str, Any], values: dict[str, Any], cross: list[Any]) -> None:
         self._doc, self.dashboard_id = doc, str(doc["id"])
@@ -154,6 +189,7 @@ class DashboardState(PageState, rx.State):
         self._show_tab()
 
     def _show_tab(self) -> None:
+        self._tickets = {k: n + 1 for k, n in self._tickets.items()}
         tab = docs.tab(self._doc, self.active_tab)
         self.tiles = [_tile_view(t) for t in tab.get("tiles", [])]
         self.layout = docs.layout(self._doc, self.active_tab)
@@ -165,18 +201,51 @@ class DashboardState(PageState, rx.State):
 
     # ---- tiles -------------------------------------------------------------------------
 
+    # Tiles load lazily: a report tile is `pending` until its rows for the current filters
+    # arrive. The browser (aurora.components.dashboard_live.tile_watch) reports a pending tile
+    # once it is on screen, and only then is it asked for; a filter change marks pending only
+    # the tiles that map the filter, so the others keep their rows and "updated" time.
+
+    def _mark(self, tile_ids: set[str] | None) -> None:
+        """These report tiles (None: all) need their rows again (an answer on its way for
+        the old filters is dropped: their tickets move on)."""
+        for v in self.tiles:
+            if tile_ids is None or v.id in tile_ids:
+                self._tickets[v.id] = self._tickets.get(v.id, 0) + 1
+        self.tiles = [
+            dataclasses.replace(v, pending=True)
+            if v.kind == "report" and (tile_ids is None or v.id in tile_ids)
+            else v
+            for v in self.tiles
+        ]
+
+    @rx.event
+    def tile_visible(self, tile_id: str):
+        """A pending tile scrolled into view (or was on screen when it became pending)."""
+        return self._load([tile_id])
+
+    def _load(self, tile_ids: list[str]) -> Any:
+        wanted = {v.id for v in self.tiles if v.pending and v.id in tile_ids}
+        if not wanted:
+            return None
+        for tile_id in wanted:
+            self._tickets[tile_id] = self._tickets.get(tile_id, 0) + 1
+        self.tiles = [
+            dataclasses.replace(v, pending=False, loading=True, error="") if v.id in wanted else v
+            for v in self.tiles
+        ]
+        return DashboardState.fetch_tiles({t: self._tickets[t] for t in wanted})
+
     @rx.event(background=True)
-    async def load_tiles(self):
-        """Every report tile of the tab at once, each painted as its answer arrives."""
+    async def fetch_tiles(self, tickets: dict[str, int]):
+        """These tiles' rows at once, each painted as its answer arrives; an answer for a
+        tile asked again since (its ticket moved on) is dropped."""
         async with self:
             generation = await self._begin()
             client = await self._api()
             tab = docs.tab(self._doc, self.active_tab)
-            wanted = [t for t in tab.get("tiles", []) if t["kind"] == "report"]
+            wanted = [t for t in tab.get("tiles", []) if t["id"] in tickets]
             request, dashboard_id = self._request(), self.dashboard_id
-            self.tiles = [
-                dataclasses.replace(v, loading=v.kind == "report", error="") for v in self.tiles
-            ]
 
         async def one(tile: dict[str, Any]) -> None:
             try:
@@ -186,39 +255,48 @@ class DashboardState(PageState, rx.State):
             except ApiError as exc:
                 result = exc
             async with self:
-                if await self._current(generation) and self.dashboard_id == dashboard_id:
+                if (
+                    await self._current(generation)
+                    and self.dashboard_id == dashboard_id
+                    and self._tickets.get(tile["id"]) == tickets[tile["id"]]
+                ):
                     self._paint(tile, result)
 
         await asyncio.gather(*(one(t) for t in wanted))
-        async with self:
-            self.updated = dt.datetime.now(dt.UTC).strftime("%H:%M:%S UTC")
 
     def _paint(self, tile: dict[str, Any], result: dict[str, Any] | ApiError) -> None:
         self.tiles = [_painted(v, tile, result) if v.id == tile["id"] else v for v in self.tiles]
         view = next((v for v in self.tiles if v.id == tile["id"]), None)
         if view is not None:
             self._raw_points[view.id] = view.points
+            self.updated = view.updated
 
     @rx.event
     def refresh(self):
-        return DashboardState.load_tiles
+        """Every report tile again: those on screen load now, the others as they scroll in."""
+        self._mark(None)
+
+    @rx.event
+    def auto_refresh(self):
+        if self.refresh_seconds > 0 and not self.editing:
+            self._mark(None)
 
     @rx.event
     def select_tab(self, tab_id: str):
         self.active_tab = tab_id
         self._show_tab()
-        return DashboardState.load_tiles
 
     # ---- filters and pills -------------------------------------------------------------
 
-    def _changed(self) -> list[Any]:
+    def _changed(self, filter_ids: set[str] | None = None) -> Any:
+        """The address rewritten and the tiles the change touches marked stale: those that
+        map one of `filter_ids`, or all of them (None: a cross-filter pill, which applies to
+        every tile with its column)."""
         request = self._request()
-        address = docs.to_address(request["filters"], request["cross"])
+        address = docs.to_address(request["filters"], request["cross"], self.refresh_seconds)
         path = f"/dashboards/{self.dashboard_id}{address}"
-        return [
-            rx.call_script(f"window.history.replaceState(null, '', {json.dumps(path)})"),
-            DashboardState.load_tiles,
-        ]
+        self._mark(None if filter_ids is None else docs.mapped_tiles(self._doc, filter_ids))
+        return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(path)})")
 
     def _set(self, filter_id: str, **changes: str) -> list[Any]:
         for f in self.filters:
@@ -226,7 +304,7 @@ class DashboardState(PageState, rx.State):
                 for key, value in changes.items():
                     setattr(f, key, value)
         self.filters = list(self.filters)
-        return self._changed()
+        return self._changed({filter_id})
 
     @rx.event
     def set_preset(self, filter_id: str, value: str):
@@ -242,7 +320,36 @@ class DashboardState(PageState, rx.State):
 
     @rx.event
     def set_text(self, filter_id: str, value: str):
+        chosen = [v.strip() for v in value.split(",") if v.strip()]
+        for f in self.filters:
+            if f.id == filter_id and f.type == "multi_select":
+                f.chosen = chosen
         return self._set(filter_id, text=value)
+
+    @rx.event
+    def toggle_value(self, filter_id: str, value: str):
+        """A value ticked or unticked in a multi-select's list."""
+        f = next((f for f in self.filters if f.id == filter_id), None)
+        if f is None:
+            return None
+        f.chosen = [v for v in f.chosen if v != value] if value in f.chosen else [*f.chosen, value]
+        return self._set(filter_id, text=", ".join(f.chosen))
+
+    @rx.event
+    async def load_values(self):
+        """Each multi-select's values (GET /api/datasets/{key}/values/{column}, the caller's
+        own under row-level security), from the first tile that maps it; and the bookmarks."""
+        client = await self._api()
+        for f in self.filters:
+            source = docs.values_source(self._doc, f.id) if f.type == "multi_select" else None
+            if source is not None:
+                try:
+                    got = await client.values(source[0], source[1], limit=200)
+                except ApiError:
+                    continue
+                f.options = [str(v) for v in got if v is not None]
+        self.filters = list(self.filters)
+        return await self._load_bookmarks(client)
 
     @rx.event
     def cross_filter(self, tile_id: str, label: str):
@@ -314,7 +421,7 @@ class DashboardState(PageState, rx.State):
         self._take(saved, request["filters"], request["cross"])
         self.dirty, self.editing, self.error = False, False, ""
         self.notice = "Saved."
-        return DashboardState.load_tiles
+        return None
 
     async def _changed_doc(self, doc: dict[str, Any]) -> Any:
         """A change that needs the server (a tile's data, a filter's mapping): saved now,
@@ -379,6 +486,215 @@ class DashboardState(PageState, rx.State):
         doc = {**self._doc, **doc}
         for tab in doc["tabs"]:
             tab["tiles"] = [t for t in tab["tiles"] if t["id"] != tile_id]
+        return await self._changed_doc(doc)
+
+    # ---- bookmarks (private: the caller's own) and comments (a thread per tile) ---------
+
+    def _base(self) -> str:
+        return f"/api/dashboards/{self.dashboard_id}"
+
+    async def _load_bookmarks(self, client: ApiClient) -> Any:
+        try:
+            marks = await client._list(f"{self._base()}/bookmarks")
+        except ApiError as exc:
+            return self._failed(exc)
+        self.bookmarks = [BookmarkView(id=str(b["id"]), name=str(b["name"])) for b in marks]
+        self._marks = {str(b["id"]): dict(b.get("filters") or {}) for b in marks}
+        return None
+
+    @rx.event
+    def set_bookmark_name(self, value: str):
+        self.bookmark_name = value
+
+    @rx.event
+    async def save_bookmark(self):
+        name = self.bookmark_name.strip()
+        if not name:
+            self.error = "Name the bookmark."
+            return None
+        client = await self._api()
+        body = {"name": name, "filters": self._request()["filters"]}
+        try:
+            await client._obj("POST", f"{self._base()}/bookmarks", json=body)
+        except ApiError as exc:
+            return self._failed(exc)
+        self.bookmark_name, self.error, self.notice = "", "", f"Bookmark '{name}' saved."
+        return await self._load_bookmarks(client)
+
+    @rx.event
+    def restore_bookmark(self, bookmark_id: str):
+        """The bookmark's filter values (a filter it leaves out: its default), no pills."""
+        values = self._marks.get(bookmark_id)
+        if values is None:
+            return None
+        options = {f.id: f.options for f in self.filters}
+        self.filters = [
+            dataclasses.replace(
+                _filter_view(f, values.get(f["id"], f.get("default"))),
+                options=options.get(str(f["id"]), []),
+            )
+            for f in self._doc.get("filters", [])
+        ]
+        self.pills = []
+        self.notice = next(
+            (f"Bookmark '{b.name}'." for b in self.bookmarks if b.id == bookmark_id), ""
+        )
+        return self._changed(None)
+
+    @rx.event
+    async def delete_bookmark(self, bookmark_id: str):
+        client = await self._api()
+        try:
+            await client._call("DELETE", f"{self._base()}/bookmarks/{bookmark_id}")
+        except ApiError as exc:
+            return self._failed(exc)
+        return await self._load_bookmarks(client)
+
+    @rx.event
+    async def open_comments(self, tile_id: str):
+        view = next((v for v in self.tiles if v.id == tile_id), None)
+        if view is None:
+            return None
+        self.comment_tile, self.comment_title, self.new_comment = tile_id, view.title, ""
+        return await self._load_comments()
+
+    @rx.event
+    def close_comments(self):
+        self.comment_tile, self.comments = "", []
+
+    async def _load_comments(self) -> Any:
+        client = await self._api()
+        try:
+            got = await client._list(f"{self._base()}/tiles/{self.comment_tile}/comments")
+        except ApiError as exc:
+            return self._failed(exc)
+        self.comments = [
+            CommentView(
+                author=str(c.get("author") or ""),
+                text=str(c.get("text") or ""),
+                at=str(c.get("created_at") or "")[:16].replace("T", " "),
+            )
+            for c in got
+        ]
+        return None
+
+    @rx.event
+    def set_new_comment(self, value: str):
+        self.new_comment = value
+
+    @rx.event
+    async def add_comment(self):
+        text = self.new_comment.strip()
+        if not text or not self.comment_tile:
+            return None
+        client = await self._api()
+        path = f"{self._base()}/tiles/{self.comment_tile}/comments"
+        try:
+            await client._obj("POST", path, json={"text": text})
+        except ApiError as exc:
+            return self._failed(exc)
+        self.new_comment = ""
+        return await self._load_comments()
+
+    # ---- present mode: one tile at a time, full screen --------------------------------
+
+    def _slides(self) -> list[str]:
+        tiles = docs.reading_order(docs.tab(self._doc, self.active_tab).get("tiles", []))
+        return [t["id"] for t in tiles if t["kind"] != "filter"]
+
+    @rx.event
+    def present(self):
+        if not self._slides():
+            return None
+        self.presenting, self.slide = True, 0
+        return self._go(0)
+
+    @rx.event
+    def present_key(self, key: str):
+        if key == "Escape":
+            self.presenting = False
+            return None
+        if key in ("ArrowRight", "ArrowDown", "PageDown"):
+            return self._go(1)
+        if key in ("ArrowLeft", "ArrowUp", "PageUp"):
+            return self._go(-1)
+        return None
+
+    @rx.event
+    def present_move(self, step: int):
+        return self._go(step)
+
+    @rx.event
+    def stop_presenting(self):
+        self.presenting = False
+
+    def _go(self, step: int) -> Any:
+        slides = self._slides()
+        self.slide = max(0, min(len(slides) - 1, self.slide + step))
+        self.slide_count, self.slide_tile = len(slides), slides[self.slide] if slides else ""
+        return self._load(slides[self.slide : self.slide + 1])
+
+    # ---- per-tile mapping and caption (edit mode) -------------------------------------
+
+    @rx.event
+    async def choose_map_tile(self, tile_id: str):
+        """The tile whose filter mapping and caption are edited; its dataset's columns."""
+        tile = next(
+            (
+                t
+                for t in docs.tab(self._doc, self.active_tab).get("tiles", [])
+                if t["id"] == tile_id and t["kind"] == "report"
+            ),
+            None,
+        )
+        self.map_tile, self.map_columns, self.map_column = tile_id if tile else "", [], ""
+        if tile is None:
+            return None
+        self.caption_text = str(tile.get("caption") or "")
+        try:
+            meta = await (await self._api()).dataset(str(tile["spec"].get("dataset", "")))
+        except ApiError as exc:
+            return self._failed(exc)
+        self.map_columns = [str(c["name"]) for c in meta.get("columns", [])]
+        self._show_mapping(tile)
+        return None
+
+    def _show_mapping(self, tile: dict[str, Any]) -> None:
+        self.map_column = str((tile.get("filters") or {}).get(self.map_filter) or "")
+
+    @rx.event
+    def choose_map_filter(self, filter_id: str):
+        self.map_filter = filter_id
+        tile = next(
+            (
+                t
+                for t in docs.tab(self._doc, self.active_tab).get("tiles", [])
+                if t["id"] == self.map_tile
+            ),
+            None,
+        )
+        if tile is not None:
+            self._show_mapping(tile)
+
+    @rx.event
+    def set_map_column(self, value: str):
+        self.map_column = value
+
+    @rx.event
+    def set_caption_text(self, value: str):
+        self.caption_text = value
+
+    @rx.event
+    async def apply_mapping(self):
+        """The chosen tile's mapping of the chosen filter ("": not this tile) and its
+        caption, saved at once (the API checks the column)."""
+        if not self.map_tile:
+            self.error = "Choose a tile."
+            return None
+        doc = self._doc
+        if self.map_filter:
+            doc = docs.with_mapping(doc, self.map_tile, self.map_filter, self.map_column or None)
+        doc = docs.with_caption(doc, self.map_tile, self.caption_text.strip())
         return await self._changed_doc(doc)
 
     # ---- open in explorer --------------------------------------------------------------

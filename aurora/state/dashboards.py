@@ -170,6 +170,13 @@ class TileView:
     x: str = ""
     kpi: str = ""
     area: str = "auto"  # CSS grid-area from the position: row / column / span h / span w
+    # Lazy loading: `pending` = its rows are missing or out of date; it loads when on screen.
+    pending: bool = False
+    updated: str = ""  # when its rows last arrived, HH:MM:SS UTC
+    loaded_at: str = ""  # the same to the millisecond (data-loaded-at, for tests and tools)
+    html: str = ""  # a text tile's markdown as safe HTML (aurora.dashboard_doc.markdown_html)
+    caption: str = ""  # present mode's caption: a report tile's caption, as safe HTML
+    mapping: dict[str, str] = dataclasses.field(default_factory=dict)  # filter id -> column
 
 
 @dataclasses.dataclass
@@ -181,6 +188,8 @@ class FilterView:
     start: str = ""
     end: str = ""
     text: str = ""  # multi-select values (comma-separated), text contains, or "min-max"
+    options: list[str] = dataclasses.field(default_factory=list)  # a multi-select's values
+    chosen: list[str] = dataclasses.field(default_factory=list)  # a multi-select's picks
 
 
 @dataclasses.dataclass
@@ -193,3 +202,16 @@ class CrossPill:
 class TabView:
     id: str = ""
     title: str = ""
+
+
+@dataclasses.dataclass
+class BookmarkView:
+    id: str = ""
+    name: str = ""
+
+
+@dataclasses.dataclass
+class CommentView:
+    author: str = ""
+    text: str = ""
+    at: str = ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aurora import dashboard_doc as docs
 
 DOC = {
@@ -67,3 +69,93 @@ def test_a_result_becomes_table_cells_a_kpi_and_chart_points() -> None:
         ("North", "North", 1234.5),
         ("South", "South", 10.0),
     ]
+
+
+MAPPED = {
+    "tabs": [
+        {
+            "id": "main",
+            "tiles": [
+                {"id": "a", "kind": "report", "filters": {"when": "order_date", "r": "region"}},
+                {"id": "b", "kind": "report", "filters": {"when": None, "r": "region"}},
+                {"id": "c", "kind": "report", "filters": {}},
+                {"id": "t", "kind": "text"},
+            ],
+        }
+    ]
+}
+
+
+@pytest.mark.parametrize(
+    ("changed", "reloaded"),
+    [
+        ({"when"}, {"a"}),  # b maps it to null, c leaves it out: neither reads it
+        ({"r"}, {"a", "b"}),
+        ({"when", "r"}, {"a", "b"}),
+        ({"other"}, set()),
+    ],
+)
+def test_a_filter_change_touches_only_the_tiles_that_map_it(
+    changed: set[str], reloaded: set[str]
+) -> None:
+    assert docs.mapped_tiles(MAPPED, changed) == reloaded
+
+
+@pytest.mark.parametrize(
+    ("markdown", "has", "lacks"),
+    [
+        ("**b** and *i*", ["<strong>b</strong>", "<em>i</em>"], []),
+        ("<script>alert(1)</script>", ["&lt;script&gt;"], ["<script"]),
+        ('<img src=x onerror="alert(1)">', ["&lt;img"], ["<img"]),
+        ("[x](javascript:alert(1))", [], ["<a", "href"]),
+        ("[ok](https://example.com)", ['<a href="https://example.com">ok</a>'], []),
+        ("| a |\n|---|\n| 1 |", ["<table>", "<td>1</td>"], []),
+    ],
+)
+def test_markdown_is_rendered_without_raw_html(
+    markdown: str, has: list[str], lacks: list[str]
+) -> None:
+    html = docs.markdown_html(markdown)
+    assert all(h in html for h in has), html
+    assert not any(x in html for x in lacks), html
+
+
+@pytest.mark.parametrize(
+    ("values", "cross", "refresh", "address"),
+    [
+        ({}, [], 0, ""),
+        ({}, [], 30, "?refresh=30"),
+        ({"d": ["a"]}, [], 60, "?f=%7B%22d%22%3A%5B%22a%22%5D%7D&refresh=60"),
+    ],
+)
+def test_the_address_holds_filters_and_the_auto_refresh(
+    values: dict[str, object], cross: list[dict[str, object]], refresh: int, address: str
+) -> None:
+    assert docs.to_address(values, cross, refresh) == address
+
+
+def test_present_mode_walks_tiles_top_to_bottom_left_to_right() -> None:
+    tiles = [
+        {"id": "low", "position": {"x": 0, "y": 6}},
+        {"id": "right", "position": {"x": 6, "y": 0}},
+        {"id": "left", "position": {"x": 0, "y": 0}},
+    ]
+    assert [t["id"] for t in docs.reading_order(tiles)] == ["left", "right", "low"]
+
+
+def test_a_mapping_and_a_caption_edit_one_tile_and_the_values_come_from_its_column() -> None:
+    doc = {
+        "tabs": [
+            {
+                "id": "m",
+                "tiles": [
+                    {"id": "a", "kind": "report", "spec": {"dataset": "s"}, "filters": {"f": None}}
+                ],
+            }
+        ]
+    }
+    doc = docs.with_caption(docs.with_mapping(doc, "a", "f", "region"), "a", "Note")
+    tile = doc["tabs"][0]["tiles"][0]
+    assert tile["filters"] == {"f": "region"} and tile["caption"] == "Note"
+    assert docs.values_source(doc, "f") == ("s", "region")
+    assert docs.values_source(docs.with_mapping(doc, "a", "f", None), "f") is None

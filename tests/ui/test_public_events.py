@@ -40,10 +40,15 @@ ALLOWED: dict[str, set[str]] = {
     | {"set_new_name", "set_rename_name", "start_rename", "toggle_shared"},
     "DashboardState": {
         *("add_filter", "add_report_tile", "add_text_tile", "cross_filter", "layout_changed"),
-        *("load_tiles", "open_dashboard", "open_in_explorer", "refresh", "remove_pill"),
+        *("fetch_tiles", "open_dashboard", "open_in_explorer", "refresh", "remove_pill"),
         *("remove_tile", "save", "select_tab", "set_chosen_report", "set_end"),
         *("set_new_filter_column", "set_new_filter_label", "set_new_filter_type"),
         *("set_new_text", "set_preset", "set_start", "set_text", "toggle_edit"),
+        *("tile_visible", "auto_refresh", "toggle_value", "load_values", "set_bookmark_name"),
+        *("save_bookmark", "restore_bookmark", "delete_bookmark", "open_comments"),
+        *("close_comments", "set_new_comment", "add_comment", "present", "present_key"),
+        *("present_move", "stop_presenting", "choose_map_tile", "choose_map_filter"),
+        *("set_map_column", "set_caption_text", "apply_mapping"),
     },
     "ExplorerState": {
         *("dismiss_error", "narrow_to", "next_page", "open_explorer", "open_report_link"),
