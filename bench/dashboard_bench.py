@@ -1,0 +1,338 @@
+"""The dashboard bench (issue 19): a 10-tile dashboard on the demo, opened through the API.
+
+1. Cold, one user: the ten tiles asked at once (as the view asks the tiles on screen), each
+   under a filter value no query has used (a fresh SQL: nothing cached), against each
+   tile's query asked alone (fresh again). Target: the slowest tile <= 1.25x its query alone.
+2. A cold burst: 50 users open the dashboard at the same moment with the same filters; the
+   database runs each distinct tile query once (single flight, then the result cache): the
+   result cache's misses are counted from /metrics (one miss = one query run).
+3. Cache warm: 50 Locust users (bench.locust_mixes.AuroraUser) open the same dashboard with
+   the same filters, over and over (think 1-3 s), for BENCH_DASHBOARD_SECONDS (60). Each open
+   asks the ten tiles at once; a tile is "painted" when its answer is in, timed from the
+   open. Target: every tile's p95 <= 1.5 s; the database queries during the run are counted.
+
+Run alone: `python -m bench.dashboard_bench` (prints the table); `make bench` runs it in a
+subprocess (Locust patches the standard library for gevent) and adds its table.
+Environment: BENCH_DASHBOARD_ROWS (10000000), BENCH_DASHBOARD_USERS (50),
+BENCH_DASHBOARD_SECONDS (60), BENCH_DASHBOARD_WORKERS (1 API process: single flight is per
+process). The API is started as `make run` starts it (bench.loadtest.serve), whole table read.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, ClassVar
+
+import gevent
+import locust  # noqa: F401  (patches the standard library for gevent: first)
+import requests
+from gevent.pool import Pool
+from locust import between, task
+from locust.env import Environment
+
+from bench import loadtest
+from bench.harness import ROOT, markdown_table, warehouse
+from bench.locust_mixes import ACTION, AuroraUser
+
+TILE = "TILE"  # Locust request type of a tile painted (ms from the open)
+P95_TARGET_MS = 1500.0
+COLD_RATIO_TARGET = 1.25
+SALES = "global_sales"
+
+
+def _m(column: str, agg: str = "sum") -> dict[str, Any]:
+    return {"column": column, "agg": agg, "alias": f"{agg}_{column}"}
+
+
+def tile_specs() -> dict[str, tuple[str, dict[str, Any]]]:
+    """Ten tiles as a sales dashboard has them: KPIs, bars by a dimension, a top list."""
+    count = {"agg": "count", "alias": "orders"}
+
+    def by(column: str, *measures: dict[str, Any]) -> dict[str, Any]:
+        return {"dataset": SALES, "group_by": [column], "measures": list(measures)}
+
+    top = {
+        "dataset": SALES,
+        "columns": ["order_id", "order_date", "region", "channel", "revenue"],
+        "sort": [{"column": "revenue", "direction": "desc"}],
+    }
+    return {
+        "kpi_revenue": ("kpi", {"dataset": SALES, "measures": [_m("revenue")]}),
+        "kpi_orders": ("kpi", {"dataset": SALES, "measures": [count]}),
+        "kpi_avg": ("kpi", {"dataset": SALES, "measures": [_m("revenue", "avg")]}),
+        "by_region": ("chart", by("region", _m("revenue"))),
+        "by_channel": ("chart", by("channel", _m("revenue"))),
+        "by_department": ("chart", by("department", _m("revenue"), count)),
+        "by_country": ("table", by("country", _m("revenue"), count)),
+        "by_month": ("table", by("load_id", _m("revenue"))),
+        "sellers": ("table", by("region", _m("employee_id", "count_distinct"))),
+        "top_orders": ("table", top),
+    }
+
+
+def dashboard_body() -> dict[str, Any]:
+    """The ten tiles on a 12-column grid (three KPIs on top), one number filter on revenue
+    that every tile maps: its value makes a tile's SQL new when a sample needs it cold."""
+    tiles = []
+    for n, (tile_id, (view, spec)) in enumerate(tile_specs().items()):
+        w = 4 if view == "kpi" else 6
+        x, y = (n * 4, 0) if view == "kpi" else (((n - 3) % 2) * 6, 3 + ((n - 3) // 2) * 6)
+        tile: dict[str, Any] = {
+            "kind": "report",
+            "id": tile_id,
+            "title": tile_id.replace("_", " ").title(),
+            "position": {"x": x, "y": y, "w": w, "h": 3 if view == "kpi" else 6},
+            "spec": spec,
+            "view": "table" if view == "chart" else view,
+            "filters": {"rev": "revenue"},
+        }
+        if view == "kpi":
+            tile["chart"] = {"kind": "kpi", "y": spec["measures"][0]["alias"]}
+        tiles.append(tile)
+    return {
+        "name": "Bench: sales overview",
+        "shared": True,
+        "filters": [{"id": "rev", "label": "Revenue", "type": "number_range", "column": "revenue"}],
+        "tabs": [{"id": "main", "title": "Main", "tiles": tiles}],
+    }
+
+
+def same_filters() -> dict[str, Any]:
+    """What every user of the warm run and the burst sends (revenue >= 0: every order)."""
+    return {"filters": {"rev": {"min": 0}}}
+
+
+def fresh_filters(i: int) -> dict[str, Any]:
+    """A value no other sample used: the same rows (revenue is never below -1 - i), new SQL."""
+    return {"filters": {"rev": {"min": -1 - i}}}
+
+
+# -- cold, one user ------------------------------------------------------------------------
+
+
+def _tile_ms(s: requests.Session, base: str, dash: str, tile: str, body: dict[str, Any]) -> float:
+    """One tile's answer, in ms (a request of its own: greenlets share no session)."""
+    started = time.perf_counter()
+    url = f"{base}/api/dashboards/{dash}/tiles/{tile}/data"
+    r = requests.post(url, json=body, headers=dict(s.headers), timeout=120)
+    r.raise_for_status()
+    return (time.perf_counter() - started) * 1000
+
+
+def cold_one_user(s: requests.Session, base: str, dash: str, repeat: int = 3) -> list[list[Any]]:
+    """Per round: the ten tiles at once (fresh SQL), then each alone (fresh SQL); the medians
+    over the rounds."""
+    tiles = list(tile_specs())
+    together: dict[str, list[float]] = defaultdict(list)
+    alone: dict[str, list[float]] = defaultdict(list)
+    Pool(len(tiles)).map(lambda t: _tile_ms(s, base, dash, t, fresh_filters(999)), tiles)
+    for r in range(repeat):
+        body = fresh_filters(1000 + r)
+        pool = Pool(len(tiles))
+        times = pool.map(lambda t, body=body: _tile_ms(s, base, dash, t, body), tiles)
+        for t, ms in zip(tiles, times, strict=True):
+            together[t].append(ms)
+        for n, t in enumerate(tiles):
+            alone[t].append(_tile_ms(s, base, dash, t, fresh_filters(2000 + r * 100 + n)))
+    rows = []
+    for t in tiles:
+        a, b = statistics.median(together[t]), statistics.median(alone[t])
+        rows.append([t, f"{a:,.0f}", f"{b:,.0f}", f"{a / b:.2f}"])
+    return rows
+
+
+# -- the cold burst and the warm run: Locust users -----------------------------------------
+
+
+def _misses(admin: requests.Session, base: str) -> dict[str, float]:
+    """aurora_cache_lookups{cache="result"} by result (hit, miss, shared), from /metrics."""
+    text = admin.get(f"{base}/metrics", timeout=60).text
+    out: dict[str, float] = {"hit": 0.0, "miss": 0.0, "shared": 0.0}
+    for line in text.splitlines():
+        if line.startswith('aurora_cache_lookups_total{cache="result"'):
+            result = line.split('result="')[1].split('"')[0]
+            out[result] = out.get(result, 0.0) + float(line.rsplit(" ", 1)[1])
+    return out
+
+
+class DashboardUser(AuroraUser):
+    """Opens the dashboard (its document, then the ten tiles at once) and looks a while."""
+
+    dashboard: ClassVar[str] = ""
+    wait_time = between(1, 3)
+
+    @task
+    def open_dashboard(self) -> None:
+        with self.action("open dashboard"):
+            started = time.perf_counter()
+            doc = self.call("GET", f"/api/dashboards/{self.dashboard}")
+            tiles = [t["id"] for tab in doc["tabs"] for t in tab["tiles"]]
+            jobs = [gevent.spawn(self._tile, t, started) for t in tiles]
+            gevent.joinall(jobs)
+            for job in jobs:
+                job.get()
+
+    def _tile(self, tile: str, started: float) -> None:
+        error: Exception | None = None
+        try:
+            path = f"/api/dashboards/{self.dashboard}/tiles/{tile}/data"
+            self.call("POST", path, same_filters())
+        except Exception as e:
+            error = e
+        self.environment.events.request.fire(
+            request_type=TILE,
+            name=tile,
+            response_time=(time.perf_counter() - started) * 1000,
+            response_length=0,
+            exception=error,
+            context={},
+        )
+        if error is not None:
+            raise error
+
+
+def run_users(base: str, tokens: list[str], users: int, seconds: float, ramp_s: float) -> Any:
+    AuroraUser.tokens, AuroraUser._count = tokens, 0
+    env = Environment(user_classes=[DashboardUser], host=base, stop_timeout=30)
+    runner = env.create_local_runner()
+    started = time.monotonic()
+    runner.start(users, spawn_rate=users / max(ramp_s, 0.01))
+    gevent.spawn_later(seconds, runner.quit)
+    runner.greenlet.join()
+    return env, time.monotonic() - started
+
+
+def burst(base: str, tokens: list[str], users: int) -> float:
+    """Every user opens the dashboard once at the same moment (cold cache): the slowest
+    tile's p95 painted time, ms."""
+    DashboardUser.wait_time = between(600, 600)  # one open each within the window
+    env, _ = run_users(base, tokens, users, seconds=30, ramp_s=0)
+    DashboardUser.wait_time = between(1, 3)
+    tiles = [e for (_, kind), e in env.stats.entries.items() if kind == TILE]
+    return max((e.get_response_time_percentile(0.95) for e in tiles), default=0.0)
+
+
+def tile_rows(env: Environment) -> list[list[Any]]:
+    rows = []
+    for tile in tile_specs():
+        e = env.stats.entries.get((tile, TILE))
+        if e is None:
+            continue
+        p50, p95 = (e.get_response_time_percentile(q) for q in (0.5, 0.95))
+        ok = "yes" if p95 <= P95_TARGET_MS and e.num_failures == 0 else "**no**"
+        rows.append([tile, e.num_requests, f"{p50:,.0f}", f"{p95:,.0f}", e.num_failures, ok])
+    return rows
+
+
+# -- the whole bench -----------------------------------------------------------------------
+
+
+def _config(rows: int, workers: int) -> loadtest.Config:
+    return loadtest.Config(
+        mix="scale",
+        users=0,
+        seconds=0,
+        rows=rows,
+        workers=workers,
+        cache=True,
+        ramp_s=0,
+        seed=7,
+        results=ROOT / "bench" / "results",
+        ui_workers=None,
+    )
+
+
+def report() -> str:
+    env = os.environ.get
+    rows = int(env("BENCH_DASHBOARD_ROWS", "10000000"))
+    users = int(env("BENCH_DASHBOARD_USERS", "50"))
+    seconds = float(env("BENCH_DASHBOARD_SECONDS", "60"))
+    workers = int(env("BENCH_DASHBOARD_WORKERS", "1"))
+    data = warehouse(rows)
+    with loadtest.serve(_config(rows, workers), data) as server:
+        admin, base = server.admin(), server.base
+        loadtest.set_vintage(admin, base, False)  # the whole table: every load
+        made = admin.post(f"{base}/api/dashboards", json=dashboard_body(), timeout=60)
+        made.raise_for_status()
+        dash = DashboardUser.dashboard = str(made.json()["id"])
+        in_scope = loadtest.rows_in_scope(admin, base)
+        tokens = loadtest.user_tokens(admin, base, users, data.parent / ".dashboard-tokens.json")
+        cold = cold_one_user(admin, base, dash)
+        before = _misses(admin, base)
+        burst_p95 = burst(base, tokens, users)
+        after_burst = _misses(admin, base)
+        warm_env, took = run_users(base, tokens, users, seconds, ramp_s=5)
+        after_warm = _misses(admin, base)
+    counts = (before, after_burst, after_warm)
+    head = (rows, in_scope, users, workers, took, burst_p95)
+    return _text(head, cold, counts, warm_env)
+
+
+def _delta(a: dict[str, float], b: dict[str, float]) -> str:
+    return ", ".join(f"{k} {b.get(k, 0) - a.get(k, 0):,.0f}" for k in ("miss", "shared", "hit"))
+
+
+def _text(
+    head: tuple[int, int, int, int, float, float],
+    cold: list[list[Any]],
+    counts: tuple[dict[str, float], dict[str, float], dict[str, float]],
+    warm_env: Environment,
+) -> str:
+    rows, in_scope, users, workers, took, burst_p95 = head
+    before, after_burst, after_warm = counts
+    worst = max(cold, key=lambda r: float(r[1].replace(",", "")))
+    opens = warm_env.stats.entries.get(("open dashboard", ACTION))
+    lines = [
+        f"## Dashboard: 10 tiles, {rows:,}-row demo ({in_scope:,} rows in scope), "
+        f"{workers} API process(es)",
+        "",
+        f"Cache warm: {users} Locust users open the same dashboard with the same filters "
+        f"(think 1-3 s) for {took:.0f} s ({opens.num_requests if opens else 0} opens); a tile "
+        f"is painted when its answer is in, timed from the open. Target p95 <= "
+        f"{P95_TARGET_MS:,.0f} ms.",
+        "",
+        markdown_table(
+            ["tile", "painted", "p50 ms", "p95 ms", "failures", "p95 <= 1.5 s"],
+            tile_rows(warm_env),
+        ),
+        "",
+        "Database queries (result-cache misses; each is one query run; `shared` joined a "
+        "run already going, `hit` read the cache):",
+        "",
+        markdown_table(
+            ["phase", "lookups"],
+            [
+                [
+                    f"cold burst: {users} users open at once (10 distinct tile queries; "
+                    f"slowest tile p95 {burst_p95:,.0f} ms)",
+                    _delta(before, after_burst),
+                ],
+                ["warm run", _delta(after_burst, after_warm)],
+            ],
+        ),
+        "",
+        "Cold, one user: the ten tiles at once vs each tile's query alone (fresh SQL each, "
+        f"median of 3). Target: the slowest tile <= {COLD_RATIO_TARGET}x its query alone.",
+        "",
+        markdown_table(["tile", "in the dashboard ms", "alone ms", "ratio"], cold),
+        "",
+        f"Slowest tile: {worst[0]}, {worst[1]} ms vs {worst[2]} ms alone ({worst[3]}x).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    text = report()
+    print(text)
+    if out := os.environ.get("BENCH_DASHBOARD_OUT"):
+        Path(out).write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
