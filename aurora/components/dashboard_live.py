@@ -3,7 +3,8 @@
 - `tile_watch`: a hidden marker inside a tile. While the tile is `pending` (its data is
   missing or out of date) it watches the tile with an IntersectionObserver and fires
   `on_visible` once the tile is on screen, so tiles below the fold load as they scroll in.
-  The server owns `pending`: when a filter change marks a tile stale, the effect runs
+  With `eager` (the PDF print, `?print=1`) a pending tile reports at once, on screen or
+  not. The server owns `pending`: when a filter change marks a tile stale, the effect runs
   again and a tile already on screen reports at once (the observer's first callback).
 - `keys`: while mounted (present mode), the arrow keys, Page Up/Down and Escape anywhere on
   the page go to `on_key` with the key's name.
@@ -17,17 +18,18 @@ import reflex as rx
 from reflex.event import no_args_event_spec
 
 _WATCH = """
-const AuroraTileWatch = ({pending, onVisible}) => {
+const AuroraTileWatch = ({pending, eager, onVisible}) => {
   const ref = useRef(null);
   useEffect(() => {
     const tile = ref.current && ref.current.parentElement;
     if (!pending || !tile || !onVisible) return undefined;
+    if (eager) { onVisible(); return undefined; }
     const seen = new IntersectionObserver((entries) => {
       if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); onVisible(); }
     });
     seen.observe(tile);
     return () => seen.disconnect();
-  }, [pending]);
+  }, [pending, eager]);
   return createElement("span", {ref, hidden: true, className: "tile-watch"});
 };
 """
@@ -76,6 +78,7 @@ class TileWatch(rx.Component):
     tag = "AuroraTileWatch"
 
     pending: rx.Var[bool]
+    eager: rx.Var[bool]  # every tile at once, seen or not (a print: ?print=1)
     on_visible: rx.EventHandler[no_args_event_spec]
 
     def add_imports(self) -> dict[str, list[rx.ImportVar]]:

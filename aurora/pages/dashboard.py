@@ -467,7 +467,11 @@ def _tile(t: rx.Var[TileView]) -> rx.Component:
             },
         ),
         _body(t),
-        tile_watch(pending=t.pending, on_visible=DashboardState.tile_visible(t.id)),
+        tile_watch(
+            pending=t.pending,
+            eager=DashboardState.eager,
+            on_visible=DashboardState.tile_visible(t.id),
+        ),
         key=t.id,
         class_name="dashboard-tile",
         data_tile_id=t.id,

@@ -121,6 +121,7 @@ class DashboardState(PageState, rx.State):
     pills: list[CrossPill] = []
     updated: str = ""
     refresh_seconds: int = 0  # auto-refresh (?refresh=N in the address; 0: off)
+    eager: bool = False  # ?print=1 (the PDF's headless browser): every tile loads, no lazy
     # edit mode: what to add
     report_options: list[dict[str, str]] = []
     chosen_report: str = ""
@@ -168,6 +169,7 @@ class DashboardState(PageState, rx.State):
         values, cross = docs.from_address(str(params.get("f") or ""))
         self._take(doc, values, cross)
         self.refresh_seconds = docs.refresh_seconds(str(params.get("refresh") or ""))
+        self.eager = str(params.get("print") or "") == "1"
         self.editing = self.can_edit and str(params.get("edit") or "") == "1"
         self.notice, self.error, self.dirty, self.updated = "", "", False, ""
         if self.editing:

@@ -70,12 +70,15 @@ def check_ui(ui_url: str) -> None:
 def sign_in_url(job: PrintJob) -> str:
     """The UI's print sign-in, which continues to the dashboard with the viewer's filters.
 
+    `print=1` makes the page load every tile at once: the view otherwise loads a tile only
+    once it scrolls into view, and the print does not scroll.
+
     >>> sign_in_url(PrintJob("http://ui:3000/", "c", 1, "d1", '{"a":1}', "tok"))
-    'http://ui:3000/print-sign-in?ticket=tok&next=%2Fdashboards%2Fd1%3Ff%3D%257B%2522a%2522%253A1%257D'
+    'http://ui:3000/print-sign-in?ticket=tok&next=%2Fdashboards%2Fd1%3Fprint%3D1%26f%3D%257B%2522a%2522%253A1%257D'
     """
-    target = f"/dashboards/{job.dashboard_id}"
+    target = f"/dashboards/{job.dashboard_id}?print=1"
     if job.address:
-        target += "?f=" + quote(job.address, safe="")
+        target += "&f=" + quote(job.address, safe="")
     base = job.ui_url.rstrip("/")
     return f"{base}/print-sign-in?ticket={job.token}&next={quote(target, safe='')}"
 

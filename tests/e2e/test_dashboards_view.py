@@ -103,6 +103,10 @@ def test_tiles_below_the_fold_load_when_scrolled_into_view_and_refresh_reloads(
     below.scroll_into_view_if_needed()
     _wait_loaded(page, "table", table_at)
 
+    page.goto(f"/dashboards/{made['id']}?print=1")  # the PDF's browser: nothing waits
+    expect(_tile_el(page, "table").locator(".tile-row").first).to_be_attached(timeout=TIMEOUT_MS)
+    assert page.evaluate("window.scrollY") == 0
+
 
 def test_auto_refresh_from_the_address_reloads_the_tiles(page: Page, api: httpx.Client) -> None:
     made = _two_tiles(api)
