@@ -3,6 +3,8 @@
 "Cache off" means nothing cached in the API: the result cache is off (RESULT_CACHE=false)
 and each sample is a spec the API has not seen (a no-op filter with a new value), so it
 compiles, passes the cost gate and runs the block the page is cut from (PAGE_BLOCK_ROWS);
+with QUERY_BENCH_CACHE=on the result cache stays on (each sample is still a new spec, so
+still nothing cached for it), and the page's query fetches PAGE_PREFETCH_BLOCKS blocks;
 the count runs beside it and the page does not wait for it (`total_pending`). Raw DuckDB
 runs the page's own SQL. Between rounds, untimed, the API's count is awaited
 (POST /api/count) so that it never competes with the next sample. Samples interleaved.
@@ -10,6 +12,7 @@ runs the page's own SQL. Between rounds, untimed, the API's count is awaited
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,6 +150,12 @@ def first_visit(
     return timings, "/".join(sorted(set(totals.values())))
 
 
+def _cold_cache() -> str:
+    """RESULT_CACHE for the cold samples: off unless QUERY_BENCH_CACHE=on (then a cold page
+    is what a new spec costs in production: its query fetches the blocks after it too)."""
+    return "true" if os.environ.get("QUERY_BENCH_CACHE", "off") == "on" else "false"
+
+
 BELOW_ONE = (
     "the API was faster than raw DuckDB running the page's SQL, though nothing was "
     "cached in the API for this spec"
@@ -160,7 +169,7 @@ def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object
     con = raw_duckdb(data_dir)
     services = open_services(Settings(data_dir=data_dir))
     try:
-        with api_server(data_dir, RESULT_CACHE="false") as api:
+        with api_server(data_dir, RESULT_CACHE=_cold_cache()) as api:
             for name, body in SPECS.items():
                 timings, total = first_visit(api, con, services, body)
                 api_ms, raw_ms = timings["api"].median, timings["raw"].median
@@ -202,8 +211,8 @@ def report(warehouses: dict[str, Path]) -> str:
         table += api_vs_raw(path, label, notes)
     out += [
         "## /api/query vs raw DuckDB, same SQL (ms, median of 7, interleaved; nothing cached "
-        "in the API: result cache off and a spec it has not seen each time; cached: the "
-        "same page again with every cache on)",
+        f"in the API: result cache {'on' if _cold_cache() == 'true' else 'off'} and a spec it "
+        "has not seen each time; cached: the same page again with every cache on)",
         "",
         markdown_table(
             [
