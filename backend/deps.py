@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 
 from backend.aggrid.service import AgGridService
+from backend.ask.llm import ModelConfig, ModelEngine
 from backend.ask.service import AskService
 from backend.config import Settings
 from backend.dashboards import store as dashboard_store
@@ -102,11 +103,13 @@ DatasetAdminDep = Annotated[DatasetAdmin, Depends(get_dataset_admin)]
 MaterializationsDep = Annotated[Materializations, Depends(get_materializations)]
 
 
-def get_ask(request: Request, queries: QueriesDep) -> AskService:
-    """One per app (it keeps the values it read per caller scope), over the app's queries."""
+def get_ask(request: Request, queries: QueriesDep, settings: SettingsDep) -> AskService:
+    """One per app (it keeps the values it read per caller scope), over the app's queries;
+    with the model engine when AURORA_LLM_URL and AURORA_LLM_MODEL are set."""
     service: AskService | None = getattr(request.app.state, "ask_service", None)
     if service is None or service.queries is not queries:
-        service = request.app.state.ask_service = AskService(queries)
+        model = ModelEngine(ModelConfig.of(settings))
+        service = request.app.state.ask_service = AskService(queries, model=model)
     return service
 
 

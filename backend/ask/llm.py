@@ -257,10 +257,16 @@ async def answer(
     today: dt.date | None = None,
 ) -> Answer:
     """The model's answer when it gives a valid one, else the deterministic parser's."""
+    found = await model_answer(question, scope, engine, today or dt.date.today())
+    return found if found is not None else await parser()
+
+
+async def model_answer(
+    question: str, scope: AskScope, engine: ModelEngine, today: dt.date
+) -> Answer | None:
+    """The model's answer, or None when the parser must answer (logged with the reason)."""
     started = time.monotonic()
-    outcome = await engine.ask(question, scope, today or dt.date.today())
+    outcome = await engine.ask(question, scope, today)
     ms = round((time.monotonic() - started) * 1000)
     log.info("ask model %s", outcome.reason, extra={"attempts": outcome.attempts, "ms": ms})
-    if outcome.answer is not None:
-        return outcome.answer
-    return await parser()
+    return outcome.answer

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from backend.catalog.models import Column, Dataset
@@ -27,19 +27,11 @@ ValuesOf = Callable[[str, str, int], Awaitable[list[Any]]]
 
 
 @dataclass(frozen=True)
-class Synonyms:
-    """Admin-defined other words for a dataset and its columns."""
-
-    dataset: tuple[str, ...] = ()
-    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class DatasetSchema:
-    """One dataset as the prompt describes it."""
+    """One dataset as the prompt describes it (its and its columns' synonyms are the
+    admin's, on the catalog's `Dataset` and `Column`)."""
 
     dataset: Dataset
-    synonyms: Synonyms = Synonyms()
     load_types: tuple[str, ...] = ()
 
 
@@ -49,8 +41,8 @@ def _column_doc(
     docs = []
     for c in dataset.dataset.columns:
         doc: dict[str, Any] = {"name": c.name, "label": c.display, "type": c.kind}
-        if words := dataset.synonyms.columns.get(c.name):
-            doc["synonyms"] = list(words)
+        if c.synonyms:
+            doc["synonyms"] = list(c.synonyms)
         if (found := values.get((dataset.dataset.key, c.name))) is not None:
             doc["values"] = found
         docs.append(doc)
@@ -64,8 +56,8 @@ def schema_doc(
     docs = []
     for d in datasets:
         doc: dict[str, Any] = {"key": d.dataset.key, "label": d.dataset.display}
-        if d.synonyms.dataset:
-            doc["synonyms"] = list(d.synonyms.dataset)
+        if d.dataset.synonyms:
+            doc["synonyms"] = list(d.dataset.synonyms)
         if d.load_types:
             doc["load_types"] = list(d.load_types)
         doc["columns"] = _column_doc(d, values)
@@ -81,12 +73,13 @@ async def read_values(
     datasets: Sequence[DatasetSchema], values_of: ValuesOf
 ) -> dict[tuple[str, str], list[Any]]:
     """The values of each text column with at most MAX_VALUES of them, as `values_of` (the
-    caller's view, under their row-level security) answers; larger columns are left out."""
+    caller's view, under their row-level security) answers; larger (and empty) columns are
+    left out."""
     found: dict[tuple[str, str], list[Any]] = {}
     text = [(d.dataset.key, c.name) for d in datasets for c in d.dataset.columns if _texty(c)]
     for key, column in text[:MAX_VALUE_COLUMNS]:
         got = await values_of(key, column, MAX_VALUES + 1)
-        if len(got) <= MAX_VALUES:
+        if 0 < len(got) <= MAX_VALUES:
             found[(key, column)] = [str(v) for v in got]
     return found
 

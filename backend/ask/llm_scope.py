@@ -1,48 +1,34 @@
-"""One caller's `AskScope` from the running app's services: the datasets the access policy
-lets them see, values read as them (row-level security applied by the values query), and a
-check that compiles a spec as them."""
+"""One caller's `AskScope` from the ask service's context (`backend.ask.engine.AskContext`):
+the datasets the access policy lets them see (hidden columns gone), the values of their
+low-cardinality text columns as the service read them (as the caller, under row-level
+security), and a check that compiles a spec as the caller."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from backend.ask.engine import AskContext
 from backend.ask.llm import AskScope
-from backend.ask.llm_prompt import DatasetSchema, Synonyms
-from backend.catalog.models import Dataset
+from backend.ask.llm_prompt import DatasetSchema
 from backend.query.spec import QuerySpec
-from backend.security.principal import User
-from backend.services.offload import off_loop
-
-if TYPE_CHECKING:
-    from backend.wiring import Services
-
-SynonymsOf = Callable[[Dataset], Synonyms]
 
 
-def _load_types(services: Services, dataset: Dataset) -> tuple[str, ...]:
-    if dataset.vintage is None:
-        return ()
-    options = services.catalog.vintage_options(dataset.key)
-    return tuple(str(o["load_type"]) for o in options if o["load_type"] is not None)
-
-
-def scope_for(
-    services: Services,
-    user: User,
-    dataset: str | None = None,
-    synonyms_of: SynonymsOf | None = None,
-) -> AskScope:
-    """Call in the compile pool or a worker thread: reading load types may run a query."""
+def scope_of(context: AskContext, check: Callable[[QuerySpec], Awaitable[object]]) -> AskScope:
     schemas = [
-        DatasetSchema(d, synonyms_of(d) if synonyms_of else Synonyms(), _load_types(services, d))
-        for d in services.policy.datasets_for(user)
+        DatasetSchema(
+            v.dataset,
+            tuple(str(o["load_type"]) for o in v.loads if o.get("load_type") is not None),
+        )
+        for v in context.datasets
     ]
+    values = {
+        (v.dataset.key, column): list(found)
+        for v in context.datasets
+        for column, found in v.values.items()
+    }
 
     async def values_of(key: str, column: str, limit: int) -> list[Any]:
-        return await services.queries.values(key, column, user, q=None, limit=limit)
+        return values.get((key, column), [])[:limit]
 
-    async def check(spec: QuerySpec) -> object:
-        return await off_loop(services.queries.compile, spec, user)
-
-    return AskScope(schemas, values_of, check, dataset)
+    return AskScope(schemas, values_of, check, context.dataset)

@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from backend.ask.engine import AskContext, DatasetView, Engine
+from backend.ask.llm import ModelEngine, model_answer
+from backend.ask.llm_scope import scope_of
 from backend.ask.models import AskAnswer, Suggestion
 from backend.ask.parser import ParserEngine
 from backend.ask.suggest import suggestions
@@ -36,9 +38,12 @@ VALUES_TTL_S = 300.0
 
 
 class AskService:
-    def __init__(self, queries: QueryService, engine: Engine | None = None) -> None:
+    def __init__(
+        self, queries: QueryService, engine: Engine | None = None, model: ModelEngine | None = None
+    ) -> None:
         self.queries = queries
         self.engine: Engine = engine or ParserEngine()
+        self.model = model  # the optional model engine (backend.ask.llm), asked first
         self._values: TtlCache[dict[str, tuple[str, ...]]] = TtlCache(
             maxsize=2048, ttl_s=VALUES_TTL_S
         )
@@ -99,10 +104,25 @@ class AskService:
         self, question: str, dataset: str | None, user: User, today: dt.date | None = None
     ) -> AskAnswer:
         context = await self.context(user, dataset, today)
+        if self.model is not None and self.model.config is not None:
+            found = await self._ask_model(question, context, user)
+            if found is not None:
+                return found
         answer = self.engine.interpret(question, context)
         if answer.status != "ok" or answer.spec is None:
             return answer
         return await self._checked(answer, user)
+
+    async def _ask_model(self, question: str, context: AskContext, user: User) -> AskAnswer | None:
+        """The model's answer, or None when the parser must answer (unset, unreachable, slow,
+        wrong twice: backend.ask.llm)."""
+        assert self.model is not None
+
+        async def check(spec: QuerySpec) -> object:
+            return await off_loop(self.queries.compile, spec, user)
+
+        found = await model_answer(question, scope_of(context, check), self.model, context.today)
+        return None if found is None else await self._checked(AskAnswer.model_validate(found), user)
 
     async def _checked(self, answer: AskAnswer, user: User) -> AskAnswer:
         """An engine's spec is validated and compiled like any other: a spec the compiler
