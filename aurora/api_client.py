@@ -249,6 +249,11 @@ class ApiClient:
         path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/{_seg(tile)}/spec"
         return await self._obj("POST", path, json=body)
 
+    async def export_dashboard(self, dashboard_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Start its XLSX or PDF (`format`, `filters`, `cross`); followed like any export."""
+        path = f"/api/dashboards/{_seg(dashboard_id)}/exports"
+        return await self._obj("POST", path, json=body)
+
     # ---- schedules ---------------------------------------------------------------------
 
     async def schedules(self) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from aurora.pages.dashboards import dashboards_page
 from aurora.pages.explore import explore_page
 from aurora.pages.login import login_page
 from aurora.pages.pivot import pivot_page
+from aurora.pages.print_sign_in import print_sign_in_page
 from aurora.pages.reports import reports_page
 from aurora.pages.schedules import schedules_page
 from aurora.state.admin_audit import AdminAuditState
@@ -22,6 +23,7 @@ from aurora.state.dashboard_view import DashboardState
 from aurora.state.dashboards import DashboardListState
 from aurora.state.explorer import ExplorerState
 from aurora.state.pivot import PivotState
+from aurora.state.print_sign_in import PrintSignInState
 from aurora.state.reports import ReportListState
 from aurora.state.schedules import ScheduleState
 
@@ -58,6 +60,12 @@ app.add_page(
     on_load=DashboardState.open_dashboard,
 )
 app.add_page(pivot_page, route="/pivot", title="Pivot · Aurora", on_load=PivotState.open_pivot)
+app.add_page(
+    print_sign_in_page,
+    route="/print-sign-in",
+    title="Printing · Aurora",
+    on_load=PrintSignInState.sign_in,
+)
 # Admin pages: viewers are sent back to the explorer (and the API answers them 403).
 app.add_page(
     admin_datasets_page,

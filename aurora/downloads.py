@@ -31,6 +31,7 @@ TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
+    "pdf": "application/pdf",
 }
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}

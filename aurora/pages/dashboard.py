@@ -10,6 +10,7 @@ from aurora import theme
 from aurora.components import forms
 from aurora.components.chart_panel import Bar
 from aurora.components.chrome import page_frame
+from aurora.components.dashboard_export import dashboard_export
 from aurora.components.dashboard_live import ticker, tile_watch
 from aurora.components.dashboard_notes import bookmarks_bar, comments_panel
 from aurora.components.dashboard_present import present_overlay
@@ -43,6 +44,7 @@ def _header() -> rx.Component:
             id="dashboard-refresh",
             on_click=DashboardState.refresh,
         ),
+        dashboard_export(),
         rx.cond(
             DashboardState.refresh_seconds > 0,
             rx.el.span(

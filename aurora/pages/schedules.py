@@ -13,7 +13,7 @@ from aurora.components.modal import modal
 from aurora.state.models import Pill
 from aurora.state.schedules import FORMATS, RunItem, ScheduleItem, ScheduleState
 
-FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet", "pdf": "PDF"}
 
 
 def _status_badge(status: rx.Var[str]) -> rx.Component:
@@ -155,11 +155,15 @@ def _report_option(p: rx.Var[Pill]) -> rx.Component:
 
 
 def _report_field() -> rx.Component:
+    """Reports, then dashboards (values `dashboard:<id>`): what the schedule delivers."""
     return forms.field(
-        "Report",
+        "Report or dashboard",
         rx.el.select(
-            rx.el.option("Choose a report…", value=""),
-            rx.foreach(ScheduleState.reports, _report_option),
+            rx.el.option("Choose a report or a dashboard…", value=""),
+            rx.el.optgroup(rx.foreach(ScheduleState.reports, _report_option), label="Reports"),
+            rx.el.optgroup(
+                rx.foreach(ScheduleState.dashboards, _report_option), label="Dashboards"
+            ),
             id="schedule-report",
             value=ScheduleState.report_id,
             on_change=ScheduleState.set_report,
@@ -246,7 +250,7 @@ def _editor() -> rx.Component:
     return modal(
         modal_id="schedule-modal",
         title="Schedule an export",
-        subtitle="A saved report, exported to a file on a timetable",
+        subtitle="A saved report or a dashboard, exported to a file on a timetable",
         open_=ScheduleState.open,
         on_open_change=ScheduleState.set_open,
         width="min(620px, 94vw)",

@@ -1,5 +1,8 @@
-"""Scheduled exports of saved reports: list, create/edit (cron presets, next run times,
-format, enabled), and a run history with download links that follows new runs."""
+"""Scheduled exports of saved reports and dashboards: list, create/edit (cron presets, next
+run times, format, enabled), and a run history with download links that follows new runs.
+
+The editor's target select holds a report's id, or `dashboard:<id>` for a dashboard (its
+formats: the XLSX workbook or the PDF)."""
 
 from __future__ import annotations
 
@@ -18,7 +21,10 @@ from aurora.state.auth import AuthState
 from aurora.state.base import PageState
 from aurora.state.models import Pill
 
-FORMATS = ("csv", "xlsx", "parquet")
+FORMATS = ("csv", "xlsx", "parquet", "pdf")
+REPORT_FORMATS = ("csv", "xlsx", "parquet")
+DASHBOARD_FORMATS = ("xlsx", "pdf")
+DASHBOARD = "dashboard:"
 WATCH_EVERY_S = 3.0
 WATCH_FOR_S = 600.0
 
@@ -46,12 +52,31 @@ class RunItem:
     href: str = ""
 
 
+def target_of(s: dict[str, Any]) -> str:
+    """The editor's value for a schedule's target.
+
+    >>> target_of({"report_id": "r1", "dashboard_id": None}), target_of({"dashboard_id": "d1"})
+    ('r1', 'dashboard:d1')
+    """
+    dashboard = s.get("dashboard_id")
+    return f"{DASHBOARD}{dashboard}" if dashboard else str(s.get("report_id") or "")
+
+
+def target_body(target: str) -> dict[str, str]:
+    """The API's field for a target value: `report_id` or `dashboard_id`."""
+    if target.startswith(DASHBOARD):
+        return {"dashboard_id": target.removeprefix(DASHBOARD)}
+    return {"report_id": target}
+
+
 def schedule_item(s: dict[str, Any], names: dict[str, str]) -> ScheduleItem:
+    """`names`: a target value (see `target_of`) -> what the list shows for it."""
     zone = str(s.get("timezone") or "UTC")
+    target = target_of(s)
     return ScheduleItem(
         id=str(s.get("id", "")),
-        report_id=str(s.get("report_id", "")),
-        report_name=names.get(str(s.get("report_id")), str(s.get("report_id", ""))),
+        report_id=target,
+        report_name=names.get(target, target),
         cron=str(s.get("cron", "")),
         cron_text=st.describe(str(s.get("cron", ""))),
         timezone=zone,
@@ -65,6 +90,7 @@ def schedule_item(s: dict[str, Any], names: dict[str, str]) -> ScheduleItem:
 class ScheduleState(PageState, rx.State):
     schedules: list[ScheduleItem] = []
     reports: list[Pill] = []  # id = report id, text = its name
+    dashboards: list[Pill] = []  # id = "dashboard:<id>", text = its name
     notice: str = ""
 
     # the editor
@@ -95,20 +121,26 @@ class ScheduleState(PageState, rx.State):
         if client is None:
             return away
         follow_up = await self._refresh(client)
-        report = str(self.router.url.query_parameters.get("report", "") or "")
-        if report and follow_up is None:
-            self._new(report)
+        params = self.router.url.query_parameters
+        report = str(params.get("report", "") or "")
+        dashboard = str(params.get("dashboard", "") or "")
+        if follow_up is None and (report or dashboard):
+            self._new(f"{DASHBOARD}{dashboard}" if dashboard else report)
         return follow_up
 
     async def _refresh(self, client: ApiClient) -> Any:
         try:
             reports = await client.reports()
+            dashboards = await client.dashboards()
             listing = await client.schedules()
         except ApiError as exc:
             return self._failed(exc)
         names = {str(r["id"]): str(r.get("name", "")) for r in reports}
+        boards = {f"{DASHBOARD}{d['id']}": str(d.get("name", "")) for d in dashboards}
         self.reports = [Pill(id=k, text=v) for k, v in names.items()]
-        self.schedules = [schedule_item(s, names) for s in listing]
+        self.dashboards = [Pill(id=k, text=v) for k, v in boards.items()]
+        shown = names | {k: f"Dashboard · {v}" for k, v in boards.items()}
+        self.schedules = [schedule_item(s, shown) for s in listing]
         self.error = ""
         return None
 
@@ -117,7 +149,8 @@ class ScheduleState(PageState, rx.State):
     def _new(self, report_id: str) -> None:
         self.editing, self.report_id = "", report_id
         self.preset, self.cron = "daily", st.PRESET_CRON["daily"]
-        self.timezone, self.format, self.enabled = "UTC", "csv", True
+        self.timezone, self.enabled = "UTC", True
+        self.format = "pdf" if report_id.startswith(DASHBOARD) else "csv"
         self.form_error, self.open = "", True
 
     @rx.event
@@ -139,7 +172,11 @@ class ScheduleState(PageState, rx.State):
 
     @rx.event
     def set_report(self, value: str):
+        """A report or a dashboard; the format follows to one the target is made in."""
         self.report_id = value
+        allowed = DASHBOARD_FORMATS if value.startswith(DASHBOARD) else REPORT_FORMATS
+        if self.format not in allowed:
+            self.format = allowed[0]
 
     @rx.event
     def set_preset(self, value: str):
@@ -167,7 +204,7 @@ class ScheduleState(PageState, rx.State):
     def _body(self, item: ScheduleItem | None = None, **changes: Any) -> dict[str, Any]:
         if item is not None:
             body = {
-                "report_id": item.report_id,
+                **target_body(item.report_id),
                 "cron": item.cron,
                 "format": item.format,
                 "enabled": item.enabled,
@@ -175,7 +212,7 @@ class ScheduleState(PageState, rx.State):
             }
         else:
             body = {
-                "report_id": self.report_id,
+                **target_body(self.report_id),
                 "cron": self.cron.strip(),
                 "format": self.format,
                 "enabled": self.enabled,
@@ -186,7 +223,7 @@ class ScheduleState(PageState, rx.State):
     @rx.event
     async def save(self):
         if not self.report_id:
-            self.form_error = "Choose a saved report to export."
+            self.form_error = "Choose a saved report or a dashboard to export."
             return None
         client = await self._api()
         try:

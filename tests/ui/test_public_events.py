@@ -36,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "ColumnSummaryState": {"close", "show"},
     "ChartState": {"drill", "refresh", "report_opened", "set_kind", "set_limit", "set_series"}
     | {"set_stack", "set_x", "set_y", "toggle"},
+    "DashboardExportState": {"start", "toggle_menu"},
     "DashboardListState": {"cancel_rename", "create", "delete", "duplicate", "load", "rename"}
     | {"set_new_name", "set_rename_name", "start_rename", "toggle_shared"},
     "DashboardState": {
@@ -72,6 +73,7 @@ ALLOWED: dict[str, set[str]] = {
         *("set_value_column", "toggle"),
     },
     "PillBarState": {"toggle"},
+    "PrintSignInState": {"sign_in"},
     "ReportListState": {"delete", "duplicate", "load", "open_report", "rename"}
     | {"set_rename_description", "set_rename_name", "set_rename_open", "set_search"}
     | {"start_rename", "toggle_shared"},
