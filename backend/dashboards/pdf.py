@@ -23,6 +23,8 @@ from backend.dashboards.models import DashboardIn, ReportTile
 from backend.errors import AuroraError
 
 VIEWPORT = {"width": 1400, "height": 1000}
+# Recharts grows its bars for 1.5 s after they mount; printed sooner, a bar is cut short.
+SETTLE_MS = 1600
 # A tile is drawn when it holds one of these and no spinner (ids in docs/ui.md).
 _DRAWN = ".tile-table, .tile-chart, .tile-kpi, .tile-error"
 _TILES_DRAWN = (
@@ -113,12 +115,16 @@ def _print_tabs(
     page = context.new_page()
     page.set_default_timeout(job.timeout_s * 1000)
     page.goto(sign_in_url(job))
-    page.wait_for_selector("#dashboard-grid")
+    page.wait_for_selector("#dashboard-grid, #print-sign-in-error:not(:empty)")
+    if page.locator("#dashboard-grid").count() == 0:
+        refused = page.locator("#print-sign-in-error").inner_text()
+        raise PrintFailed(f"The UI refused the print's sign-in: {refused}")
     pdfs = []
     for n, (tab, ids) in enumerate(zip(doc.tabs, report_ids(doc), strict=True), start=1):
         if len(doc.tabs) > 1:
             page.click(f'.dashboard-tab[data-tab-id="{tab.id}"]')
         page.wait_for_function(_TILES_DRAWN, arg=ids)
+        page.wait_for_timeout(SETTLE_MS)
         pdfs.append(page.pdf(format="A4", landscape=True, print_background=True))
         on_tab(n)
     context.close()
