@@ -21,8 +21,9 @@ from aurora.sealing import seal
 from aurora.state import session
 from aurora.state.auth import AuthState
 
-# Where a print may go: one dashboard page, its filters in `f` (aurora.dashboard_doc).
-DASHBOARD_PAGE = re.compile(r"/dashboards/[A-Za-z0-9_-]{1,32}(\?f=[A-Za-z0-9_\-.%]*)?")
+# Where a print may go: one dashboard page, with `print=1` and its filters in `f`
+# (backend.dashboards.pdf.sign_in_url, aurora.dashboard_doc).
+DASHBOARD_PAGE = re.compile(r"/dashboards/[A-Za-z0-9_-]{1,32}(\?[A-Za-z0-9=&_\-.%]*)?")
 
 
 class PrintSignInState(rx.State):
