@@ -419,6 +419,481 @@ FIELD_ERROR: dict[str, Any] = {
     "min_width": "0",
 }
 
+# The pages' and components' own styles, named for what they lay out (they were inline
+# dicts; the CSS is the same, key for key and in the same order).
+PILL_SELECT_FULL: dict[str, Any] = {**PILL_SELECT, "width": "100%"}
+PIVOT_CORNER: dict[str, Any] = {**TH, "position": "sticky", "left": "0", "z_index": "2"}
+FIELD_TIGHT: dict[str, Any] = {**FIELD, "gap": "5px"}
+FIELD_SPACED: dict[str, Any] = {**FIELD, "gap": "6px"}
+PIVOT_SIDEBAR: dict[str, Any] = {
+    **SIDEBAR,
+    "width": "260px",
+    "padding": "12px",
+    "gap": "16px",
+    "overflow_y": "auto",
+    "overflow_x": "hidden",
+}
+PIVOT_CELL: dict[str, Any] = {
+    **TD_NUM,
+    "cursor": "pointer",
+    "white_space": "nowrap",
+    "_hover": {"background": BLUE_50},
+}
+TABLE_WRAP_FILL: dict[str, Any] = {**TABLE_WRAP, "flex": "1 1 auto", "min_height": "0"}
+PIVOT_MAIN: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "10px",
+    "padding": "12px 14px",
+    "min_width": "0",
+    "min_height": "0",
+}
+BUTTON_GHOST_SMALL: dict[str, Any] = {**BUTTON_GHOST, "height": "20px", "padding": "0 3px"}
+PILL_WRAP: dict[str, Any] = {"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"}
+ROW_TIGHT: dict[str, Any] = {
+    "display": "flex",
+    "gap": "4px",
+    "align_items": "center",
+    "min_width": "0",
+}
+FILL_ROW: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "display": "flex",
+    "min_height": "0",
+    "min_width": "0",
+}
+PILL_SELECT_AGG: dict[str, Any] = {**PILL_SELECT, "width": "96px", "flex_shrink": "0"}
+PILL_SELECT_FILL: dict[str, Any] = {**PILL_SELECT, "flex": "1 1 auto", "min_width": "0"}
+LINK_BUTTON_PRIMARY: dict[str, Any] = {
+    **BUTTON_PRIMARY,
+    "text_decoration": "none",
+    "align_self": "flex-start",
+}
+CARD_MUTED: dict[str, Any] = {**CARD, "color": SLATE_500}
+TABLE_WRAP_TALL: dict[str, Any] = {**TABLE_WRAP, "max_height": "60vh"}
+BUTTON_GHOST_TINY: dict[str, Any] = {**BUTTON_GHOST, "height": "20px", "padding": "0 2px"}
+ICON_SPACER: dict[str, Any] = {"display": "inline-block", "width": "20px"}
+CHART_SELECT: dict[str, Any] = {**PILL_SELECT, "max_width": "200px"}
+WRAP_ROW: dict[str, Any] = {
+    "display": "flex",
+    "gap": "6px",
+    "align_items": "center",
+    "flex_wrap": "wrap",
+    "min_width": "0",
+}
+KPI_TILE: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "4px",
+    "padding": "18px 24px",
+    "align_items": "flex-start",
+}
+KPI_VALUE: dict[str, Any] = {
+    "font_size": "34px",
+    "font_weight": "700",
+    "color": NAVY,
+    "font_variant_numeric": "tabular-nums",
+}
+CHART_PANEL: dict[str, Any] = {
+    **CARD,
+    "margin": "6px 10px 0 10px",
+    "padding": "8px 10px",
+    "flex_shrink": "0",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "6px",
+    "& .recharts-bar-rectangle, & .recharts-pie-sector": {"cursor": "pointer"},
+}
+LIMIT_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "70px"}
+FULL_WIDTH: dict[str, Any] = {"width": "100%", "min_width": "0"}
+EXPLORE_MAIN: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "display": "flex",
+    "flex_direction": "column",
+    "min_width": "0",
+    "min_height": "0",
+}
+GRID_AREA: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "min_height": "0",
+    "display": "flex",
+    "padding": "6px 10px 0 10px",
+    "min_width": "0",
+}
+
+PIVOT_CORNER_LOW: dict[str, Any] = {**PIVOT_CORNER, "top": "29px"}
+
+
+# The pivot table's styles that follow its data: total rows and columns stand out, and a
+# row's label is indented by its level.
+def pivot_header(total: Any, top: Any) -> dict[str, Any]:
+    """A column header cell: `top` is the upper of the two header rows."""
+    return {
+        **TH,
+        "text_align": "right",
+        "background": rx.cond(total, SLATE_200, SLATE_100),
+        "top": rx.cond(top, "0", "29px"),
+    }
+
+
+def pivot_row_head(total: Any) -> dict[str, Any]:
+    """A row's header cell, sticky at the left edge."""
+    return {
+        **TD,
+        "font_weight": rx.cond(total, "700", "500"),
+        "white_space": "nowrap",
+        "position": "sticky",
+        "left": "0",
+        "background": rx.cond(total, SLATE_100, "white"),
+    }
+
+
+def pivot_row_label(level: Any) -> dict[str, Any]:
+    return {
+        "display": "flex",
+        "align_items": "center",
+        "gap": "2px",
+        "padding_left": (level * 16).to_string() + "px",
+    }
+
+
+def pivot_row(total: Any) -> dict[str, Any]:
+    return {"font_weight": rx.cond(total, "700", "400")}
+
+
+NO_SHRINK: dict[str, Any] = {"flex_shrink": "0"}
+COLUMN_TIGHT: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "2px",
+    "min_width": "0",
+}
+CARD_COMPACT: dict[str, Any] = {**CARD, "padding": "8px 10px"}
+BADGE_TRUNCATE: dict[str, Any] = {
+    **BADGE,
+    "font_weight": "400",
+    "max_width": "260px",
+    "overflow": "hidden",
+    "text_overflow": "ellipsis",
+}
+TABLE_WRAP_SHORT: dict[str, Any] = {**TABLE_WRAP, "max_height": "260px"}
+JOIN_SECTION: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "8px",
+    "min_width": "0",
+    "margin_top": "12px",
+}
+JOIN_DATASET_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "220px"}
+INLINE_ROW: dict[str, Any] = {
+    "display": "flex",
+    "gap": "6px",
+    "align_items": "center",
+    "min_width": "0",
+}
+INLINE_ROW_WIDE: dict[str, Any] = {
+    "display": "flex",
+    "gap": "10px",
+    "align_items": "center",
+    "min_width": "0",
+}
+JOIN_KEYS: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "4px",
+    "margin": "6px 0 0 58px",
+    "min_width": "0",
+    "align_items": "flex-start",
+}
+BOLD: dict[str, Any] = {"font_weight": "600"}
+TEXT_MUTED: dict[str, Any] = {"color": SLATE_500}
+JOIN_KEY_SELECT: dict[str, Any] = {**PILL_SELECT, "flex": "1 1 200px", "min_width": "120px"}
+JOIN_EQUALS: dict[str, Any] = {"color": SLATE_500, "font_weight": "600"}
+FLEX_FILL: dict[str, Any] = {"flex": "1 1 auto", "min_width": "0"}
+JOIN_LIST: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "8px",
+    "margin_top": "8px",
+    "min_width": "0",
+    "align_items": "stretch",
+}
+JOIN_TYPE_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "120px"}
+QUICK_SEARCH: dict[str, Any] = {
+    **PILL_INPUT,
+    "display": "flex",
+    "align_items": "center",
+    "gap": "6px",
+    "width": "140px",
+    "color": SLATE_500,
+}
+COLUMN_PICK_ROW: dict[str, Any] = {"display": "flex", "align_items": "center", "min_width": "0"}
+COLUMN_PICK_LABEL: dict[str, Any] = {
+    "display": "flex",
+    "gap": "6px",
+    "align_items": "center",
+    "padding": "2px 4px",
+    "cursor": "pointer",
+    "min_width": "0",
+}
+COLUMN_PICKER: dict[str, Any] = {"width": "260px", "padding": "10px"}
+VINTAGE_PICKER: dict[str, Any] = {
+    "display": "flex",
+    "gap": "6px",
+    "align_items": "center",
+    "color": SLATE_500,
+    "min_width": "0",
+}
+QUICK_SEARCH_INPUT: dict[str, Any] = {
+    "border": "none",
+    "outline": "none",
+    "background": "transparent",
+    "width": "100%",
+    "min_width": "0",
+    "font_size": FONT_SIZE,
+}
+COLUMN_SEARCH: dict[str, Any] = {**PILL_INPUT, "width": "100%", "margin_top": "4px"}
+COLUMN_PICK_BUTTONS: dict[str, Any] = {"display": "flex", "gap": "4px", "margin_top": "4px"}
+COLUMN_PICK_LIST: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "max_height": "60vh",
+    "overflow_y": "auto",
+    "min_width": "0",
+    "margin_top": "4px",
+}
+FLEX: dict[str, Any] = {"display": "flex"}
+VINTAGE_TYPE_SELECT: dict[str, Any] = {**PILL_SELECT, "max_width": "120px"}
+VINTAGE_ID_SELECT: dict[str, Any] = {**PILL_SELECT, "max_width": "196px"}
+STATUS_BAR: dict[str, Any] = {
+    **TOOLBAR,
+    "border_bottom": "none",
+    "border_top": f"1px solid {SLATE_200}",
+    "flex_wrap": "nowrap",
+}
+EMPTY_PANEL: dict[str, Any] = {
+    "flex": "1",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "6px",
+    "align_items": "center",
+    "justify_content": "center",
+    "color": SLATE_500,
+    "background": "white",
+    "margin": "10px",
+    "border_radius": "10px",
+    "border": f"1px dashed {SLATE_300}",
+}
+PILL_CLEAR_BUTTON: dict[str, Any] = {
+    **BUTTON_GHOST,
+    "height": "20px",
+    "padding": "0 3px",
+    "color": BLUE_DARK,
+}
+ROW_RANGE: dict[str, Any] = {"font_variant_numeric": "tabular-nums", "color": SLATE_700}
+EMPTY_PANEL_TITLE: dict[str, Any] = {"font_size": "15px", "font_weight": "600"}
+NOTICE_BAR: dict[str, Any] = {**NOTICE, "margin": "6px 10px 0 10px"}
+TEXT_BODY: dict[str, Any] = {"color": SLATE_700}
+MEDIUM: dict[str, Any] = {"font_weight": "500"}
+NAV: dict[str, Any] = {"display": "flex", "gap": "2px", "align_items": "center", "min_width": "0"}
+DATASET_OPTION_LABEL: dict[str, Any] = {"font_weight": "600", "font_size": "13px"}
+DATASET_SEARCH: dict[str, Any] = {
+    "padding": "10px",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "6px",
+}
+DATASET_LIST: dict[str, Any] = {
+    "padding": "0 6px 10px 6px",
+    "overflow_y": "auto",
+    "flex": "1 1 auto",
+    "min_height": "0",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "2px",
+}
+BUTTON_ON_NAVY: dict[str, Any] = {
+    **BUTTON_GHOST,
+    "color": "white",
+    "_hover": {"background": NAVY_2},
+}
+CURRENT_TITLE: dict[str, Any] = {
+    "color": SLATE_300,
+    "overflow": "hidden",
+    "white_space": "nowrap",
+    "text_overflow": "ellipsis",
+    "min_width": "0",
+}
+DATASET_OPTION_NOTE: dict[str, Any] = {**MUTED, "line_height": "1.3"}
+PILL_INPUT_FULL: dict[str, Any] = {**PILL_INPUT, "width": "100%"}
+FILTER_COLUMN: dict[str, Any] = {
+    "display": "flex",
+    "gap": "6px",
+    "align_items": "center",
+    "flex": "1 1 260px",
+    "min_width": "0",
+}
+FILTER_VALUE: dict[str, Any] = {"flex": "1 1 260px", "min_width": "0"}
+FILTER_VALUE_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 140px", "width": "100%"}
+FILTER_ROW: dict[str, Any] = {
+    "display": "flex",
+    "flex_wrap": "wrap",
+    "gap": "6px",
+    "align_items": "flex-start",
+    "min_width": "0",
+}
+FILTER_JOIN_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "126px"}
+FILTER_NOT: dict[str, Any] = {
+    "display": "flex",
+    "gap": "4px",
+    "align_items": "center",
+    "font_size": "12px",
+    "color": SLATE_700,
+}
+FILTER_COLUMN_SELECT: dict[str, Any] = {**PILL_SELECT, "flex": "0 1 190px", "min_width": "110px"}
+FILTER_OP_SELECT: dict[str, Any] = {**PILL_SELECT, "flex": "0 0 auto", "width": "124px"}
+MIN_WIDTH_0: dict[str, Any] = {"min_width": "0"}
+SPACER_10: dict[str, Any] = {"height": "10px"}
+REPORT_OPTIONS: dict[str, Any] = {
+    "display": "flex",
+    "gap": "18px",
+    "margin_top": "10px",
+    "flex_wrap": "wrap",
+}
+TEXTAREA_PROSE: dict[str, Any] = {**TEXTAREA, "font_family": FONT}
+HIDDEN: dict[str, Any] = {"display": "none"}
+NO_MARGIN: dict[str, Any] = {"margin": "0"}
+GRID_FILL: dict[str, Any] = {
+    "flex": "1 1 auto",
+    "min_height": "0",
+    "min_width": "0",
+    "width": "100%",
+}
+PILL_TEXT_FILL: dict[str, Any] = {**PILL_TEXT, "flex": "1 1 auto"}
+CALC_LIST: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "4px",
+    "margin_bottom": "10px",
+    "min_width": "0",
+}
+MUTED_HINT: dict[str, Any] = {**MUTED, "margin": "2px 0 8px 0"}
+FIELD_ERROR_BELOW: dict[str, Any] = {**FIELD_ERROR, "margin_top": "6px"}
+EXPORT_PROGRESS_TRACK: dict[str, Any] = {
+    "height": "8px",
+    "background": SLATE_200,
+    "border_radius": "999px",
+    "overflow": "hidden",
+    "width": "100%",
+}
+EXPORT_FORMAT_SELECT: dict[str, Any] = {
+    **PILL_SELECT,
+    "width": "200px",
+    "margin": "4px 0 10px 0",
+    "display": "block",
+}
+PILL_INPUT_FILL: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 auto"}
+FIELD_ERROR_SPACED: dict[str, Any] = {**FIELD_ERROR, "margin_top": "8px"}
+LINK_BUTTON: dict[str, Any] = {**BUTTON_PRIMARY, "text_decoration": "none"}
+BUCKET_SELECT: dict[str, Any] = {
+    **PILL_SELECT,
+    "height": "22px",
+    "padding": "0 4px",
+    "width": "auto",
+}
+MEASURE_ROW: dict[str, Any] = {
+    "display": "flex",
+    "flex_wrap": "wrap",
+    "gap": "6px",
+    "align_items": "center",
+    "padding": "4px 0",
+    "min_width": "0",
+}
+AGG_FUNC_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "110px"}
+AGG_FORMAT_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "130px"}
+AGG_COLUMN_SELECT: dict[str, Any] = {**PILL_SELECT, "flex": "1 1 180px", "min_width": "110px"}
+AGG_LABEL_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 140px"}
+FIELD_ERROR_LINE: dict[str, Any] = {**FIELD_ERROR, "flex_basis": "100%"}
+AGG_EXPR_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 200px"}
+GROUP_ROW: dict[str, Any] = {
+    "display": "flex",
+    "flex_wrap": "wrap",
+    "gap": "6px",
+    "align_items": "center",
+    "margin": "4px 0 12px 0",
+    "min_width": "0",
+}
+AGG_GROUP_SELECT: dict[str, Any] = {**PILL_SELECT, "max_width": "220px"}
+PILL_BAR_BUTTON: dict[str, Any] = {**BUTTON_GHOST, "height": "24px", "color": BLUE_DARK}
+NOTICE_ROW: dict[str, Any] = {
+    **NOTICE,
+    "display": "flex",
+    "flex_wrap": "wrap",
+    "gap": "10px",
+    "align_items": "center",
+    "margin": "6px 10px 0 10px",
+}
+
+LOGIN_PAGE: dict[str, Any] = {
+    "min_height": "100vh",
+    "display": "flex",
+    "align_items": "center",
+    "justify_content": "center",
+    "background": f"linear-gradient(160deg, {NAVY} 0%, {NAVY_2} 45%, {SLATE_100} 45%)",
+}
+LOGIN_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "100%", "height": "34px"}
+LOGIN_CARD: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "12px",
+    "width": "min(360px, 92vw)",
+    "padding": "28px",
+    "background": "white",
+    "border_radius": "14px",
+    "border": f"1px solid {SLATE_200}",
+    "box_shadow": "0 10px 30px rgba(15, 31, 61, 0.08)",
+}
+TEXT_NAVY: dict[str, Any] = {"color": NAVY}
+LOGIN_BUTTON: dict[str, Any] = {**BUTTON_PRIMARY, "justify_content": "center", "height": "34px"}
+ROW_ACTIONS: dict[str, Any] = {
+    "display": "flex",
+    "gap": "4px",
+    "justify_content": "flex-end",
+    "align_items": "center",
+}
+LINK_BUTTON_SECONDARY: dict[str, Any] = {**BUTTON_SECONDARY, "text_decoration": "none"}
+CLAMP_2_BOLD: dict[str, Any] = {**CLAMP_2, "font_weight": "600"}
+NAME_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "260px", "max_width": "100%"}
+MUTED_CLAMP_2: dict[str, Any] = {**MUTED, **CLAMP_2}
+BADGE_SPACED: dict[str, Any] = {**BADGE, "margin_right": "6px"}
+FORM_CARD: dict[str, Any] = {**FORM_ROW, **CARD}
+NOTICE_COLUMN: dict[str, Any] = {**NOTICE, **column(), "align_items": "flex-start"}
+CARD_STACK: dict[str, Any] = {**CARD_COLUMN, "gap": "8px"}
+ROW_ACTIONS_END: dict[str, Any] = {"display": "flex", "gap": "4px", "justify_content": "flex-end"}
+ROLE_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "180px"}
+ATTRIBUTES_INPUT: dict[str, Any] = {**TEXTAREA, "width": "260px", "min_height": "34px"}
+TD_NOWRAP_SMALL: dict[str, Any] = {**TD, "white_space": "nowrap", "font_size": "12px"}
+TD_ERROR: dict[str, Any] = {**TD, "color": RED}
+MUTED_SMALL: dict[str, Any] = {**MUTED, "font_size": "11px"}
+ROW_ACTIONS_WRAP: dict[str, Any] = {
+    "display": "flex",
+    "gap": "4px",
+    "justify_content": "flex-end",
+    "flex_wrap": "wrap",
+}
+COLUMN_START: dict[str, Any] = {**column("4px"), "align_items": "flex-start"}
+CARD_STACK_10: dict[str, Any] = {**CARD_COLUMN, "gap": "10px"}
+COLUMN_FILL: dict[str, Any] = {**column(), "min_width": "0"}
+COLUMN_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "180px"}
+COLUMN_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "180px"}
+TYPE_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "150px"}
+UPLOAD_META: dict[str, Any] = {**row("8px", wrap=True), "color": SLATE_500}
+ATTRIBUTE_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "160px"}
+CARD_STACK_14: dict[str, Any] = {**CARD_COLUMN, "gap": "14px"}
+ROW_WRAP_BELOW: dict[str, Any] = {**row("4px", wrap=True, align=""), "margin_top": "4px"}
+FORMAT_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "120px"}
+
 # AG Grid theme parameters (compact rows, our palette); turned into a JS theme object.
 GRID_PARAMS: dict[str, Any] = {
     "fontFamily": FONT,

@@ -42,7 +42,7 @@ def _bucket_select(pill: rx.Var[GroupPill]) -> rx.Component:
         on_change=lambda v: AggregateState.set_group_bucket(pill.id, v),
         aria_label="Group " + pill.text + " by",
         class_name="group-bucket",
-        style={**theme.PILL_SELECT, "height": "22px", "padding": "0 4px", "width": "auto"},
+        style=theme.BUCKET_SELECT,
     )
 
 
@@ -55,7 +55,7 @@ def _group_pill(pill: rx.Var[GroupPill]) -> rx.Component:
             type="button",
             aria_label="Remove " + pill.text,
             on_click=AggregateState.remove_group_by(pill.id),
-            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+            style=theme.BUTTON_GHOST_SMALL,
         ),
         class_name="group-pill",
         style=theme.PILL,
@@ -70,7 +70,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
             value=m.mode,
             on_change=lambda v: AggregateState.set_measure(m.id, "mode", v),
             aria_label="Measure input",
-            style={**theme.PILL_SELECT, "width": "110px"},
+            style=theme.AGG_FUNC_SELECT,
         ),
         rx.cond(
             m.mode == "expr",
@@ -81,7 +81,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                     aria_label="Expression",
                     class_name="measure-expr",
                     on_change=lambda v: AggregateState.set_measure(m.id, "expr", v),
-                    style={**theme.PILL_INPUT, "flex": "1 1 200px"},
+                    style=theme.AGG_EXPR_INPUT,
                 ),
                 debounce_timeout=250,
             ),
@@ -92,7 +92,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                 on_change=lambda v: AggregateState.set_measure(m.id, "column", v),
                 aria_label="Measure column",
                 class_name="measure-column",
-                style={**theme.PILL_SELECT, "flex": "1 1 180px", "min_width": "110px"},
+                style=theme.AGG_COLUMN_SELECT,
             ),
         ),
         rx.el.select(
@@ -101,7 +101,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
             on_change=lambda v: AggregateState.set_measure(m.id, "agg", v),
             aria_label="Aggregate",
             class_name="measure-agg",
-            style={**theme.PILL_SELECT, "width": "130px"},
+            style=theme.AGG_FORMAT_SELECT,
         ),
         rx.el.span("as", style=theme.MUTED),
         rx.debounce_input(
@@ -110,7 +110,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                 aria_label="Measure name",
                 class_name="measure-alias",
                 on_change=lambda v: AggregateState.set_measure(m.id, "alias", v),
-                style={**theme.PILL_INPUT, "flex": "1 1 140px"},
+                style=theme.AGG_LABEL_INPUT,
             ),
             debounce_timeout=250,
         ),
@@ -123,18 +123,11 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                 m.error,
                 role="alert",
                 class_name="measure-error",
-                style={**theme.FIELD_ERROR, "flex_basis": "100%"},
+                style=theme.FIELD_ERROR_LINE,
             ),
         ),
         class_name="measure-row",
-        style={
-            "display": "flex",
-            "flex_wrap": "wrap",
-            "gap": "6px",
-            "align_items": "center",
-            "padding": "4px 0",
-            "min_width": "0",
-        },
+        style=theme.MEASURE_ROW,
     )
 
 
@@ -157,23 +150,16 @@ def aggregate_modal() -> rx.Component:
                     on_change=AggregateState.add_group_by,
                     id="aggregate-group-add",
                     aria_label="Add group column",
-                    style={**theme.PILL_SELECT, "max_width": "220px"},
+                    style=theme.AGG_GROUP_SELECT,
                 ),
                 id="aggregate-group-by",
-                style={
-                    "display": "flex",
-                    "flex_wrap": "wrap",
-                    "gap": "6px",
-                    "align_items": "center",
-                    "margin": "4px 0 12px 0",
-                    "min_width": "0",
-                },
+                style=theme.GROUP_ROW,
             ),
             rx.el.div("Measures", style=theme.LABEL),
             rx.el.div(
                 rx.foreach(AggregateState.measures, _measure_row),
                 id="aggregate-measures",
-                style={"min_width": "0"},
+                style=theme.MIN_WIDTH_0,
             ),
             theme.button(
                 "Measure",

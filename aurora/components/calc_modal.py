@@ -13,12 +13,12 @@ from aurora.state.models import Calculated
 
 def _existing(c: rx.Var[Calculated]) -> rx.Component:
     return rx.el.div(
-        rx.el.code(c.name, style={"font_weight": "600"}),
+        rx.el.code(c.name, style=theme.BOLD),
         rx.el.span("=", style=theme.MUTED),
-        rx.el.code(c.expr, style={**theme.PILL_TEXT, "flex": "1 1 auto"}),
+        rx.el.code(c.expr, style=theme.PILL_TEXT_FILL),
         theme.icon_button("pencil", "Edit " + c.name, on_click=CalcState.edit(c.name)),
         theme.icon_button("trash-2", "Remove " + c.name, on_click=CalcState.remove(c.name)),
-        style={"display": "flex", "gap": "6px", "align_items": "center", "min_width": "0"},
+        style=theme.INLINE_ROW,
     )
 
 
@@ -33,13 +33,7 @@ def calc_modal() -> rx.Component:
         body=[
             rx.el.div(
                 rx.foreach(ExplorerState.calculated, _existing),
-                style={
-                    "display": "flex",
-                    "flex_direction": "column",
-                    "gap": "4px",
-                    "margin_bottom": "10px",
-                    "min_width": "0",
-                },
+                style=theme.CALC_LIST,
             ),
             rx.el.label("Name", html_for="calc-name", style=theme.LABEL),
             rx.el.input(
@@ -47,12 +41,12 @@ def calc_modal() -> rx.Component:
                 value=CalcState.name,
                 on_change=CalcState.set_name,
                 placeholder="Net amount",
-                style={**theme.PILL_INPUT, "width": "100%"},
+                style=theme.PILL_INPUT_FULL,
             ),
             rx.el.div(
                 "Column name: ",
                 rx.el.code(CalcState.identifier, id="calc-identifier"),
-                style={**theme.MUTED, "margin": "2px 0 8px 0"},
+                style=theme.MUTED_HINT,
             ),
             rx.el.label("Expression", html_for="calc-expr", style=theme.LABEL),
             rx.el.textarea(
@@ -74,7 +68,7 @@ def calc_modal() -> rx.Component:
                     CalcState.error,
                     id="calc-error",
                     role="alert",
-                    style={**theme.FIELD_ERROR, "margin_top": "6px"},
+                    style=theme.FIELD_ERROR_BELOW,
                 ),
             ),
         ],

@@ -105,7 +105,7 @@ def _select(id_: str, label: str, value: Any, handler: Any, *options: Any) -> rx
         aria_label=label,
         value=value,
         on_change=handler,
-        style={**theme.PILL_SELECT, "max_width": "200px"},
+        style=theme.CHART_SELECT,
     )
 
 
@@ -162,13 +162,7 @@ def _controls() -> rx.Component:
         rx.cond(ChartState.loading, rx.spinner(size="1")),
         rx.spacer(),
         theme.icon_button("x", "Close chart", on_click=ChartState.toggle),
-        style={
-            "display": "flex",
-            "gap": "6px",
-            "align_items": "center",
-            "flex_wrap": "wrap",
-            "min_width": "0",
-        },
+        style=theme.WRAP_ROW,
     )
 
 
@@ -183,12 +177,12 @@ def _limit() -> rx.Component:
                 max=MAX_LIMIT,
                 value=ChartState.limit.to_string(),
                 on_change=ChartState.set_limit,
-                style={**theme.PILL_INPUT, "width": "70px"},
+                style=theme.LIMIT_INPUT,
             ),
             debounce_timeout=400,
         ),
         title="How many categories the chart shows",
-        style={"display": "flex", "gap": "4px", "align_items": "center"},
+        style=theme.row("4px"),
     )
 
 
@@ -274,21 +268,10 @@ def _kpi() -> rx.Component:
         rx.el.div(
             ChartState.kpi_text,
             id="chart-kpi",
-            style={
-                "font_size": "34px",
-                "font_weight": "700",
-                "color": theme.NAVY,
-                "font_variant_numeric": "tabular-nums",
-            },
+            style=theme.KPI_VALUE,
         ),
         rx.el.div("over every row the grid's filters keep", style=theme.MUTED),
-        style={
-            "display": "flex",
-            "flex_direction": "column",
-            "gap": "4px",
-            "padding": "18px 24px",
-            "align_items": "flex-start",
-        },
+        style=theme.KPI_TILE,
     )
 
 
@@ -343,21 +326,12 @@ def chart_panel() -> rx.Component:
                         ChartState.note != "",
                         rx.el.div(ChartState.note, id="chart-note", style=theme.MUTED),
                     ),
-                    style={"width": "100%", "min_width": "0"},
+                    style=theme.FULL_WIDTH,
                 ),
             ),
             id="chart-panel",
             aria_label="Chart",
             aria_busy=ChartState.loading,
-            style={
-                **theme.CARD,
-                "margin": "6px 10px 0 10px",
-                "padding": "8px 10px",
-                "flex_shrink": "0",
-                "display": "flex",
-                "flex_direction": "column",
-                "gap": "6px",
-                "& .recharts-bar-rectangle, & .recharts-pie-sector": {"cursor": "pointer"},
-            },
+            style=theme.CHART_PANEL,
         ),
     )

@@ -20,11 +20,7 @@ def user_menu() -> rx.Component:
                 id="user-menu",
                 type="button",
                 aria_label=f"Signed in as {AuthState.user_name}",
-                style={
-                    **theme.BUTTON_GHOST,
-                    "color": "white",
-                    "_hover": {"background": theme.NAVY_2},
-                },
+                style=theme.BUTTON_ON_NAVY,
             )
         ),
         rx.menu.content(
@@ -108,13 +104,13 @@ def top_bar(active: str = "explore") -> rx.Component:
             rx.text("Aurora", weight="bold", size="3"),
             spacing="2",
             align="center",
-            style={"flex_shrink": "0"},
+            style=theme.NO_SHRINK,
         ),
         rx.el.nav(
             *[_nav_link(k, label, href, ic, active) for k, label, href, ic in NAV],
             _admin_menu(active),
             aria_label="Main",
-            style={"display": "flex", "gap": "2px", "align_items": "center", "min_width": "0"},
+            style=theme.NAV,
         ),
         rx.cond(
             (ExplorerState.dataset_key != "") & (active == "explore"),
@@ -125,13 +121,7 @@ def top_bar(active: str = "explore") -> rx.Component:
                     rx.cond(ExplorerState.detached, "Unsaved", ExplorerState.dataset_label),
                 ),
                 id="current-title",
-                style={
-                    "color": theme.SLATE_300,
-                    "overflow": "hidden",
-                    "white_space": "nowrap",
-                    "text_overflow": "ellipsis",
-                    "min_width": "0",
-                },
+                style=theme.CURRENT_TITLE,
             ),
         ),
         rx.spacer(),
@@ -152,10 +142,10 @@ def page_frame(active: str, *children: rx.Component, page_id: str = "") -> rx.Co
 def _dataset_option(d: rx.Var[DatasetItem]) -> rx.Component:
     chosen = ExplorerState.dataset_key == d.key
     return rx.el.button(
-        rx.el.div(d.label, style={"font_weight": "600", "font_size": "13px"}),
+        rx.el.div(d.label, style=theme.DATASET_OPTION_LABEL),
         rx.cond(
             d.description != "",
-            rx.el.div(d.description, style={**theme.MUTED, "line_height": "1.3"}),
+            rx.el.div(d.description, style=theme.DATASET_OPTION_NOTE),
         ),
         type="button",
         role="option",
@@ -189,24 +179,16 @@ def dataset_picker() -> rx.Component:
                 aria_label="Search datasets",
                 value=ExplorerState.dataset_search,
                 on_change=ExplorerState.set_dataset_search,
-                style={**theme.PILL_INPUT, "width": "100%"},
+                style=theme.PILL_INPUT_FULL,
             ),
-            style={"padding": "10px", "display": "flex", "flex_direction": "column", "gap": "6px"},
+            style=theme.DATASET_SEARCH,
         ),
         rx.el.div(
             rx.foreach(ExplorerState.filtered_datasets, _dataset_option),
             id="dataset-picker",
             role="listbox",
             aria_label="Datasets",
-            style={
-                "padding": "0 6px 10px 6px",
-                "overflow_y": "auto",
-                "flex": "1 1 auto",
-                "min_height": "0",
-                "display": "flex",
-                "flex_direction": "column",
-                "gap": "2px",
-            },
+            style=theme.DATASET_LIST,
         ),
         style=theme.SIDEBAR,
     )

@@ -36,13 +36,6 @@ def column_summary() -> rx.Component:
             id="column-summary",
             role="region",
             aria_label="Column summary",
-            style={
-                **theme.NOTICE,
-                "display": "flex",
-                "flex_wrap": "wrap",
-                "gap": "10px",
-                "align_items": "center",
-                "margin": "6px 10px 0 10px",
-            },
+            style=theme.NOTICE_ROW,
         ),
     )

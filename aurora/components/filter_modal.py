@@ -39,7 +39,7 @@ def _single(row: rx.Var[flt.FilterRow], value: rx.Var[str], handler, label: str)
             aria_label=label,
             list=rx.cond(row.col_kind == "text", "filter-suggestions", ""),
             class_name="filter-value",
-            style={**theme.PILL_INPUT, "flex": "1 1 140px", "width": "100%"},
+            style=theme.FILTER_VALUE_INPUT,
         ),
         debounce_timeout=250,
     )
@@ -52,13 +52,7 @@ def _value_editor(row: rx.Var[flt.FilterRow]) -> rx.Component:
         _single(row, row.value, lambda v: FilterState.set_value(row.id, v), "From"),
         rx.el.span("and", style=theme.MUTED),
         _single(row, row.value2, lambda v: FilterState.set_value2(row.id, v), "To"),
-        style={
-            "display": "flex",
-            "gap": "6px",
-            "align_items": "center",
-            "flex": "1 1 260px",
-            "min_width": "0",
-        },
+        style=theme.FILTER_COLUMN,
     )
     values_list = rx.el.div(
         rx.debounce_input(
@@ -73,7 +67,7 @@ def _value_editor(row: rx.Var[flt.FilterRow]) -> rx.Component:
             ),
             debounce_timeout=250,
         ),
-        style={"flex": "1 1 260px", "min_width": "0"},
+        style=theme.FILTER_VALUE,
     )
     return rx.cond(
         (row.operator == "is_null") | (row.operator == "is_not_null"),
@@ -100,7 +94,7 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
                 on_change=lambda v: FilterState.set_column(row.id, v),
                 aria_label="Column",
                 class_name="filter-column",
-                style={**theme.PILL_SELECT, "flex": "0 1 190px", "min_width": "110px"},
+                style=theme.FILTER_COLUMN_SELECT,
             ),
             rx.el.select(
                 rx.match(
@@ -115,17 +109,11 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
                 on_change=lambda v: FilterState.set_operator(row.id, v),
                 aria_label="Operator",
                 class_name="filter-operator",
-                style={**theme.PILL_SELECT, "flex": "0 0 auto", "width": "124px"},
+                style=theme.FILTER_OP_SELECT,
             ),
             rx.cond(row.column != "", _value_editor(row)),
             theme.icon_button("trash-2", "Remove condition", on_click=FilterState.remove(row.id)),
-            style={
-                "display": "flex",
-                "flex_wrap": "wrap",
-                "gap": "6px",
-                "align_items": "flex-start",
-                "min_width": "0",
-            },
+            style=theme.FILTER_ROW,
         ),
         rx.cond(
             row.error != "",
@@ -147,7 +135,7 @@ def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
             on_change=lambda v: FilterState.set_group_op(row.id, v),
             aria_label="Combine with",
             class_name="filter-group-op",
-            style={**theme.PILL_SELECT, "width": "126px"},
+            style=theme.FILTER_JOIN_SELECT,
         ),
         rx.el.label(
             rx.el.input(
@@ -156,13 +144,7 @@ def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
                 on_change=lambda _v: FilterState.toggle_negate(row.id),
             ),
             "NOT",
-            style={
-                "display": "flex",
-                "gap": "4px",
-                "align_items": "center",
-                "font_size": "12px",
-                "color": theme.SLATE_700,
-            },
+            style=theme.FILTER_NOT,
         ),
         rx.spacer(),
         theme.button(
@@ -213,7 +195,7 @@ def filter_modal() -> rx.Component:
         open_=FilterState.open,
         on_open_change=FilterState.set_open,
         body=[
-            rx.el.div(rx.foreach(FilterState.rows, _row), style={"min_width": "0"}),
+            rx.el.div(rx.foreach(FilterState.rows, _row), style=theme.MIN_WIDTH_0),
             rx.el.datalist(
                 rx.foreach(FilterState.suggestions, lambda v: rx.el.option(value=v)),
                 id="filter-suggestions",

@@ -34,7 +34,7 @@ def _more_chip(pills: rx.Var[list[Pill]], bar: str) -> rx.Component:
             aria_expanded=rx.cond(expanded, "true", "false"),
             aria_controls=BAR_ID,
             on_click=PillBarState.toggle(bar),
-            style={**theme.BUTTON_GHOST, "height": "24px", "color": theme.BLUE_DARK},
+            style=theme.PILL_BAR_BUTTON,
         ),
     )
 

@@ -119,5 +119,5 @@ def result_grid() -> rx.Component:
             },
         ),
         id="grid",
-        style={"flex": "1 1 auto", "min_height": "0", "min_width": "0", "width": "100%"},
+        style=theme.GRID_FILL,
     )

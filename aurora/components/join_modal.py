@@ -35,7 +35,7 @@ def venn(join_type: rx.Var[str]) -> rx.Component:
         role="img",
         aria_label="What this join keeps",
         class_name="join-venn",
-        style={"flex_shrink": "0"},
+        style=theme.NO_SHRINK,
     )
 
 
@@ -53,9 +53,9 @@ def _pair(p: rx.Var[KeyPair]) -> rx.Component:
                 on_change=lambda v: JoinState.set_left(p.id, v),
                 aria_label="Left key",
                 class_name="join-left",
-                style={**theme.PILL_SELECT, "flex": "1 1 200px", "min_width": "120px"},
+                style=theme.JOIN_KEY_SELECT,
             ),
-            rx.el.span("=", style={"color": theme.SLATE_500, "font_weight": "600"}),
+            rx.el.span("=", style=theme.JOIN_EQUALS),
             rx.el.select(
                 rx.el.option("Right key…", value=""),
                 rx.foreach(p.right_options, _option),
@@ -63,14 +63,14 @@ def _pair(p: rx.Var[KeyPair]) -> rx.Component:
                 on_change=lambda v: JoinState.set_right(p.id, v),
                 aria_label="Right key",
                 class_name="join-right",
-                style={**theme.PILL_SELECT, "flex": "1 1 200px", "min_width": "120px"},
+                style=theme.JOIN_KEY_SELECT,
             ),
             theme.icon_button("x", "Remove key pair", on_click=JoinState.remove_pair(p.id)),
-            style={"display": "flex", "gap": "6px", "align_items": "center", "min_width": "0"},
+            style=theme.INLINE_ROW,
         ),
         rx.cond(p.error != "", rx.el.div(p.error, role="alert", style=theme.FIELD_ERROR)),
         class_name="join-pair",
-        style={"display": "flex", "flex_direction": "column", "gap": "2px", "min_width": "0"},
+        style=theme.COLUMN_TIGHT,
     )
 
 
@@ -93,22 +93,17 @@ def _join_card(j: rx.Var[JoinEdit]) -> rx.Component:
                         on_change=lambda v: JoinState.set_type(j.id, v),
                         aria_label="Join type",
                         class_name="join-type",
-                        style={**theme.PILL_SELECT, "width": "120px"},
+                        style=theme.JOIN_TYPE_SELECT,
                     ),
                     rx.el.span("join", style=theme.MUTED),
                     rx.el.strong(j.label, style=theme.PILL_TEXT),
-                    style={
-                        "display": "flex",
-                        "gap": "6px",
-                        "align_items": "center",
-                        "min_width": "0",
-                    },
+                    style=theme.INLINE_ROW,
                 ),
                 rx.el.div(j.description, style=theme.MUTED),
-                style={"flex": "1 1 auto", "min_width": "0"},
+                style=theme.FLEX_FILL,
             ),
             theme.icon_button("trash-2", "Remove this join", on_click=JoinState.remove_join(j.id)),
-            style={"display": "flex", "gap": "10px", "align_items": "center", "min_width": "0"},
+            style=theme.INLINE_ROW_WIDE,
         ),
         rx.el.div(
             _pairs_of(j),
@@ -119,33 +114,20 @@ def _join_card(j: rx.Var[JoinEdit]) -> rx.Component:
                 class_name="join-add-pair",
                 on_click=JoinState.add_pair(j.id),
             ),
-            style={
-                "display": "flex",
-                "flex_direction": "column",
-                "gap": "4px",
-                "margin": "6px 0 0 58px",
-                "min_width": "0",
-                "align_items": "flex-start",
-            },
+            style=theme.JOIN_KEYS,
         ),
         class_name="join-card",
-        style={**theme.CARD, "padding": "8px 10px"},
+        style=theme.CARD_COMPACT,
     )
 
 
 def _schema_chip(c: rx.Var[SchemaCol]) -> rx.Component:
     return rx.el.span(
-        rx.el.span(c.label, style={"font_weight": "600"}),
-        rx.el.span(" · " + c.source, style={"color": theme.SLATE_500}),
+        rx.el.span(c.label, style=theme.BOLD),
+        rx.el.span(" · " + c.source, style=theme.TEXT_MUTED),
         title=c.name + " " + c.type,
         class_name="join-schema-col",
-        style={
-            **theme.BADGE,
-            "font_weight": "400",
-            "max_width": "260px",
-            "overflow": "hidden",
-            "text_overflow": "ellipsis",
-        },
+        style=theme.BADGE_TRUNCATE,
     )
 
 
@@ -159,9 +141,7 @@ def _preview_table() -> rx.Component:
                     lambda row: rx.el.tr(
                         rx.foreach(
                             row,
-                            lambda v: rx.el.td(
-                                v, role="gridcell", style={**theme.TD, "white_space": "nowrap"}
-                            ),
+                            lambda v: rx.el.td(v, role="gridcell", style=theme.TD_NOWRAP),
                         )
                     ),
                 )
@@ -169,7 +149,7 @@ def _preview_table() -> rx.Component:
             style=theme.TABLE,
         ),
         data_scrolls="both",
-        style={**theme.TABLE_WRAP, "max_height": "260px"},
+        style=theme.TABLE_WRAP_SHORT,
     )
 
 
@@ -191,19 +171,13 @@ def _preview() -> rx.Component:
                 rx.foreach(JoinState.schema, _schema_chip),
                 id="join-schema",
                 aria_label="Joined schema",
-                style={"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"},
+                style=theme.PILL_WRAP,
             ),
         ),
         rx.cond(JoinState.preview_rows.length() > 0, _preview_table()),
         id="join-preview",
         aria_live="polite",
-        style={
-            "display": "flex",
-            "flex_direction": "column",
-            "gap": "8px",
-            "min_width": "0",
-            "margin_top": "12px",
-        },
+        style=theme.JOIN_SECTION,
     )
 
 
@@ -218,7 +192,7 @@ def _add_select() -> rx.Component:
         on_change=JoinState.add_join,
         id="join-add",
         aria_label="Join a dataset",
-        style={**theme.PILL_SELECT, "width": "220px"},
+        style=theme.JOIN_DATASET_SELECT,
     )
 
 
@@ -240,14 +214,7 @@ def join_modal() -> rx.Component:
                 rx.foreach(JoinState.joins, _join_card),
                 _add_select(),
                 id="join-list",
-                style={
-                    "display": "flex",
-                    "flex_direction": "column",
-                    "gap": "8px",
-                    "margin_top": "8px",
-                    "min_width": "0",
-                    "align_items": "stretch",
-                },
+                style=theme.JOIN_LIST,
             ),
             _preview(),
         ],

@@ -60,13 +60,13 @@ def modal(
     return rx.dialog.root(
         rx.dialog.content(
             rx.hstack(
-                rx.dialog.title(title, size="3", style={"margin": "0"}),
+                rx.dialog.title(title, size="3", style=theme.NO_MARGIN),
                 rx.text(subtitle, style=theme.MUTED),
                 rx.spacer(),
                 rx.dialog.close(theme.icon_button("x", "Close")),
                 style=theme.MODAL_HEADER,
             ),
-            rx.dialog.description(title, style={"display": "none"}),
+            rx.dialog.description(title, style=theme.HIDDEN),
             rx.el.div(
                 *body,
                 style=theme.MODAL_BODY,

@@ -35,7 +35,7 @@ def save_report_modal() -> rx.Component:
                 ),
                 html_for="report-name",
             ),
-            rx.el.div(style={"height": "10px"}),
+            rx.el.div(style=theme.SPACER_10),
             forms.field(
                 "Description",
                 rx.el.textarea(
@@ -43,7 +43,7 @@ def save_report_modal() -> rx.Component:
                     value=SaveReportState.description,
                     on_change=SaveReportState.set_description,
                     rows=3,
-                    style={**theme.TEXTAREA, "font_family": theme.FONT},
+                    style=theme.TEXTAREA_PROSE,
                 ),
                 html_for="report-description",
             ),
@@ -63,7 +63,7 @@ def save_report_modal() -> rx.Component:
                         "report-as-new",
                     ),
                 ),
-                style={"display": "flex", "gap": "18px", "margin_top": "10px", "flex_wrap": "wrap"},
+                style=theme.REPORT_OPTIONS,
             ),
             forms.alert(SaveReportState.error, "report-save-error"),
         ],

@@ -18,12 +18,7 @@ def _pill(p: rx.Var[Pill]) -> rx.Component:
             type="button",
             aria_label="Remove filter: " + p.text,
             on_click=ExplorerState.remove_filter(p.id),
-            style={
-                **theme.BUTTON_GHOST,
-                "height": "20px",
-                "padding": "0 3px",
-                "color": theme.BLUE_DARK,
-            },
+            style=theme.PILL_CLEAR_BUTTON,
         ),
         style=theme.PILL,
         class_name="filter-pill",
@@ -41,12 +36,12 @@ def error_banner() -> rx.Component:
             theme.icon("circle-alert", 16),
             rx.el.div(
                 rx.el.strong(ExplorerState.error_title),
-                rx.el.div(ExplorerState.error_message, style={"color": theme.SLATE_700}),
+                rx.el.div(ExplorerState.error_message, style=theme.TEXT_BODY),
                 rx.cond(
                     ExplorerState.error_hint != "",
-                    rx.el.div(ExplorerState.error_hint, style={"font_weight": "500"}),
+                    rx.el.div(ExplorerState.error_hint, style=theme.MEDIUM),
                 ),
-                style={"flex": "1 1 auto", "min_width": "0"},
+                style=theme.FLEX_FILL,
             ),
             theme.icon_button("x", "Dismiss", on_click=ExplorerState.dismiss_error),
             id="error-banner",
@@ -77,7 +72,7 @@ def pager() -> rx.Component:
             ExplorerState.row_range,
             id="row-range",
             aria_live="polite",
-            style={"font_variant_numeric": "tabular-nums", "color": theme.SLATE_700},
+            style=theme.ROW_RANGE,
         ),
         theme.icon_button(
             "chevron-left",
@@ -93,37 +88,20 @@ def pager() -> rx.Component:
             disabled=~ExplorerState.can_next,
             on_click=ExplorerState.next_page,
         ),
-        style={
-            **theme.TOOLBAR,
-            "border_bottom": "none",
-            "border_top": f"1px solid {theme.SLATE_200}",
-            "flex_wrap": "nowrap",
-        },
+        style=theme.STATUS_BAR,
     )
 
 
 def empty_panel() -> rx.Component:
     return rx.el.div(
         theme.icon("table-2", 32),
-        rx.el.div("Pick a dataset to start", style={"font_size": "15px", "font_weight": "600"}),
+        rx.el.div("Pick a dataset to start", style=theme.EMPTY_PANEL_TITLE),
         rx.el.div(
             "Choose one of the datasets on the left. Nothing runs until you do.",
             style=theme.MUTED,
         ),
         id="dataset-empty",
-        style={
-            "flex": "1",
-            "display": "flex",
-            "flex_direction": "column",
-            "gap": "6px",
-            "align_items": "center",
-            "justify_content": "center",
-            "color": theme.SLATE_500,
-            "background": "white",
-            "margin": "10px",
-            "border_radius": "10px",
-            "border": f"1px dashed {theme.SLATE_300}",
-        },
+        style=theme.EMPTY_PANEL,
     )
 
 
@@ -136,6 +114,6 @@ def rls_empty_notice() -> rx.Component:
             "no value for an attribute it filters on. An administrator can add one.",
             id="rls-empty",
             role="status",
-            style={**theme.NOTICE, "margin": "6px 10px 0 10px"},
+            style=theme.NOTICE_BAR,
         ),
     )

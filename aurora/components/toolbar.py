@@ -31,25 +31,11 @@ def quick_search() -> rx.Component:
                 aria_label="Quick search in the visible text columns",
                 value=ExplorerState.quick_search,
                 on_change=ExplorerState.set_quick_search,
-                style={
-                    "border": "none",
-                    "outline": "none",
-                    "background": "transparent",
-                    "width": "100%",
-                    "min_width": "0",
-                    "font_size": theme.FONT_SIZE,
-                },
+                style=theme.QUICK_SEARCH_INPUT,
             ),
             debounce_timeout=400,
         ),
-        style={
-            **theme.PILL_INPUT,
-            "display": "flex",
-            "align_items": "center",
-            "gap": "6px",
-            "width": "140px",
-            "color": theme.SLATE_500,
-        },
+        style=theme.QUICK_SEARCH,
     )
 
 
@@ -68,7 +54,7 @@ def _column_label(col: rx.Var[ColumnMeta]) -> rx.Component:
             class_name="column-summary-open",
             on_click=ColumnSummaryState.show(col.name),
         ),
-        style={"display": "flex", "align_items": "center", "min_width": "0"},
+        style=theme.COLUMN_PICK_ROW,
     )
 
 
@@ -78,18 +64,11 @@ def _column_check(col: rx.Var[ColumnMeta]) -> rx.Component:
             type="checkbox",
             checked=col.visible,
             on_change=lambda _checked: ExplorerState.toggle_column(col.name),
-            style={"accent_color": theme.BLUE},
+            style=theme.CHECKBOX,
         ),
         rx.el.span(col.label, style=theme.PILL_TEXT),
         title=col.name,
-        style={
-            "display": "flex",
-            "gap": "6px",
-            "align_items": "center",
-            "padding": "2px 4px",
-            "cursor": "pointer",
-            "min_width": "0",
-        },
+        style=theme.COLUMN_PICK_LABEL,
     )
 
 
@@ -105,7 +84,7 @@ def columns_toggle() -> rx.Component:
                 on_change=ColumnPickerState.set_search,
                 placeholder="Find a column",
                 aria_label="Find a column",
-                style={**theme.PILL_INPUT, "width": "100%", "margin_top": "4px"},
+                style=theme.COLUMN_SEARCH,
             ),
             rx.el.div(
                 theme.button(
@@ -114,21 +93,14 @@ def columns_toggle() -> rx.Component:
                 theme.button(
                     "None", kind="ghost", id="columns-none", on_click=ColumnPickerState.show_none
                 ),
-                style={"display": "flex", "gap": "4px", "margin_top": "4px"},
+                style=theme.COLUMN_PICK_BUTTONS,
             ),
             rx.el.div(
                 rx.foreach(ExplorerState.schema_columns, _column_checkbox),
                 id="columns-list",
-                style={
-                    "display": "flex",
-                    "flex_direction": "column",
-                    "max_height": "60vh",
-                    "overflow_y": "auto",
-                    "min_width": "0",
-                    "margin_top": "4px",
-                },
+                style=theme.COLUMN_PICK_LIST,
             ),
-            style={"width": "260px", "padding": "10px"},
+            style=theme.COLUMN_PICKER,
             align="start",
         ),
     )
@@ -142,9 +114,7 @@ def vintage_picker() -> rx.Component:
     return rx.cond(
         ExplorerState.has_vintage,
         rx.el.div(
-            rx.el.span(
-                theme.icon("calendar-clock", 14), title="Data vintage", style={"display": "flex"}
-            ),
+            rx.el.span(theme.icon("calendar-clock", 14), title="Data vintage", style=theme.FLEX),
             rx.el.select(
                 rx.el.option("All load types", value=""),
                 rx.foreach(ExplorerState.load_types, lambda t: rx.el.option(t, value=t)),
@@ -152,7 +122,7 @@ def vintage_picker() -> rx.Component:
                 aria_label="Load type",
                 value=ExplorerState.load_type,
                 on_change=ExplorerState.set_load_type,
-                style={**theme.PILL_SELECT, "max_width": "120px"},
+                style=theme.VINTAGE_TYPE_SELECT,
             ),
             rx.el.select(
                 rx.el.option("All loads", value=""),
@@ -162,15 +132,9 @@ def vintage_picker() -> rx.Component:
                 value=ExplorerState.load_id,
                 disabled=ExplorerState.load_type == "",
                 on_change=ExplorerState.set_load_id,
-                style={**theme.PILL_SELECT, "max_width": "196px"},
+                style=theme.VINTAGE_ID_SELECT,
             ),
-            style={
-                "display": "flex",
-                "gap": "6px",
-                "align_items": "center",
-                "color": theme.SLATE_500,
-                "min_width": "0",
-            },
+            style=theme.VINTAGE_PICKER,
         ),
     )
 

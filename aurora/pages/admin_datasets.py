@@ -44,7 +44,7 @@ def _type_row(t: rx.Var[TypeEdit]) -> rx.Component:
             aria_label="Column",
             class_name="upload-type-column",
             on_change=lambda v: S.set_type_field(t.id, "column", v),
-            style={**theme.PILL_INPUT, "width": "180px"},
+            style=theme.COLUMN_INPUT,
         ),
         rx.el.select(
             *[rx.el.option(x or "(inferred)", value=x) for x in af.UPLOAD_TYPES],
@@ -52,7 +52,7 @@ def _type_row(t: rx.Var[TypeEdit]) -> rx.Component:
             aria_label="Type",
             class_name="upload-type-type",
             on_change=lambda v: S.set_type_field(t.id, "type", v),
-            style={**theme.PILL_SELECT, "width": "150px"},
+            style=theme.TYPE_SELECT,
         ),
         theme.icon_button("x", "Remove type override", on_click=S.remove_type(t.id)),
         style=theme.row(),
@@ -107,7 +107,7 @@ def _upload_types() -> rx.Component:
             id="upload-add-type",
             on_click=S.add_type,
         ),
-        style={**theme.column("4px"), "align_items": "flex-start"},
+        style=theme.COLUMN_START,
     )
 
 
@@ -120,7 +120,7 @@ def _drop_zone() -> rx.Component:
                 rx.selected_files(UPLOAD_ID),
                 lambda f: rx.el.strong(f, class_name="upload-file"),
             ),
-            style={**theme.row("8px", wrap=True), "color": theme.SLATE_500},
+            style=theme.UPLOAD_META,
         ),
         id=UPLOAD_ID,
         multiple=False,
@@ -183,7 +183,7 @@ def _upload_result() -> rx.Component:
                     S.upload_columns,
                     lambda p: rx.el.span(p.id + ": " + p.text, style=theme.BADGE),
                 ),
-                style={**theme.row("4px", wrap=True, align=""), "margin_top": "4px"},
+                style=theme.ROW_WRAP_BELOW,
             ),
             id="upload-result",
             role=rx.cond(S.upload_phase == "failed", "alert", "status"),
@@ -201,7 +201,7 @@ def _upload_card() -> rx.Component:
         _upload_progress(),
         _upload_result(),
         id="dataset-upload-card",
-        style={**theme.CARD_COLUMN, "gap": "10px"},
+        style=theme.CARD_STACK_10,
     )
 
 
@@ -241,7 +241,7 @@ def _column_row(c: rx.Var[ColEdit]) -> rx.Component:
                 value=c.label,
                 aria_label="Label of " + c.name,
                 on_change=lambda v: S.set_column(c.name, "label", v),
-                style={**theme.PILL_INPUT, "width": "100%"},
+                style=theme.PILL_INPUT_FULL,
             ),
             style=theme.TD,
         ),
@@ -262,7 +262,7 @@ def _column_row(c: rx.Var[ColEdit]) -> rx.Component:
                 value=c.format,
                 aria_label="Format of " + c.name,
                 on_change=lambda v: S.set_column(c.name, "format", v),
-                style={**theme.PILL_SELECT, "width": "120px"},
+                style=theme.FORMAT_SELECT,
             ),
             style=theme.TD,
         ),
@@ -290,7 +290,7 @@ def _rls_row(r: rx.Var[RlsEdit]) -> rx.Component:
             aria_label="Column",
             class_name="rls-column",
             on_change=lambda v: S.set_rls(r.id, "column", v),
-            style={**theme.PILL_SELECT, "width": "180px"},
+            style=theme.COLUMN_SELECT,
         ),
         rx.el.span("← user attribute", style=theme.MUTED),
         rx.el.input(
@@ -298,7 +298,7 @@ def _rls_row(r: rx.Var[RlsEdit]) -> rx.Component:
             aria_label="User attribute",
             class_name="rls-attribute",
             on_change=lambda v: S.set_rls(r.id, "attribute", v),
-            style={**theme.PILL_INPUT, "width": "160px"},
+            style=theme.ATTRIBUTE_INPUT,
         ),
         theme.icon_button("x", "Remove rule", on_click=S.remove_rls(r.id)),
         class_name="rls-rule",
@@ -311,7 +311,7 @@ def _section(title: str, *children: rx.Component, section_id: str = "") -> rx.Co
         rx.el.div(title, style=theme.LABEL),
         *children,
         id=section_id or None,
-        style={**theme.column(), "min_width": "0"},
+        style=theme.COLUMN_FILL,
     )
 
 
@@ -421,7 +421,7 @@ def _column_select(select_id: str, value: rx.Var[str], field: str) -> rx.Compone
         id=select_id,
         value=value,
         on_change=lambda v: S.set_field(field, v),
-        style={**theme.PILL_SELECT, "width": "180px"},
+        style=theme.COLUMN_SELECT,
     )
 
 
@@ -459,7 +459,7 @@ def _mandatory_pill(m: rx.Var[str]) -> rx.Component:
             type="button",
             aria_label="Remove " + m,
             on_click=S.remove_mandatory(m),
-            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+            style=theme.BUTTON_GHOST_SMALL,
         ),
         class_name="mandatory-filter",
         style=theme.PILL,
@@ -477,7 +477,7 @@ def _mandatory_section() -> rx.Component:
                 value="",
                 id="mandatory-add",
                 on_change=S.add_mandatory,
-                style={**theme.PILL_SELECT, "width": "180px"},
+                style=theme.COLUMN_SELECT,
             ),
             wrap=True,
         ),
@@ -514,7 +514,7 @@ def _settings_card() -> rx.Component:
             _rls_section(),
             _preview(),
             id="dataset-settings",
-            style={**theme.CARD_COLUMN, "gap": "14px"},
+            style=theme.CARD_STACK_14,
         ),
     )
 

@@ -60,7 +60,7 @@ def _user_row(u: rx.Var[UserItem]) -> rx.Component:
                         on_click=U.deactivate(u.id),
                     ),
                 ),
-                style={"display": "flex", "gap": "4px", "justify_content": "flex-end"},
+                style=theme.ROW_ACTIONS_END,
             ),
             style=theme.TD,
         ),
@@ -121,7 +121,7 @@ def _create_user() -> rx.Component:
                     placeholder=ATTR_HINT,
                     rows=2,
                     on_change=lambda v: U.set_new("new_attributes", v),
-                    style={**theme.TEXTAREA, "width": "260px", "min_height": "34px"},
+                    style=theme.ATTRIBUTES_INPUT,
                 ),
             ),
             theme.button(
@@ -129,7 +129,7 @@ def _create_user() -> rx.Component:
             ),
             style=theme.FORM_ROW,
         ),
-        style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "8px"},
+        style=theme.CARD_STACK,
     )
 
 
@@ -235,8 +235,8 @@ def _key_row(k: rx.Var[KeyItem]) -> rx.Component:
         rx.el.td(rx.el.code(k.prefix + "…"), style=theme.TD),
         rx.el.td(k.name, style=theme.TD),
         rx.el.td(k.username, style=theme.TD),
-        rx.el.td(k.created, style={**theme.TD, "white_space": "nowrap"}),
-        rx.el.td(k.last_used, style={**theme.TD, "white_space": "nowrap"}),
+        rx.el.td(k.created, style=theme.TD_NOWRAP),
+        rx.el.td(k.last_used, style=theme.TD_NOWRAP),
         rx.el.td(
             rx.cond(
                 k.revoked,
@@ -249,7 +249,7 @@ def _key_row(k: rx.Var[KeyItem]) -> rx.Component:
                     on_click=K.revoke(k.id),
                 ),
             ),
-            style={**theme.TD, "text_align": "right"},
+            style=theme.TD_RIGHT,
         ),
         class_name="api-key-row",
     )
@@ -264,7 +264,7 @@ def _new_key_form() -> rx.Component:
                 id="api-key-user",
                 value=K.key_user,
                 on_change=K.set_key_user,
-                style={**theme.PILL_SELECT, "width": "180px"},
+                style=theme.ROLE_SELECT,
             ),
         ),
         forms.field(
@@ -300,7 +300,7 @@ def _created_key() -> rx.Component:
             rx.el.code("", id="api-key-secret", style=theme.SECRET),
             theme.button("Done", kind="ghost", on_click=K.forget_created),
             role="status",
-            style={**theme.NOTICE, **theme.column(), "align_items": "flex-start"},
+            style=theme.NOTICE_COLUMN,
         ),
     )
 
@@ -314,7 +314,7 @@ def admin_keys_page() -> rx.Component:
             rx.el.h2("New key", style=theme.H2),
             _new_key_form(),
             _created_key(),
-            style={**theme.CARD_COLUMN, "gap": "8px"},
+            style=theme.CARD_STACK,
         ),
         forms.data_table(
             [forms.th(h) for h in ("Prefix", "Name", "User", "Created", "Last used", "")],
@@ -379,7 +379,7 @@ def _audit_filters() -> rx.Component:
         theme.button(
             "Apply", icon_name="filter", kind="primary", id="audit-apply", on_click=A.apply
         ),
-        style={**theme.FORM_ROW, **theme.CARD},
+        style=theme.FORM_CARD,
     )
 
 

@@ -36,23 +36,11 @@ def _workspace() -> rx.Component:
         chart_panel(),
         rx.el.div(
             result_grid(),
-            style={
-                "flex": "1 1 auto",
-                "min_height": "0",
-                "display": "flex",
-                "padding": "6px 10px 0 10px",
-                "min_width": "0",
-            },
+            style=theme.GRID_AREA,
         ),
         pager(),
         aria_busy=ExplorerState.loading,
-        style={
-            "flex": "1 1 auto",
-            "display": "flex",
-            "flex_direction": "column",
-            "min_width": "0",
-            "min_height": "0",
-        },
+        style=theme.EXPLORE_MAIN,
     )
 
 
@@ -62,7 +50,7 @@ def explore_page() -> rx.Component:
         rx.el.div(
             dataset_picker(),
             rx.cond(ExplorerState.dataset_key == "", empty_panel(), _workspace()),
-            style={"flex": "1 1 auto", "display": "flex", "min_height": "0", "min_width": "0"},
+            style=theme.FILL_ROW,
         ),
         filter_modal(),
         aggregate_modal(),
@@ -70,11 +58,5 @@ def explore_page() -> rx.Component:
         export_modal(),
         join_modal(),
         save_report_modal(),
-        style={
-            "height": "100vh",
-            "display": "flex",
-            "flex_direction": "column",
-            "overflow": "hidden",
-            "background": theme.SLATE_100,
-        },
+        style=theme.PAGE,
     )

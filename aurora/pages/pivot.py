@@ -18,7 +18,7 @@ from aurora.state.models import ColumnMeta, DatasetItem, LoadIdOption, Pill
 from aurora.state.pivot import PivotCell, PivotHeader, PivotRow, PivotState
 from aurora.state.reports import SaveReportState
 
-SELECT = {**theme.PILL_SELECT, "width": "100%"}
+SELECT = theme.PILL_SELECT_FULL
 
 
 def _column_option(c: rx.Var[ColumnMeta]) -> rx.Component:
@@ -33,7 +33,7 @@ def _pill(p: rx.Var[Pill], on_remove: rx.EventHandler, cls: str) -> rx.Component
             type="button",
             aria_label="Remove " + p.text,
             on_click=on_remove(p.id),
-            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+            style=theme.BUTTON_GHOST_SMALL,
         ),
         class_name=cls,
         style=theme.PILL,
@@ -47,7 +47,7 @@ def _picker(
         rx.el.div(title, style=theme.LABEL),
         rx.el.div(
             rx.foreach(pills, lambda p: _pill(p, on_remove, f"pivot-{key}-field")),
-            style={"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"},
+            style=theme.PILL_WRAP,
         ),
         rx.el.select(
             rx.el.option(f"+ Add {title.lower()[:-1]}", value=""),
@@ -58,7 +58,7 @@ def _picker(
             on_change=on_add,
             style=SELECT,
         ),
-        style={**theme.FIELD, "gap": "5px"},
+        style=theme.FIELD_TIGHT,
     )
 
 
@@ -75,13 +75,13 @@ def _values() -> rx.Component:
                         type="button",
                         aria_label="Remove " + v.label,
                         on_click=PivotState.remove_value(v.id),
-                        style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+                        style=theme.BUTTON_GHOST_SMALL,
                     ),
                     class_name="pivot-value",
                     style=theme.PILL,
                 ),
             ),
-            style={"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"},
+            style=theme.PILL_WRAP,
         ),
         rx.el.div(
             rx.el.select(
@@ -90,7 +90,7 @@ def _values() -> rx.Component:
                 aria_label="Aggregate",
                 value=PivotState.value_agg,
                 on_change=PivotState.set_value_agg,
-                style={**theme.PILL_SELECT, "width": "96px", "flex_shrink": "0"},
+                style=theme.PILL_SELECT_AGG,
             ),
             rx.el.select(
                 rx.foreach(PivotState.columns, _column_option),
@@ -98,14 +98,14 @@ def _values() -> rx.Component:
                 aria_label="Value column",
                 value=PivotState.value_column,
                 on_change=PivotState.set_value_column,
-                style={**theme.PILL_SELECT, "flex": "1 1 auto", "min_width": "0"},
+                style=theme.PILL_SELECT_FILL,
             ),
             theme.icon_button(
                 "plus", "Add value", id="pivot-value-add", on_click=PivotState.add_value
             ),
-            style={"display": "flex", "gap": "4px", "align_items": "center", "min_width": "0"},
+            style=theme.ROW_TIGHT,
         ),
-        style={**theme.FIELD, "gap": "5px"},
+        style=theme.FIELD_TIGHT,
     )
 
 
@@ -155,12 +155,12 @@ def _dataset_picker() -> rx.Component:
                         on_change=PivotState.set_load_id,
                         style=SELECT,
                     ),
-                    style={"display": "flex", "flex_direction": "column", "gap": "4px"},
+                    style=theme.column("4px"),
                 ),
                 html_for="pivot-load-type",
             ),
         ),
-        style={**theme.FIELD, "gap": "6px"},
+        style=theme.FIELD_SPACED,
     )
 
 
@@ -178,7 +178,7 @@ def _export() -> rx.Component:
             theme.button(
                 "Export", icon_name="download", id="pivot-export", on_click=PivotState.export
             ),
-            style={"display": "flex", "gap": "6px", "align_items": "center"},
+            style=theme.row(),
         ),
         rx.el.div(PivotState.export_status, id="pivot-export-status", style=theme.MUTED),
         rx.cond(
@@ -190,14 +190,10 @@ def _export() -> rx.Component:
                 href=PivotState.export_href,
                 reload_document=True,
                 download="",
-                style={
-                    **theme.BUTTON_PRIMARY,
-                    "text_decoration": "none",
-                    "align_self": "flex-start",
-                },
+                style=theme.LINK_BUTTON_PRIMARY,
             ),
         ),
-        style={**theme.FIELD, "gap": "5px"},
+        style=theme.FIELD_TIGHT,
     )
 
 
@@ -218,13 +214,13 @@ def _filters() -> rx.Component:
                 disabled=PivotState.dataset_key == "",
                 on_click=SaveReportState.open_for_pivot,
             ),
-            style={"display": "flex", "gap": "6px", "flex_wrap": "wrap"},
+            style=theme.row(wrap=True, align=""),
         ),
         rx.cond(
             PivotState.filter_note != "",
             rx.el.div(PivotState.filter_note, id="pivot-filter-note", style=theme.MUTED),
         ),
-        style={**theme.FIELD, "gap": "5px"},
+        style=theme.FIELD_TIGHT,
     )
 
 
@@ -236,7 +232,7 @@ def _filter_pill(p: rx.Var[Pill]) -> rx.Component:
             type="button",
             aria_label="Remove filter: " + p.text,
             on_click=PivotState.remove_filter(p.id),
-            style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 3px"},
+            style=theme.BUTTON_GHOST_SMALL,
         ),
         style=theme.PILL,
         class_name="filter-pill",
@@ -268,14 +264,7 @@ def _config() -> rx.Component:
         _values(),
         _export(),
         id="pivot-config",
-        style={
-            **theme.SIDEBAR,
-            "width": "260px",
-            "padding": "12px",
-            "gap": "16px",
-            "overflow_y": "auto",
-            "overflow_x": "hidden",
-        },
+        style=theme.PIVOT_SIDEBAR,
     )
 
 
@@ -284,12 +273,7 @@ def _header_cell(h: rx.Var[PivotHeader], top: bool) -> rx.Component:
         rx.cond(top, h.top, h.bottom),
         scope="col",
         role="columnheader",
-        style={
-            **theme.TH,
-            "text_align": "right",
-            "background": rx.cond(h.total, theme.SLATE_200, theme.SLATE_100),
-            "top": rx.cond(top, "0", "29px"),
-        },
+        style=theme.pivot_header(h.total, top),
     )
 
 
@@ -301,12 +285,7 @@ def _cell(row: rx.Var[PivotRow], c: rx.Var[PivotCell]) -> rx.Component:
         data_field=c.field,
         title="Show the rows behind this number",
         on_click=PivotState.drill(row.id, c.field),
-        style={
-            **theme.TD_NUM,
-            "cursor": "pointer",
-            "white_space": "nowrap",
-            "_hover": {"background": theme.BLUE_50},
-        },
+        style=theme.PIVOT_CELL,
     )
 
 
@@ -327,49 +306,36 @@ def _row(r: rx.Var[PivotRow]) -> rx.Component:
                         aria_expanded=r.expanded,
                         aria_label="Expand " + r.label,
                         on_click=PivotState.toggle(r.id),
-                        style={**theme.BUTTON_GHOST, "height": "20px", "padding": "0 2px"},
+                        style=theme.BUTTON_GHOST_TINY,
                     ),
-                    rx.el.span(style={"display": "inline-block", "width": "20px"}),
+                    rx.el.span(style=theme.ICON_SPACER),
                 ),
                 rx.el.span(r.label, class_name="pivot-label"),
-                style={
-                    "display": "flex",
-                    "align_items": "center",
-                    "gap": "2px",
-                    "padding_left": (r.level * 16).to_string() + "px",
-                },
+                style=theme.pivot_row_label(r.level),
             ),
             scope="row",
             role="rowheader",
-            style={
-                **theme.TD,
-                "font_weight": rx.cond(r.total, "700", "500"),
-                "white_space": "nowrap",
-                "position": "sticky",
-                "left": "0",
-                "background": rx.cond(r.total, theme.SLATE_100, "white"),
-            },
+            style=theme.pivot_row_head(r.total),
         ),
         rx.foreach(r.cells, lambda c: _cell(r, c)),
         class_name=rx.cond(r.total, "pivot-row pivot-total", "pivot-row"),
         data_level=r.level,
-        style={"font_weight": rx.cond(r.total, "700", "400")},
+        style=theme.pivot_row(r.total),
     )
 
 
 def _table() -> rx.Component:
-    corner = {**theme.TH, "position": "sticky", "left": "0", "z_index": "2"}
     return rx.el.div(
         rx.el.table(
             rx.el.thead(
                 rx.el.tr(
-                    rx.el.th("", style=corner),
+                    rx.el.th("", style=theme.PIVOT_CORNER),
                     rx.foreach(PivotState.headers, lambda h: _header_cell(h, True)),
                 ),
                 rx.el.tr(
                     rx.el.th(
                         rx.foreach(PivotState.row_fields, lambda p: rx.el.span(p.text + " ")),
-                        style={**corner, "top": "29px"},
+                        style=theme.PIVOT_CORNER_LOW,
                     ),
                     rx.foreach(PivotState.headers, lambda h: _header_cell(h, False)),
                 ),
@@ -380,7 +346,7 @@ def _table() -> rx.Component:
             style=theme.TABLE,
         ),
         data_scrolls="both",
-        style={**theme.TABLE_WRAP, "flex": "1 1 auto", "min_height": "0"},
+        style=theme.TABLE_WRAP_FILL,
     )
 
 
@@ -406,7 +372,7 @@ def _drill_modal() -> rx.Component:
                                     lambda v: rx.el.td(
                                         v,
                                         role="gridcell",
-                                        style={**theme.TD, "white_space": "nowrap"},
+                                        style=theme.TD_NOWRAP,
                                     ),
                                 ),
                                 class_name="drill-row",
@@ -416,7 +382,7 @@ def _drill_modal() -> rx.Component:
                     style=theme.TABLE,
                 ),
                 data_scrolls="both",
-                style={**theme.TABLE_WRAP, "max_height": "60vh"},
+                style=theme.TABLE_WRAP_TALL,
             ),
         ],
         footer=[
@@ -456,7 +422,7 @@ def _main() -> rx.Component:
             ),
             rx.cond(PivotState.loading, rx.spinner(size="1")),
             rx.el.span(PivotState.note, id="pivot-note", style=theme.MUTED),
-            style={"display": "flex", "gap": "10px", "align_items": "center"},
+            style=theme.row("10px"),
         ),
         _pills(),
         forms.alert(PivotState.error, "pivot-error"),
@@ -466,20 +432,12 @@ def _main() -> rx.Component:
             rx.el.div(
                 "Choose rows, columns and values on the left. Every number is computed by "
                 "the database; click one to see the rows behind it.",
-                style={**theme.CARD, "color": theme.SLATE_500},
+                style=theme.CARD_MUTED,
             ),
         ),
         id="pivot-view",
         aria_busy=PivotState.loading,
-        style={
-            "flex": "1 1 auto",
-            "display": "flex",
-            "flex_direction": "column",
-            "gap": "10px",
-            "padding": "12px 14px",
-            "min_width": "0",
-            "min_height": "0",
-        },
+        style=theme.PIVOT_MAIN,
     )
 
 
@@ -489,7 +447,7 @@ def pivot_page() -> rx.Component:
         rx.el.div(
             _config(),
             _main(),
-            style={"flex": "1 1 auto", "display": "flex", "min_height": "0", "min_width": "0"},
+            style=theme.FILL_ROW,
         ),
         _drill_modal(),
         filter_modal(),

@@ -25,7 +25,7 @@ def _actions(r: rx.Var[ReportItem]) -> rx.Component:
             rx.el.span("Schedule"),
             href="/schedules?report=" + r.id,
             class_name="report-schedule",
-            style={**theme.BUTTON_SECONDARY, "text_decoration": "none"},
+            style=theme.LINK_BUTTON_SECONDARY,
         ),
         theme.icon_button(
             "copy",
@@ -53,16 +53,11 @@ def _actions(r: rx.Var[ReportItem]) -> rx.Component:
                     "Delete",
                     class_name="report-delete",
                     on_click=ReportListState.delete(r.id),
-                    style={**theme.BUTTON_GHOST, "color": theme.RED},
+                    style=theme.BUTTON_DANGER,
                 ),
             ),
         ),
-        style={
-            "display": "flex",
-            "gap": "4px",
-            "justify_content": "flex-end",
-            "align_items": "center",
-        },
+        style=theme.ROW_ACTIONS,
     )
 
 
@@ -75,17 +70,15 @@ def _row(r: rx.Var[ReportItem]) -> rx.Component:
                     rx.el.span(
                         rx.cond(r.kind == "pivot", "Pivot", "Chart"),
                         class_name="report-kind",
-                        style={**theme.BADGE, "margin_right": "6px"},
+                        style=theme.BADGE_SPACED,
                     ),
                 ),
                 rx.el.span(r.name, class_name="report-name"),
-                style={**theme.CLAMP_2, "font_weight": "600"},
+                style=theme.CLAMP_2_BOLD,
             ),
             rx.cond(
                 r.description != "",
-                rx.el.div(
-                    r.description, title=r.description, style={**theme.MUTED, **theme.CLAMP_2}
-                ),
+                rx.el.div(r.description, title=r.description, style=theme.MUTED_CLAMP_2),
             ),
             style=theme.TD,
         ),
@@ -99,7 +92,7 @@ def _row(r: rx.Var[ReportItem]) -> rx.Component:
             ),
             style=theme.TD,
         ),
-        rx.el.td(r.updated, style={**theme.TD, "white_space": "nowrap"}),
+        rx.el.td(r.updated, style=theme.TD_NOWRAP),
         rx.el.td(_actions(r), style=theme.TD),
         class_name="report-row",
         data_report_id=r.id,
@@ -124,7 +117,7 @@ def _rename_modal() -> rx.Component:
                 ),
                 html_for="report-rename-name",
             ),
-            rx.el.div(style={"height": "10px"}),
+            rx.el.div(style=theme.SPACER_10),
             forms.field(
                 "Description",
                 rx.el.textarea(
@@ -132,7 +125,7 @@ def _rename_modal() -> rx.Component:
                     value=ReportListState.rename_description,
                     on_change=ReportListState.set_rename_description,
                     rows=3,
-                    style={**theme.TEXTAREA, "font_family": theme.FONT},
+                    style=theme.TEXTAREA_PROSE,
                 ),
             ),
         ],
@@ -162,7 +155,7 @@ def reports_page() -> rx.Component:
                 aria_label="Search reports",
                 value=ReportListState.search,
                 on_change=ReportListState.set_search,
-                style={**theme.PILL_INPUT, "width": "260px", "max_width": "100%"},
+                style=theme.NAME_INPUT,
             ),
             style=theme.row("10px", wrap=True),
         ),

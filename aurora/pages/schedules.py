@@ -32,12 +32,12 @@ def _schedule_row(s: rx.Var[ScheduleItem]) -> rx.Component:
         rx.el.td(rx.el.strong(s.report_name), style=theme.TD),
         rx.el.td(
             rx.el.div(s.cron_text),
-            rx.el.code(s.cron, style={**theme.MUTED, "font_size": "11px"}),
+            rx.el.code(s.cron, style=theme.MUTED_SMALL),
             style=theme.TD,
         ),
         rx.el.td(
             rx.foreach(s.next_runs, lambda t: rx.el.div(t, class_name="schedule-next")),
-            style={**theme.TD, "white_space": "nowrap", "font_size": "12px"},
+            style=theme.TD_NOWRAP_SMALL,
         ),
         rx.el.td(s.format.upper(), style=theme.TD),
         rx.el.td(
@@ -68,12 +68,7 @@ def _schedule_row(s: rx.Var[ScheduleItem]) -> rx.Component:
                     class_name="schedule-delete",
                     on_click=ScheduleState.delete(s.id),
                 ),
-                style={
-                    "display": "flex",
-                    "gap": "4px",
-                    "justify_content": "flex-end",
-                    "flex_wrap": "wrap",
-                },
+                style=theme.ROW_ACTIONS_WRAP,
             ),
             style=theme.TD,
         ),
@@ -83,10 +78,10 @@ def _schedule_row(s: rx.Var[ScheduleItem]) -> rx.Component:
 
 def _run_row(r: rx.Var[RunItem]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(r.scheduled_for, style={**theme.TD, "white_space": "nowrap"}),
+        rx.el.td(r.scheduled_for, style=theme.TD_NOWRAP),
         rx.el.td(_status_badge(r.status), style=theme.TD),
         rx.el.td(r.rows, style=theme.TD_NUM),
-        rx.el.td(r.error, style={**theme.TD, "color": theme.RED}),
+        rx.el.td(r.error, style=theme.TD_ERROR),
         rx.el.td(
             rx.cond(
                 r.href != "",
@@ -97,7 +92,7 @@ def _run_row(r: rx.Var[RunItem]) -> rx.Component:
                     reload_document=True,
                     download="",
                     class_name="run-download",
-                    style={**theme.BUTTON_SECONDARY, "text_decoration": "none"},
+                    style=theme.LINK_BUTTON_SECONDARY,
                 ),
             ),
             style=theme.TD,
@@ -145,7 +140,7 @@ def _runs_panel() -> rx.Component:
             ),
             id="schedule-run-history",
             aria_live="polite",
-            style={**theme.CARD, "display": "flex", "flex_direction": "column", "gap": "8px"},
+            style=theme.CARD_STACK,
         ),
     )
 
@@ -167,7 +162,7 @@ def _report_field() -> rx.Component:
             id="schedule-report",
             value=ScheduleState.report_id,
             on_change=ScheduleState.set_report,
-            style={**theme.PILL_SELECT, "width": "100%"},
+            style=theme.PILL_SELECT_FULL,
         ),
         html_for="schedule-report",
         width="100%",
