@@ -450,6 +450,8 @@ PIVOT_MAIN: dict[str, Any] = {
     "min_height": "0",
 }
 BUTTON_GHOST_SMALL: dict[str, Any] = {**BUTTON_GHOST, "height": "20px", "padding": "0 3px"}
+TABLE_FILL: dict[str, Any] = {"flex": "1 1 auto", "min_height": "200px"}
+GRID_CONTAINER: dict[str, Any] = {"height": "100%", "width": "100%"}
 PILL_WRAP: dict[str, Any] = {"display": "flex", "flex_wrap": "wrap", "gap": "4px", "min_width": "0"}
 ROW_TIGHT: dict[str, Any] = {
     "display": "flex",
@@ -727,14 +729,14 @@ CURRENT_TITLE: dict[str, Any] = {
 }
 DATASET_OPTION_NOTE: dict[str, Any] = {**MUTED, "line_height": "1.3"}
 PILL_INPUT_FULL: dict[str, Any] = {**PILL_INPUT, "width": "100%"}
-FILTER_COLUMN: dict[str, Any] = {
+FILTER_RANGE: dict[str, Any] = {
     "display": "flex",
     "gap": "6px",
     "align_items": "center",
     "flex": "1 1 260px",
     "min_width": "0",
 }
-FILTER_VALUE: dict[str, Any] = {"flex": "1 1 260px", "min_width": "0"}
+FILTER_VALUES: dict[str, Any] = {"flex": "1 1 260px", "min_width": "0"}
 FILTER_VALUE_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 140px", "width": "100%"}
 FILTER_ROW: dict[str, Any] = {
     "display": "flex",
@@ -743,7 +745,7 @@ FILTER_ROW: dict[str, Any] = {
     "align_items": "flex-start",
     "min_width": "0",
 }
-FILTER_JOIN_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "126px"}
+FILTER_GROUP_OP_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "126px"}
 FILTER_NOT: dict[str, Any] = {
     "display": "flex",
     "gap": "4px",
@@ -810,12 +812,12 @@ MEASURE_ROW: dict[str, Any] = {
     "padding": "4px 0",
     "min_width": "0",
 }
-AGG_FUNC_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "110px"}
-AGG_FORMAT_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "130px"}
-AGG_COLUMN_SELECT: dict[str, Any] = {**PILL_SELECT, "flex": "1 1 180px", "min_width": "110px"}
-AGG_LABEL_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 140px"}
+MEASURE_MODE_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "110px"}
+MEASURE_AGG_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "130px"}
+MEASURE_COLUMN_SELECT: dict[str, Any] = {**PILL_SELECT, "flex": "1 1 180px", "min_width": "110px"}
+MEASURE_ALIAS_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 140px"}
 FIELD_ERROR_LINE: dict[str, Any] = {**FIELD_ERROR, "flex_basis": "100%"}
-AGG_EXPR_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 200px"}
+MEASURE_EXPR_INPUT: dict[str, Any] = {**PILL_INPUT, "flex": "1 1 200px"}
 GROUP_ROW: dict[str, Any] = {
     "display": "flex",
     "flex_wrap": "wrap",
@@ -893,6 +895,99 @@ ATTRIBUTE_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "160px"}
 CARD_STACK_14: dict[str, Any] = {**CARD_COLUMN, "gap": "14px"}
 ROW_WRAP_BELOW: dict[str, Any] = {**row("4px", wrap=True, align=""), "margin_top": "4px"}
 FORMAT_SELECT: dict[str, Any] = {**PILL_SELECT, "width": "120px"}
+
+
+# A filter row is indented by its depth in the condition tree.
+def filter_condition(depth: Any) -> dict[str, Any]:
+    return {"padding": "4px 0", "min_width": "0", "margin_left": f"calc({depth} * 18px)"}
+
+
+def filter_group(depth: Any) -> dict[str, Any]:
+    return {
+        "display": "flex",
+        "gap": "6px",
+        "align_items": "center",
+        "flex_wrap": "wrap",
+        "padding": "4px 6px",
+        "margin_top": "4px",
+        "border_radius": "6px",
+        "background": SLATE_100,
+        "min_width": "0",
+        "margin_left": f"calc({depth} * 18px)",
+    }
+
+
+def nav_link(on: bool) -> dict[str, Any]:
+    """A top-bar link; `on` for the page shown."""
+    return {**NAV_LINK, **(NAV_LINK_ACTIVE if on else {})}
+
+
+def nav_button(on: bool) -> dict[str, Any]:
+    """A top-bar menu button drawn as a link."""
+    return {**NAV_LINK, **(NAV_LINK_ACTIVE if on else {}), "border": "none", "cursor": "pointer"}
+
+
+def tab_link(on: bool) -> dict[str, Any]:
+    """A tab of the admin pages; `on` for the page shown."""
+    return {
+        **BUTTON_GHOST,
+        "text_decoration": "none",
+        **({"background": SLATE_200} if on else {}),
+    }
+
+
+def dataset_option(chosen: Any) -> dict[str, Any]:
+    """A dataset in the explorer's list, marked at the left when chosen."""
+    return {
+        "text_align": "left",
+        "width": "100%",
+        "border": "none",
+        "color": SLATE_900,
+        "padding": "6px 10px",
+        "border_radius": "6px",
+        "cursor": "pointer",
+        "overflow_wrap": "anywhere",
+        "background": rx.cond(chosen, BLUE_50, "transparent"),
+        "border_left": rx.cond(chosen, f"3px solid {BLUE}", "3px solid transparent"),
+        "_hover": {"background": SLATE_100},
+    }
+
+
+def pill_bar(shown: Any, padding: str) -> dict[str, Any]:
+    """The filter pills' bar, out of the layout while there are none."""
+    return {
+        "display": rx.cond(shown, "flex", "none"),
+        "flex_wrap": "wrap",
+        "align_items": "center",
+        "gap": "4px",
+        "padding": padding,
+        "min_width": "0",
+    }
+
+
+def progress_bar(width: Any) -> dict[str, Any]:
+    return {**PROGRESS_BAR, "width": width}
+
+
+def export_progress_bar(width: Any) -> dict[str, Any]:
+    return {
+        "height": "100%",
+        "width": width,
+        "background": BLUE,
+        "border_radius": "999px",
+        "transition": "width 0.3s",
+    }
+
+
+def export_progress(shown: Any) -> dict[str, Any]:
+    """The export's progress and status, out of the layout until an export starts."""
+    return {
+        "display": rx.cond(shown, "flex", "none"),
+        "flex_direction": "column",
+        "gap": "4px",
+        "margin_top": "12px",
+    }
+
 
 # AG Grid theme parameters (compact rows, our palette); turned into a JS theme object.
 GRID_PARAMS: dict[str, Any] = {

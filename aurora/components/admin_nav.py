@@ -19,11 +19,7 @@ def admin_header(active: str, title: str) -> rx.Component:
                     href=href,
                     id=f"admin-tab-{key}",
                     aria_current="page" if key == active else None,
-                    style={
-                        **theme.BUTTON_GHOST,
-                        "text_decoration": "none",
-                        **({"background": theme.SLATE_200} if key == active else {}),
-                    },
+                    style=theme.tab_link(key == active),
                 )
                 for key, label, href in ADMIN_NAV
             ],

@@ -62,15 +62,16 @@ def _group_pill(pill: rx.Var[GroupPill]) -> rx.Component:
     )
 
 
-def _measure_row(m: rx.Var[Measure]) -> rx.Component:
-    return rx.el.div(
+def _measure_input(m: rx.Var[Measure]) -> list[rx.Component]:
+    """What a measure aggregates: a column, or an expression over columns."""
+    return [
         rx.el.select(
             rx.el.option("Column", value="column"),
             rx.el.option("Expression", value="expr"),
             value=m.mode,
             on_change=lambda v: AggregateState.set_measure(m.id, "mode", v),
             aria_label="Measure input",
-            style=theme.AGG_FUNC_SELECT,
+            style=theme.MEASURE_MODE_SELECT,
         ),
         rx.cond(
             m.mode == "expr",
@@ -81,7 +82,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                     aria_label="Expression",
                     class_name="measure-expr",
                     on_change=lambda v: AggregateState.set_measure(m.id, "expr", v),
-                    style=theme.AGG_EXPR_INPUT,
+                    style=theme.MEASURE_EXPR_INPUT,
                 ),
                 debounce_timeout=250,
             ),
@@ -92,16 +93,22 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                 on_change=lambda v: AggregateState.set_measure(m.id, "column", v),
                 aria_label="Measure column",
                 class_name="measure-column",
-                style=theme.AGG_COLUMN_SELECT,
+                style=theme.MEASURE_COLUMN_SELECT,
             ),
         ),
+    ]
+
+
+def _measure_row(m: rx.Var[Measure]) -> rx.Component:
+    return rx.el.div(
+        *_measure_input(m),
         rx.el.select(
             *[rx.el.option(AGG_LABELS[a], value=a) for a in AGGS],
             value=m.agg,
             on_change=lambda v: AggregateState.set_measure(m.id, "agg", v),
             aria_label="Aggregate",
             class_name="measure-agg",
-            style=theme.AGG_FORMAT_SELECT,
+            style=theme.MEASURE_AGG_SELECT,
         ),
         rx.el.span("as", style=theme.MUTED),
         rx.debounce_input(
@@ -110,7 +117,7 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
                 aria_label="Measure name",
                 class_name="measure-alias",
                 on_change=lambda v: AggregateState.set_measure(m.id, "alias", v),
-                style=theme.AGG_LABEL_INPUT,
+                style=theme.MEASURE_ALIAS_INPUT,
             ),
             debounce_timeout=250,
         ),
@@ -131,6 +138,75 @@ def _measure_row(m: rx.Var[Measure]) -> rx.Component:
     )
 
 
+def _group_by() -> list[rx.Component]:
+    return [
+        rx.el.div("Group by", style=theme.LABEL),
+        rx.el.div(
+            rx.foreach(AggregateState.group_pills, _group_pill),
+            rx.el.select(
+                rx.el.option("+ Add group column", value=""),
+                rx.foreach(ExplorerState.columns, _column_option),
+                value="",
+                on_change=AggregateState.add_group_by,
+                id="aggregate-group-add",
+                aria_label="Add group column",
+                style=theme.AGG_GROUP_SELECT,
+            ),
+            id="aggregate-group-by",
+            style=theme.GROUP_ROW,
+        ),
+    ]
+
+
+def _measures() -> list[rx.Component]:
+    return [
+        rx.el.div("Measures", style=theme.LABEL),
+        rx.el.div(
+            rx.foreach(AggregateState.measures, _measure_row),
+            id="aggregate-measures",
+            style=theme.MIN_WIDTH_0,
+        ),
+        theme.button(
+            "Measure",
+            icon_name="plus",
+            kind="ghost",
+            id="aggregate-add-measure",
+            on_click=AggregateState.add_measure,
+        ),
+        rx.cond(
+            AggregateState.error != "",
+            rx.el.div(
+                AggregateState.error,
+                role="alert",
+                id="aggregate-error",
+                style=theme.FIELD_ERROR,
+            ),
+        ),
+    ]
+
+
+def _footer() -> list[rx.Component]:
+    return [
+        theme.button(
+            "Remove aggregation",
+            icon_name="x",
+            kind="ghost",
+            id="aggregate-clear",
+            on_click=AggregateState.clear,
+        ),
+        rx.spacer(),
+        rx.dialog.close(theme.button("Cancel")),
+        theme.button(
+            "Apply",
+            icon_name="check",
+            kind="primary",
+            id="aggregate-apply",
+            disabled=ExplorerState.applying != "",
+            on_click=AggregateState.apply,
+        ),
+    ]
+
+
 def aggregate_modal() -> rx.Component:
     return modal(
         modal_id="aggregate-modal",
@@ -139,62 +215,6 @@ def aggregate_modal() -> rx.Component:
         open_=AggregateState.open,
         on_open_change=AggregateState.set_open,
         width="min(820px, 94vw)",
-        body=[
-            rx.el.div("Group by", style=theme.LABEL),
-            rx.el.div(
-                rx.foreach(AggregateState.group_pills, _group_pill),
-                rx.el.select(
-                    rx.el.option("+ Add group column", value=""),
-                    rx.foreach(ExplorerState.columns, _column_option),
-                    value="",
-                    on_change=AggregateState.add_group_by,
-                    id="aggregate-group-add",
-                    aria_label="Add group column",
-                    style=theme.AGG_GROUP_SELECT,
-                ),
-                id="aggregate-group-by",
-                style=theme.GROUP_ROW,
-            ),
-            rx.el.div("Measures", style=theme.LABEL),
-            rx.el.div(
-                rx.foreach(AggregateState.measures, _measure_row),
-                id="aggregate-measures",
-                style=theme.MIN_WIDTH_0,
-            ),
-            theme.button(
-                "Measure",
-                icon_name="plus",
-                kind="ghost",
-                id="aggregate-add-measure",
-                on_click=AggregateState.add_measure,
-            ),
-            rx.cond(
-                AggregateState.error != "",
-                rx.el.div(
-                    AggregateState.error,
-                    role="alert",
-                    id="aggregate-error",
-                    style=theme.FIELD_ERROR,
-                ),
-            ),
-        ],
-        footer=[
-            theme.button(
-                "Remove aggregation",
-                icon_name="x",
-                kind="ghost",
-                id="aggregate-clear",
-                on_click=AggregateState.clear,
-            ),
-            rx.spacer(),
-            rx.dialog.close(theme.button("Cancel")),
-            theme.button(
-                "Apply",
-                icon_name="check",
-                kind="primary",
-                id="aggregate-apply",
-                disabled=ExplorerState.applying != "",
-                on_click=AggregateState.apply,
-            ),
-        ],
+        body=[*_group_by(), *_measures()],
+        footer=_footer(),
     )

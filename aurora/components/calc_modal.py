@@ -22,6 +22,53 @@ def _existing(c: rx.Var[Calculated]) -> rx.Component:
     )
 
 
+def _name() -> list[rx.Component]:
+    return [
+        rx.el.label("Name", html_for="calc-name", style=theme.LABEL),
+        rx.el.input(
+            id="calc-name",
+            value=CalcState.name,
+            on_change=CalcState.set_name,
+            placeholder="Net amount",
+            style=theme.PILL_INPUT_FULL,
+        ),
+        rx.el.div(
+            "Column name: ",
+            rx.el.code(CalcState.identifier, id="calc-identifier"),
+            style=theme.MUTED_HINT,
+        ),
+    ]
+
+
+def _expression() -> list[rx.Component]:
+    """The expression, what it may use, and the API's answer when it refused it."""
+    return [
+        rx.el.label("Expression", html_for="calc-expr", style=theme.LABEL),
+        rx.el.textarea(
+            id="calc-expr",
+            value=CalcState.expr,
+            on_change=CalcState.set_expr,
+            placeholder="amount * (1 - discount)",
+            rows=3,
+            style=theme.TEXTAREA,
+        ),
+        rx.el.div(
+            "Columns, numbers, 'text', + - * / %, comparisons, CASE WHEN, and functions "
+            "such as round, abs, coalesce, lower, upper, year, month, date_trunc.",
+            style=theme.MUTED,
+        ),
+        rx.cond(
+            CalcState.error != "",
+            rx.el.div(
+                CalcState.error,
+                id="calc-error",
+                role="alert",
+                style=theme.FIELD_ERROR_BELOW,
+            ),
+        ),
+    ]
+
+
 def calc_modal() -> rx.Component:
     return modal(
         modal_id="calc-modal",
@@ -35,42 +82,8 @@ def calc_modal() -> rx.Component:
                 rx.foreach(ExplorerState.calculated, _existing),
                 style=theme.CALC_LIST,
             ),
-            rx.el.label("Name", html_for="calc-name", style=theme.LABEL),
-            rx.el.input(
-                id="calc-name",
-                value=CalcState.name,
-                on_change=CalcState.set_name,
-                placeholder="Net amount",
-                style=theme.PILL_INPUT_FULL,
-            ),
-            rx.el.div(
-                "Column name: ",
-                rx.el.code(CalcState.identifier, id="calc-identifier"),
-                style=theme.MUTED_HINT,
-            ),
-            rx.el.label("Expression", html_for="calc-expr", style=theme.LABEL),
-            rx.el.textarea(
-                id="calc-expr",
-                value=CalcState.expr,
-                on_change=CalcState.set_expr,
-                placeholder="amount * (1 - discount)",
-                rows=3,
-                style=theme.TEXTAREA,
-            ),
-            rx.el.div(
-                "Columns, numbers, 'text', + - * / %, comparisons, CASE WHEN, and functions "
-                "such as round, abs, coalesce, lower, upper, year, month, date_trunc.",
-                style=theme.MUTED,
-            ),
-            rx.cond(
-                CalcState.error != "",
-                rx.el.div(
-                    CalcState.error,
-                    id="calc-error",
-                    role="alert",
-                    style=theme.FIELD_ERROR_BELOW,
-                ),
-            ),
+            *_name(),
+            *_expression(),
         ],
         footer=[
             rx.dialog.close(theme.button("Close")),

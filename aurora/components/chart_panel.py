@@ -109,8 +109,36 @@ def _select(id_: str, label: str, value: Any, handler: Any, *options: Any) -> rx
     )
 
 
+def _series_selects(not_kpi: Any) -> list[rx.Component]:
+    """A series column splits the measure (not on a pie); its layout, once there is one."""
+    return [
+        rx.cond(
+            not_kpi & (ChartState.kind != "pie") & (ChartState.x_options.length() > 1),
+            _select(
+                "chart-series",
+                "Series column",
+                ChartState.series,
+                ChartState.set_series,
+                rx.el.option("No series", value=""),
+                rx.foreach(ChartState.series_options, _pill_option),
+            ),
+        ),
+        rx.cond(
+            ChartState.has_series & (ChartState.kind != "line"),
+            _select(
+                "chart-stack",
+                "Series layout",
+                ChartState.stack,
+                ChartState.set_stack,
+                rx.el.option("Stacked", value="stacked"),
+                rx.el.option("Side by side", value="grouped"),
+            ),
+        ),
+    ]
+
+
 def _controls() -> rx.Component:
-    not_kpi, series_kind = ChartState.kind != "kpi", ChartState.kind != "pie"
+    not_kpi = ChartState.kind != "kpi"
     return rx.el.div(
         _select(
             "chart-kind",
@@ -136,28 +164,7 @@ def _controls() -> rx.Component:
             ChartState.set_y,
             rx.foreach(ChartState.y_options, _pill_option),
         ),
-        rx.cond(
-            not_kpi & series_kind & (ChartState.x_options.length() > 1),
-            _select(
-                "chart-series",
-                "Series column",
-                ChartState.series,
-                ChartState.set_series,
-                rx.el.option("No series", value=""),
-                rx.foreach(ChartState.series_options, _pill_option),
-            ),
-        ),
-        rx.cond(
-            ChartState.has_series & (ChartState.kind != "line"),
-            _select(
-                "chart-stack",
-                "Series layout",
-                ChartState.stack,
-                ChartState.set_stack,
-                rx.el.option("Stacked", value="stacked"),
-                rx.el.option("Side by side", value="grouped"),
-            ),
-        ),
+        *_series_selects(not_kpi),
         rx.cond(not_kpi, _limit()),
         rx.cond(ChartState.loading, rx.spinner(size="1")),
         rx.spacer(),

@@ -57,7 +57,7 @@ def _nav_link(key: str, label: str, href: str, icon_name: str, active: str) -> r
         href=href,
         id=f"nav-{key}",
         aria_current="page" if on else None,
-        style={**theme.NAV_LINK, **(theme.NAV_LINK_ACTIVE if on else {})},
+        style=theme.nav_link(on),
     )
 
 
@@ -74,12 +74,7 @@ def _admin_menu(active: str) -> rx.Component:
                     theme.icon("chevron-down", 12),
                     id="nav-admin",
                     type="button",
-                    style={
-                        **theme.NAV_LINK,
-                        **(theme.NAV_LINK_ACTIVE if on else {}),
-                        "border": "none",
-                        "cursor": "pointer",
-                    },
+                    style=theme.nav_button(on),
                 )
             ),
             rx.menu.content(
@@ -152,19 +147,7 @@ def _dataset_option(d: rx.Var[DatasetItem]) -> rx.Component:
         aria_selected=chosen,
         title=d.key,
         on_click=ExplorerState.pick_dataset(d.key),
-        style={
-            "text_align": "left",
-            "width": "100%",
-            "border": "none",
-            "color": theme.SLATE_900,
-            "padding": "6px 10px",
-            "border_radius": "6px",
-            "cursor": "pointer",
-            "overflow_wrap": "anywhere",
-            "background": rx.cond(chosen, theme.BLUE_50, "transparent"),
-            "border_left": rx.cond(chosen, f"3px solid {theme.BLUE}", "3px solid transparent"),
-            "_hover": {"background": theme.SLATE_100},
-        },
+        style=theme.dataset_option(chosen),
     )
 
 

@@ -52,7 +52,7 @@ def _value_editor(row: rx.Var[flt.FilterRow]) -> rx.Component:
         _single(row, row.value, lambda v: FilterState.set_value(row.id, v), "From"),
         rx.el.span("and", style=theme.MUTED),
         _single(row, row.value2, lambda v: FilterState.set_value2(row.id, v), "To"),
-        style=theme.FILTER_COLUMN,
+        style=theme.FILTER_RANGE,
     )
     values_list = rx.el.div(
         rx.debounce_input(
@@ -67,7 +67,7 @@ def _value_editor(row: rx.Var[flt.FilterRow]) -> rx.Component:
             ),
             debounce_timeout=250,
         ),
-        style=theme.FILTER_VALUE,
+        style=theme.FILTER_VALUES,
     )
     return rx.cond(
         (row.operator == "is_null") | (row.operator == "is_not_null"),
@@ -121,13 +121,13 @@ def _condition_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
         ),
         class_name="filter-condition",
         data_row=row.id,
-        style={"padding": "4px 0", "min_width": "0", "margin_left": f"calc({row.depth} * 18px)"},
+        style=theme.filter_condition(row.depth),
     )
 
 
-def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
-    is_root = row.id == flt.ROOT
-    return rx.el.div(
+def _group_combiner(row: rx.Var[flt.FilterRow]) -> list[rx.Component]:
+    """How the group combines its members: AND or OR, and NOT over the whole."""
+    return [
         rx.el.select(
             rx.el.option("ALL of (AND)", value="and"),
             rx.el.option("ANY of (OR)", value="or"),
@@ -135,7 +135,7 @@ def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
             on_change=lambda v: FilterState.set_group_op(row.id, v),
             aria_label="Combine with",
             class_name="filter-group-op",
-            style=theme.FILTER_JOIN_SELECT,
+            style=theme.FILTER_GROUP_OP_SELECT,
         ),
         rx.el.label(
             rx.el.input(
@@ -146,7 +146,13 @@ def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
             "NOT",
             style=theme.FILTER_NOT,
         ),
-        rx.spacer(),
+    ]
+
+
+def _group_actions(row: rx.Var[flt.FilterRow]) -> list[rx.Component]:
+    """Add a condition or a group inside; remove the group (never the root)."""
+    is_root = row.id == flt.ROOT
+    return [
         theme.button(
             "Condition",
             icon_name="plus",
@@ -165,20 +171,17 @@ def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
             ~is_root,
             theme.icon_button("trash-2", "Remove group", on_click=FilterState.remove(row.id)),
         ),
+    ]
+
+
+def _group_row(row: rx.Var[flt.FilterRow]) -> rx.Component:
+    return rx.el.div(
+        *_group_combiner(row),
+        rx.spacer(),
+        *_group_actions(row),
         class_name="filter-group",
         data_row=row.id,
-        style={
-            "display": "flex",
-            "gap": "6px",
-            "align_items": "center",
-            "flex_wrap": "wrap",
-            "padding": "4px 6px",
-            "margin_top": "4px",
-            "border_radius": "6px",
-            "background": theme.SLATE_100,
-            "min_width": "0",
-            "margin_left": f"calc({row.depth} * 18px)",
-        },
+        style=theme.filter_group(row.depth),
     )
 
 

@@ -52,12 +52,5 @@ def pill_bar(
         _more_chip(pills, bar),
         id=BAR_ID,
         aria_label="Active filters",
-        style={
-            "display": rx.cond(pills.length() > 0, "flex", "none"),
-            "flex_wrap": "wrap",
-            "align_items": "center",
-            "gap": "4px",
-            "padding": padding,
-            "min_width": "0",
-        },
+        style=theme.pill_bar(pills.length() > 0, padding),
     )

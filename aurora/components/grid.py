@@ -102,7 +102,7 @@ def result_grid() -> rx.Component:
             default_col_def=rx.Var("auroraDefaultColDef"),
             theme=rx.Var("auroraGridTheme"),
             loading=ExplorerState.loading,
-            container_style={"height": "100%", "width": "100%"},
+            container_style=theme.GRID_CONTAINER,
             suppress_row_virtualisation=True,
             suppress_column_virtualisation=True,
             suppress_movable_columns=True,

@@ -147,7 +147,7 @@ def _upload_progress() -> rx.Component:
             ),
         ),
         rx.el.div(
-            rx.el.div(style={**theme.PROGRESS_BAR, "width": S.upload_progress.to_string() + "%"}),
+            rx.el.div(style=theme.progress_bar(S.upload_progress.to_string() + "%")),
             id="upload-progress",
             role="progressbar",
             aria_label="Upload progress",

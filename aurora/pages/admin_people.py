@@ -69,67 +69,131 @@ def _user_row(u: rx.Var[UserItem]) -> rx.Component:
     )
 
 
+def _new_user_identity() -> list[rx.Component]:
+    """User name, display name and the first password."""
+    return [
+        forms.field(
+            "User name",
+            forms.text_input(
+                "user-new-name",
+                U.new_username,
+                lambda v: U.set_new("new_username", v),
+                width="160px",
+                auto_complete="off",
+            ),
+        ),
+        forms.field(
+            "Display name",
+            forms.text_input(
+                "user-new-display",
+                U.new_display,
+                lambda v: U.set_new("new_display", v),
+                width="180px",
+            ),
+        ),
+        forms.field(
+            "Password (8+ characters)",
+            forms.text_input(
+                "user-new-password",
+                U.new_password,
+                lambda v: U.set_new("new_password", v),
+                width="180px",
+                type="password",
+                auto_complete="new-password",
+            ),
+        ),
+    ]
+
+
+def _new_user_access() -> list[rx.Component]:
+    """What the new user may see: a role and the attributes row-level security reads."""
+    return [
+        forms.field(
+            "Role",
+            forms.select(
+                "user-new-role",
+                ROLES,
+                U.new_role,
+                lambda v: U.set_new("new_role", v),
+                width="110px",
+            ),
+        ),
+        forms.field(
+            "Attributes (row-level security)",
+            rx.el.textarea(
+                id="user-new-attributes",
+                value=U.new_attributes,
+                placeholder=ATTR_HINT,
+                rows=2,
+                on_change=lambda v: U.set_new("new_attributes", v),
+                style=theme.ATTRIBUTES_INPUT,
+            ),
+        ),
+    ]
+
+
 def _create_user() -> rx.Component:
     return rx.el.section(
         rx.el.h2("New user", style=theme.H2),
         rx.el.div(
-            forms.field(
-                "User name",
-                forms.text_input(
-                    "user-new-name",
-                    U.new_username,
-                    lambda v: U.set_new("new_username", v),
-                    width="160px",
-                    auto_complete="off",
-                ),
-            ),
-            forms.field(
-                "Display name",
-                forms.text_input(
-                    "user-new-display",
-                    U.new_display,
-                    lambda v: U.set_new("new_display", v),
-                    width="180px",
-                ),
-            ),
-            forms.field(
-                "Password (8+ characters)",
-                forms.text_input(
-                    "user-new-password",
-                    U.new_password,
-                    lambda v: U.set_new("new_password", v),
-                    width="180px",
-                    type="password",
-                    auto_complete="new-password",
-                ),
-            ),
-            forms.field(
-                "Role",
-                forms.select(
-                    "user-new-role",
-                    ROLES,
-                    U.new_role,
-                    lambda v: U.set_new("new_role", v),
-                    width="110px",
-                ),
-            ),
-            forms.field(
-                "Attributes (row-level security)",
-                rx.el.textarea(
-                    id="user-new-attributes",
-                    value=U.new_attributes,
-                    placeholder=ATTR_HINT,
-                    rows=2,
-                    on_change=lambda v: U.set_new("new_attributes", v),
-                    style=theme.ATTRIBUTES_INPUT,
-                ),
-            ),
+            *_new_user_identity(),
+            *_new_user_access(),
             theme.button(
                 "Create", icon_name="user-plus", kind="primary", id="user-create", on_click=U.create
             ),
             style=theme.FORM_ROW,
         ),
         style=theme.CARD_STACK,
+    )
+
+
+def _edit_fields() -> rx.Component:
+    return rx.el.div(
+        forms.field(
+            "Display name",
+            forms.text_input(
+                "user-edit-display",
+                U.edit_display,
+                lambda v: U.set_edit("edit_display", v),
+                width="100%",
+            ),
+        ),
+        forms.field(
+            "Role",
+            forms.select(
+                "user-edit-role", ROLES, U.edit_role, lambda v: U.set_edit("edit_role", v)
+            ),
+        ),
+        forms.field(
+            "Attributes (row-level security)",
+            rx.el.textarea(
+                id="user-edit-attributes",
+                value=U.edit_attributes,
+                placeholder=ATTR_HINT,
+                rows=4,
+                on_change=lambda v: U.set_edit("edit_attributes", v),
+                style=theme.TEXTAREA,
+            ),
+        ),
+        forms.field(
+            "Reset password (leave empty to keep it)",
+            forms.text_input(
+                "user-edit-password",
+                U.edit_password,
+                lambda v: U.set_edit("edit_password", v),
+                width="240px",
+                type="password",
+                auto_complete="new-password",
+            ),
+        ),
+        forms.checkbox(
+            "Active",
+            U.edit_active,
+            lambda v: U.set_edit("edit_active", v),
+            "user-edit-active",
+        ),
+        forms.alert(U.edit_error, "user-edit-error"),
+        style=theme.column("10px"),
     )
 
 
@@ -141,55 +205,7 @@ def _edit_user() -> rx.Component:
         open_=U.edit_open,
         on_open_change=U.set_edit_open,
         width="min(560px, 94vw)",
-        body=[
-            rx.el.div(
-                forms.field(
-                    "Display name",
-                    forms.text_input(
-                        "user-edit-display",
-                        U.edit_display,
-                        lambda v: U.set_edit("edit_display", v),
-                        width="100%",
-                    ),
-                ),
-                forms.field(
-                    "Role",
-                    forms.select(
-                        "user-edit-role", ROLES, U.edit_role, lambda v: U.set_edit("edit_role", v)
-                    ),
-                ),
-                forms.field(
-                    "Attributes (row-level security)",
-                    rx.el.textarea(
-                        id="user-edit-attributes",
-                        value=U.edit_attributes,
-                        placeholder=ATTR_HINT,
-                        rows=4,
-                        on_change=lambda v: U.set_edit("edit_attributes", v),
-                        style=theme.TEXTAREA,
-                    ),
-                ),
-                forms.field(
-                    "Reset password (leave empty to keep it)",
-                    forms.text_input(
-                        "user-edit-password",
-                        U.edit_password,
-                        lambda v: U.set_edit("edit_password", v),
-                        width="240px",
-                        type="password",
-                        auto_complete="new-password",
-                    ),
-                ),
-                forms.checkbox(
-                    "Active",
-                    U.edit_active,
-                    lambda v: U.set_edit("edit_active", v),
-                    "user-edit-active",
-                ),
-                forms.alert(U.edit_error, "user-edit-error"),
-                style=theme.column("10px"),
-            )
-        ],
+        body=[_edit_fields()],
         footer=[
             rx.dialog.close(theme.button("Cancel")),
             theme.button(
@@ -414,7 +430,7 @@ def admin_audit_page() -> rx.Component:
             [forms.th(h) for h in ("When (UTC)", "User", "Action", "Dataset", "Detail")],
             rx.foreach(A.items, _audit_row),
             id="audit-list",
-            wrap_style={"flex": "1 1 auto", "min_height": "200px"},
+            wrap_style=theme.TABLE_FILL,
         ),
         _audit_pager(),
         page_id="admin-audit-page",

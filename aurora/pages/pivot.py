@@ -350,6 +350,57 @@ def _table() -> rx.Component:
     )
 
 
+def _drill_table() -> rx.Component:
+    """One page of the rows behind the number clicked."""
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(rx.el.tr(rx.foreach(PivotState.drill_headers, lambda h: forms.th(h)))),
+            rx.el.tbody(
+                rx.foreach(
+                    PivotState.drill_rows,
+                    lambda row: rx.el.tr(
+                        rx.foreach(
+                            row,
+                            lambda v: rx.el.td(v, role="gridcell", style=theme.TD_NOWRAP),
+                        ),
+                        class_name="drill-row",
+                    ),
+                )
+            ),
+            style=theme.TABLE,
+        ),
+        data_scrolls="both",
+        style=theme.TABLE_WRAP_TALL,
+    )
+
+
+def _drill_pager() -> list[rx.Component]:
+    """Which rows are shown, and the previous and next page of them."""
+    return [
+        rx.el.span(
+            "Rows "
+            + (PivotState.drill_start + 1).to_string()
+            + "\u2013"
+            + (PivotState.drill_start + PivotState.drill_rows.length()).to_string(),
+            id="pivot-drill-range",
+            style=theme.MUTED,
+        ),
+        rx.spacer(),
+        theme.icon_button(
+            "chevron-left",
+            "Previous rows",
+            disabled=PivotState.drill_start == 0,
+            on_click=PivotState.drill_page(PivotState.drill_start - 50),
+        ),
+        theme.icon_button(
+            "chevron-right",
+            "Next rows",
+            disabled=~PivotState.drill_more,
+            on_click=PivotState.drill_page(PivotState.drill_start + 50),
+        ),
+    ]
+
+
 def _drill_modal() -> rx.Component:
     return modal(
         modal_id="pivot-drill",
@@ -357,58 +408,8 @@ def _drill_modal() -> rx.Component:
         subtitle=PivotState.drill_title,
         open_=PivotState.drill_open,
         on_open_change=PivotState.set_drill_open,
-        body=[
-            rx.el.div(
-                rx.el.table(
-                    rx.el.thead(
-                        rx.el.tr(rx.foreach(PivotState.drill_headers, lambda h: forms.th(h)))
-                    ),
-                    rx.el.tbody(
-                        rx.foreach(
-                            PivotState.drill_rows,
-                            lambda row: rx.el.tr(
-                                rx.foreach(
-                                    row,
-                                    lambda v: rx.el.td(
-                                        v,
-                                        role="gridcell",
-                                        style=theme.TD_NOWRAP,
-                                    ),
-                                ),
-                                class_name="drill-row",
-                            ),
-                        )
-                    ),
-                    style=theme.TABLE,
-                ),
-                data_scrolls="both",
-                style=theme.TABLE_WRAP_TALL,
-            ),
-        ],
-        footer=[
-            rx.el.span(
-                "Rows "
-                + (PivotState.drill_start + 1).to_string()
-                + "\u2013"
-                + (PivotState.drill_start + PivotState.drill_rows.length()).to_string(),
-                id="pivot-drill-range",
-                style=theme.MUTED,
-            ),
-            rx.spacer(),
-            theme.icon_button(
-                "chevron-left",
-                "Previous rows",
-                disabled=PivotState.drill_start == 0,
-                on_click=PivotState.drill_page(PivotState.drill_start - 50),
-            ),
-            theme.icon_button(
-                "chevron-right",
-                "Next rows",
-                disabled=~PivotState.drill_more,
-                on_click=PivotState.drill_page(PivotState.drill_start + 50),
-            ),
-            rx.dialog.close(theme.button("Close")),
-        ],
+        body=[_drill_table()],
+        footer=[*_drill_pager(), rx.dialog.close(theme.button("Close"))],
     )
 
 
