@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DEMO_ROWS ?= 1000000
 export AURORA_DATA_DIR ?= $(CURDIR)/data/warehouse
 
-.PHONY: run test check setup setup-dev lock data bun chromium nginx lint typecheck pytest bench loadtest clean
+.PHONY: run test check check-tests setup setup-dev lock data bun chromium nginx lint typecheck pytest bench loadtest clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -111,12 +111,16 @@ pytest: setup-dev bun chromium nginx
 
 test: setup-dev lint typecheck pytest
 
-# The fast loop: lint, types and every test but the browser, slow and deployed-shape ones, on
-# every core (pytest-xdist). `slow` is measured (tests/slow.py): over 1 s in a timed run, the
-# DuckDB/PostgreSQL conformance corpus and the hypothesis tests; the run ends by naming any
-# unmarked test over 1 s. --dist loadfile keeps each file on one worker: the tests of one
-# file may share a Redis database or a server and clear it between each other.
-check: setup-dev lint typecheck
+# The fast loop: lint, types and every test but the browser, slow and deployed-shape ones, all
+# three at once (ruff and mypy beside the tests, whose wait on servers and processes leaves the
+# cores room), the tests on every core (pytest-xdist). `slow` is measured (tests/slow.py): over
+# 1 s in a timed run, the DuckDB/PostgreSQL conformance corpus and the hypothesis tests; the run
+# ends by naming any unmarked test over 1 s. --dist loadfile keeps each file on one worker: the
+# tests of one file may share a Redis database or a server and clear it between each other.
+check: setup-dev
+	$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck check-tests
+
+check-tests: setup-dev
 	$(BIN)/python -m pytest -q -x -n auto --dist loadfile -m "not e2e and not slow and not deployed"
 
 bench: setup-dev
