@@ -174,6 +174,11 @@ class ApiClient:
         result: dict[str, Any] = await self._call("POST", "/api/totals", json=spec)
         return result
 
+    async def insights(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Findings about a chart's measure (POST /api/insights), each with its spec."""
+        result: dict[str, Any] = await self._call("POST", "/api/insights", json=body)
+        return result
+
     async def start_export(
         self, spec: dict[str, Any], fmt: str, filename: str = ""
     ) -> dict[str, Any]:

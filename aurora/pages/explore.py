@@ -13,6 +13,7 @@ from aurora.components.column_summary import column_summary
 from aurora.components.export_modal import export_modal
 from aurora.components.filter_modal import filter_modal
 from aurora.components.grid import result_grid
+from aurora.components.insights_panel import insights_panel
 from aurora.components.join_modal import join_modal
 from aurora.components.report_modal import save_report_modal
 from aurora.components.status import (
@@ -34,6 +35,7 @@ def _workspace() -> rx.Component:
         rls_empty_notice(),
         column_summary(),
         chart_panel(),
+        insights_panel(),
         rx.el.div(
             result_grid(),
             style=theme.GRID_AREA,

@@ -176,7 +176,7 @@ def _trend(rows: list[list[Any]], ran: Ran) -> list[Finding]:
     return [
         Finding(
             kind="trend",
-            text=text.trend(ran.label, _date(d0), _date(d1), slope, change, r2),
+            text=text.trend(ran.label, (_date(d0), _date(d1)), slope, change, r2, ran.axis.grain),
             spec=specs.trend_finding_spec(ran.axis, ran.request.spec.page_size),
             measure=ran.axis.measure.alias,
             slope_per_day=slope,

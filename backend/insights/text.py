@@ -58,19 +58,31 @@ def anomaly(label: str, day: dt.date, grain: str, value: float, expected: float,
     )
 
 
-def trend(
-    label: str, first: dt.date, last: dt.date, slope: float, span_change: float, r2: float
-) -> str:
-    """The sentence.
+#: Days in a period on average, to say a slope per period of the chart's grain.
+DAYS_PER = {"day": 1.0, "week": 7.0, "month": 365.25 / 12, "quarter": 365.25 / 4, "year": 365.25}
 
-    >>> trend("Revenue", dt.date(2024, 1, 1), dt.date(2024, 3, 30), 2.0, 178.0, 0.46)[:60]
-    'Revenue trended up from 2024-01-01 to 2024-03-30: +178 over '
-    """
+
+def trend(
+    label: str,
+    span: tuple[dt.date, dt.date],
+    slope: float,
+    span_change: float,
+    r2: float,
+    grain: str = "day",
+) -> str:
+    """The sentence; `slope` is per day, said per period of `grain`.
+
+    >>> print(trend("Revenue", (dt.date(2024, 1, 1), dt.date(2024, 3, 30)), 2.0, 178.0, 0.46))
+    Revenue trended up from 2024-01-01 to 2024-03-30: +178 over the range (+2 a day); the trend explains 46% of the variation.
+    >>> trend("Cost", (dt.date(2024, 1, 1), dt.date(2024, 12, 1)), -1.0, -335.0, 0.9, "month")[:62]
+    'Cost trended down from 2024-01-01 to 2024-12-01: -335 over the'
+    """  # noqa: E501
     direction = "up" if slope > 0 else "down" if slope < 0 else "flat"
+    per = slope * DAYS_PER.get(grain, 1.0)
     return (
-        f"{label} trended {direction} from {first.isoformat()} to {last.isoformat()}: "
-        f"{signed(span_change)} over the range ({signed(slope)} a day); the trend explains "
-        f"{r2:.0%} of the variation."
+        f"{label} trended {direction} from {span[0].isoformat()} to {span[1].isoformat()}: "
+        f"{signed(span_change)} over the range ({signed(per)} a {grain}); the trend "
+        f"explains {r2:.0%} of the variation."
     )
 
 

@@ -63,6 +63,7 @@ ALLOWED: dict[str, set[str]] = {
         *("set_column", "set_group_op", "set_open", "set_operator", "set_text_value"),
         *("set_value", "set_value2", "toggle_negate"),
     },
+    "InsightsState": {"find", "open_finding"},
     "JoinState": {"add_join", "add_pair", "apply", "clear", "open_modal", "refresh_preview"}
     | {"remove_join", "remove_pair", "set_left", "set_open", "set_right", "set_type"},
     "PivotState": {
