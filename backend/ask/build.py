@@ -10,7 +10,7 @@ from typing import Any
 from backend.ask.engine import AskContext
 from backend.ask.intent import FilterIntent, GroupIntent, Intent, MeasureIntent, Ref, TimeIntent
 from backend.ask.joins import Sources
-from backend.ask.lexicon import DATES, Meaning, is_measure
+from backend.ask.lexicon import DATES, Meaning, is_id, is_measure
 from backend.ask.models import AskAnswer, Interpretation, Part
 
 _AGG_LABEL = {
@@ -194,20 +194,16 @@ class _Builder:
                 self._condition(name, "<=", end.isoformat(), t.text, f"{label} up to {end}")
 
     def _implicit_groups(self) -> None:
-        """ "top 10 countries by revenue": with a measure, a named text or date column is
-        what it is measured per."""
+        """ "top 10 countries by revenue", "region revenue": with a measure, a named text or
+        date column is what it is measured per (identifiers never are: they ask for rows)."""
         intent = self.intent
         ranked = intent.rank is not None and intent.rank[1] is not None
-        if intent.groups or intent.listing or not (intent.measures or ranked):
+        numbers = any(self._is_measure(r) for r, _ in intent.mentioned)
+        if intent.groups or self._detail() or not (intent.measures or ranked or numbers):
             return
         keep = []
         for ref, text in intent.mentioned:
-            if self._is_measure(ref) or self.sources.kind(ref) not in (
-                "text",
-                "date",
-                "boolean",
-                "integer",
-            ):
+            if self._is_measure(ref) or self.sources.kind(ref) not in ("text", "date", "boolean"):
                 keep.append((ref, text))
             else:
                 intent.groups.append(GroupIntent(ref, None, text))
@@ -235,21 +231,19 @@ class _Builder:
     def _measures(self, groups: list[str]) -> list[str]:
         intent = self.intent
         wanted = list(intent.measures)
-        ranked = intent.rank[1] if intent.rank else None
-        if intent.listing and not wanted and not groups:
-            return []  # "top 10 orders by revenue": rows, sorted
-        if ranked is not None and not any(m.ref == ranked for m in wanted):
-            agg = (
-                "sum"
-                if groups or intent.limit
-                else ("max" if intent.rank and intent.rank[0] == "desc" else "min")
-            )
-            wanted.append(MeasureIntent(agg, ranked, intent.rank[2] if intent.rank else ""))
-        if not wanted and (groups or not self._detail()):
-            numbers = [(r, t) for r, t in intent.mentioned if self._is_measure(r)]
-            wanted = [MeasureIntent("sum", r, t) for r, t in numbers]
-            if not wanted and groups:
-                wanted = [MeasureIntent("count", None, "")]
+        if not wanted and not groups and self._detail():
+            return []  # "top 10 orders by revenue", "list orders in Chile": rows
+        if intent.rank is not None and intent.rank[1] is not None:
+            direction, ranked, text = intent.rank
+            if not any(m.ref == ranked for m in wanted):
+                agg = "sum" if groups or intent.limit else ("max" if direction == "desc" else "min")
+                wanted.append(MeasureIntent(agg, ranked, text))
+        if not wanted:
+            wanted = [
+                MeasureIntent("sum", r, t) for r, t in intent.mentioned if self._is_measure(r)
+            ]
+        if not wanted and (groups or intent.rows):
+            wanted = [MeasureIntent("count", None, "")]
         aliases: list[str] = []
         for m in wanted:
             alias = self._measure(m)
@@ -262,11 +256,22 @@ class _Builder:
         return column is not None and is_measure(column)
 
     def _detail(self) -> bool:
-        """No measure word and no grouping: rows, unless numbers were named ("revenue in 2024")."""
+        """Rows, not totals: asked for ("list", "details"), a first N without a grouping, an
+        identifier named, or only plain columns named with no measure word."""
         intent = self.intent
-        if intent.listing or intent.limit:
+        if intent.measures or intent.groups:
+            return False
+        mentioned = [self.sources.column(r) for r, _ in intent.mentioned]
+        if intent.listing or any(c is not None and is_id(c) for c in mentioned):
             return True
-        return not any(self._is_measure(r) for r, _ in intent.mentioned)
+        if intent.limit:  # "top 10 orders by revenue", but "top 10 countries by revenue"
+            return not any(
+                c is not None and c.kind in ("text", "date", "boolean") for c in mentioned
+            )
+        ranked = intent.rank is not None and intent.rank[1] is not None
+        if ranked or any(c is not None and is_measure(c) for c in mentioned):
+            return False
+        return not intent.rows or bool(mentioned)
 
     def _measure(self, m: MeasureIntent) -> str:
         measures = self.spec_doc.setdefault("measures", [])
@@ -338,8 +343,7 @@ class _Builder:
             name = self.name(ref)
             if name not in names:
                 names.append(name)
-        numbers = any(self._is_measure(r) for r, _ in self.intent.mentioned)
-        if names and (self.intent.listing or not numbers):
+        if names:
             self.spec_doc["columns"] = names
 
 

@@ -61,6 +61,7 @@ class Intent:
     limit: tuple[int, str] | None = None
     vintage: tuple[dict[str, Any], str] | None = None
     listing: bool = False  # "list", "rows": a detail query
+    rows: bool = False  # a noun for the rows ("orders", "employees"): counted when nothing else is
     which: bool = False  # "which region ...": one answer wanted
     ignored: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)  # words that look like names we lack

@@ -109,6 +109,8 @@ def _parts(words: tuple[str, ...]) -> list[str]:
 def _column(lexicon: Lexicon, key: str, c: Column) -> None:
     for words in column_phrases(c, c.synonyms):
         lexicon.add(words, Meaning("column", key, c.name, measure=is_measure(c)))
+        if len(words) == 2:  # "revenue local" is also "local revenue"
+            lexicon.add(words[::-1], Meaning("column", key, c.name, measure=is_measure(c)))
         for w in _parts(words):
             lexicon.add((w,), Meaning("column", key, c.name, exact=False))
 

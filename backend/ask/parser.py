@@ -181,7 +181,7 @@ class _Reader:
         if code not in ("HIGH", "LOW"):
             return 0
         direction = "desc" if code == "HIGH" else "asc"
-        ref = self.column_at(i + 1)
+        ref = None if self._row_noun_word(i + 1) else self.column_at(i + 1)
         if ref is not None and self.measure_like(ref):
             self.intent.rank = (direction, ref, self.text(i, i + 2))
             return 2
@@ -247,6 +247,14 @@ class _Reader:
             return True
         return item.code in ("LIST", "WORD") and bool(item.norm) and item.norm[-1] in ROW_NOUNS
 
+    def _row_noun_word(self, j: int) -> bool:
+        item = self.at(j)
+        if item is None or not item.norm or item.norm[-1] not in ROW_NOUNS:
+            return False
+        return item.code in ("WORD", "LIST") or (
+            item.code == "DATA" and not any(m.exact for m in item.meanings)
+        )
+
     def _group(self, i: int) -> int:
         if self.code(i) != "GROUP":
             return 0
@@ -270,6 +278,12 @@ class _Reader:
                     GroupIntent(Ref("", ""), code[2:], self.text(j - 1, j + 1))
                 )
             return 1
+        if self._row_noun_word(j):  # "top regions by orders": ranked by their count
+            if not probe:
+                self.intent.measures.append(MeasureIntent("count", None, self.text(j - 1, j + 1)))
+                direction = self.intent.rank[0] if self.intent.rank else "desc"
+                self.intent.rank = (direction, None, self.text(j - 1, j + 1))
+            return 1
         ref = self.column_at(j) if not probe else _single(self.meanings(j))
         if ref is None:
             return 0
@@ -287,7 +301,10 @@ class _Reader:
         if not code.startswith("B:"):
             return 0
         self.intent.groups.append(GroupIntent(Ref("", ""), code[2:], self.text(i, i + 1)))
-        return 1
+        j = i + 1
+        while self.code(j) in ("AND", "GROUP") and self._group_target(j + 1, probe=True):
+            j += 1 + self._group_target(j + 1)
+        return j - i
 
     def _sort(self, i: int) -> int:
         if self.code(i) != "SORT":
@@ -362,9 +379,14 @@ class _Reader:
         if not meanings:
             return 0
         kinds = {m.kind for m in meanings}
-        if kinds == {"dataset"}:
+        if (
+            "dataset" in kinds
+            and "value" not in kinds
+            and not any(m.exact for m in meanings if m.kind == "column")
+        ):
             if meanings[0].exact or not self.intent.dataset_text:
                 self.intent.dataset_text = self.text(i, i + 1)
+            self.intent.rows = True  # "employees hired in 2023": its rows
             return 1
         if "value" in kinds and "column" not in kinds:
             return self._value_filter(i)
@@ -384,7 +406,7 @@ class _Reader:
     def _column(self, i: int) -> int:
         item = self.items[i]
         if all(not m.exact for m in item.meanings) and item.norm[-1] in ROW_NOUNS:
-            self.intent.listing = True  # "orders": the rows, not a column
+            self.intent.rows = True  # "orders": the rows, not a column
             return 1
         ref = self.column_at(i)
         if ref is None:
@@ -399,14 +421,20 @@ class _Reader:
             used = self._compare(i + 1, ref, i)
             if used:
                 return 1 + used
-        nxt = [m for m in self.meanings(i + 1) if m.kind == "value" and m.column == ref.column]
-        if nxt:  # "region North": the value says it
-            return 1
+        j = i + 1
+        while self.code(j) == "CMP:=" or (self.code(j) == "WORD" and self.items[j].norm[0] in STOP):
+            j += 1
+        nxt = [m for m in self.meanings(j) if m.kind == "value" and m.column == ref.column]
+        if nxt:  # "region North", "region is North": the value says it
+            return j - i
         self.intent.mentioned.append((ref, self.text(i, i + 1)))
         return 1
 
     def _compare(self, j: int, ref: Ref, start: int) -> int:
         """`over 100`, `at least 5`, `between 10 and 20`, `= 3`, `not over 5` after a column."""
+        first = j
+        while self.code(j) == "WORD" and self.items[j].norm[0] in STOP:  # "is", "was"
+            j += 1
         negate = self.code(j) == "NOT"
         k = j + negate
         code = self.code(k)
@@ -429,7 +457,7 @@ class _Reader:
         if negate:
             op = _NEGATE.get(op, op)
         self.intent.filters.append(FilterIntent(ref, op, value, self.text(start, end)))
-        return end - j
+        return end - first
 
     def _compare_after_measure(self, i: int) -> int:
         """`total revenue over 1000`: the measure's column takes the comparison."""
@@ -463,10 +491,20 @@ class _Reader:
         close = self._fuzzy(item)
         if close:
             self.intent.alternatives.append(Alternative(text=item.raw, choices=close))
-        elif item.code in ("NUM", "DATE") or (item.raw[:1].isupper() and i > 0):
+        elif item.code in ("NUM", "DATE") or (item.raw[:1].isupper() and i > 0) or self._slot(i):
             self.intent.unknown.append(item.raw)
         else:
             self.intent.ignored.append(item.raw)
+
+    def _slot(self, i: int) -> bool:
+        """A word where a measure or a grouping column belongs ("profit by", "by size",
+        "total margin") names something the dataset lacks: asked back, not dropped."""
+        before, after = self.code(i - 1), self.code(i + 1)
+        return (
+            before in ("GROUP", "COUNT", "DISTINCT")
+            or before.startswith("AGG:")
+            or after == "GROUP"
+        )
 
     def _fuzzy(self, item: Item) -> list[Choice]:
         return fuzzy_choices(item, self.lex, self.context, self.primary)

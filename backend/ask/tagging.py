@@ -21,13 +21,17 @@ class Item:
     used: bool = False
 
 
-def _longest(norms: list[str], i: int, lexicon: Lexicon) -> tuple[int, str | None, list[Meaning]]:
+def _longest(
+    norms: list[str], raws: list[str], i: int, lexicon: Lexicon
+) -> tuple[int, str | None, list[Meaning]]:
     """(length, keyword code, data meanings) of the longest known phrase at i; on a tie a
     structural keyword wins over data, data over other keywords."""
     top = min(len(norms) - i, max(MAX_KEYWORD, lexicon.longest))
     for n in range(top, 0, -1):
         words = tuple(norms[i : i + n])
         code = KEYWORDS.get(words)
+        if code and code.startswith("M:") and norms[i] != raws[i]:
+            code = None  # "Mars" is not March: months match as written, never singularized
         meanings = lexicon.get(words)
         if code in STRUCTURAL or (code and not meanings):
             return n, code, []
@@ -39,10 +43,11 @@ def _longest(norms: list[str], i: int, lexicon: Lexicon) -> tuple[int, str | Non
 def tag(question: str, lexicon: Lexicon) -> list[Item]:
     toks = tokens(question)
     norms = [t.norm for t in toks]
+    raws = [t.raw.casefold().rstrip(".") for t in toks]
     items: list[Item] = []
     i = 0
     while i < len(toks):
-        n, code, meanings = _longest(norms, i, lexicon)
+        n, code, meanings = _longest(norms, raws, i, lexicon)
         span = toks[i : i + n]
         raw = question[span[0].start : span[-1].end]
         if code is None and not meanings:
