@@ -22,6 +22,7 @@ from backend.routes import advice as advice_routes
 from backend.routes import aggrid as aggrid_routes
 from backend.routes import api_docs as api_docs_routes
 from backend.routes import ask as ask_routes
+from backend.routes import changes as changes_routes
 from backend.routes import dashboard_exports as dashboard_exports_routes
 from backend.routes import dashboard_extras as dashboard_extras_routes
 from backend.routes import dashboards as dashboards_routes
@@ -63,6 +64,7 @@ API_ROUTERS = (
     meta_routes,
     ask_routes,
     admin_erase_routes,
+    changes_routes,
 )
 
 

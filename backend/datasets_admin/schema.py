@@ -102,6 +102,8 @@ class DatasetSettings(_Strict):
     default_sort: Annotated[list[SortRule], Field(max_length=20)] = []
     visibility: Visibility = Visibility()
     synonyms: Synonyms = []
+    # The columns that identify a row, for change data capture (POST .../changes).
+    primary_key: Annotated[list[Name], Field(max_length=8)] = []
 
     _sorts = field_validator("default_sort", mode="before")(_sort_rules)
 
@@ -119,6 +121,7 @@ class DatasetSettingsPatch(_Strict):
     default_sort: Annotated[list[SortRule], Field(max_length=20)] | None = None
     visibility: Visibility | None = None
     synonyms: Synonyms | None = None
+    primary_key: Annotated[list[Name], Field(max_length=8)] | None = None
 
     _sorts = field_validator("default_sort", mode="before")(_sort_rules)
 
@@ -177,4 +180,5 @@ def _named_columns(settings: DatasetSettings) -> list[tuple[str, str]]:
     named += [(f"rls[{i}].column", r.column) for i, r in enumerate(settings.rls)]
     named += [(f"mandatory_filters[{i}]", n) for i, n in enumerate(settings.mandatory_filters)]
     named += [(f"default_sort[{i}].column", s.column) for i, s in enumerate(settings.default_sort)]
+    named += [(f"primary_key[{i}]", n) for i, n in enumerate(settings.primary_key)]
     return named

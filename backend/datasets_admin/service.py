@@ -151,6 +151,11 @@ class DatasetAdmin:
             out.loads = self._catalog.vintage_options(key)
         return out
 
+    def primary_key(self, key: str) -> tuple[str, ...]:
+        """The columns that identify a row of `key` (its `primary_key` setting), or ()."""
+        entry = self._store.get(key)
+        return tuple(entry.settings.primary_key) if entry is not None else ()
+
     # --- settings -------------------------------------------------------------------------
 
     def update(
