@@ -4,7 +4,9 @@ The only scope is `print:<dashboard id>`, minted by the dashboard PDF job
 (backend.dashboards.print_token) for the headless browser that prints a dashboard as its
 viewer. It is the viewer's identity (their RLS, their datasets), never more, and it opens
 only what the dashboard page reads to draw that one dashboard: the document, its tiles'
-data, the filter vocabulary and who is signed in. Anything else is 403.
+data, the viewer's bookmarks of it, the filter vocabulary and who is signed in. Anything
+else is 403 (the multi-select filters' value lists too: the page shows the chosen values
+without them).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ PRINT = "print:"
 _PRINT_ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("GET", re.compile(r"/api/dashboards/(?P<d>[^/]+)")),
     ("POST", re.compile(r"/api/dashboards/(?P<d>[^/]+)/tiles/[^/]+/data")),
+    # The page lists the viewer's own bookmarks as it opens; refused, it would print the
+    # refusal in its error banner. Reading them shows the print nothing it draws.
+    ("GET", re.compile(r"/api/dashboards/(?P<d>[^/]+)/bookmarks")),
     ("GET", re.compile(r"/api/meta/operators")),
     ("GET", re.compile(r"/api/auth/me")),
     ("POST", re.compile(r"/api/auth/logout")),

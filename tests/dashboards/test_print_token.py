@@ -26,6 +26,7 @@ def test_a_print_token_reads_its_dashboard_as_its_viewer_and_nothing_else(api: A
     assert api.client.get(base, headers=printing).status_code == 200
     data = api.client.post(f"{base}/tiles/table/data", json={}, headers=printing)
     assert data.status_code == 200, data.text
+    assert api.client.get(f"{base}/bookmarks", headers=printing).status_code == 200
     refused = [
         ("get", f"/api/dashboards/{other['id']}", None),
         ("post", f"/api/dashboards/{other['id']}/tiles/table/data", {}),
@@ -36,6 +37,9 @@ def test_a_print_token_reads_its_dashboard_as_its_viewer_and_nothing_else(api: A
         ("get", "/api/datasets", None),
         ("get", "/api/dashboards", None),
         ("get", "/api/exports", None),
+        ("get", f"/api/dashboards/{other['id']}/bookmarks", None),
+        ("post", f"{base}/bookmarks", {"name": "b", "filters": {}}),
+        ("get", "/api/datasets/sales/values/region", None),
     ]
     for method, path, body in refused:
         r = api.client.request(method, path, json=body, headers=printing)
