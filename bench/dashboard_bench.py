@@ -124,13 +124,12 @@ def _tile_ms(s: requests.Session, base: str, dash: str, tile: str, body: dict[st
     return (time.perf_counter() - started) * 1000
 
 
-def cold_one_user(s: requests.Session, base: str, dash: str, repeat: int = 3) -> list[list[Any]]:
+def cold_one_user(s: requests.Session, base: str, dash: str, repeat: int) -> list[list[Any]]:
     """Per round: the ten tiles at once (fresh SQL), then each alone (fresh SQL); the medians
     over the rounds."""
     tiles = list(tile_specs())
     together: dict[str, list[float]] = defaultdict(list)
     alone: dict[str, list[float]] = defaultdict(list)
-    Pool(len(tiles)).map(lambda t: _tile_ms(s, base, dash, t, fresh_filters(999)), tiles)
     for r in range(repeat):
         body = fresh_filters(1000 + r)
         pool = Pool(len(tiles))
@@ -253,6 +252,7 @@ def report() -> str:
     users = int(env("BENCH_DASHBOARD_USERS", "50"))
     seconds = float(env("BENCH_DASHBOARD_SECONDS", "60"))
     workers = int(env("BENCH_DASHBOARD_WORKERS", "1"))
+    rounds = int(env("BENCH_DASHBOARD_COLD_ROUNDS", "1"))
     data = warehouse(rows)
     with loadtest.serve(_config(rows, workers), data) as server:
         admin, base = server.admin(), server.base
@@ -262,15 +262,23 @@ def report() -> str:
         dash = DashboardUser.dashboard = str(made.json()["id"])
         in_scope = loadtest.rows_in_scope(admin, base)
         tokens = loadtest.user_tokens(admin, base, users, data.parent / ".dashboard-tokens.json")
-        cold = cold_one_user(admin, base, dash)
+        say(f"{in_scope:,} rows in scope; cold, one user ({rounds} round(s))")
+        cold = cold_one_user(admin, base, dash, rounds)
+        say(markdown_table(["tile", "in the dashboard ms", "alone ms", "ratio"], cold))
         before = _misses(admin, base)
         burst_p95 = burst(base, tokens, users)
         after_burst = _misses(admin, base)
+        say(f"cold burst: slowest tile p95 {burst_p95:,.0f} ms; {_delta(before, after_burst)}")
         warm_env, took = run_users(base, tokens, users, seconds, ramp_s=5)
         after_warm = _misses(admin, base)
     counts = (before, after_burst, after_warm)
     head = (rows, in_scope, users, workers, took, burst_p95)
     return _text(head, cold, counts, warm_env)
+
+
+def say(text: str) -> None:
+    """Progress on stderr as each phase ends (a run cut short still shows what it had)."""
+    print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 def _delta(a: dict[str, float], b: dict[str, float]) -> str:

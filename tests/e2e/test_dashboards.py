@@ -194,6 +194,8 @@ def test_build_a_dashboard_of_four_tiles_and_a_date_filter_then_reload_to_the_sa
     expect(
         page.locator(".dashboard-tile[data-view=chart] .recharts-bar-rectangle").first
     ).to_be_visible(timeout=TIMEOUT_MS)
+    # Tiles load as they scroll into view: the KPI, third, may be below the fold.
+    page.locator(".dashboard-tile[data-view=kpi]").scroll_into_view_if_needed()
     expect(page.locator(".dashboard-tile[data-view=kpi] .tile-kpi")).not_to_have_text("-")
     expect(page.locator(".tile-text")).to_have_text("Revenue by region, month end")
 
