@@ -4,12 +4,14 @@ known trend, against the same numbers computed in plain Python (tests/insights/d
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backend.store.engine import Store
 from tests.insights import data
-from tests.store.fixtures import Api
+from tests.store.fixtures import Api, _running_api
 
 LOAD = {"load_type": "DAILY", "load_id": data.LOAD}
 REVENUE = {"agg": "sum", "column": "amount", "alias": "revenue"}
@@ -179,3 +181,29 @@ def test_a_dataset_the_caller_cannot_see_is_not_found(insights_api: Api) -> None
     r = _insights(insights_api, {"spec": _spec(group_by=[DAY])}, viewer)
     assert r.status_code == 404
     assert r.json()["error"]["code"] == "not_found"
+
+
+def test_a_hidden_column_cannot_be_measured_by_a_viewer(insights_api: Api) -> None:
+    r = insights_api.client.patch(
+        "/api/admin/datasets/daily_sales",
+        json={"columns": {"amount": {"hidden": True}}},
+        headers=insights_api.headers(),
+    )
+    assert r.status_code == 200, r.text
+    viewer = insights_api.new_user("hugo")
+    r = _insights(insights_api, {"spec": _spec(group_by=[DAY])}, viewer)
+    assert r.status_code == 422, r.text
+    assert "amount" in r.json()["error"]["message"]
+
+
+def test_the_cost_gate_refuses_insights_over_too_many_rows(
+    sqlite_store: Store, tmp_path: Path, insights_warehouse: Path
+) -> None:
+    for api in _running_api(
+        sqlite_store, tmp_path, data_dir=insights_warehouse, explain_max_rows=10
+    ):
+        r = _insights(api, {"spec": _spec(group_by=[DAY])})
+        assert r.status_code == 422, r.text
+        assert r.json()["error"]["code"] == "query_too_expensive"
+        (row,) = api.audit_rows(action="query.insights")
+        assert row["detail"]["status"] == "query_too_expensive"
