@@ -131,7 +131,14 @@ def _movers_statement(axis: Axis, request: InsightsRequest) -> Statement | None:
     return Statement(
         specs.periods_spec(axis),
         lambda t: sql.movers(
-            t, groups, period, value, rank=sql.latest_two, additive=additive, top=request.top
+            t,
+            groups,
+            period,
+            value,
+            rank=sql.latest_two,
+            additive=additive,
+            top=request.top,
+            partial=(specs.LAST_DAY, axis.mover_grain),
         ),
         _period_movers,
     )

@@ -15,7 +15,7 @@ from typing import Any
 from backend.catalog.models import Dataset, type_kind
 from backend.errors import InvalidQuery, UnknownColumn
 from backend.insights.models import InsightsRequest
-from backend.query.spec import GroupBucket, Measure, QuerySpec, Vintage
+from backend.query.spec import Agg, GroupBucket, Measure, QuerySpec, Vintage
 
 Grain = str  # day, week, month, quarter, year
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -125,10 +125,18 @@ def series_spec(axis: Axis) -> QuerySpec:
     return QuerySpec.model_validate(body)
 
 
+#: The periods spec's second measure: the last day of data (is the latest period whole?).
+LAST_DAY = "insight_last_day"
+
+
 def periods_spec(axis: Axis) -> QuerySpec:
-    """The measure per mover group and period (movers compare the latest two periods)."""
+    """The measure per mover group and period (movers compare the latest two whole periods),
+    and the last day of data in each."""
     period = bucket(axis, axis.mover_grain)
-    return QuerySpec.model_validate(_dumped(axis.base, [*axis.by, period], [axis.measure], []))
+    last = Measure(agg=Agg.MAX, column=axis.date, alias=LAST_DAY)
+    return QuerySpec.model_validate(
+        _dumped(axis.base, [*axis.by, period], [axis.measure, last], [])
+    )
 
 
 def loads_spec(axis: Axis, load_id: str) -> QuerySpec:

@@ -23,6 +23,8 @@ from typing import Any
 
 from sqlglot import exp
 
+from backend.query.buckets import bucket_expr
+
 #: MAD times this estimates the standard deviation of normally distributed data.
 MAD_SCALE = 1.4826
 #: A Monday long ago: the day number from it modulo 7 is the weekday (0 = Monday).
@@ -213,12 +215,15 @@ def movers(
     rank: Rank,
     additive: bool,
     top: int,
+    partial: tuple[str, str] | None = None,
 ) -> exp.Select:
     """The `groups` whose `value` changed most between slice 2 (before) and slice 1 (after)
     of `grouped` (one row per group and `key`), `rank` telling each row's slice: the groups,
     `before`, `after`, `change`, `relative` (to |before|), `k_before`, `k_after` (the two
     keys), largest |change| first. A group missing in one slice counts as 0 when the measure
-    adds up (`additive`), else it is left out.
+    adds up (`additive`), else it is left out. `partial` = (a column of `grouped` holding the
+    last day of data, the grain of `key`): a latest period that does not end with the data
+    (a week still under way) is skipped, so two whole periods are compared.
 
     >>> from sqlglot import parse_one
     >>> q = movers(parse_one("SELECT g, m, v FROM t"), ["g"], "m", "v", rank=latest_two,
@@ -232,11 +237,13 @@ def movers(
             *keep,
             col(key, "s").as_("k"),
             exp.cast(col(value, "s"), DOUBLE).as_("v"),
-            rank(col(key, "s")).as_("slice"),
+            _slice(rank(col(key, "s")), partial).as_("slice"),
         )
         .from_(_table("insight_grouped", "s"))
         .where(col(key, "s").is_(exp.null()).not_())
     )
+    if partial is not None:
+        ranked = ranked.join(_table("insight_bounds", "b"), join_type="cross")
     names = [col(f"g{i}") for i in range(len(groups))]
 
     def pick(what: str, slice_no: int) -> exp.Expr:
@@ -246,7 +253,7 @@ def movers(
     paired = (
         exp.select(*names, pick("v", 2).as_("before"), pick("v", 1).as_("after"))
         .from_(_table("insight_ranked"))
-        .where(col("slice") <= num(2))
+        .where(exp.and_(col("slice") >= num(1), col("slice") <= num(2)))
         .group_by(*[n.copy() for n in names])
     )
     keys = exp.select(pick("k", 2).as_("k_before"), pick("k", 1).as_("k_after")).from_(
@@ -288,11 +295,31 @@ def movers(
         .order_by(_desc(exp.Abs(this=col("change"))), *[_asc(n.copy()) for n in names])
         .limit(top)
     )
+    bounds = [_cte("insight_bounds", _bounds(partial[0]))] if partial is not None else []
     ctes = [
         *_hoisted(grouped, "insight_grouped"),
+        *bounds,
         _cte("insight_ranked", ranked),
         _cte("insight_paired", paired),
         _cte("insight_keys", keys),
         _cte("insight_moves", scored),
     ]
     return _finish(final, ctes)
+
+
+def _bounds(last_day: str) -> exp.Select:
+    last = exp.cast(exp.Max(this=col(last_day, "s")), exp.DataType.build("DATE"))
+    return exp.select(last.as_("l")).from_(_table("insight_grouped", "s"))
+
+
+def _slice(rank: exp.Expr, partial: tuple[str, str] | None) -> exp.Expr:
+    """`rank`, one less when the latest period is still under way: the day after the last
+    day of data falls in the same period (the compiler's own bucket, so every dialect)."""
+    if partial is None:
+        return rank
+    last = col("l", "b")
+    after = exp.Add(this=last.copy(), expression=num(1))
+    grain = partial[1]
+    running = bucket_expr(after, grain).eq(bucket_expr(last, grain))
+    under_way = exp.Case(default=num(0)).when(running, num(1))
+    return exp.Sub(this=rank, expression=under_way)

@@ -207,3 +207,18 @@ def test_the_cost_gate_refuses_insights_over_too_many_rows(
         assert r.json()["error"]["code"] == "query_too_expensive"
         (row,) = api.audit_rows(action="query.insights")
         assert row["detail"]["status"] == "query_too_expensive"
+
+
+def test_movers_skip_a_latest_week_still_under_way(insights_api: Api) -> None:
+    until_tuesday = {
+        "conditions": [{"column": "order_date", "operator": "<", "value": "2024-03-27"}]
+    }
+    body = {"spec": _spec(group_by=[DAY, "region"], filters=until_tuesday), "top": 4}
+    got = _kind(_found(insights_api, body), "mover")
+    weeks = data.weekly_by_region()
+    before, after = dt.date(2024, 3, 11), dt.date(2024, 3, 18)  # not the week of 2024-03-25
+    expected = data.movers((r, weeks[(r, before)], weeks[(r, after)]) for r in data.REGIONS)
+    assert [(f["group"]["region"], f["before"], f["after"]) for f in got] == [
+        (g, pytest.approx(b), pytest.approx(a)) for g, b, a, _, _ in expected
+    ]
+    assert "between the week of 2024-03-11 and the week of 2024-03-18" in got[0]["text"]

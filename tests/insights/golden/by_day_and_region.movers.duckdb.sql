@@ -10,18 +10,28 @@ WITH "daily_sales_rows" AS (
   SELECT
     "daily_sales"."region" AS "region",
     CAST(DATE_TRUNC('WEEK', CAST("daily_sales"."order_date" AS TIMESTAMP)) AS DATE) AS "order_date_week",
-    SUM("daily_sales"."amount") AS "revenue"
+    SUM("daily_sales"."amount") AS "revenue",
+    MAX("daily_sales"."order_date") AS "insight_last_day"
   FROM "daily_sales_rows" AS "daily_sales"
   GROUP BY
     "daily_sales"."region",
     CAST(DATE_TRUNC('WEEK', CAST("daily_sales"."order_date" AS TIMESTAMP)) AS DATE)
+), "insight_bounds" AS (
+  SELECT
+    CAST(MAX("s"."insight_last_day") AS DATE) AS "l"
+  FROM "insight_grouped" AS "s"
 ), "insight_ranked" AS (
   SELECT
     "s"."region" AS "g0",
     "s"."order_date_week" AS "k",
     CAST("s"."revenue" AS DOUBLE) AS "v",
-    DENSE_RANK() OVER (ORDER BY "s"."order_date_week" DESC) AS "slice"
+    DENSE_RANK() OVER (ORDER BY "s"."order_date_week" DESC) - CASE
+      WHEN CAST(DATE_TRUNC('WEEK', CAST("b"."l" + 1 AS TIMESTAMP)) AS DATE) = CAST(DATE_TRUNC('WEEK', CAST("b"."l" AS TIMESTAMP)) AS DATE)
+      THEN 1
+      ELSE 0
+    END AS "slice"
   FROM "insight_grouped" AS "s"
+  CROSS JOIN "insight_bounds" AS "b"
   WHERE
     NOT "s"."order_date_week" IS NULL
 ), "insight_paired" AS (
@@ -31,7 +41,7 @@ WITH "daily_sales_rows" AS (
     MAX(CASE WHEN "slice" = 1 THEN "v" END) AS "after"
   FROM "insight_ranked"
   WHERE
-    "slice" <= 2
+    "slice" >= 1 AND "slice" <= 2
   GROUP BY
     "g0"
 ), "insight_keys" AS (

@@ -31,7 +31,7 @@ WITH "daily_sales_rows" AS (
     MAX(CASE WHEN "slice" = 1 THEN "v" END) AS "after"
   FROM "insight_ranked"
   WHERE
-    "slice" <= 2
+    "slice" >= 1 AND "slice" <= 2
   GROUP BY
     "g0"
 ), "insight_keys" AS (
