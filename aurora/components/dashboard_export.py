@@ -5,6 +5,7 @@ download link; "Schedule…" opens the schedule editor for this dashboard. Ids i
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.react_router.dom import ReactRouterLink
 
 from aurora import theme
 from aurora.state.dashboard_export import DashboardExportState as S
@@ -53,11 +54,15 @@ def _status() -> rx.Component:
         ),
         rx.cond(
             S.download_href != "",
-            rx.el.a(
+            # A document request, not client-side routing: the file comes from the server
+            ReactRouterLink.create(
+                theme.icon("download"),
                 "Download",
                 id="dashboard-export-download",
                 href=S.download_href,
-                style={"font_size": "12px", "font_weight": "600"},
+                reload_document=True,
+                download="",
+                style=theme.LINK_BUTTON,
             ),
         ),
         rx.cond(
