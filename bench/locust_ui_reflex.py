@@ -21,14 +21,16 @@ Nothing seen within ANSWER_TIMEOUT_S is a failure, "unanswered".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -375,3 +377,37 @@ def wait_ready(base: str, process: subprocess.Popen[bytes], timeout_s: float = 1
             pass
         time.sleep(0.5)
     raise RuntimeError("the Reflex backend did not start")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def backend(env: dict[str, str], log: Any, cwd: str, workers: int | None = None) -> Iterator[str]:
+    """The Reflex backend (`start_backend`) on a free port while the block runs: its address
+    once it answers; stopped after (killed, with its workers, if it will not stop)."""
+    port = free_port()
+    process = start_backend(port, env, log, cwd, workers)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            for child in _children(process.pid):
+                child.kill()
+            process.kill()
+            process.wait(timeout=60)
+
+
+def _children(pid: int) -> list[Any]:
+    import psutil
+
+    with contextlib.suppress(psutil.NoSuchProcess):
+        return list(psutil.Process(pid).children(recursive=True))
+    return []

@@ -19,7 +19,7 @@ import pytest
 
 from bench import locust_ui_reflex as reflex
 from bench.harness import warehouse
-from tests.deploy.servers import ROOT, ApiProcess, base_env, free_port, login, running
+from tests.deploy.servers import ROOT, ApiProcess, base_env, login, running
 
 pytestmark = pytest.mark.slow
 
@@ -69,14 +69,8 @@ def ui(tmp_path: Path) -> Iterator[tuple[ApiProcess, str]]:
             "AURORA_API_URL": api.url,
             "REFLEX_STATES_WORKDIR": str(tmp_path / "reflex-states"),
         }
-        port = free_port()
-        process = reflex.start_backend(port, ui_env, log, str(ROOT))
-        try:
-            reflex.wait_ready(f"http://127.0.0.1:{port}", process)
-            yield api, f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=60)
+        with reflex.backend(ui_env, log, str(ROOT)) as ui_url:
+            yield api, ui_url
 
 
 def _queries_answered(api: ApiProcess, token: str) -> int:

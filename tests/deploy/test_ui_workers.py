@@ -23,7 +23,7 @@ import requests
 from aurora.state.auth import AuthState
 from bench import locust_ui_reflex as reflex
 from bench.harness import warehouse
-from tests.deploy.servers import ROOT, ApiProcess, base_env, free_port, login, running
+from tests.deploy.servers import ROOT, ApiProcess, base_env, login, running
 from tests.required import redis_url
 
 pytestmark = pytest.mark.slow
@@ -43,14 +43,10 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[ApiProcess, str]]:
     env = base_env(warehouse(20_000), tmp_path / "state", AURORA_UI_SECRET="two-workers-secret")
     with running(env, tmp_path) as api, (tmp_path / "reflex.log").open("wb") as log:
         ui_env = env | {"AURORA_API_URL": api.url, "REFLEX_REDIS_URL": REDIS_URL}
-        port = free_port()
-        process = reflex.start_backend(port, ui_env, log, str(ROOT), workers=2)
         try:
-            reflex.wait_ready(f"http://127.0.0.1:{port}", process)
-            yield api, f"http://127.0.0.1:{port}"
+            with reflex.backend(ui_env, log, str(ROOT), workers=2) as ui_url:
+                yield api, ui_url
         finally:
-            process.terminate()
-            process.wait(timeout=60)
             redis.Redis.from_url(REDIS_URL).flushdb()
 
 
