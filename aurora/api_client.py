@@ -19,10 +19,13 @@ TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 
 # Sign-ins wait at the API for its login pool (argon2, one thread per process). On the shared
 # pool a burst of them held every connection while they waited, and pages then timed out
-# waiting for one (api_unreachable). They get a few connections of their own. The wait for
-# one stays at 10 s: the sign-in event holds the tab's state lock meanwhile, and Reflex's
-# Redis lock expires after 10 s (the event's work is then lost, its button left busy).
+# waiting for one (api_unreachable). They get a few connections of their own, and wait for
+# one as long as for an answer: the sign-in is a background event (AuthState.login) that
+# holds no state lock meanwhile, and a burst told "try again" after 10 s came back to the
+# same queue, with the argon2 work of those already sent done for nothing.
 LOGIN_CONNECTIONS = 4
+
+LOGIN_TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=120.0)
 
 _client: httpx.AsyncClient | None = None
 _login_client: httpx.AsyncClient | None = None
@@ -60,7 +63,7 @@ def _sign_in_client() -> httpx.AsyncClient:
     global _login_client
     if _login_client is None or _login_client.is_closed:
         limits = httpx.Limits(max_connections=LOGIN_CONNECTIONS)
-        _login_client = httpx.AsyncClient(base_url=api_url(), timeout=TIMEOUT, limits=limits)
+        _login_client = httpx.AsyncClient(base_url=api_url(), timeout=LOGIN_TIMEOUT, limits=limits)
     return _login_client
 
 

@@ -53,29 +53,51 @@ class AuthState(rx.State):
         # with its trusted_proxy_hops set): the API counts failed logins per this address.
         return str(self.router.session.client_ip or "")
 
-    @rx.event
+    # A background event: the sign-in waits for the API's login pool (argon2, a queue in a
+    # burst) without holding the tab's state lock. Held, a wait past Reflex's Redis lock
+    # expiration (10 s) lost the sign-in's work after the API had done it (LockExpiredError)
+    # and the tab, shown its name, was signed out by the page load that followed.
+    @rx.event(background=True)
     async def login(self, form: dict[str, Any]):
         username = str(form.get("username", "")).strip()
         password = str(form.get("password", ""))
-        if not username or not password:
-            self.login_error = "Enter your user name and password."
-            return
-        self.login_busy = True
-        yield
+        async with self:
+            if not username or not password:
+                self.login_error = "Enter your user name and password."
+                return
+            self.login_busy = True
+            client = ApiClient(client_addr=self._browser_addr())
         try:
-            answer = await ApiClient(client_addr=self._browser_addr()).login(username, password)
+            answer = await client.login(username, password)
         except ApiError as exc:
-            self.login_error, self.login_busy = exc.message, False
+            async with self:
+                self.login_error, self.login_busy = exc.message, False
             return
+        async with self:
+            await self._forget_the_last_user()
+            self._signed_in_as(answer, username)
+            tab, next_page = self._tab(), self._next_page()
+        claim = await session_cookie.bind(tab)  # a new cookie: rotated at sign-in
+        yield rx.call_script(session_cookie.claim_script(claim, next_page))
+
+    async def _forget_the_last_user(self) -> None:
+        """Nothing of an earlier sign-in on this tab stays (session.forget_all, which also
+        cancels what the tab still had running). A tab nobody signed in on has nothing to
+        forget (sign-out and a session's end forget before they clear `_generation`): its
+        states are not loaded, reset and sent whole, which in a burst of sign-ins was most
+        of each sign-in's work in the UI server."""
+        if self._generation:
+            await session.forget_all(self)
+        else:
+            session.cancel_tasks(self._tab())
+
+    def _signed_in_as(self, answer: dict[str, Any], username: str) -> None:
         user = answer.get("user") or {}
-        await session.forget_all(self)  # also cancels what the tab still had running
         self._generation = session.new_generation(user.get("id", username))
         self._token = seal(str(answer.get("access_token", "")))
         self.user_name = str(user.get("display_name") or user.get("username") or username)
         self.role = str(user.get("role") or "viewer")
         self.login_error, self.login_busy = "", False
-        claim = await session_cookie.bind(self._tab())  # a new cookie: rotated at sign-in
-        yield rx.call_script(session_cookie.claim_script(claim, self._next_page()))
 
     def _next_page(self) -> str:
         """Where the sign-in page was asked to return to (a deep link), else the explorer."""
