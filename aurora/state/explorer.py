@@ -176,7 +176,7 @@ class ExplorerState(PageState, rx.State):
     @rx.var
     def schema_columns(self) -> list[ColumnMeta]:
         """The columns the grid can show now, with their visibility (for the toggles)."""
-        draft = self._draft()
+        draft = self._shape()
         kinds = spec_builder.kinds(draft)
         labels = {c.name: c.label for c in self._bucket_columns()}
         labels |= {c.name: c.label for c in self.columns}
@@ -194,7 +194,7 @@ class ExplorerState(PageState, rx.State):
     def filter_columns(self) -> list[ColumnMeta]:
         """Columns a filter may name: the dataset's, calculated fields, and measures."""
         shown = {c.name: c.label for c in self.result_columns}
-        kinds = spec_builder.kinds(self._draft())
+        kinds = spec_builder.kinds(self._shape())
         cols = list(self.columns)
         cols += [
             ColumnMeta(
@@ -219,7 +219,7 @@ class ExplorerState(PageState, rx.State):
             for m in self.measures
         }
 
-        kinds = spec_builder.kinds(self._draft())
+        kinds = spec_builder.kinds(self._shape())
 
         def words(row: flt.FilterRow) -> str:
             label, format_ = known.get(row.column, (row.column, ""))
@@ -271,6 +271,12 @@ class ExplorerState(PageState, rx.State):
         ]
 
     def _draft(self, page: int | None = None) -> spec_builder.Draft:
+        return dataclasses.replace(self._shape(), page=page or self.page)
+
+    def _shape(self) -> spec_builder.Draft:
+        """The query without its page. The computed vars (schema, filter columns, pills) read
+        this: Reflex recomputes a var when a field it reads changes, and sends it again, so
+        reading the page made every next page recompute and resend them."""
         vintage = (self.load_type, self.load_id) if self.vintage_chosen else ("", "")
         all_loads = self.vintage_chosen and vintage == ("", "")
         return spec_builder.Draft(
@@ -288,7 +294,6 @@ class ExplorerState(PageState, rx.State):
             load_id=vintage[1],
             all_loads=all_loads,
             joins=list(self.joins),
-            page=page or self.page,
         )
 
     def _current_spec(self) -> dict[str, Any]:
@@ -356,21 +361,31 @@ class ExplorerState(PageState, rx.State):
         self._default_vintage()
 
     def _apply_result(self, result: dict[str, Any]) -> None:
+        """Only what changed is assigned: Reflex sends (and recomputes the vars reading) every
+        field assigned, equal or not, so a next page sent the columns, their definitions,
+        the pills and the empty error again with its rows."""
         by_name = {c.name: c for c in [*self._bucket_columns(), *self.columns]}
         cols = [
             convert.result_column(c, by_name.get(str(c.get("name")))) for c in result["columns"]
         ]
-        self.result_columns = cols
-        if not self.measures:
+        if cols != self.result_columns:
+            self.result_columns = cols
+        if not self.measures and self.total_row:
             self.total_row = []
         self._learn_calculated_kinds(cols)
         self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
         total = result.get("total_rows")
-        self.total_rows = int(total) if isinstance(total, int) else -1
-        self.total_pending = bool(result.get("total_pending"))
-        self.elapsed_ms = float(result.get("elapsed_ms") or 0.0)
-        self.has_result, self.loading = True, False
-        self._clear_error()
+        self._set(total_rows=int(total) if isinstance(total, int) else -1)
+        self._set(total_pending=bool(result.get("total_pending")), has_result=True)
+        self.elapsed_ms, self.loading = float(result.get("elapsed_ms") or 0.0), False
+        if any((self.error_code, self.error_title, self.error_message, self.error_hint)):
+            self._clear_error()
+
+    def _set(self, **values: Any) -> None:
+        """Assign the fields whose value differs (see _apply_result)."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
 
     def _learn_calculated_kinds(self, result: list[ColumnMeta]) -> None:
         """A restored calculated field's kind is unknown until the API types it."""

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 import redis
+from reflex_base.constants.state import FIELD_MARKER
 
 from aurora.state.chart import NOT_AGGREGATED, ChartState
 from bench import locust_ui_reflex as reflex
 from bench.harness import warehouse
 from bench.redis_traffic import RedisTraffic
-from tests.deploy.servers import ROOT, ApiProcess, base_env, free_port, login, running
+from tests.deploy.servers import ROOT, ApiProcess, base_env, login, running
 from tests.required import redis_url
 
 pytestmark = pytest.mark.slow
@@ -37,14 +38,10 @@ def ui(tmp_path: Path) -> Iterator[tuple[ApiProcess, str]]:
     env = base_env(warehouse(20_000), tmp_path / "state")
     with running(env, tmp_path) as api, (tmp_path / "reflex.log").open("wb") as log:
         ui_env = env | {"AURORA_API_URL": api.url, "REFLEX_REDIS_URL": REDIS_URL}
-        port = free_port()
-        process = reflex.start_backend(port, ui_env, log, str(ROOT), workers=1)
         try:
-            reflex.wait_ready(f"http://127.0.0.1:{port}", process)
-            yield api, f"http://127.0.0.1:{port}"
+            with reflex.backend(ui_env, log, str(ROOT), workers=1) as ui_url:
+                yield api, ui_url
         finally:
-            process.terminate()
-            process.wait(timeout=60)
             redis.Redis.from_url(REDIS_URL).flushdb()
 
 
@@ -95,3 +92,23 @@ def test_pages_leave_a_closed_chart_alone_and_an_open_one_follows_them(
             time.sleep(0.1)
     assert shown.touching(CHART), "the open chart did not follow the page"
     assert session.get(CHART_ERROR) == NOT_AGGREGATED  # a plain grid: the chart says why
+
+
+def test_a_next_page_sends_its_rows_and_place_not_the_grids_columns_again(
+    tab: tuple[ApiProcess, reflex.ReflexSession],
+) -> None:
+    _, session = tab
+    session.next_page()  # from page 1, whose answer set the columns
+    session.next_page()
+    sent = {
+        field.removesuffix(FIELD_MARKER)
+        for delta in session.since()
+        for field in delta.get(reflex.ROWS.key[0], {})
+    }
+    assert session.get(reflex.PAGE) == 3 and len(session.get(reflex.ROWS)) == 50
+    assert {"rows", "page", "row_range", "loading"} <= sent, sent
+    # Unchanged, so neither recomputed nor sent: the columns, their grid definitions, the
+    # filter pills and builder columns, the schema, the (empty) error and totals row.
+    unchanged = {"result_columns", "column_defs", "pills", "filter_columns", "schema_columns"}
+    unchanged |= {"error_code", "error_title", "error_message", "error_hint", "total_row"}
+    assert sent.isdisjoint(unchanged), sorted(sent & unchanged)
