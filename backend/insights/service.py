@@ -92,17 +92,26 @@ def statements(axis: Axis, request: InsightsRequest) -> list[Statement]:
     if axis.date is not None:
         period = specs.bucket(axis, axis.grain).name
         weekly = axis.grain == "day"
+        # A day is whole once it has data; longer periods may still be under way.
+        whole = None if weekly else (specs.LAST_DAY, axis.grain)
+        series = specs.series_spec(axis) if weekly else specs.series_statement_spec(axis)
         found.append(
             Statement(
-                specs.series_spec(axis),
+                series,
                 lambda t: sql.anomalies(
-                    t, period, value, weekly=weekly, threshold=request.threshold, top=request.top
+                    t,
+                    period,
+                    value,
+                    weekly=weekly,
+                    threshold=request.threshold,
+                    top=request.top,
+                    partial=whole,
                 ),
                 _anomalies,
             )
         )
         found.append(
-            Statement(specs.series_spec(axis), lambda t: sql.trend(t, period, value), _trend)
+            Statement(series, lambda t: sql.trend(t, period, value, partial=whole), _trend)
         )
     movers = _movers_statement(axis, request)
     return found + ([movers] if movers is not None else [])

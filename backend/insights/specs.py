@@ -129,6 +129,13 @@ def series_spec(axis: Axis) -> QuerySpec:
 LAST_DAY = "insight_last_day"
 
 
+def series_statement_spec(axis: Axis) -> QuerySpec:
+    """The series with the last day of data in each period (is the latest one whole?)."""
+    period = bucket(axis, axis.grain)
+    last = Measure(agg=Agg.MAX, column=axis.date, alias=LAST_DAY)
+    return QuerySpec.model_validate(_dumped(axis.base, [period], [axis.measure, last], []))
+
+
 def periods_spec(axis: Axis) -> QuerySpec:
     """The measure per mover group and period (movers compare the latest two whole periods),
     and the last day of data in each."""

@@ -89,11 +89,19 @@ def _asc(value: exp.Expr) -> exp.Ordered:
 
 
 def anomalies(
-    series: exp.Select, date: str, value: str, *, weekly: bool, threshold: float, top: int
+    series: exp.Select,
+    date: str,
+    value: str,
+    *,
+    weekly: bool,
+    threshold: float,
+    top: int,
+    partial: tuple[str, str] | None = None,
 ) -> exp.Select:
     """The points of `series` (one row per period: `date`, `value`) whose robust z-score of
     the residual after the weekday's median (`weekly`; else the overall median) is above
-    `threshold`: `d`, `v`, `expected`, `z`, largest |z| first.
+    `threshold`: `d`, `v`, `expected`, `z`, largest |z| first. `partial` as in `movers`: a
+    latest period still under way is left out (a month of ten days is not an anomaly).
 
     >>> from sqlglot import parse_one
     >>> q = anomalies(parse_one("SELECT d, v FROM t"), "d", "v", weekly=True, threshold=3.5,
@@ -108,9 +116,7 @@ def anomalies(
             "w"
         ),
     ).from_(_table("insight_series", "s"))
-    points = points.where(
-        exp.and_(col(date, "s").is_(exp.null()).not_(), col(value, "s").is_(exp.null()).not_())
-    )
+    points = _whole(points, date, value, partial)
     weekly_base = (
         exp.select(col("w"), median(col("v")).as_("base"))
         .from_(_table("insight_points"))
@@ -160,6 +166,7 @@ def anomalies(
     )
     ctes = [
         *_hoisted(series, "insight_series"),
+        *_bounds_cte(partial, "insight_series"),
         _cte("insight_points", points),
         _cte("insight_weekly", weekly_base),
         _cte("insight_residuals", residuals),
@@ -170,10 +177,13 @@ def anomalies(
     return _finish(final, ctes)
 
 
-def trend(series: exp.Select, date: str, value: str) -> exp.Select:
+def trend(
+    series: exp.Select, date: str, value: str, *, partial: tuple[str, str] | None = None
+) -> exp.Select:
     """One row: the least-squares line of `value` over `date` in days (`slope` per day,
     `intercept` at EPOCH), `r2` (the share of the variation it explains), the first and last
-    day numbers and dates, and the number of points.
+    day numbers and dates, and the number of points; without a latest period still under
+    way (`partial`, as in `movers`).
 
     >>> from sqlglot import parse_one
     >>> "REGR_R2" in trend(parse_one("SELECT d, v FROM t"), "d", "v").sql("oracle")
@@ -184,9 +194,7 @@ def trend(series: exp.Select, date: str, value: str) -> exp.Select:
         exp.cast(day_number(col(date, "s")), DOUBLE).as_("x"),
         exp.cast(col(value, "s"), DOUBLE).as_("y"),
     ).from_(_table("insight_series", "s"))
-    points = points.where(
-        exp.and_(col(date, "s").is_(exp.null()).not_(), col(value, "s").is_(exp.null()).not_())
-    )
+    points = _whole(points, date, value, partial)
     x, y = col("x"), col("y")
     final = exp.select(
         exp.RegrSlope(this=y, expression=x).as_("slope"),
@@ -198,7 +206,12 @@ def trend(series: exp.Select, date: str, value: str) -> exp.Select:
         exp.Max(this=col("d")).as_("d1"),
         exp.Count(this=exp.Star()).as_("n"),
     ).from_(_table("insight_points"))
-    return _finish(final, [*_hoisted(series, "insight_series"), _cte("insight_points", points)])
+    ctes = [
+        *_hoisted(series, "insight_series"),
+        *_bounds_cte(partial, "insight_series"),
+        _cte("insight_points", points),
+    ]
+    return _finish(final, ctes)
 
 
 def latest_two(key: exp.Expr) -> exp.Expr:
@@ -295,10 +308,9 @@ def movers(
         .order_by(_desc(exp.Abs(this=col("change"))), *[_asc(n.copy()) for n in names])
         .limit(top)
     )
-    bounds = [_cte("insight_bounds", _bounds(partial[0]))] if partial is not None else []
     ctes = [
         *_hoisted(grouped, "insight_grouped"),
-        *bounds,
+        *_bounds_cte(partial, "insight_grouped"),
         _cte("insight_ranked", ranked),
         _cte("insight_paired", paired),
         _cte("insight_keys", keys),
@@ -307,19 +319,39 @@ def movers(
     return _finish(final, ctes)
 
 
-def _bounds(last_day: str) -> exp.Select:
-    last = exp.cast(exp.Max(this=col(last_day, "s")), exp.DataType.build("DATE"))
-    return exp.select(last.as_("l")).from_(_table("insight_grouped", "s"))
+def _bounds_cte(partial: tuple[str, str] | None, source: str) -> list[exp.CTE]:
+    """`insight_bounds`: the last day of data (`l`), when periods must be whole."""
+    if partial is None:
+        return []
+    last = exp.cast(exp.Max(this=col(partial[0], "s")), exp.DataType.build("DATE"))
+    return [_cte("insight_bounds", exp.select(last.as_("l")).from_(_table(source, "s")))]
+
+
+def _under_way(grain: str) -> exp.Expr:
+    """Whether the latest period is still under way: the day after the last day of data
+    falls in the same period (the compiler's own bucket, so every dialect)."""
+    last = col("l", "b")
+    after = exp.Add(this=last.copy(), expression=num(1))
+    return bucket_expr(after, grain).eq(bucket_expr(last, grain))
 
 
 def _slice(rank: exp.Expr, partial: tuple[str, str] | None) -> exp.Expr:
-    """`rank`, one less when the latest period is still under way: the day after the last
-    day of data falls in the same period (the compiler's own bucket, so every dialect)."""
+    """`rank`, one less when the latest period is still under way."""
     if partial is None:
         return rank
-    last = col("l", "b")
-    after = exp.Add(this=last.copy(), expression=num(1))
-    grain = partial[1]
-    running = bucket_expr(after, grain).eq(bucket_expr(last, grain))
-    under_way = exp.Case(default=num(0)).when(running, num(1))
+    under_way = exp.Case(default=num(0)).when(_under_way(partial[1]), num(1))
     return exp.Sub(this=rank, expression=under_way)
+
+
+def _whole(
+    points: exp.Select, date: str, value: str, partial: tuple[str, str] | None
+) -> exp.Select:
+    """The series' points with a date and a value, the latest period left out while it is
+    still under way."""
+    known = exp.and_(col(date, "s").is_(exp.null()).not_(), col(value, "s").is_(exp.null()).not_())
+    if partial is None:
+        return points.where(known)
+    latest = col(date, "s").eq(bucket_expr(col("l", "b"), partial[1]))
+    running = exp.Paren(this=exp.and_(latest, _under_way(partial[1])))
+    joined = points.join(_table("insight_bounds", "b"), join_type="cross")
+    return joined.where(exp.and_(known, running.not_()))

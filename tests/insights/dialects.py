@@ -47,8 +47,13 @@ _DAY = {"column": "order_date", "bucket": "day"}
 REQUESTS: dict[str, dict[str, Any]] = {
     "by_day_and_region": {"spec": {**_SPEC, "group_by": [_DAY, "region"]}},
     "two_loads": {"spec": {**_SPEC, "group_by": ["region"]}, "compare": [LOAD, RESTATED]},
+    "by_week": {"spec": {**_SPEC, "group_by": [{"column": "order_date", "bucket": "week"}]}},
 }
-KINDS = {"by_day_and_region": ("anomalies", "trend", "movers"), "two_loads": ("movers",)}
+KINDS = {
+    "by_day_and_region": ("anomalies", "trend", "movers"),
+    "two_loads": ("movers",),
+    "by_week": ("anomalies", "trend"),
+}
 
 
 def trees(name: str, rls: dict[str, list[exp.Expr]] | None = None) -> dict[str, exp.Select]:

@@ -222,3 +222,20 @@ def test_movers_skip_a_latest_week_still_under_way(insights_api: Api) -> None:
         (g, pytest.approx(b), pytest.approx(a)) for g, b, a, _, _ in expected
     ]
     assert "between the week of 2024-03-11 and the week of 2024-03-18" in got[0]["text"]
+
+
+def test_a_weekly_trend_leaves_out_a_week_still_under_way(insights_api: Api) -> None:
+    until_tuesday = {
+        "conditions": [{"column": "order_date", "operator": "<", "value": "2024-03-27"}]
+    }
+    week = {"column": "order_date", "bucket": "week"}
+    body = {"spec": _spec(group_by=[week], filters=until_tuesday)}
+    (trend,) = _kind(_found(insights_api, body), "trend")
+    totals: dict[dt.date, float] = {}
+    for day, value in data.daily().items():
+        if day < dt.date(2024, 3, 25):  # the week of 2024-03-25 has two days of data
+            totals[data.week_of(day)] = totals.get(data.week_of(day), 0.0) + value
+    slope, r2 = data.trend(totals)
+    assert trend["slope_per_day"] == pytest.approx(slope, rel=1e-9)
+    assert trend["r2"] == pytest.approx(r2, rel=1e-9)
+    assert "to 2024-03-18" in trend["text"]

@@ -102,3 +102,14 @@ def test_postgres_statements_keep_to_the_row_level_security_slice(pg: Any) -> No
     slope, _ = data.trend(data.daily(lambda row: row[1] == "North"))
     assert float(trend[0]) == pytest.approx(slope, rel=1e-9)
     assert {r[0] for r in _pg(pg, built["movers"])} == {"North"}
+
+
+@pytest.mark.postgres
+def test_postgres_weekly_trend_equals_the_reference(pg: Any) -> None:
+    (trend,) = _pg(pg, trees("by_week")["trend"])
+    totals: dict[dt.date, float] = {}
+    for day, value in data.daily().items():
+        totals[data.week_of(day)] = totals.get(data.week_of(day), 0.0) + value
+    slope, r2 = data.trend(totals)
+    assert (float(trend[0]), float(trend[2])) == pytest.approx((slope, r2), rel=1e-9)
+    assert trend[7] == 13  # every week of the data is whole (it ends on a Sunday)
