@@ -272,7 +272,7 @@ def report() -> str:
         warm_env, took = run_users(base, tokens, users, seconds, ramp_s=5)
         after_warm = _misses(admin, base)
     counts = (before, after_burst, after_warm)
-    head = (rows, in_scope, users, workers, took, burst_p95)
+    head = (rows, in_scope, users, workers, took, burst_p95, rounds)
     return _text(head, cold, counts, warm_env)
 
 
@@ -286,12 +286,12 @@ def _delta(a: dict[str, float], b: dict[str, float]) -> str:
 
 
 def _text(
-    head: tuple[int, int, int, int, float, float],
+    head: tuple[int, int, int, int, float, float, int],
     cold: list[list[Any]],
     counts: tuple[dict[str, float], dict[str, float], dict[str, float]],
     warm_env: Environment,
 ) -> str:
-    rows, in_scope, users, workers, took, burst_p95 = head
+    rows, in_scope, users, workers, took, burst_p95, rounds = head
     before, after_burst, after_warm = counts
     worst = max(cold, key=lambda r: float(r[1].replace(",", "")))
     opens = warm_env.stats.entries.get(("open dashboard", ACTION))
@@ -325,7 +325,8 @@ def _text(
         ),
         "",
         "Cold, one user: the ten tiles at once vs each tile's query alone (fresh SQL each, "
-        f"median of 3). Target: the slowest tile <= {COLD_RATIO_TARGET}x its query alone.",
+        f"median of {rounds} round(s); the first round also reads the files cold). "
+        f"Target: the slowest tile <= {COLD_RATIO_TARGET}x its query alone.",
         "",
         markdown_table(["tile", "in the dashboard ms", "alone ms", "ratio"], cold),
         "",

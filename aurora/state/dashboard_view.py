@@ -172,6 +172,7 @@ class DashboardState(PageState, rx.State):
         self.eager = str(params.get("print") or "") == "1"
         self.editing = self.can_edit and str(params.get("edit") or "") == "1"
         self.notice, self.error, self.dirty, self.updated = "", "", False, ""
+        self.presenting, self.comment_tile, self.map_tile = False, "", ""
         if self.editing:
             follow_up = await self._load_reports()
             if follow_up is not None:
@@ -179,13 +180,19 @@ class DashboardState(PageState, rx.State):
         return DashboardState.load_values
 
     def _take(self, doc: dict[str, Any], values: dict[str, Any], cross: list[Any]) -> None:
+        same = self.dashboard_id == str(doc["id"])
         self._doc, self.dashboard_id = doc, str(doc["id"])
         self.name, self.can_edit = str(doc.get("name", "")), bool(doc.get("can_edit"))
         self.tabs = [TabView(id=str(t["id"]), title=str(t["title"])) for t in doc["tabs"]]
         if self.active_tab not in {t.id for t in self.tabs}:
             self.active_tab = self.tabs[0].id if self.tabs else ""
+        options = {f.id: f.options for f in self.filters} if same else {}  # kept over a save
         self.filters = [
-            _filter_view(f, values.get(f["id"], f.get("default"))) for f in doc.get("filters", [])
+            dataclasses.replace(
+                _filter_view(f, values.get(f["id"], f.get("default"))),
+                options=options.get(str(f["id"]), []),
+            )
+            for f in doc.get("filters", [])
         ]
         self.pills = [CrossPill(column=str(c["column"]), value=str(c.get("value"))) for c in cross]
         self._show_tab()
