@@ -215,6 +215,20 @@ class ApiClient:
     async def preview(self, spec: dict[str, Any]) -> dict[str, Any]:
         return await self._obj("POST", "/api/preview", json=spec)
 
+    # ---- ask in plain words -------------------------------------------------------------
+
+    async def ask(self, question: str, dataset: str = "") -> dict[str, Any]:
+        """POST /api/ask: the spec a question reads as, and how it was read; runs nothing."""
+        body: dict[str, Any] = {"question": question}
+        if dataset:
+            body["dataset"] = dataset
+        return await self._obj("POST", "/api/ask", json=body)
+
+    async def ask_suggest(self, q: str, limit: int = 8) -> list[dict[str, Any]]:
+        """GET /api/ask/suggest: completions for the word being typed."""
+        found = await self._obj("GET", "/api/ask/suggest", params={"q": q, "limit": limit})
+        return [s for s in found.get("suggestions") or [] if isinstance(s, dict)]
+
     # ---- saved reports -----------------------------------------------------------------
 
     async def reports(self) -> list[dict[str, Any]]:

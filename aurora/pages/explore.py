@@ -6,6 +6,7 @@ import reflex as rx
 
 from aurora import theme
 from aurora.components.aggregate_modal import aggregate_modal
+from aurora.components.ask_box import ask_box
 from aurora.components.calc_modal import calc_modal
 from aurora.components.chart_panel import chart_panel
 from aurora.components.chrome import dataset_picker, top_bar
@@ -49,6 +50,7 @@ def _workspace() -> rx.Component:
 def explore_page() -> rx.Component:
     return rx.el.div(
         top_bar("explore"),
+        ask_box(),
         rx.el.div(
             dataset_picker(),
             rx.cond(ExplorerState.dataset_key == "", empty_panel(), _workspace()),

@@ -30,6 +30,8 @@ ALLOWED: dict[str, set[str]] = {
     | {"set_edit_open", "set_new", "start_edit"},
     "AggregateState": {"add_group_by", "add_measure", "apply", "clear", "open_modal"}
     | {"remove_group_by", "remove_measure", "set_group_bucket", "set_measure", "set_open"},
+    "AskState": {"ask", "cancel_edit", "choose", "clear", "close_suggestions", "remove_pill"}
+    | {"run", "save_edit", "set_edit_text", "set_question", "start_edit", "take_suggestion"},
     "AuthState": {"leave_login_if_signed_in", "login", "logout", "session_expired"},
     "CalcState": {"edit", "open_modal", "remove", "save", "set_expr", "set_name", "set_open"},
     "ColumnPickerState": {"set_search", "show_all", "show_none"},
