@@ -109,14 +109,32 @@ def anomalies(
     >>> "PERCENTILE_CONT(0.5) WITHIN GROUP" in q.sql("postgres")
     True
     """
+    weekday = exp.Mod(this=day_number(col(date, "s")), expression=num(7))
     points = exp.select(
         col(date, "s").as_("d"),
         exp.cast(col(value, "s"), DOUBLE).as_("v"),
-        (exp.Mod(this=day_number(col(date, "s")), expression=num(7)) if weekly else num(0)).as_(
-            "w"
-        ),
+        (weekday if weekly else num(0)).as_("w"),
     ).from_(_table("insight_series", "s"))
-    points = _whole(points, date, value, partial)
+    final = (
+        exp.select(col("d"), col("v"), col("expected"), col("z"))
+        .from_(_table("insight_scored"))
+        .where(exp.Abs(this=col("z")) > num(float(threshold)))
+        .order_by(_desc(exp.Abs(this=col("z"))), _asc(col("d")))
+        .limit(top)
+    )
+    ctes = [
+        *_hoisted(series, "insight_series"),
+        *_bounds_cte(partial, "insight_series"),
+        _cte("insight_points", _whole(points, date, value, partial)),
+        *_robust_scores(),
+    ]
+    return _finish(final, ctes)
+
+
+def _robust_scores() -> list[exp.CTE]:
+    """From `insight_points` (d, v, w): each weekday's median (`insight_weekly`), the
+    residuals (`insight_residuals`), their median and count (`insight_center`), their MAD
+    (`insight_spread`) and each point's robust z-score (`insight_scored`)."""
     weekly_base = (
         exp.select(col("w"), median(col("v")).as_("base"))
         .from_(_table("insight_points"))
@@ -141,11 +159,24 @@ def anomalies(
         .from_(_table("insight_residuals", "r"))
         .join(_table("insight_center", "c"), join_type="cross")
     )
+    return [
+        _cte("insight_weekly", weekly_base),
+        _cte("insight_residuals", residuals),
+        _cte("insight_center", center),
+        _cte("insight_spread", spread),
+        _cte("insight_scored", _scored()),
+    ]
+
+
+def _scored() -> exp.Select:
+    """Each residual's robust z-score, (r - median) / (1.4826 * MAD), and its expected value
+    (its weekday's median plus the median residual); none when the MAD is 0 or the points
+    are fewer than MIN_POINTS."""
     z = exp.Div(
         this=exp.Paren(this=exp.Sub(this=col("r", "r"), expression=col("mid", "c"))),
         expression=exp.Paren(this=exp.Mul(this=num(MAD_SCALE), expression=col("mad", "m"))),
     )
-    scored = (
+    return (
         exp.select(
             col("d", "r"),
             col("v", "r"),
@@ -157,24 +188,6 @@ def anomalies(
         .join(_table("insight_spread", "m"), join_type="cross")
         .where(exp.and_(col("mad", "m") > num(0), col("n", "c") >= num(MIN_POINTS)))
     )
-    final = (
-        exp.select(col("d"), col("v"), col("expected"), col("z"))
-        .from_(_table("insight_scored"))
-        .where(exp.Abs(this=col("z")) > num(float(threshold)))
-        .order_by(_desc(exp.Abs(this=col("z"))), _asc(col("d")))
-        .limit(top)
-    )
-    ctes = [
-        *_hoisted(series, "insight_series"),
-        *_bounds_cte(partial, "insight_series"),
-        _cte("insight_points", points),
-        _cte("insight_weekly", weekly_base),
-        _cte("insight_residuals", residuals),
-        _cte("insight_center", center),
-        _cte("insight_spread", spread),
-        _cte("insight_scored", scored),
-    ]
-    return _finish(final, ctes)
 
 
 def trend(
@@ -258,46 +271,6 @@ def movers(
     if partial is not None:
         ranked = ranked.join(_table("insight_bounds", "b"), join_type="cross")
     names = [col(f"g{i}") for i in range(len(groups))]
-
-    def pick(what: str, slice_no: int) -> exp.Expr:
-        case = exp.Case().when(col("slice").eq(num(slice_no)), col(what))
-        return exp.Max(this=case)
-
-    paired = (
-        exp.select(*names, pick("v", 2).as_("before"), pick("v", 1).as_("after"))
-        .from_(_table("insight_ranked"))
-        .where(exp.and_(col("slice") >= num(1), col("slice") <= num(2)))
-        .group_by(*[n.copy() for n in names])
-    )
-    keys = exp.select(pick("k", 2).as_("k_before"), pick("k", 1).as_("k_after")).from_(
-        _table("insight_ranked")
-    )
-    before, after = col("before", "p"), col("after", "p")
-    before_v: exp.Expr
-    after_v: exp.Expr
-    if additive:
-        before_v = exp.Coalesce(this=before, expressions=[num(0)])
-        after_v = exp.Coalesce(this=after, expressions=[num(0)])
-    else:
-        before_v, after_v = before, after
-    change = exp.Sub(this=after_v, expression=before_v)
-    relative = exp.Div(
-        this=exp.Paren(this=change.copy()),
-        expression=exp.Nullif(this=exp.Abs(this=before.copy()), expression=num(0)),
-    )
-    scored = (
-        exp.select(
-            *[col(f"g{i}", "p") for i in range(len(groups))],
-            before.copy(),
-            after.copy(),
-            change.as_("change"),
-            relative.as_("relative"),
-            col("k_before", "k"),
-            col("k_after", "k"),
-        )
-        .from_(_table("insight_paired", "p"))
-        .join(_table("insight_keys", "k"), join_type="cross")
-    )
     final = (
         exp.select(
             *[n.copy() for n in names],
@@ -312,11 +285,61 @@ def movers(
         *_hoisted(grouped, "insight_grouped"),
         *_bounds_cte(partial, "insight_grouped"),
         _cte("insight_ranked", ranked),
-        _cte("insight_paired", paired),
-        _cte("insight_keys", keys),
-        _cte("insight_moves", scored),
+        *_paired(names),
+        _cte("insight_moves", _moves(len(names), additive=additive)),
     ]
     return _finish(final, ctes)
+
+
+def _pick(what: str, slice_no: int) -> exp.Expr:
+    case = exp.Case().when(col("slice").eq(num(slice_no)), col(what))
+    return exp.Max(this=case)
+
+
+def _paired(names: list[exp.Column]) -> list[exp.CTE]:
+    """Per group its value in slice 2 and 1 (`insight_paired`), and the two slices' keys
+    (`insight_keys`)."""
+    paired = (
+        exp.select(*names, _pick("v", 2).as_("before"), _pick("v", 1).as_("after"))
+        .from_(_table("insight_ranked"))
+        .where(exp.and_(col("slice") >= num(1), col("slice") <= num(2)))
+        .group_by(*[n.copy() for n in names])
+    )
+    keys = exp.select(_pick("k", 2).as_("k_before"), _pick("k", 1).as_("k_after")).from_(
+        _table("insight_ranked")
+    )
+    return [_cte("insight_paired", paired), _cte("insight_keys", keys)]
+
+
+def _moves(groups: int, *, additive: bool) -> exp.Select:
+    """Each group's change and change relative to |before|; a missing side is 0 when the
+    measure adds up."""
+    before, after = col("before", "p"), col("after", "p")
+    before_v: exp.Expr
+    after_v: exp.Expr
+    if additive:
+        before_v = exp.Coalesce(this=before, expressions=[num(0)])
+        after_v = exp.Coalesce(this=after, expressions=[num(0)])
+    else:
+        before_v, after_v = before, after
+    change = exp.Sub(this=after_v, expression=before_v)
+    relative = exp.Div(
+        this=exp.Paren(this=change.copy()),
+        expression=exp.Nullif(this=exp.Abs(this=before.copy()), expression=num(0)),
+    )
+    return (
+        exp.select(
+            *[col(f"g{i}", "p") for i in range(groups)],
+            before.copy(),
+            after.copy(),
+            change.as_("change"),
+            relative.as_("relative"),
+            col("k_before", "k"),
+            col("k_after", "k"),
+        )
+        .from_(_table("insight_paired", "p"))
+        .join(_table("insight_keys", "k"), join_type="cross")
+    )
 
 
 def _bounds_cte(partial: tuple[str, str] | None, source: str) -> list[exp.CTE]:
