@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import asdict, replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlglot import exp
 
+from backend.catalog.delta import Change
 from backend.catalog.models import Dataset
 from backend.catalog.vintage import default_vintage
 from backend.deps import CurrentUser, ServicesDep, require_user
@@ -150,22 +150,11 @@ def _default_vintage(services: Any, dataset: Dataset) -> DefaultVintage | None:
     return DefaultVintage(**found) if found else None
 
 
-class Version(BaseModel):
-    version: int
-    timestamp: datetime
-    operation: str
-    user: str | None
-    load_id: str | None
-    rows_added: int | None
-    rows_removed: int | None
-    rows_updated: int | None
-
-
 class History(BaseModel):
     dataset: str
     versioned: bool
     current_version: int | None
-    versions: list[Version]
+    versions: list[Change]
 
 
 @router.get("/datasets/{key}/history", response_model=History)
@@ -184,7 +173,7 @@ def dataset_history(
     if changes is None:
         return History(dataset=key, versioned=False, current_version=None, versions=[])
     counts = not services.policy.rls_for(user).get(key)
-    versions = [Version(**asdict(c) if counts else {**asdict(c), **_NO_COUNTS}) for c in changes]
+    versions = [c if counts else replace(c, **_NO_COUNTS) for c in changes]
     current = versions[0].version if versions else None
     return History(dataset=key, versioned=True, current_version=current, versions=versions)
 

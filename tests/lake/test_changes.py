@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,7 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from backend.store.engine import Store
-from tests.store.fixtures import Api, _running_api
+from tests.store.fixtures import Api
 
 ROWS = [(1, "Ann", 10.0, 1), (2, "Bo", 20.0, 1), (3, "Cy", 30.0, 2)]
 _names = (f"accounts_{i}" for i in itertools.count())
@@ -31,13 +29,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cdc") / "warehouse"
     root.mkdir(parents=True)
     return root
-
-
-@pytest.fixture(scope="module")
-def api(
-    metadata_store: Store, tmp_path_factory: pytest.TempPathFactory, warehouse: Path
-) -> Iterator[Api]:
-    yield from _running_api(metadata_store, tmp_path_factory.mktemp("app"), data_dir=warehouse)
 
 
 @pytest.fixture

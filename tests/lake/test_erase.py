@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
 
-from backend.store.engine import Store
-from tests.store.fixtures import Api, _running_api
+from tests.store.fixtures import Api
 
 PARTS = ["load_type", "load_id"]
 SECRET = "Zed Secretperson"
@@ -45,13 +43,6 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "plain").mkdir(parents=True)
     pq.write_table(_batch(LOAD_1), root / "plain" / "part.parquet")
     return root
-
-
-@pytest.fixture(scope="module")
-def api(
-    metadata_store: Store, tmp_path_factory: pytest.TempPathFactory, warehouse: Path
-) -> Iterator[Api]:
-    yield from _running_api(metadata_store, tmp_path_factory.mktemp("app"), data_dir=warehouse)
 
 
 @pytest.fixture
