@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import aggrid_bench, export_bench, join_bench, lease_bench, query_bench
+from bench import aggrid_bench, ask_bench, export_bench, join_bench, lease_bench, query_bench
 from bench.harness import warehouse
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,6 +45,7 @@ def main() -> None:
     sections.append(aggrid_bench.report(warehouses))
     sections.append(export_bench.report(warehouses))
     sections.append(lease_bench.report(warehouses))
+    sections.append(ask_bench.report(warehouses))
     sections.append(_dashboard_section())
     text = "\n".join(sections)
     print(text)

@@ -79,6 +79,7 @@ class _Reader:
             self._direction,
             self._negated,
             self._data,
+            self._compare_before_column,
             self._compare_after_measure,
             self._flags,
         ]
@@ -458,6 +459,22 @@ class _Reader:
             op = _NEGATE.get(op, op)
         self.intent.filters.append(FilterIntent(ref, op, value, self.text(start, end)))
         return end - first
+
+    def _compare_before_column(self, i: int) -> int:
+        """`3 or more parcels`, `more than 3 parcels`: the number comes first."""
+        code = self.code(i)
+        if code == "NUM" and self.code(i + 1) in ("CMP:>=", "CMP:<="):
+            op, number, end = self.code(i + 1)[4:], self.at(i), i + 2
+        elif code.startswith("CMP:") and self.code(i + 1) == "NUM":
+            op, number, end = code[4:], self.at(i + 1), i + 2
+        else:
+            return 0
+        ref = _single(self.meanings(end))
+        value = _num(number)
+        if ref is None or value is None or self.kind(ref) not in lexicon.NUMERIC:
+            return 0
+        self.intent.filters.append(FilterIntent(ref, op, value, self.text(i, end + 1)))
+        return end + 1 - i
 
     def _compare_after_measure(self, i: int) -> int:
         """`total revenue over 1000`: the measure's column takes the comparison."""
