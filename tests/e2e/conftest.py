@@ -201,7 +201,7 @@ class DeployedShape:
 
 
 @pytest.fixture(scope="session")
-def deployed_shape(e2e_dir: Path, warehouse: Path) -> Iterator[DeployedShape]:
+def deployed_shape(e2e_dir: Path, warehouse: Path, ui_build: UiBuild) -> Iterator[DeployedShape]:
     """Redis databases of the tests' own (emptied before and after), the metadata store in a
     fresh PostgreSQL schema (dropped after), a state folder of its own for export files."""
     schema = f"aurora_e2e_{uuid.uuid4().hex[:10]}"
@@ -217,6 +217,7 @@ def deployed_shape(e2e_dir: Path, warehouse: Path) -> Iterator[DeployedShape]:
         AURORA_METADATA_URL=f"{PG_URL}{joiner}options=-csearch_path%3D{schema}",
         AURORA_STATE_DIR=str(e2e_dir / "deployed-state"),
         AURORA_EXPORT_QUEUE=f"aurora:e2e:{schema}",
+        AURORA_UI_URL=_ui_address(ui_build),
     )
     try:
         yield DeployedShape(env, schema)
@@ -236,7 +237,7 @@ def deployed(request: pytest.FixtureRequest, shape: str) -> DeployedShape | None
 
 @pytest.fixture(scope="session")
 def api_url(
-    request: pytest.FixtureRequest, e2e_dir: Path, warehouse: Path, shape: str
+    request: pytest.FixtureRequest, e2e_dir: Path, warehouse: Path, shape: str, ui_build: UiBuild
 ) -> Iterator[str]:
     if os.environ.get("AURORA_E2E_API_URL"):  # iterate against servers you already run
         yield os.environ["AURORA_E2E_API_URL"]
@@ -244,7 +245,12 @@ def api_url(
     if shape == DEPLOYED:  # asked for here, so a session without deployed tests needs no PG
         yield from _deployed_api(e2e_dir, request.getfixturevalue("deployed_shape").env)
         return
-    yield from _embedded_api(e2e_dir, _api_env(warehouse))
+    yield from _embedded_api(e2e_dir, _api_env(warehouse, AURORA_UI_URL=_ui_address(ui_build)))
+
+
+def _ui_address(ui_build: UiBuild) -> str:
+    """Where the dashboard PDF's browser finds the UI (the build's one port)."""
+    return f"http://127.0.0.1:{ui_build.port}"
 
 
 def _embedded_api(e2e_dir: Path, env: dict[str, str]) -> Iterator[str]:
