@@ -50,7 +50,9 @@ class Applied:
 
 
 def _quoted(name: str) -> str:
-    """>>> _quoted('a"b')
+    """A column name as a quoted identifier in a delta-rs (DataFusion) expression.
+
+    >>> _quoted('a"b')
     '"a""b"'
     """
     return '"' + name.replace('"', '""') + '"'
