@@ -68,10 +68,11 @@ class Settings(BaseSettings):
         "AURORA_ADMIN_PASSWORD", None, "Password of the first admin; random and printed once"
     )
     token_ttl_minutes: int = _env("AURORA_TOKEN_TTL_MINUTES", 60, "Lifetime of a login token")
-    argon2_profile: Literal["default", "fast"] = _env(
+    argon2_profile: Literal["default", "owasp", "fast"] = _env(
         "AURORA_ARGON2_PROFILE",
         "default",
-        "Password hashing cost: default (argon2's recommended) or fast (tests only)",
+        "Password hashing cost: default (argon2's recommended, RFC 9106), owasp (OWASP's "
+        "argon2id minimum, about a fifth of the CPU: for many sign-ins at once) or fast (tests)",
     )
     # Failed-login limits (backend.security.ratelimit), counted over LOGIN_WINDOW_S.
     login_failures_per_pair: int = _env(

@@ -284,3 +284,11 @@ def test_fast_profile_is_cheap_and_still_argon2id() -> None:
     stored = passwords.hash("pw")
     assert stored.startswith("$argon2id$") and passwords.verify(stored, "pw")
     assert _median_ms(lambda: passwords.verify(stored, "x")) < 5
+
+
+def test_owasp_profile_hashes_with_owasps_parameters_and_verifies_either_profile() -> None:
+    owasp, default = Passwords("owasp"), Passwords("default")
+    stored = owasp.hash("pw")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert default.verify(stored, "pw") and owasp.verify(default.hash("pw"), "pw")
+    assert default.needs_rehash(stored) and not owasp.needs_rehash(stored)
