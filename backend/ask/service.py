@@ -108,10 +108,22 @@ class AskService:
             found = await self._ask_model(question, context, user)
             if found is not None:
                 return found
-        answer = self.engine.interpret(question, context)
+        answer = self._interpret(question, context)
         if answer.status != "ok" or answer.spec is None:
             return answer
         return await self._checked(answer, user)
+
+    def _interpret(self, question: str, context: AskContext) -> AskAnswer:
+        try:
+            return self.engine.interpret(question, context)
+        except Exception:  # an engine's bug is a question not understood, never a 500
+            log.exception("ask: the %s engine failed on a question", self.engine.name)
+            return AskAnswer(
+                status="refused",
+                engine=self.engine.name,
+                dataset=context.dataset,
+                message="This question could not be read; try other words.",
+            )
 
     async def _ask_model(self, question: str, context: AskContext, user: User) -> AskAnswer | None:
         """The model's answer, or None when the parser must answer (unset, unreachable, slow,

@@ -77,7 +77,10 @@ def _point(items: Sequence[Item], i: int) -> tuple[_Point, int] | None:
         return None
     item = items[i]
     if item.code == "DATE":
-        return _Point(None, day=dt.date.fromisoformat(item.raw)), 1
+        try:
+            return _Point(None, day=dt.date.fromisoformat(item.raw)), 1
+        except ValueError:  # 2024-13-45: not a day, so not a time expression
+            return None
     year = _year(item)
     if year is not None:
         return _Point(year), 1
@@ -181,6 +184,15 @@ def _bounded(items: Sequence[Item], i: int, today: dt.date) -> tuple[Range, int]
 
 def match(items: Sequence[Item], i: int, today: dt.date) -> tuple[Range, int] | None:
     """The time expression starting at items[i], with the number of items it spans."""
+    if not 0 <= i < len(items):
+        return None
+    try:
+        return _match(items, i, today)
+    except (OverflowError, ValueError):  # "after 9999-12-31": no such day to start from
+        return None
+
+
+def _match(items: Sequence[Item], i: int, today: dt.date) -> tuple[Range, int] | None:
     code = items[i].code
     if code == "T:yesterday":
         return _yesterday(today), 1

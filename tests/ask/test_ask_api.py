@@ -178,3 +178,14 @@ def test_synonyms_are_bounded(api_sqlite: Api) -> None:
         "/api/admin/datasets/sales", json=patch, headers=api_sqlite.headers()
     )
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["order date", "amount after 9999-12-31", "amount on 2024-13-45", "by", "top", "'\"%;--"],
+)
+def test_odd_questions_are_answered_never_a_500(api_sqlite: Api, question: str) -> None:
+    r = _ask(api_sqlite, {"question": question, "dataset": "sales"})
+    assert r.status_code in (200, 422), r.text
+    if r.status_code == 200:
+        assert r.json()["status"] in ("ok", "clarify", "refused")
