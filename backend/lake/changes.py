@@ -77,7 +77,7 @@ def source_table(events: Sequence[Event], schema: pa.Schema) -> pa.Table:
     columns = {n: [e.row.get(n) for e in events] for n in schema.names}
     try:
         table = pa.table(columns).cast(schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+    except (pa.ArrowException, OverflowError) as e:  # e.g. 2**70 for a BIGINT column
         raise BadRequest(f"A value does not fit its column: {e}") from e
     ops = ["d" if e.op == "delete" else "u" for e in events]
     return table.append_column(_OP, pa.array(ops, pa.string()))
