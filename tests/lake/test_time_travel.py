@@ -121,6 +121,7 @@ def test_as_of_a_time_reads_the_newest_version_committed_by_then(
     for version, committed in enumerate(times):
         moment = (committed + timedelta(milliseconds=0)).isoformat()
         assert _ids(api, as_of={"timestamp": moment}) == _expected(version), version
+    assert _ids(api, as_of={"timestamp": "9999-12-31T23:59:59Z"}) == _expected(2), "the latest"
 
 
 def test_current_and_past_versions_do_not_share_cached_results(api: Api) -> None:
@@ -178,6 +179,8 @@ def test_a_dataset_without_versions_has_an_empty_history(api: Api) -> None:
     [
         ("ledger", {"version": 99}, 400),
         ("ledger", {"timestamp": "2001-01-01T00:00:00Z"}, 400),
+        ("ledger", {"timestamp": "0001-01-01T00:00:00"}, 400),
+        ("ledger", {"version": 2**62}, 400),
         ("plain", {"version": 0}, 400),
         ("ledger", {"version": 0, "timestamp": "2030-01-01T00:00:00Z"}, 422),
         ("ledger", {}, 422),
