@@ -220,7 +220,9 @@ class QueryService:
         return compiled, True
 
     def _prepared_key(self, spec: QuerySpec, caller: Caller, dialect: str) -> PreparedKey | None:
-        if self._prepared.maxsize <= 0:
+        # A time-travelling compile names a past version's view, which is registered while
+        # compiling and may be dropped later (only the newest few are kept): compile it again.
+        if self._prepared.maxsize <= 0 or spec.as_of is not None:
             return None
         try:
             access = self.policy.compile_key(caller, spec.datasets)
