@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from deltalake import DeltaTable
+from sqlglot import exp
 
 from backend.errors import Conflict
 from backend.lake import erase
@@ -17,6 +20,35 @@ class Lake:
 
     def preview(self, key: str, filters: FilterGroup) -> erase.Preview:
         """Rows the filter matches in the current version, per partition (load)."""
+        return self._read(key, filters).seen
+
+    def erase(self, key: str, filters: FilterGroup, expected_rows: int, user: str) -> erase.Erased:
+        """Erase what a preview showed; Conflict when the data moved since (preview again)."""
+        read = self._read(key, filters)
+        if read.seen.rows != expected_rows:
+            raise Conflict(
+                f"The filter now matches {read.seen.rows:,} rows, not the {expected_rows:,} "
+                "previewed; preview again."
+            )
+        if read.seen.rows == 0:
+            return erase.Erased(0, read.seen.version, 0)
+        try:
+            return erase.apply(
+                self._adapter.run,
+                read.relation,
+                read.folder,
+                read.where,
+                read.seen,
+                user=user,
+                retention_hours=self._retention,
+            )
+        finally:  # whatever happened on disk, no view may keep naming vacuumed files
+            self._catalog.forget_versions(key)
+            self._catalog.refresh()
+
+    def _read(self, key: str, filters: FilterGroup) -> _Read:
+        """The current version's view, the filter's predicate and the rows it matches: what
+        the preview shows and the erase then rewrites, resolved once."""
         dataset = self._catalog.get(key)
         folder = erase.check_delta(self._catalog.versioned_folder(key), key)
         table = DeltaTable(str(folder))
@@ -24,32 +56,13 @@ class Lake:
         at = self._catalog.as_of(dataset, version=version, timestamp=None)
         where = erase.predicate(dataset, filters)
         parts = list(table.metadata().partition_columns)
-        return erase.preview(self._adapter.run, at.relation, version, where, parts)
+        seen = erase.preview(self._adapter.run, at.relation, version, where, parts)
+        return _Read(folder, at.relation, where, seen)
 
-    def erase(self, key: str, filters: FilterGroup, expected_rows: int, user: str) -> erase.Erased:
-        """Erase what a preview showed; Conflict when the data moved since (preview again)."""
-        seen = self.preview(key, filters)
-        if seen.rows != expected_rows:
-            raise Conflict(
-                f"The filter now matches {seen.rows:,} rows, not the {expected_rows:,} previewed; "
-                "preview again."
-            )
-        if seen.rows == 0:
-            return erase.Erased(0, seen.version, 0)
-        dataset = self._catalog.get(key)
-        folder = erase.check_delta(self._catalog.versioned_folder(key), key)
-        at = self._catalog.as_of(dataset, version=seen.version, timestamp=None)
-        where = erase.predicate(dataset, filters)
-        try:
-            return erase.apply(
-                self._adapter.run,
-                at.relation,
-                folder,
-                where,
-                seen,
-                user=user,
-                retention_hours=self._retention,
-            )
-        finally:  # whatever happened on disk, no view may keep naming vacuumed files
-            self._catalog.forget_versions(key)
-            self._catalog.refresh()
+
+@dataclass(frozen=True)
+class _Read:
+    folder: Path
+    relation: str
+    where: exp.Expr
+    seen: erase.Preview
