@@ -6,7 +6,9 @@ raises `ApiError` carrying the contract's error body.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -102,6 +104,25 @@ class ApiError(Exception):
         )
 
 
+def tile_line(line: dict[str, Any]) -> tuple[str, dict[str, Any] | ApiError]:
+    """One line of the tiles batch: the tile's id and its answer, or its error.
+
+    >>> tile_line({"tile": "a", "status": 200, "data": {"rows": []}})
+    ('a', {'rows': []})
+    >>> err = {"code": "not_found", "message": "No tile 'b'.", "details": []}
+    >>> tile_line({"tile": "b", "status": 404, "error": err})[1]
+    ApiError(status=404, code='not_found', message="No tile 'b'.", details=[])
+    """
+    tile = str(line.get("tile", ""))
+    status = int(line.get("status", 500))
+    if status == 200:
+        return tile, dict(line.get("data") or {})
+    err = line.get("error") or {}
+    details = [d for d in err.get("details") or [] if isinstance(d, dict)]
+    code, message = str(err.get("code") or f"http_{status}"), str(err.get("message") or "")
+    return tile, ApiError(status=status, code=code, message=message, details=details)
+
+
 class ApiClient:
     """Calls made on behalf of one signed-in user (or anonymously, for login), from the
     browser at `client_addr`."""
@@ -144,6 +165,14 @@ class ApiClient:
     async def dataset(self, key: str) -> dict[str, Any]:
         result: dict[str, Any] = await self._call("GET", f"/api/datasets/{_seg(key)}")
         return result
+
+    async def history(self, key: str, limit: int = 100) -> dict[str, Any]:
+        """GET /api/datasets/{key}/history: `versioned`, `current_version`, `versions`."""
+        return await self._obj("GET", f"/api/datasets/{_seg(key)}/history", params={"limit": limit})
+
+    async def dataset_version(self, key: str) -> dict[str, Any]:
+        """GET /api/datasets/{key}/version: `versioned` and the current `version` (cheap)."""
+        return await self._obj("GET", f"/api/datasets/{_seg(key)}/version")
 
     async def values(self, key: str, column: str, q: str = "", limit: int = 20) -> list[Any]:
         params: dict[str, Any] = {"limit": limit}
@@ -267,6 +296,25 @@ class ApiClient:
         path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/{_seg(tile)}/data"
         return await self._obj("POST", path, json=body)
 
+    async def tiles_data(
+        self, dashboard_id: str, tiles: list[str], body: dict[str, Any]
+    ) -> AsyncIterator[tuple[str, dict[str, Any] | ApiError]]:
+        """Several tiles in one request (POST .../tiles/data, NDJSON): each tile's answer,
+        or its own error, as it arrives. A refusal of the whole request raises ApiError."""
+        path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/data"
+        try:
+            async with _shared_client().stream(
+                "POST", path, headers=self._headers, json={**body, "tiles": tiles}
+            ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise ApiError.from_response(response)
+                async for raw in response.aiter_lines():
+                    if raw.strip():
+                        yield tile_line(json.loads(raw))
+        except httpx.HTTPError as exc:
+            raise ApiError.unreachable(exc) from exc
+
     async def tile_spec(self, dashboard_id: str, tile: str, body: dict[str, Any]) -> dict[str, Any]:
         path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/{_seg(tile)}/spec"
         return await self._obj("POST", path, json=body)
@@ -292,6 +340,44 @@ class ApiClient:
 
     async def schedule_runs(self, schedule_id: str) -> list[dict[str, Any]]:
         return await self._list(f"/api/schedules/{_seg(schedule_id)}/runs")
+
+    async def schedule_deliveries(self, schedule_id: str) -> list[dict[str, Any]]:
+        return await self._list(f"/api/schedules/{_seg(schedule_id)}/deliveries")
+
+    async def delivery_options(self) -> dict[str, Any]:
+        return await self._obj("GET", "/api/delivery/options")
+
+    # ---- alerts ------------------------------------------------------------------------
+
+    async def alerts(self) -> list[dict[str, Any]]:
+        return await self._list("/api/alerts")
+
+    async def create_alert(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/alerts", json=body)
+
+    async def replace_alert(self, alert_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PUT", f"/api/alerts/{_seg(alert_id)}", json=body)
+
+    async def delete_alert(self, alert_id: str) -> None:
+        await self._call("DELETE", f"/api/alerts/{_seg(alert_id)}")
+
+    async def alert_history(self, alert_id: str) -> dict[str, Any]:
+        return await self._obj("GET", f"/api/alerts/{_seg(alert_id)}/history")
+
+    # ---- in-app notifications ----------------------------------------------------------
+
+    async def notifications(self, page: int = 1, page_size: int = 20) -> dict[str, Any]:
+        params = {"page": page, "page_size": page_size}
+        return await self._obj("GET", "/api/notifications", params=params)
+
+    async def unread_notifications(self) -> int:
+        return int((await self._obj("GET", "/api/notifications/unread-count")).get("unread", 0))
+
+    async def read_notification(self, notification_id: str) -> dict[str, Any]:
+        return await self._obj("POST", f"/api/notifications/{_seg(notification_id)}/read")
+
+    async def read_all_notifications(self) -> int:
+        return int((await self._obj("POST", "/api/notifications/read-all")).get("marked", 0))
 
     # ---- AG Grid endpoints (the pivot view) --------------------------------------------
 
@@ -330,6 +416,34 @@ class ApiClient:
         path = f"/api/admin/datasets/{_seg(key)}/preview-as"
         return await self._obj("POST", path, json={"username": username, "spec": spec})
 
+    async def erase(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /api/admin/datasets/{key}/erase: a preview, or with `confirm` the erase."""
+        return await self._obj("POST", f"/api/admin/datasets/{_seg(key)}/erase", json=body)
+
+    async def start_maintenance(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST /api/admin/datasets/{key}/maintenance: a queued optimize or vacuum job."""
+        path = f"/api/admin/datasets/{_seg(key)}/maintenance"
+        return await self._obj("POST", path, json=body)
+
+    async def maintenance_job(self, job_id: str) -> dict[str, Any]:
+        return await self._obj("GET", f"/api/admin/maintenance/{_seg(job_id)}")
+
+    async def cdc_sources(self) -> list[dict[str, Any]]:
+        return await self._list("/api/admin/cdc/sources")
+
+    async def create_cdc_source(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/admin/cdc/sources", json=body)
+
+    async def update_cdc_source(self, source_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("PATCH", f"/api/admin/cdc/sources/{_seg(source_id)}", json=patch)
+
+    async def delete_cdc_source(self, source_id: str) -> None:
+        await self._call("DELETE", f"/api/admin/cdc/sources/{_seg(source_id)}")
+
+    async def run_cdc_source(self, source_id: str) -> dict[str, Any]:
+        """POST /api/admin/cdc/sources/{id}/run: poll now; the source with how it went."""
+        return await self._obj("POST", f"/api/admin/cdc/sources/{_seg(source_id)}/run")
+
     async def users(self) -> list[dict[str, Any]]:
         return await self._list("/api/admin/users")
 
@@ -351,6 +465,18 @@ class ApiClient:
 
     async def revoke_api_key(self, key_id: str) -> None:
         await self._call("DELETE", f"/api/admin/api-keys/{_seg(key_id)}")
+
+    async def webhooks(self) -> list[dict[str, Any]]:
+        return await self._list("/api/admin/webhooks")
+
+    async def create_webhook(self, body: dict[str, Any]) -> dict[str, Any]:
+        return await self._obj("POST", "/api/admin/webhooks", json=body)
+
+    async def delete_webhook(self, webhook_id: str) -> None:
+        await self._call("DELETE", f"/api/admin/webhooks/{_seg(webhook_id)}")
+
+    async def test_webhook(self, webhook_id: str) -> dict[str, Any]:
+        return await self._obj("POST", f"/api/admin/webhooks/{_seg(webhook_id)}/test")
 
     async def audit(self, **filters: Any) -> dict[str, Any]:
         """`user`, `action`, `since`, `until` (ISO with zone), `page`, `page_size`."""

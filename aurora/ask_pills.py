@@ -2,7 +2,7 @@
 the spec (and what depends on it), editing a filter's value or a limit changes it. Pure.
 
 A part names where it landed by `spec_path` (`measures.1`, `filters.conditions.0`,
-`page_size`, ...). After a removal the other parts of that list move up one, so their
+`limit`, ...). After a removal the other parts of that list move up one, so their
 paths are renumbered here; the spec and its pills always agree.
 
 >>> spec = {"dataset": "sales", "group_by": ["region"],
@@ -28,7 +28,9 @@ from typing import Any
 FIXED_KINDS = frozenset({"dataset", "join"})
 EDITABLE_KINDS = frozenset({"filter", "limit"})
 
-Path = tuple[str, int | None]  # ("measures", 1), ("page_size", None)
+Path = tuple[str, int | None]  # ("measures", 1), ("limit", None)
+
+MAX_LIMIT = 10_000_000  # the API's bound on a top N (backend.query.spec.MAX_LIMIT)
 
 
 def _path(spec_path: str) -> Path:
@@ -139,9 +141,9 @@ def edit(
     part = parts[at]
     out = copy.deepcopy(spec)
     if part["kind"] == "limit":
-        if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+        if not text.strip().isdigit() or not 1 <= int(text) <= MAX_LIMIT:
             return spec, parts
-        out["page_size"] = int(text)
+        out["limit"] = int(text)
         new_label = f"first {int(text)}"
     else:
         name, index = _path(str(part["spec_path"]))
@@ -165,7 +167,7 @@ def edit(
 def value_of(spec: dict[str, Any], part: dict[str, Any]) -> str:
     """What an editable pill's field starts with."""
     if part.get("kind") == "limit":
-        return str(spec.get("page_size", ""))
+        return str(spec.get("limit", ""))
     name, index = _path(str(part.get("spec_path", "")))
     conditions = _list(spec, name)
     if index is None or index >= len(conditions):

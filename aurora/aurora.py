@@ -7,6 +7,8 @@ import reflex as rx
 from aurora import downloads, socket_guard, theme
 from aurora.pages.admin_datasets import admin_datasets_page
 from aurora.pages.admin_people import admin_audit_page, admin_keys_page, admin_users_page
+from aurora.pages.admin_webhooks import admin_webhooks_page
+from aurora.pages.alerts import alerts_page
 from aurora.pages.dashboard import dashboard_page
 from aurora.pages.dashboards import dashboards_page
 from aurora.pages.explore import explore_page
@@ -16,8 +18,11 @@ from aurora.pages.print_sign_in import print_sign_in_page
 from aurora.pages.reports import reports_page
 from aurora.pages.schedules import schedules_page
 from aurora.state.admin_audit import AdminAuditState
+from aurora.state.admin_cdc import CdcState
 from aurora.state.admin_datasets import AdminDatasetsState
 from aurora.state.admin_people import AdminKeysState, AdminUsersState
+from aurora.state.admin_webhooks import AdminWebhooksState
+from aurora.state.alerts import AlertState
 from aurora.state.auth import AuthState
 from aurora.state.dashboard_view import DashboardState
 from aurora.state.dashboards import DashboardListState
@@ -47,6 +52,7 @@ app.add_page(reports_page, route="/reports", title="Reports · Aurora", on_load=
 app.add_page(
     schedules_page, route="/schedules", title="Schedules · Aurora", on_load=ScheduleState.load
 )
+app.add_page(alerts_page, route="/alerts", title="Alerts · Aurora", on_load=AlertState.load)
 app.add_page(
     dashboards_page,
     route="/dashboards",
@@ -71,7 +77,7 @@ app.add_page(
     admin_datasets_page,
     route="/admin/datasets",
     title="Datasets · Admin · Aurora",
-    on_load=AdminDatasetsState.load,
+    on_load=[AdminDatasetsState.load, CdcState.load],
 )
 app.add_page(
     admin_users_page,
@@ -90,4 +96,10 @@ app.add_page(
     route="/admin/audit",
     title="Audit log · Admin · Aurora",
     on_load=AdminAuditState.load,
+)
+app.add_page(
+    admin_webhooks_page,
+    route="/admin/webhooks",
+    title="Webhooks · Admin · Aurora",
+    on_load=AdminWebhooksState.load,
 )

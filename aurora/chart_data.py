@@ -113,8 +113,12 @@ def to_saved(s: Settings, spec: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def chart_spec(spec: dict[str, Any], s: Settings) -> dict[str, Any]:
-    """The grid's query regrouped for the chart (a KPI: the measure over every row)."""
-    out = {k: v for k, v in spec.items() if k not in ("columns", "group_by", "sort")}
+    """The grid's query regrouped for the chart (a KPI: the measure over every row).
+
+    A top N (`limit`) stays only where it means the same rows: the grid's own groups in the
+    grid's own order (a bar or pie of "top 5 regions by revenue" draws those 5). Regrouped,
+    re-sorted or a KPI, the chart reads every row, as its own Limit says."""
+    out = {k: v for k, v in spec.items() if k not in ("columns", "group_by", "sort", "limit")}
     out["page"] = 1
     if s.kind == "kpi":
         out["measures"] = [m for m in spec.get("measures", []) if m.get("alias") == s.y]
@@ -132,6 +136,8 @@ def chart_spec(spec: dict[str, Any], s: Settings) -> dict[str, Any]:
     if s.kind in ("line", "area") or not sort:
         sort = [{"column": s.x, "direction": "asc"}]  # a line runs along its categories
     out["sort"], out["page_size"] = sort, s.limit
+    if spec.get("limit") and group_names(spec) == [s.x] and sort == spec.get("sort"):
+        out["limit"] = spec["limit"]
     return out
 
 

@@ -140,6 +140,16 @@ def to_address(values: dict[str, Any], cross: list[dict[str, Any]], refresh: int
 
 MIN_REFRESH = 10  # seconds: a shorter interval would mostly re-ask the cache
 
+# The auto-refresh menu's choices (seconds, label); the address may carry any other interval.
+REFRESH_CHOICES = [
+    ("0", "Auto-refresh off"),
+    ("30", "Every 30 s"),
+    ("60", "Every 1 min"),
+    ("300", "Every 5 min"),
+    ("900", "Every 15 min"),
+    ("3600", "Every hour"),
+]
+
 
 def refresh_seconds(raw: str) -> int:
     """The address's `refresh` as seconds (off, 0, unless a whole number; at least 10).

@@ -7,7 +7,9 @@ more than the strings it shows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -91,22 +93,7 @@ def _is_percent(fmt: str | None) -> bool:
 def format_number(value: Any, kind: str, fmt: str | None = None, name: str = "") -> str:
     """`1234567.891` -> `1,234,567.89`; ids stay plain; `percent` shows 0.153 as `15.3%`;
     `currency:USD` shows -1234.5 as `-$1,234.50`."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    if not number.is_finite():
-        return str(value)
-    places = _decimals(fmt, kind)
-    if _is_percent(fmt):
-        return f"{number * 100:,.{places}f}%"
-    if not fmt and kind == "integer" and is_identifier(name):
-        return str(int(number)) if number == number.to_integral_value() else str(value)
-    prefix = currency_prefix(fmt)
-    if prefix:
-        sign = "-" if number < 0 else ""
-        return f"{sign}{prefix}{abs(number):,.{places}f}"
-    return f"{number:,.{places}f}"
+    return _number_formatter(kind, fmt, name)(value)
 
 
 def format_date(value: Any, kind: str, fmt: str | None = None) -> str:
@@ -129,28 +116,79 @@ def format_date(value: Any, kind: str, fmt: str | None = None) -> str:
 
 def format_value(value: Any, kind: str, fmt: str | None = None, name: str = "") -> str | None:
     """One cell as text; None stays None so the grid can mark it as a null."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or kind == "boolean":
-        return "Yes" if value in (True, "true", "True", 1) else "No"
+    return cell_formatter(kind, fmt, name)(value)
+
+
+def _yes_no(value: Any) -> str:
+    return "Yes" if value in (True, "true", "True", 1) else "No"
+
+
+def _number_formatter(kind: str, fmt: str | None, name: str) -> Callable[[Any], str]:
+    """`format_number` for one column, its format read once rather than once per cell."""
+    places, percent, prefix = _decimals(fmt, kind), _is_percent(fmt), currency_prefix(fmt)
+    plain_id = not fmt and kind == "integer" and is_identifier(name)
+
+    def number_text(value: Any) -> str:
+        if type(value) is int and not (percent or plain_id or prefix):
+            # Exact as the Decimal below, without building one (a whole number's digits).
+            return f"{value:,}" + ("." + "0" * places if places else "")
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            return str(value)
+        if not number.is_finite():
+            return str(value)
+        if percent:
+            return f"{number * 100:,.{places}f}%"
+        if plain_id:
+            return str(int(number)) if number == number.to_integral_value() else str(value)
+        if prefix:
+            return f"{'-' if number < 0 else ''}{prefix}{abs(number):,.{places}f}"
+        return f"{number:,.{places}f}"
+
+    return number_text
+
+
+def cell_formatter(
+    kind: str, fmt: str | None = None, name: str = ""
+) -> Callable[[Any], str | None]:
+    """`format_value` for one column: a page formats every cell of a column the same way, so
+    the format and kind are read once per column, not per cell (formatting a page was over
+    half of what applying an answer cost in the explorer's own code; now half as much).
+
+    >>> [cell_formatter("float", "currency:EUR")(v) for v in (None, -1234.5, True)]
+    [None, '-€1,234.50', 'Yes']
+    """
+    if kind == "boolean":
+        return lambda value: None if value is None else _yes_no(value)
     if kind in NUMERIC_KINDS:
-        return format_number(value, kind, fmt, name)
-    if kind in TEMPORAL_KINDS:
-        return format_date(value, kind, fmt)
-    return str(value)
+        text = _number_formatter(kind, fmt, name)
+    elif kind in TEMPORAL_KINDS:
+        text = functools.partial(format_date, kind=kind, fmt=fmt)
+    else:
+        text = str
+
+    def cell(value: Any) -> str | None:
+        if value is None:
+            return None
+        if value is True or value is False:
+            return _yes_no(value)
+        return text(value)
+
+    return cell
 
 
 def format_rows(rows: list[list[Any]], columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """API rows (lists) -> grid rows keyed `c0`, `c1`, ... (names may hold dots or spaces,
     which AG Grid would read as nested paths)."""
-    specs = [(c.get("kind", "other"), c.get("format"), c.get("name", "")) for c in columns]
+    cells = [
+        cell_formatter(c.get("kind", "other"), c.get("format"), c.get("name", "")) for c in columns
+    ]
     # One key object per column, shared by every row: the tab's stored state (pickled on
     # every event) then holds each key once instead of once per row.
-    keys = [f"c{i}" for i in range(len(specs))]
-    return [
-        {keys[i]: format_value(v, *specs[i]) for i, v in enumerate(row[: len(specs)])}
-        for row in rows
-    ]
+    keys = [f"c{i}" for i in range(len(cells))]
+    by_column = list(zip(keys, cells, strict=True))
+    return [{key: cell(v) for (key, cell), v in zip(by_column, row, strict=False)} for row in rows]
 
 
 def row_range(page: int, page_size: int, shown: int, total: int | None) -> str:

@@ -34,6 +34,8 @@ class Draft:
     load_id: str = ""
     all_loads: bool = False  # "All load types" picked: every load, whatever the default
     joins: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    as_of: dict[str, Any] = dataclasses.field(default_factory=dict)  # {version} | {timestamp}
+    limit: int | None = None  # a top N: only the first N rows in the sort, pages and all
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -120,6 +122,8 @@ def build(draft: Draft) -> tuple[dict[str, Any], dict[str, str]]:
             "load_type": draft.load_type or None,
             "load_id": _load_id(draft.load_id),
         }
+    if draft.as_of:
+        spec["as_of"] = dict(draft.as_of)
     if draft.joins:
         spec["joins"] = [dict(j) for j in draft.joins]
     if draft.calculated:
@@ -136,6 +140,8 @@ def build(draft: Draft) -> tuple[dict[str, Any], dict[str, str]]:
     allowed = set(columns) | {m["alias"] for m in spec.get("measures", [])}
     sort = [{"column": s.column, "direction": s.direction} for s in draft.sort]
     spec["sort"] = [s for s in sort if s["column"] in allowed]
+    if draft.limit:
+        spec["limit"] = draft.limit
     spec["page"], spec["page_size"] = draft.page, draft.page_size
     return spec, paths
 

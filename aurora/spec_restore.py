@@ -46,6 +46,9 @@ def restore(spec: dict[str, Any], schema_columns: list[ColumnMeta]) -> spec_buil
         for s in spec.get("sort") or []
     ]
     _restore_vintage(out, spec.get("vintage"))
+    out.as_of = {k: v for k, v in (spec.get("as_of") or {}).items() if v is not None}
+    limit = spec.get("limit")
+    out.limit = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
     _restore_filters(out, spec.get("filters"))
     return out
 

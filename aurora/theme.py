@@ -349,7 +349,21 @@ def column(gap: str = "6px") -> dict[str, Any]:
 
 CARD_COLUMN: dict[str, Any] = {**CARD, "display": "flex", "flex_direction": "column"}
 CHECKBOX: dict[str, Any] = {"accent_color": BLUE}
-CHECKBOX_LABEL: dict[str, Any] = {**row(), "display": "inline-flex", "cursor": "pointer"}
+# A long label (a user name, a column) wraps inside its box rather than pushing it wider.
+CHECKBOX_LABEL: dict[str, Any] = {
+    **row(),
+    "display": "inline-flex",
+    "cursor": "pointer",
+    "max_width": "100%",
+    "min_width": "0",
+    "overflow_wrap": "anywhere",
+}
+# A scrolling list of ticks (recipients): as many per line as fit, the rest on the next.
+CHOICE_LIST: dict[str, Any] = {
+    "max_height": "120px",
+    "overflow_y": "auto",
+    **row("12px", wrap=True),
+}
 DROP_ZONE: dict[str, Any] = {
     "border": f"1px dashed {SLATE_300}",
     "border_radius": "8px",
@@ -506,6 +520,26 @@ CHART_PANEL: dict[str, Any] = {
     "flex_direction": "column",
     "gap": "6px",
     "& .recharts-bar-rectangle, & .recharts-pie-sector": {"cursor": "pointer"},
+}
+# The chart and its Insights panel side by side (the panel beside the chart, where the
+# reader compares them); below about 880 px of room the row wraps, the panel under the chart.
+CHART_ROW: dict[str, Any] = {
+    "display": "flex",
+    "flex_wrap": "wrap",
+    "align_items": "stretch",
+    "gap": "10px",
+    "margin": "6px 10px 0 10px",
+    "flex_shrink": "0",
+}
+CHART_BESIDE: dict[str, Any] = {**CHART_PANEL, "margin": "0", "flex": "1 1 520px"}
+INSIGHTS_BESIDE: dict[str, Any] = {
+    **CARD,
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "6px",
+    "padding": "8px 10px",
+    "flex": "0 1 340px",
+    "min_width": "260px",
 }
 LIMIT_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "70px"}
 FULL_WIDTH: dict[str, Any] = {"width": "100%", "min_width": "0"}
@@ -1008,6 +1042,43 @@ GRID_PARAMS: dict[str, Any] = {
 }
 
 
+# The navigation bar's notifications menu (aurora.components.notifications_menu).
+NOTIFY_COUNT: dict[str, Any] = {
+    "min_width": "18px",
+    "padding": "0 5px",
+    "border_radius": RADIUS_PILL,
+    "font_size": "11px",
+    "font_weight": "700",
+    "line_height": "18px",
+    "text_align": "center",
+    "background": NAVY_2,
+    "color": SLATE_300,
+}
+NOTIFY_COUNT_ON: dict[str, Any] = {**NOTIFY_COUNT, "background": RED, "color": "white"}
+NOTIFY_PANEL: dict[str, Any] = {"width": "340px", "max_width": "90vw", "padding": "8px"}
+NOTIFY_LIST: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "4px",
+    "max_height": "60vh",
+    "overflow_y": "auto",
+}
+NOTIFY_ITEM: dict[str, Any] = {
+    "text_align": "left",
+    "padding": "6px 8px",
+    "border_radius": "6px",
+    "border": f"1px solid {SLATE_200}",
+    "background": "white",
+    "cursor": "pointer",
+    "overflow_wrap": "anywhere",
+}
+NOTIFY_ITEM_UNREAD: dict[str, Any] = {
+    **NOTIFY_ITEM,
+    "background": BLUE_50,
+    "border": "1px solid #bfdbfe",
+}
+
+
 def icon(name: str, size: int = 14) -> rx.Component:
     """A Lucide icon at our compact size."""
     return rx.icon(name, size=size, stroke_width=1.75)
@@ -1043,3 +1114,112 @@ def icon_button(icon_name: str, label: str, **props: Any) -> rx.Component:
         style=style,
         **props,
     )
+
+
+# The dashboards', the Ask box's and the Insights panel's own styles (they were inline
+# dicts; the CSS is the same, key for key and in the same order).
+DASH_ROW: dict[str, Any] = row("8px", wrap=True)
+NOTES_ROW: dict[str, Any] = row("6px", wrap=True)
+DASH_VIEW_GRID: dict[str, Any] = {
+    "display": "grid",
+    "grid_template_columns": "repeat(12, minmax(0, 1fr))",
+    "grid_auto_rows": "40px",
+    "gap": "8px",
+    "padding": "8px",  # react-grid-layout's container padding: the same geometry
+}
+TILE_TITLE: dict[str, Any] = {**H2, "flex": "1"}
+TILE_TEXT: dict[str, Any] = {"overflow": "auto", "font_size": "13px"}
+TILE_LOADING: dict[str, Any] = {"margin": "auto"}
+TILE_PENDING: dict[str, Any] = {**MUTED, "margin": "auto"}
+TILE_KPI: dict[str, Any] = {
+    "font_size": "28px",
+    "font_weight": "650",
+    "color": NAVY,
+    "margin": "auto",
+}
+TILE_CHART: dict[str, Any] = {"flex": "1", "min_height": "0"}
+TILE_TABLE: dict[str, Any] = {"overflow": "auto", "flex": "1", "min_height": "0"}
+DASH_TABS: dict[str, Any] = {**DASH_ROW, "gap": "4px", "width": "100%"}
+DASH_FILTER_BAR: dict[str, Any] = {**DASH_ROW, **CARD, "padding": "6px 8px"}
+DASH_CROSS_PILL: dict[str, Any] = {**BADGE_BLUE, "display": "inline-flex", "align_items": "center"}
+DASH_FILTER: dict[str, Any] = {**DASH_ROW, "gap": "4px"}
+ANCHOR: dict[str, Any] = {"position": "relative"}
+DASH_VALUE_MENU: dict[str, Any] = {
+    **CARD,
+    "position": "absolute",
+    "z_index": "20",
+    "max_height": "260px",
+    "overflow": "auto",
+    "padding": "6px",
+    "min_width": "180px",
+}
+DASH_VALUE_OPTION: dict[str, Any] = {**CHECKBOX_LABEL, "display": "flex"}
+DASH_DATE_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "90px"}
+DASH_NAME_LINK: dict[str, Any] = {"font_weight": "600", "color": BLUE}
+DASH_RENAME_ROW: dict[str, Any] = {"display": "flex", "gap": "6px"}
+COMMENTS_PANEL: dict[str, Any] = {
+    **CARD,
+    "position": "fixed",
+    "right": "12px",
+    "top": "64px",
+    "width": "320px",
+    "max_height": "80vh",
+    "overflow": "auto",
+    "padding": "8px",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "6px",
+    "z_index": "50",
+}
+COMMENT_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "100%", "height": "auto"}
+COMMENT: dict[str, Any] = {
+    "padding": "4px 0",
+    "border_bottom": "1px solid #e5e7eb",
+    "font_size": "13px",
+}
+COMMENT_TEXT: dict[str, Any] = {"white_space": "pre-wrap"}
+BOOKMARK_REMOVE: dict[str, Any] = {**BUTTON_GHOST, "padding": "0 4px"}
+PRESENT_OVERLAY: dict[str, Any] = {
+    "position": "fixed",
+    "inset": "0",
+    "z_index": "100",
+    "background": "white",
+    "padding": "16px 24px",
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "8px",
+    "outline": "none",
+}
+PRESENT_SLIDE: dict[str, Any] = {
+    "display": "flex",
+    "flex_direction": "column",
+    "gap": "8px",
+    "flex": "1",
+}
+PRESENT_CAPTION: dict[str, Any] = {"font_size": "15px"}
+PRESENT_BODY: dict[str, Any] = {"flex": "1", "min_height": "0", "display": "flex"}
+EXPORT_MENU_NOTE: dict[str, Any] = {**MUTED, "padding": "6px 10px"}
+ASK_PILL_INPUT: dict[str, Any] = {**PILL_INPUT, "height": "22px", "width": "140px"}
+ASK_PILL_BUTTON: dict[str, Any] = {"height": "20px"}
+ASK_BOX: dict[str, Any] = {**row("8px"), "width": "min(760px, 100%)"}
+ASK_TOGGLE: dict[str, Any] = {**BUTTON_GHOST, "width": "100%", "justify_content": "space-between"}
+PLAIN_LIST: dict[str, Any] = {"list_style": "none", "margin": "0", "padding": "0"}
+INSIGHT_FINDING: dict[str, Any] = {
+    **row("8px", align="flex-start"),
+    "background": "none",
+    "border": "none",
+    "padding": "2px 0",
+    "text_align": "left",
+    "cursor": "pointer",
+    "color": BLUE_DARK,
+}
+PLAIN_FIELDSET: dict[str, Any] = {"border": "none", "padding": "0", "margin": "0"}
+AS_OF_INPUT: dict[str, Any] = {**PILL_INPUT, "width": "210px"}
+DASH_TILE: dict[str, Any] = {
+    **CARD,
+    "padding": "6px 8px",
+    "display": "flex",
+    "flex_direction": "column",
+    "height": "100%",
+    "overflow": "hidden",
+}

@@ -9,6 +9,20 @@ On disk, Reflex's write loop also sweeps the folder for expired state files afte
 batch of writes: a listing and a stat of every tab's every substate, several times a second
 under load (a tenth of the UI server's CPU with 40 users). Files expire after an hour, so
 the sweep runs at most once a minute (`throttle_disk_sweep`).
+
+With Redis, Reflex locks, loads and saves a tab's state for every event and for every
+`async with self` of a background event: a page, a sort or an open took the lock 4 times,
+read ~86 KB and wrote ~61 KB (bench.ui_state_cost), 37% of the UI server's CPU under load.
+Reflex's opportunistic lock (`REFLEX_OPLOCK_ENABLED`) lets the worker that took a tab's lock
+keep it, with the loaded state in memory, for `REFLEX_OPLOCK_HOLD_TIME`, and save once when
+that lease ends, or at once when another worker asks for the lock (a reload whose socket
+reached the other worker). A tab's events reach the worker holding its socket, so the four
+lock cycles of one click share one load and one save. Both are set here unless the
+environment sets them (`enable_oplock`): on, held 2 s (at most half the lock's expiration).
+Reflex's default hold, half its 10 s lock expiration, left an event that starts late in a
+lease and waits for the API only 5 s before the lock expired under it, and the lease's save
+failed (LockExpiredError, the tab's last changes lost: 4 tabs of 100 on a machine at load
+17); 2 s covers one click's events and leaves 8 s.
 """
 
 from __future__ import annotations
@@ -22,6 +36,10 @@ from typing import Any
 
 STATES_ENV = "REFLEX_STATES_WORKDIR"  # Reflex's own name for the folder
 SWEEP_EVERY_S = 60.0
+OPLOCK_ENV = "REFLEX_OPLOCK_ENABLED"  # Reflex's own names
+OPLOCK_HOLD_ENV = "REFLEX_OPLOCK_HOLD_TIME"
+LOCK_EXPIRATION_ENV = "REFLEX_REDIS_LOCK_EXPIRATION"  # ms, Reflex's default 10 s
+OPLOCK_HOLD_MS = 2000
 
 
 def redis_url() -> str:
@@ -66,10 +84,21 @@ def throttle_disk_sweep() -> None:
         StateManagerDisk._purge_expired_states = _at_most_every(SWEEP_EVERY_S, sweep)  # type: ignore[method-assign]
 
 
+def enable_oplock() -> None:
+    """Reflex's opportunistic lock, unless the environment says otherwise. Reflex reads the
+    variable when its Redis state manager is made, after the config is loaded."""
+    os.environ.setdefault(OPLOCK_ENV, "true")
+    if OPLOCK_HOLD_ENV not in os.environ and "REFLEX_OPLOCK_HOLD_TIME_MS" not in os.environ:
+        # Reflex refuses to start with a hold as long as the lock's expiration.
+        expiration_ms = int(os.environ.get(LOCK_EXPIRATION_ENV) or 10_000)
+        os.environ[OPLOCK_HOLD_ENV] = f"{min(OPLOCK_HOLD_MS, expiration_ms // 2)}ms"
+
+
 def state_manager() -> dict[str, Any]:
     """The `rx.Config` arguments for the state manager."""
     url = redis_url()
     if url:
+        enable_oplock()
         return {"state_manager_mode": "redis", "redis_url": url}
     os.umask(0o077)  # Reflex writes state files with the process default mode
     states = private_dir(Path(os.environ.get(STATES_ENV) or default_states_dir()))

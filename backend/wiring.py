@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.base import DatabaseAdapter
 from backend.aggrid.service import AgGridService
+from backend.alerts.check import AlertDeps
+from backend.alerts.ticker import loop as alert_loop
+from backend.audit import AuditWriter
 from backend.catalog.catalog import Catalog
 from backend.config import Settings
 from backend.datasets_admin.overlay import SettingsOverlay
@@ -28,6 +31,9 @@ from backend.datasets_admin.relations import RegisteredRelations
 from backend.datasets_admin.rules import StoreRules
 from backend.datasets_admin.service import DatasetAdmin
 from backend.datasets_admin.settings_store import SettingsStore
+from backend.delivery.outbox import Outbox
+from backend.delivery.registry import build_channels
+from backend.delivery.schedule_runs import RunDelivery, deliver_ready
 from backend.jobs.arq_config import DEFAULT_REDIS
 from backend.jobs.arq_runner import ArqRunner
 from backend.jobs.export_job import ExportDeps
@@ -36,6 +42,9 @@ from backend.jobs.scheduler import loop
 from backend.jobs.service import ExportService
 from backend.jobs.state import JobStore
 from backend.jobs.sweep import sweep
+from backend.lake import cdc_ticker
+from backend.lake.cdc_sources import CdcSources
+from backend.lake.jobs import MaintenanceJobs
 from backend.materialize.service import Materializations
 from backend.materialize.store import MaterializationStore
 from backend.security.context import AuthContext, build_auth
@@ -103,46 +112,82 @@ def open_services(settings: Settings) -> Services:
 
 @dataclass
 class AppContext:
-    """One process's parts. `auth` and `aggrid` are the API's; the worker has neither."""
+    """One process's parts. `auth` and `aggrid` are the API's; the worker has neither, and
+    audits its deliveries through a writer of its own (`_worker_audit`)."""
 
     settings: Settings
     store: Store
     services: Services
     exports: ExportService
+    outbox: Outbox
     auth: AuthContext | None = None
     aggrid: AgGridService | None = None
+    maintenance: MaintenanceJobs = field(default_factory=MaintenanceJobs)  # optimize/vacuum runs
+    _worker_audit: AuditWriter | None = field(default=None, repr=False)
     _scheduler: asyncio.Task[None] | None = field(default=None, repr=False)
+    _alert_ticker: asyncio.Task[None] | None = field(default=None, repr=False)
+    _cdc_ticker: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
     def export_deps(self) -> ExportDeps:
         """What one export run needs (the worker's `ctx["deps"]`, the in-process runner's)."""
         return _export_deps(self.settings, self.store, self.services)
 
+    @property
+    def alert_deps(self) -> AlertDeps:
+        """What checking alerts needs (the worker's cron, the in-process ticker)."""
+        return AlertDeps(self.store, self.services.queries, self.outbox)
+
+    @property
+    def run_delivery(self) -> RunDelivery:
+        """What sends finished scheduled runs to their recipients (the worker's cron, the
+        in-process scheduler's tick)."""
+        return RunDelivery(self.export_deps, self.services.queries, self.outbox)
+
+    @functools.cached_property
+    def cdc_sources(self) -> CdcSources:
+        """The CDC poll's sources (the admin routes, the worker's cron, the in-process tick)."""
+        return CdcSources.of(self.settings, self.store)
+
     @classmethod
     async def open(cls, settings: Settings, *, worker: bool = False) -> AppContext:
         store = await asyncio.to_thread(open_store, settings)
         services = build_services(settings, store)
         exports = build_export_service(settings, store, services, worker=worker)
+        channels = build_channels(settings, store)
         if worker:
-            return cls(settings, store, services, exports)
+            writer = AuditWriter(store)
+            writer.start()
+            outbox = Outbox(store, channels, writer)
+            return cls(settings, store, services, exports, outbox, _worker_audit=writer)
         auth = build_auth(settings, store)  # first admin, audit writer
-        context = cls(settings, store, services, exports, auth, AgGridService(services.queries))
+        outbox = Outbox(store, channels, auth.audit)
+        aggrid = AgGridService(services.queries)
+        context = cls(settings, store, services, exports, outbox, auth, aggrid)
         await asyncio.to_thread(sweep, settings, store)
         if not settings.redis_url:  # with Redis the ARQ worker's cron ticks the schedules
-            context._scheduler = asyncio.create_task(loop(store, exports))
+            deliver = functools.partial(deliver_ready, context.run_delivery)
+            context._scheduler = asyncio.create_task(loop(store, exports, after_tick=deliver))
+            context._alert_ticker = asyncio.create_task(alert_loop(context.alert_deps))
+            refresh = services.catalog.refresh
+            context._cdc_ticker = asyncio.create_task(cdc_ticker.loop(context.cdc_sources, refresh))
         return context
 
     async def close(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._scheduler
-            self._scheduler = None
+        for task in (self._scheduler, self._alert_ticker, self._cdc_ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._scheduler = self._alert_ticker = self._cdc_ticker = None
         await self.exports.runner.close()
+        self.maintenance.close()
         await self.services.queries.results.aclose()
         self.services.close()
         if self.auth is not None:
             self.auth.close()
+        if self._worker_audit is not None:
+            self._worker_audit.stop()
         self.store.close()
 
 
@@ -191,9 +236,12 @@ def _adapter_and_source(settings: Settings) -> tuple[DatabaseAdapter, DatasetSou
         adapter = _oracle(settings)
         return adapter, RelationsSource(adapter)
     from adapters.duckdb_adapter import DuckDBAdapter
+    from backend.memory_budget import api_workers, memory_limit
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return DuckDBAdapter(settings.data_dir), WarehouseSource(settings.data_dir)
+    # DuckDB's own default (80% of RAM per process) when started other than by serve.
+    limit = memory_limit(settings, api_workers(settings))
+    return DuckDBAdapter(settings.data_dir, memory_limit=limit), WarehouseSource(settings.data_dir)
 
 
 def _db_url(settings: Settings) -> str:

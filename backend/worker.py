@@ -13,7 +13,9 @@ from typing import Any
 
 from arq import cron, func
 
+from backend.alerts.ticker import tick as alert_tick
 from backend.config import get_settings
+from backend.delivery.schedule_runs import deliver_ready
 from backend.jobs.arq_config import (
     DEFAULT_REDIS,
     EXPORT_FUNCTION,
@@ -29,6 +31,7 @@ from backend.jobs.files import export_path, remove_parts
 from backend.jobs.lease import Lease
 from backend.jobs.scheduler import tick
 from backend.jobs.sweep import sweep
+from backend.lake import cdc_ticker
 from backend.wiring import AppContext
 
 
@@ -89,6 +92,25 @@ async def schedule_tick(ctx: dict[str, Any]) -> int:
     return await tick(deps.store, ctx["exports"])
 
 
+async def check_alerts(ctx: dict[str, Any]) -> int:
+    """Every minute: check the alerts that are due (claimed in the store, so once)."""
+    return await alert_tick(ctx["context"].alert_deps)
+
+
+async def deliver_runs(ctx: dict[str, Any]) -> int:
+    """Every minute: send the scheduled runs whose export is done to their recipients, each
+    claimed in the store, so exactly once (backend.delivery.schedule_runs)."""
+    context: AppContext = ctx["context"]
+    return await deliver_ready(context.run_delivery)
+
+
+async def poll_cdc_sources(ctx: dict[str, Any]) -> int:
+    """Every few seconds: poll the CDC sources that are due, each claimed in the store, so
+    once (backend.lake.cdc_ticker); the watermark is committed with the version."""
+    context: AppContext = ctx["context"]
+    return await cdc_ticker.tick(context.cdc_sources, context.services.catalog.refresh)
+
+
 async def sweep_exports(ctx: dict[str, Any]) -> int:
     deps: ExportDeps = ctx["deps"]
     return await asyncio.to_thread(sweep, deps.settings, deps.store)
@@ -101,6 +123,9 @@ class WorkerSettings:
     ]
     cron_jobs = [
         cron(schedule_tick, second={1}, unique=True, run_at_startup=False),
+        cron(check_alerts, second={15}, unique=True, run_at_startup=False),
+        cron(deliver_runs, second={31}, unique=True, run_at_startup=False),
+        cron(poll_cdc_sources, second=set(range(0, 60, cdc_ticker.TICK_S)), unique=True),
         cron(sweep_exports, minute=set(range(0, 60, 10)), second={30}, unique=True),
     ]
     on_startup = startup

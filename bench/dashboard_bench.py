@@ -15,11 +15,16 @@ Run alone: `python -m bench.dashboard_bench` (prints the table); `make bench` ru
 subprocess (Locust patches the standard library for gevent) and adds its table.
 Environment: BENCH_DASHBOARD_ROWS (10000000), BENCH_DASHBOARD_USERS (50),
 BENCH_DASHBOARD_SECONDS (60), BENCH_DASHBOARD_WORKERS (1 API process: single flight is per
-process). The API is started as `make run` starts it (bench.loadtest.serve), whole table read.
+process), BENCH_DASHBOARD_MODE (`batch`: an open asks its tiles in one request, POST
+.../tiles/data, as the view does, each tile painted as its NDJSON line arrives; `tile`: one
+request per tile, as the view did before), BENCH_DASHBOARD_COLD_ROUNDS (1),
+BENCH_DASHBOARD_ONLY_COLD (1: the cold one-user table only, no burst nor warm run). The API
+is started as `make run` starts it (bench.loadtest.serve), whole table read.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -42,7 +47,15 @@ from bench.locust_mixes import ACTION, AuroraUser
 TILE = "TILE"  # Locust request type of a tile painted (ms from the open)
 P95_TARGET_MS = 1500.0
 COLD_RATIO_TARGET = 1.25
+COLD_HEAD = ["tile", "in the dashboard ms", "alone ms", "ratio"]
 SALES = "global_sales"
+
+
+ASKED = {"batch": "in one batch request per open", "tile": "one request each"}
+
+
+def mode() -> str:
+    return os.environ.get("BENCH_DASHBOARD_MODE", "batch")
 
 
 def _m(column: str, agg: str = "sum") -> dict[str, Any]:
@@ -124,25 +137,71 @@ def _tile_ms(s: requests.Session, base: str, dash: str, tile: str, body: dict[st
     return (time.perf_counter() - started) * 1000
 
 
+def _batch_ms(
+    s: requests.Session, base: str, dash: str, tiles: list[str], body: dict[str, Any]
+) -> list[float]:
+    """Each tile's answer from one batch request, in ms from its start, in `tiles` order."""
+    started = time.perf_counter()
+    url = f"{base}/api/dashboards/{dash}/tiles/data"
+    got: dict[str, float] = {}
+    with requests.post(
+        url, json={**body, "tiles": tiles}, headers=dict(s.headers), timeout=120, stream=True
+    ) as r:
+        r.raise_for_status()
+        for raw in r.iter_lines():
+            if raw:
+                line = json.loads(raw)
+                if line["status"] != 200:
+                    raise RuntimeError(f"tile {line['tile']}: {line}")
+                got[line["tile"]] = (time.perf_counter() - started) * 1000
+    return [got[t] for t in tiles]
+
+
+def _together_ms(
+    s: requests.Session, base: str, dash: str, tiles: list[str], body: dict[str, Any]
+) -> list[float]:
+    if mode() == "batch":
+        return _batch_ms(s, base, dash, tiles, body)
+    pool = Pool(len(tiles))
+    return list(pool.map(lambda t: _tile_ms(s, base, dash, t, body), tiles))
+
+
 def cold_one_user(s: requests.Session, base: str, dash: str, repeat: int) -> list[list[Any]]:
     """Per round: the ten tiles at once (fresh SQL), then each alone (fresh SQL); the medians
-    over the rounds."""
+    over the rounds, each with the 1-minute load averages its samples were taken at (the
+    machine is shared: a number means little without the load beside it)."""
     tiles = list(tile_specs())
-    together: dict[str, list[float]] = defaultdict(list)
-    alone: dict[str, list[float]] = defaultdict(list)
+    together: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    alone: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for r in range(repeat):
-        body = fresh_filters(1000 + r)
-        pool = Pool(len(tiles))
-        times = pool.map(lambda t, body=body: _tile_ms(s, base, dash, t, body), tiles)
+        times = _together_ms(s, base, dash, tiles, fresh_filters(1000 + r))
+        at = os.getloadavg()[0]
         for t, ms in zip(tiles, times, strict=True):
-            together[t].append(ms)
+            together[t].append((ms, at))
         for n, t in enumerate(tiles):
-            alone[t].append(_tile_ms(s, base, dash, t, fresh_filters(2000 + r * 100 + n)))
+            ms = _tile_ms(s, base, dash, t, fresh_filters(2000 + r * 100 + n))
+            alone[t].append((ms, os.getloadavg()[0]))
     rows = []
     for t in tiles:
-        a, b = statistics.median(together[t]), statistics.median(alone[t])
-        rows.append([t, f"{a:,.0f}", f"{b:,.0f}", f"{a / b:.2f}"])
+        a, b = _median(together[t]), _median(alone[t])
+        rows.append([t, _at(a, together[t]), _at(b, alone[t]), f"{a / b:.2f}"])
     return rows
+
+
+def _median(samples: list[tuple[float, float]]) -> float:
+    return statistics.median(ms for ms, _ in samples)
+
+
+def _at(ms: float, samples: list[tuple[float, float]]) -> str:
+    """`1,060 (load 11.2-13.4)`: the median and the loads its samples were taken at.
+
+    >>> _at(1060.4, [(1000.0, 11.21), (1060.4, 13.4)])
+    '1,060 (load 11.2-13.4)'
+    """
+    loads = [at for _, at in samples]
+    low, high = min(loads), max(loads)
+    span = f"{low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"{low:.1f}-{high:.1f}"
+    return f"{ms:,.0f} (load {span})"
 
 
 # -- the cold burst and the warm run: Locust users -----------------------------------------
@@ -171,18 +230,36 @@ class DashboardUser(AuroraUser):
             started = time.perf_counter()
             doc = self.call("GET", f"/api/dashboards/{self.dashboard}")
             tiles = [t["id"] for tab in doc["tabs"] for t in tab["tiles"]]
+            if mode() == "batch":
+                self._batch(tiles, started)
+                return
             jobs = [gevent.spawn(self._tile, t, started) for t in tiles]
             gevent.joinall(jobs)
             for job in jobs:
                 job.get()
 
-    def _tile(self, tile: str, started: float) -> None:
-        error: Exception | None = None
+    def _batch(self, tiles: list[str], started: float) -> None:
+        """The tiles in one request; each painted as its line arrives."""
+        path = f"/api/dashboards/{self.dashboard}/tiles/data"
+        headers = {"Authorization": f"Bearer {self.token}"}
+        body = {**same_filters(), "tiles": tiles}
+        left = set(tiles)
         try:
-            path = f"/api/dashboards/{self.dashboard}/tiles/{tile}/data"
-            self.call("POST", path, same_filters())
-        except Exception as e:
-            error = e
+            for raw in self.client.iter_lines(
+                path, method="POST", json=body, headers=headers, name="POST tiles/data"
+            ):
+                if raw:
+                    line = json.loads(raw)
+                    left.discard(line["tile"])
+                    failed = None if line["status"] == 200 else RuntimeError(str(line))
+                    self._painted(line["tile"], started, failed)
+        finally:
+            for tile in left:  # the stream ended (or failed) before these arrived
+                self._painted(tile, started, RuntimeError("no answer"))
+        if left:
+            raise RuntimeError(f"tiles not answered: {sorted(left)}")
+
+    def _painted(self, tile: str, started: float, error: Exception | None) -> None:
         self.environment.events.request.fire(
             request_type=TILE,
             name=tile,
@@ -191,6 +268,15 @@ class DashboardUser(AuroraUser):
             exception=error,
             context={},
         )
+
+    def _tile(self, tile: str, started: float) -> None:
+        error: Exception | None = None
+        try:
+            path = f"/api/dashboards/{self.dashboard}/tiles/{tile}/data"
+            self.call("POST", path, same_filters())
+        except Exception as e:
+            error = e
+        self._painted(tile, started, error)
         if error is not None:
             raise error
 
@@ -253,6 +339,7 @@ def report() -> str:
     seconds = float(env("BENCH_DASHBOARD_SECONDS", "60"))
     workers = int(env("BENCH_DASHBOARD_WORKERS", "1"))
     rounds = int(env("BENCH_DASHBOARD_COLD_ROUNDS", "1"))
+    only_cold = env("BENCH_DASHBOARD_ONLY_COLD", "0") == "1"
     data = warehouse(rows)
     with loadtest.serve(_config(rows, workers), data) as server:
         admin, base = server.admin(), server.base
@@ -261,19 +348,51 @@ def report() -> str:
         made.raise_for_status()
         dash = DashboardUser.dashboard = str(made.json()["id"])
         in_scope = loadtest.rows_in_scope(admin, base)
-        tokens = loadtest.user_tokens(admin, base, users, data.parent / ".dashboard-tokens.json")
-        say(f"{in_scope:,} rows in scope; cold, one user ({rounds} round(s))")
+        say(f"{in_scope:,} rows in scope; cold, one user ({rounds} round(s)); {load()}")
         cold = cold_one_user(admin, base, dash, rounds)
-        say(markdown_table(["tile", "in the dashboard ms", "alone ms", "ratio"], cold))
+        say(markdown_table(COLD_HEAD, cold))
+        if only_cold:
+            return _cold_text(rows, in_scope, rounds, cold)
+        tokens = loadtest.user_tokens(admin, base, users, data.parent / ".dashboard-tokens.json")
+        say(f"cold burst starts; {load()}")
         before = _misses(admin, base)
         burst_p95 = burst(base, tokens, users)
         after_burst = _misses(admin, base)
         say(f"cold burst: slowest tile p95 {burst_p95:,.0f} ms; {_delta(before, after_burst)}")
+        say(f"warm run starts; {load()}")
+        cpu = api_cpu_s(server)
         warm_env, took = run_users(base, tokens, users, seconds, ramp_s=5)
+        cpu = api_cpu_s(server) - cpu
         after_warm = _misses(admin, base)
     counts = (before, after_burst, after_warm)
     head = (rows, in_scope, users, workers, took, burst_p95, rounds)
-    return _text(head, cold, counts, warm_env)
+    return _text(head, cold, counts, warm_env) + _cpu_line(cpu, warm_env)
+
+
+def api_cpu_s(server: loadtest.Server) -> float:
+    """CPU seconds (user + system, DuckDB's threads included) the API processes used so far:
+    per request, a cost the machine's load does not inflate the way it does wall times."""
+    total = 0.0
+    for p in server.watched().values():
+        t = p.cpu_times()
+        total += t.user + t.system
+    return total
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _cpu_line(cpu: float, env: Environment) -> str:
+    tiles = sum(e.num_requests for (_, kind), e in env.stats.entries.items() if kind == TILE)
+    opens = env.stats.entries.get(("open dashboard", ACTION))
+    docs = opens.num_requests if opens else 0
+    per = cpu * 1000 / max(tiles, 1)
+    return (
+        f"API CPU during the warm run ({mode()}): {cpu:,.1f} s for {tiles:,} tiles painted in "
+        f"{docs:,} opens (each with its dashboard read): {per:.2f} ms per tile, "
+        f"{cpu * 1000 / max(docs, 1):.1f} ms per open ({load()} at the end).\n"
+    )
 
 
 def say(text: str) -> None:
@@ -293,11 +412,10 @@ def _text(
 ) -> str:
     rows, in_scope, users, workers, took, burst_p95, rounds = head
     before, after_burst, after_warm = counts
-    worst = max(cold, key=lambda r: float(r[1].replace(",", "")))
     opens = warm_env.stats.entries.get(("open dashboard", ACTION))
     lines = [
         f"## Dashboard: 10 tiles, {rows:,}-row demo ({in_scope:,} rows in scope), "
-        f"{workers} API process(es)",
+        f"{workers} API process(es), tiles asked {ASKED[mode()]}",
         "",
         f"Cache warm: {users} Locust users open the same dashboard with the same filters "
         f"(think 1-3 s) for {took:.0f} s ({opens.num_requests if opens else 0} opens); a tile "
@@ -324,11 +442,28 @@ def _text(
             ],
         ),
         "",
+    ]
+    return "\n".join(lines) + "\n" + _cold_section(rounds, cold)
+
+
+def _cold_text(rows: int, in_scope: int, rounds: int, cold: list[list[Any]]) -> str:
+    """The report of a cold-only run (BENCH_DASHBOARD_ONLY_COLD=1)."""
+    head = (
+        f"## Dashboard, cold only: 10 tiles, {rows:,}-row demo ({in_scope:,} rows in scope), "
+        f"1 API process, tiles asked {ASKED[mode()]}\n\n"
+    )
+    return head + _cold_section(rounds, cold)
+
+
+def _cold_section(rounds: int, cold: list[list[Any]]) -> str:
+    worst = max(cold, key=lambda r: float(r[1].split(" ")[0].replace(",", "")))
+    lines = [
         "Cold, one user: the ten tiles at once vs each tile's query alone (fresh SQL each, "
-        f"median of {rounds} round(s); the first round also reads the files cold). "
+        f"median of {rounds} round(s); the first round also reads the files cold; beside each "
+        "median the 1-minute load averages of its samples). "
         f"Target: the slowest tile <= {COLD_RATIO_TARGET}x its query alone.",
         "",
-        markdown_table(["tile", "in the dashboard ms", "alone ms", "ratio"], cold),
+        markdown_table(COLD_HEAD, cold),
         "",
         f"Slowest tile: {worst[0]}, {worst[1]} ms vs {worst[2]} ms alone ({worst[3]}x).",
         "",

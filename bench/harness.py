@@ -23,6 +23,7 @@ from typing import Any
 
 import duckdb
 import httpx
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATA = ROOT / "data" / "bench"
@@ -125,6 +126,13 @@ def _free_port() -> int:
 @dataclass
 class Api:
     client: httpx.Client
+    pid: int = 0  # the server process, for its CPU time (`server_cpu_ms`)
+
+    def server_cpu_ms(self) -> float:
+        """The server process's CPU time so far (user + system, DuckDB's threads included):
+        unlike wall time, what a request costs it does not grow with the machine's load."""
+        times = psutil.Process(self.pid).cpu_times()
+        return (times.user + times.system) * 1000
 
     def post(self, path: str, body: object) -> dict[str, object]:
         response = self.client.post(path, json=body)
@@ -166,7 +174,7 @@ def api_server(data_dir: Path, **env: str) -> Iterator[Api]:
             )
             login.raise_for_status()
             client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
-            yield Api(client)
+            yield Api(client, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

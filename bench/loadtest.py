@@ -10,9 +10,11 @@ rest of the machine takes: the machine is shared, read the numbers with it.
 Environment: LOADTEST_MIX (scale | realistic | superset | ui, see MIXES), LOADTEST_USERS (the
 mix's), LOADTEST_SECONDS (300), LOADTEST_ROWS (3000000), LOADTEST_WORKERS (API_WORKERS or the
 core count), LOADTEST_CACHE (1; 0 turns the result cache off), LOADTEST_RAMP_S (the mix's: 10,
-the UI mix 30), LOADTEST_SEED (7), LOADTEST_RESULTS (bench/results). REDIS_URL, when set, is
-passed on (the processes then share Redis and an ARQ worker runs the exports). The markdown
-table is printed and saved as <results>/loadtest-<time>-<mix>-<workers>p-<cache|nocache>.md.
+the UI mix 30), LOADTEST_UI_TICKER_S (0: the UI mix's tabs send the page's new-data check
+this often, as a browser does every 10 s while a dataset is shown), LOADTEST_SEED (7),
+LOADTEST_RESULTS (bench/results). REDIS_URL, when set, is passed on (the processes then
+share Redis and an ARQ worker runs the exports). The markdown table is printed and saved as
+<results>/loadtest-<time>-<mix>-<workers>p-<cache|nocache>.md.
 The exit status is 1 when any action failed (the smoke test in `make test` relies on it),
 never on timings.
 
@@ -54,6 +56,7 @@ from bench import locust_ui_reflex as reflex
 from bench.harness import ADMIN_PASSWORD, ROOT, markdown_table, warehouse
 from bench.locust_mixes import ACTION, AuroraUser, Mix
 from bench.locust_ui import UI_MIX, UiUser
+from bench.ui_targets import target_rows
 
 MIXES: dict[str, Mix] = {**locust_mixes.MIXES, "ui": UI_MIX}
 
@@ -72,6 +75,7 @@ class Config:
     seed: int
     results: Path
     ui_workers: int | None
+    ticker_s: float = 0.0  # the UI mix's "new data" ticker per tab (0: off)
 
     @classmethod
     def from_env(cls) -> Config:
@@ -90,10 +94,20 @@ class Config:
             seed=int(env("LOADTEST_SEED", "7")),
             results=Path(env("LOADTEST_RESULTS") or ROOT / "bench" / "results"),
             ui_workers=int(env("LOADTEST_UI_WORKERS") or 0) or None,
+            ticker_s=float(env("LOADTEST_UI_TICKER_S") or 0),
         )
 
 
 # -- the servers ---------------------------------------------------------------------------
+
+
+def _worker(child: psutil.Process) -> bool:
+    """A server worker, not multiprocessing's resource tracker nor a child already gone
+    (a zombie's command line cannot be read)."""
+    try:
+        return "resource_tracker" not in " ".join(child.cmdline())
+    except psutil.NoSuchProcess:  # ZombieProcess included
+        return False
 
 
 @dataclass
@@ -117,7 +131,7 @@ class Server:
         worker, by a stable label."""
         found: dict[str, psutil.Process] = {}
         api = psutil.Process(self.processes[0].pid)
-        kids = [c for c in api.children() if "resource_tracker" not in " ".join(c.cmdline())]
+        kids = [c for c in api.children() if _worker(c)]
         for i, p in enumerate(kids or [api]):
             found[f"API {i + 1} (pid {p.pid})"] = p
         for p in self.processes[1:]:
@@ -388,6 +402,7 @@ class Run:
     seconds: float
     rows_in_scope: int = 0
     cache_lookups: dict[str, float] = field(default_factory=dict)
+    version_checks: float | None = None  # GET .../version answered (one API process)
     timeline: list[tuple[float, str, float, bool]] = field(default_factory=list)  # s, ms
     state_bytes: list[int] = field(default_factory=list)  # per UI tab, after the run
 
@@ -429,6 +444,40 @@ def process_rows(samples: Samples) -> list[list[object]]:
     return rows
 
 
+RSS_MARKS_MIN = (1, 2, 5, 10, 20, 30)  # minutes into the run at which the timeline reads RSS
+
+
+def rss_timeline_rows(samples: Samples) -> list[list[object]]:
+    """Each process's RSS (MB) at the start, at each of RSS_MARKS_MIN the run reached, and at
+    the end: a mean of 5 samples (one a second) up to each, so one spike does not decide.
+    Growth that stops once users have arrived (per-tab state, caches at their bound) reads
+    flat from the first minute on; a leak keeps climbing.
+
+    >>> s = Samples(rss={"API 1": [100.0] * 50 + [150.0] * 70 + [170.0] * 478})
+    >>> rss_timeline_rows(s)
+    [['API 1', '100', '150', '150', '170', '170', '', '', '170']]
+    """
+    rows: list[list[object]] = []
+    for label, rss in samples.rss.items():
+        cells: list[object] = [label, f"{statistics.mean(rss[:5]):.0f}"]
+        for minute in RSS_MARKS_MIN:
+            at = minute * 60
+            window = rss[max(0, at - 5) : at] if at <= len(rss) + 5 else []
+            cells.append(f"{statistics.mean(window):.0f}" if window else "")
+        cells.append(f"{statistics.mean(rss[-5:]):.0f}")
+        rows.append(cells)
+    return rows
+
+
+def rss_timeline(samples: Samples) -> list[str]:
+    heads = ["process", "RSS MB start", *(f"{m} min" for m in RSS_MARKS_MIN), "end"]
+    return [
+        "RSS over the run (MB; blank: the run was shorter):",
+        "",
+        markdown_table(heads, rss_timeline_rows(samples)),
+    ]
+
+
 def report(run: Run) -> str:
     c, s = run.config, run.samples
     failed = [e for e in run.env.stats.errors.values() if e.method == ACTION]  # not per URL
@@ -456,6 +505,8 @@ def report(run: Run) -> str:
             ["process", "CPU % mean", "CPU % max", "RSS MB start", "RSS MB end", "RSS MB max"],
             process_rows(s),
         ),
+        "",
+        *rss_timeline(s),
         "",
         "Percentiles are over every action, failed ones included (a timeout counts its 60 s). "
         "CPU: 100 = one core. Errors: "
@@ -502,7 +553,16 @@ def ui_lines(run: Run) -> list[str]:
         if sizes
         else "not found"
     )
+    reflex_processes = sum(label.startswith("Reflex ") for label in run.samples.cpu)
+    profile = os.environ.get("AURORA_ARGON2_PROFILE") or "default"
     return [
+        f"Shape: {reflex_processes} Reflex process(es), {run.config.workers} API process(es); "
+        f"argon2 profile `{profile}` (AURORA_ARGON2_PROFILE). {_ticker(run)}",
+        "",
+        markdown_table(
+            ["target", "measured", "actions", "met"], target_rows(run.timeline, run.config.ramp_s)
+        ),
+        "",
         f"While users arrive (the first {run.config.ramp_s:.0f} s, as they connect and sign in) "
         "and after:",
         "",
@@ -515,6 +575,31 @@ def ui_lines(run: Run) -> list[str]:
         "dataset asked for; the explorer after signing in; the downloaded file); "
         "'unanswered' = nothing within 30 s.",
     ]
+
+
+def _ticker(run: Run) -> str:
+    if run.config.ticker_s <= 0:
+        return "The page's new-data ticker: off (LOADTEST_UI_TICKER_S)."
+    return (
+        f"The page's new-data ticker every {run.config.ticker_s:g} s per tab "
+        f"(LOADTEST_UI_TICKER_S): {UiUser.ticks_sent} checks sent, {run.version_checks} "
+        "version checks answered by the API (one process's /metrics)."
+    )
+
+
+def version_checks(admin: requests.Session, base: str) -> float | None:
+    """`GET /api/datasets/{key}/version` answered 200, from one API process's /metrics."""
+    try:
+        text = admin.get(f"{base}/metrics", timeout=60).text
+    except requests.RequestException:
+        return None
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("aurora_http_requests_total{")
+        and 'route="/api/datasets/{key}/version"' in line
+        and 'status="200"' in line
+    )
 
 
 def cache_lookups(admin: requests.Session, base: str) -> dict[str, float]:
@@ -580,6 +665,7 @@ def main() -> None:
             say(f"making {config.users} users (they sign in during the run)")
             UiUser.usernames = ensure_users(admin, server.base, config.users)
             UiUser.password, UiUser.ui_base, UiUser.tokens_seen = PASSWORD, server.ui, []
+            UiUser.ticker_s, UiUser.ticks_sent = config.ticker_s, 0
         else:
             say(f"logging in {config.users} users")
             kept = data_dir.parent / ".loadtest-state" / "tokens.json"
@@ -591,6 +677,8 @@ def main() -> None:
         if MIXES[config.mix].ui:
             run.state_bytes = state_sizes(server.ui_states, UiUser.tokens_seen)
         run.cache_lookups = cache_lookups(admin, server.base)
+        if MIXES[config.mix].ui:
+            run.version_checks = version_checks(admin, server.base)
     text = report(run)
     print(text)
     config.results.mkdir(parents=True, exist_ok=True)

@@ -9,11 +9,19 @@ import random
 from collections.abc import Callable
 from typing import ClassVar
 
+import gevent
 from locust import between, task
 from locust.exception import StopUser
 
 from bench.locust_mixes import CHANNELS, COUNTRIES, DEPARTMENTS, SORT_COLUMNS, AuroraUser, Mix
-from bench.locust_ui_reflex import CAN_NEXT, PILLS, RESULT_COLUMNS, SORT, ReflexSession
+from bench.locust_ui_reflex import (
+    CAN_NEXT,
+    FRESHNESS_CHECK,
+    PILLS,
+    RESULT_COLUMNS,
+    SORT,
+    ReflexSession,
+)
 
 DATASET = "global_sales"
 FILTER_COLUMNS = {"channel": CHANNELS, "department": DEPARTMENTS, "country": COUNTRIES}
@@ -32,6 +40,9 @@ class UiUser(AuroraUser):
     usernames: ClassVar[list[str]] = []
     password: ClassVar[str] = ""
     tokens_seen: ClassVar[list[str]] = []  # every tab's client token, for the state size
+    # The "new data" ticker a browser runs while a dataset is on screen, every N s; 0: off.
+    ticker_s: ClassVar[float] = 0.0
+    ticks_sent: ClassVar[int] = 0
 
     def on_start(self) -> None:
         index = AuroraUser._count
@@ -47,8 +58,19 @@ class UiUser(AuroraUser):
         if not self._act("login", lambda: self.ui.login(name, self.password)):
             raise StopUser()
         self._act("open dataset", lambda: self.ui.open_dataset(DATASET))
+        self._ticker = gevent.spawn(self._tick) if self.ticker_s > 0 else None
+
+    def _tick(self) -> None:
+        """As the page's ticker: a first check at a random phase, then every ticker_s."""
+        gevent.sleep(self.rng.uniform(0, self.ticker_s))
+        while self.ui.sio.connected:
+            self.ui.tick(FRESHNESS_CHECK)
+            UiUser.ticks_sent += 1
+            gevent.sleep(self.ticker_s)
 
     def on_stop(self) -> None:
+        if getattr(self, "_ticker", None) is not None:
+            self._ticker.kill()
         self.ui.close()
 
     def _act(self, name: str, step: Callable[[], object]) -> bool:

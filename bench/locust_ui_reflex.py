@@ -48,6 +48,7 @@ from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.export import ExportState
 from aurora.state.filter_editor import FilterState
+from aurora.state.freshness import FreshnessState
 
 CONNECT_TIMEOUT_S = 10.0  # socket.io's default is 1 s: under a login burst that drops sockets
 ANSWER_TIMEOUT_S = 30.0
@@ -94,6 +95,8 @@ SET_TEXT_VALUE = event_name(FilterState.set_text_value)
 APPLY_FILTER = event_name(FilterState.apply)
 OPEN_EXPORT = event_name(ExportState.open_modal)
 START_EXPORT = event_name(ExportState.start)
+# The page's own ticker while a dataset is on screen (aurora/components/new_data.py).
+FRESHNESS_CHECK = event_name(FreshnessState.check)
 
 IS_HYDRATED = Field(State, CompileVars.IS_HYDRATED)
 SIGNED_IN = Field(AuthState, "user_name")  # a name once signed in, empty before
@@ -174,6 +177,11 @@ class ReflexSession:
             self._since = []
         for _ in range(times):
             self.sio.emit("event", self._event(name, payload), namespace=self.namespace)
+
+    def tick(self, name: str) -> None:
+        """An event the page sends by itself (a ticker), not a click: the deltas since the
+        last click stay, so an action under way still sees its own answer."""
+        self.sio.emit("event", self._event(name, {}), namespace=self.namespace)
 
     def since(self) -> list[Delta]:
         """The deltas received since the last click."""

@@ -13,6 +13,7 @@ runs the page's own SQL. Between rounds, untimed, the API's count is awaited
 from __future__ import annotations
 
 import os
+import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,28 +127,52 @@ def page_sql(services: Services, body: dict[str, Any]) -> str:
     return services.adapter.render(compiled.tree)
 
 
+@dataclass
+class Visit:
+    """A spec's samples: wall times, how the pages had their total, and CPU ms per sample:
+    the API server's for the page request (`api`) and for the count it left running
+    (`count`, while the bench waited for it), the bench process's for raw DuckDB (`raw`)."""
+
+    timings: dict[str, Timing]
+    total: str
+    cpu: dict[str, list[float]]
+
+    def cpu_median(self, name: str) -> float:
+        return statistics.median(self.cpu[name]) if self.cpu[name] else 0.0
+
+
 def first_visit(
     api: Api, con: duckdb.DuckDBPyConnection, services: Services, body: dict[str, Any]
-) -> tuple[dict[str, Timing], str]:
-    """Median ms of /api/query and of raw DuckDB running the page's SQL, each sample on a
-    spec the API has not seen (`no_op_filter`); how the API's pages had their total."""
+) -> Visit:
+    """/api/query and raw DuckDB running the page's SQL, each sample on a spec the API has
+    not seen (`no_op_filter`); wall times, totals and CPU (sample 0, the warm-up, left out)."""
     fresh = [no_op_filter(body, i) for i in range(REPEAT + 1)]
     sqls = [page_sql(services, b) for b in fresh]
     totals: dict[int, str] = {}
+    cpu: dict[str, list[float]] = {"api": [], "raw": [], "count": []}
 
     def api_run(i: int) -> None:
+        before = api.server_cpu_ms()
         answer = api.post("/api/query", fresh[i])
         totals[i] = "pending" if answer.get("total_pending") else "in page"
+        if i:
+            cpu["api"].append(api.server_cpu_ms() - before)
 
     def raw_run(i: int) -> None:
+        before = time.process_time()
         con.sql(sqls[i]).to_arrow_table()
+        if i:
+            cpu["raw"].append((time.process_time() - before) * 1000)
 
     def settle(i: int) -> None:
+        before = api.server_cpu_ms()
         if totals[i] == "pending":
             api.post("/api/count", fresh[i])
+        if i:
+            cpu["count"].append(api.server_cpu_ms() - before)
 
     timings = interleaved_timings({"api": api_run, "raw": raw_run}, repeat=REPEAT, settle=settle)
-    return timings, "/".join(sorted(set(totals.values())))
+    return Visit(timings, "/".join(sorted(set(totals.values()))), cpu)
 
 
 def _cold_cache() -> str:
@@ -171,7 +196,8 @@ def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object
     try:
         with api_server(data_dir, RESULT_CACHE=_cold_cache()) as api:
             for name, body in SPECS.items():
-                timings, total = first_visit(api, con, services, body)
+                visit = first_visit(api, con, services, body)
+                timings, total = visit.timings, visit.total
                 api_ms, raw_ms = timings["api"].median, timings["raw"].median
                 ok = api_ms <= raw_ms * 1.25 + 5
                 if api_ms < raw_ms:
@@ -186,6 +212,10 @@ def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object
                         f"{api_ms:.1f}",
                         f"{api_ms / raw_ms:.2f}x",
                         "yes" if ok else "NO",
+                        f"{visit.cpu_median('raw'):.0f}",
+                        f"{visit.cpu_median('api'):.0f}",
+                        f"{visit.cpu_median('count'):.0f}",
+                        f"{os.getloadavg()[0]:.1f}",
                     ]
                 )
     finally:
@@ -196,8 +226,13 @@ def api_vs_raw(data_dir: Path, label: str, notes: list[str]) -> list[list[object
     return rows
 
 
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def report(warehouses: dict[str, Path]) -> str:
     started = time.perf_counter()
+    start_load = _load()
     first = next(iter(warehouses.values()))
     out = [
         "## Compile time per spec (ms, median of 50)",
@@ -223,6 +258,10 @@ def report(warehouses: dict[str, Path]) -> str:
                 "/api/query",
                 "api/raw",
                 "within 1.25x+5ms",
+                "raw CPU ms",
+                "api CPU ms",
+                "count CPU ms",
+                "load",
                 "cached",
             ],
             table,
@@ -232,10 +271,52 @@ def report(warehouses: dict[str, Path]) -> str:
         "unless the dataset's footers show it small), runs the page's block "
         "(PAGE_BLOCK_ROWS rows), cuts the page, and answers over HTTP in JSON. total: "
         "whether the pages carried their total (the block showed the end, or the footers) "
-        "or answered `total_pending` while the count ran beside them._",
+        "or answered `total_pending` while the count ran beside them. CPU ms (medians): "
+        "raw DuckDB's in the bench process; the API server process's during the page "
+        "request (DuckDB's threads included), and during the wait for the count it left "
+        "running (0 when the page carried its total): unlike wall time, these do not grow "
+        "with the machine's load._",
+        f"_load average (1, 5, 15 min) at the start: {start_load}; at the end: {_load()}. "
+        "load: the 1-minute load average when the row's samples ended (2 cores)._",
         *notes,
         "",
         f"_query benchmarks took {time.perf_counter() - started:.0f} s_",
         "",
     ]
     return "\n".join(out)
+
+
+def _warehouse(rows: int) -> Path:
+    """The demo warehouse of `rows` rows: under QUERY_BENCH_DATA when set (big ones belong
+    outside the checkout, e.g. /tmp), else the bench's own (bench.harness.warehouse)."""
+    from backend.demo import build_demo
+    from bench.harness import warehouse
+
+    if not (root := os.environ.get("QUERY_BENCH_DATA")):
+        return warehouse(rows)
+    out = Path(root) / f"w{rows}" / "warehouse"
+    build_demo(out, rows=rows)
+    return out
+
+
+def main() -> None:
+    """`python -m bench.query_bench`: this table alone, at BENCH_ROWS (default 1M,3M,10M),
+    for the specs named in QUERY_BENCH_SPECS (comma-separated; default all), printed and
+    written to QUERY_BENCH_OUT when set."""
+    if wanted := os.environ.get("QUERY_BENCH_SPECS"):
+        names = wanted.split(",")
+        unknown = set(names) - set(SPECS)
+        if unknown:
+            raise SystemExit(f"unknown specs {sorted(unknown)}; known: {list(SPECS)}")
+        for name in list(SPECS):
+            if name not in names:
+                del SPECS[name]
+    sizes = [int(n) for n in os.environ.get("BENCH_ROWS", "1000000,3000000,10000000").split(",")]
+    text = report({f"{n // 1_000_000}M": _warehouse(n) for n in sizes})
+    print(text)
+    if out := os.environ.get("QUERY_BENCH_OUT"):
+        Path(out).write_text(text)
+
+
+if __name__ == "__main__":
+    main()

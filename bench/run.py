@@ -13,7 +13,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import aggrid_bench, ask_bench, export_bench, join_bench, lease_bench, query_bench
+from bench import (
+    aggrid_bench,
+    ask_bench,
+    delta_bench,
+    export_bench,
+    join_bench,
+    lease_bench,
+    query_bench,
+)
 from bench.harness import warehouse
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -46,6 +54,7 @@ def main() -> None:
     sections.append(export_bench.report(warehouses))
     sections.append(lease_bench.report(warehouses))
     sections.append(ask_bench.report(warehouses))
+    sections.append(delta_bench.report(warehouses))  # the largest size only
     sections.append(_dashboard_section())
     text = "\n".join(sections)
     print(text)

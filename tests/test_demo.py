@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import duckdb
+import polars as pl
 import pytest
+import sqlglot
+from deltalake import DeltaTable
 
+from adapters.duckdb_adapter import DuckDBAdapter
+from backend.catalog.catalog import Catalog
+from backend.catalog.warehouse import WarehouseSource
 from backend.demo import DATASETS, GENERATOR_VERSION, MANIFEST, build_demo
 
 ROWS = 20_000
@@ -130,7 +138,7 @@ def test_sales_are_hive_partitioned_by_three_load_types_with_several_load_ids(
     warehouse: Path,
 ) -> None:
     sales = warehouse / "global_sales"
-    load_types = sorted(p.name for p in sales.iterdir())
+    load_types = sorted(p.name for p in sales.iterdir() if p.name != "_delta_log")
     assert load_types == ["load_type=DAILY", "load_type=MONTH_END", "load_type=RESTATEMENT"]
     load_ids = {t: sorted(p.name for p in (sales / t).iterdir()) for t in load_types}
     assert len(load_ids["load_type=DAILY"]) == 5
@@ -305,6 +313,44 @@ def test_data_is_realistic_and_consistent(
     assert _scalar(con, sql) == expected, check
 
 
+def test_sales_is_a_delta_table_whose_first_version_is_the_whole_demo(warehouse: Path) -> None:
+    table = DeltaTable(str(warehouse / "global_sales"))
+    assert (table.version(), table.metadata().partition_columns) == (0, ["load_type", "load_id"])
+    on_disk = {p.resolve() for p in (warehouse / "global_sales").rglob("*.parquet")}
+    assert {Path(urlparse(u).path).resolve() for u in table.file_uris()} == on_disk
+    as_delta = pl.from_arrow(table.to_pyarrow_table()).select(pl.len(), pl.col("order_id").sum())
+    with _connect(warehouse) as con:
+        assert (
+            as_delta.row(0)
+            == con.execute("SELECT count(*), sum(order_id) FROM global_sales").fetchone()
+        )
+    assert [h["operation"] for h in table.history()] == ["CONVERT"]
+
+
+def test_the_catalog_reads_sales_as_a_delta_version_with_its_row_count(warehouse: Path) -> None:
+    adapter = DuckDBAdapter(warehouse, threads=2)
+    try:
+        sales = Catalog(adapter, WarehouseSource(warehouse)).get("global_sales")
+        assert sales.version.startswith("delta-") and sales.version.endswith("-v0")
+        assert sales.row_estimate == ROWS
+        counted = adapter.run(sqlglot.parse_one("SELECT count(*) AS n FROM global_sales"))
+        assert counted.column("n").to_pylist() == [ROWS]
+    finally:
+        adapter.close()
+
+
+def test_an_older_plain_parquet_demo_is_rebuilt_as_delta(tmp_path: Path) -> None:
+    out = build_demo(tmp_path / "warehouse", 500, progress=_quiet)
+    shutil.rmtree(out / "global_sales" / "_delta_log")
+    manifest = json.loads((out / MANIFEST).read_text())
+    del manifest["format"]
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    messages: list[str] = []
+    build_demo(out, 500, progress=messages.append)
+    assert (out / "global_sales" / "_delta_log").is_dir()
+    assert any(m.startswith("global_sales: Delta table version 0,") for m in messages)
+
+
 def test_second_run_with_same_rows_and_seed_is_skipped(warehouse: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in warehouse.rglob("*")}
     messages: list[str] = []
@@ -317,6 +363,7 @@ def test_second_run_with_same_rows_and_seed_is_skipped(warehouse: Path) -> None:
         "rows": ROWS,
         "seed": 42,
         "duckdb": duckdb.__version__,
+        "format": "delta",
     }
 
 

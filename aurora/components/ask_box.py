@@ -41,7 +41,7 @@ def _suggestion(s: rx.Var[AskSuggestion]) -> rx.Component:
             type="button",
             class_name="ask-suggestion",
             on_click=AskState.take_suggestion(s.text),
-            style={**theme.BUTTON_GHOST, "width": "100%", "justify_content": "space-between"},
+            style=theme.ASK_TOGGLE,
         )
     )
 
@@ -60,7 +60,7 @@ def _question() -> rx.Component:
                 max_length=500,
                 value=AskState.question,
                 on_change=AskState.set_question,
-                style={**theme.PILL_INPUT, "flex": "1 1 auto"},
+                style=theme.PILL_INPUT_FILL,
             ),
             debounce_timeout=250,
         ),
@@ -73,7 +73,7 @@ def _question() -> rx.Component:
         ),
         rx.cond(AskState.asking, rx.spinner(size="1")),
         on_submit=AskState.ask,
-        style={**theme.row("8px"), "width": "min(760px, 100%)"},
+        style=theme.ASK_BOX,
     )
 
 
@@ -91,7 +91,7 @@ def _pill(p: rx.Var[AskPill]) -> rx.Component:
                 "Edit " + p.label,
                 class_name="ask-pill-edit",
                 on_click=AskState.start_edit(p.index),
-                style={"height": "20px"},
+                style=theme.ASK_PILL_BUTTON,
             ),
         ),
         rx.cond(
@@ -101,7 +101,7 @@ def _pill(p: rx.Var[AskPill]) -> rx.Component:
                 "Remove " + p.label,
                 class_name="ask-pill-remove",
                 on_click=AskState.remove_pill(p.index),
-                style={"height": "20px"},
+                style=theme.ASK_PILL_BUTTON,
             ),
         ),
         class_name="ask-pill",
@@ -118,7 +118,7 @@ def _edit_field() -> rx.Component:
             default_value=AskState.edit_text,
             aria_label="New value",
             auto_focus=True,
-            style={**theme.PILL_INPUT, "height": "22px", "width": "140px"},
+            style=theme.ASK_PILL_INPUT,
         ),
         on_submit=AskState.save_edit,
         reset_on_submit=False,

@@ -339,6 +339,6 @@ def chart_panel() -> rx.Component:
             id="chart-panel",
             aria_label="Chart",
             aria_busy=ChartState.loading,
-            style=theme.CHART_PANEL,
+            style=theme.CHART_BESIDE,
         ),
     )

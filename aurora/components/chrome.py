@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from aurora import theme
+from aurora.components.notifications_menu import notifications_menu
 from aurora.state.auth import AuthState
 from aurora.state.explorer import ExplorerState
 from aurora.state.models import DatasetItem
@@ -39,6 +40,7 @@ NAV = (
     ("reports", "Reports", "/reports", "bookmark"),
     ("dashboards", "Dashboards", "/dashboards", "layout-dashboard"),
     ("schedules", "Schedules", "/schedules", "calendar-clock"),
+    ("alerts", "Alerts", "/alerts", "bell-ring"),
     ("pivot", "Pivot", "/pivot", "grid-3x3"),
 )
 ADMIN_NAV = (
@@ -46,6 +48,7 @@ ADMIN_NAV = (
     ("users", "Users", "/admin/users"),
     ("keys", "API keys", "/admin/keys"),
     ("audit", "Audit log", "/admin/audit"),
+    ("webhooks", "Webhooks", "/admin/webhooks"),
 )
 
 
@@ -120,6 +123,7 @@ def top_bar(active: str = "explore") -> rx.Component:
             ),
         ),
         rx.spacer(),
+        notifications_menu(),
         user_menu(),
         style=theme.TOPBAR,
     )

@@ -38,7 +38,7 @@ def _menu() -> rx.Component:
             "Schedule…",
             id="dashboard-export-schedule",
             href="/schedules?dashboard=" + DashboardState.dashboard_id,
-            style={**theme.MUTED, "padding": "6px 10px"},
+            style=theme.EXPORT_MENU_NOTE,
         ),
         id="dashboard-export-menu",
         role="menu",
@@ -85,7 +85,7 @@ def dashboard_export() -> rx.Component:
                 disabled=S.running,
             ),
             rx.cond(S.menu_open, _menu()),
-            style={"position": "relative"},
+            style=theme.ANCHOR,
         ),
         style=theme.row("8px"),
     )

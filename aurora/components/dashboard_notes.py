@@ -10,8 +10,6 @@ from aurora.components import forms
 from aurora.state.dashboard_view import DashboardState
 from aurora.state.dashboards import BookmarkView, CommentView
 
-ROW = {"display": "flex", "gap": "6px", "align_items": "center", "flex_wrap": "wrap"}
-
 
 def _bookmark(b: rx.Var[BookmarkView]) -> rx.Component:
     return rx.el.span(
@@ -21,7 +19,7 @@ def _bookmark(b: rx.Var[BookmarkView]) -> rx.Component:
             class_name="bookmark-restore",
             title="Restore these filters",
             on_click=DashboardState.restore_bookmark(b.id),
-            style={**theme.BUTTON_GHOST, "padding": "0 4px"},
+            style=theme.BOOKMARK_REMOVE,
         ),
         theme.icon_button(
             "x",
@@ -31,7 +29,7 @@ def _bookmark(b: rx.Var[BookmarkView]) -> rx.Component:
         ),
         class_name="dashboard-bookmark",
         data_bookmark_id=b.id,
-        style={**theme.PILL, "display": "inline-flex", "align_items": "center"},
+        style=theme.PILL,
     )
 
 
@@ -53,7 +51,7 @@ def bookmarks_bar() -> rx.Component:
             on_click=DashboardState.save_bookmark,
         ),
         id="dashboard-bookmarks",
-        style=ROW,
+        style=theme.NOTES_ROW,
     )
 
 
@@ -63,9 +61,9 @@ def _comment(c: rx.Var[CommentView]) -> rx.Component:
             rx.el.strong(c.author, class_name="comment-author"),
             rx.el.span(" · " + c.at, style=theme.MUTED),
         ),
-        rx.el.div(c.text, class_name="comment-text", style={"white_space": "pre-wrap"}),
+        rx.el.div(c.text, class_name="comment-text", style=theme.COMMENT_TEXT),
         class_name="tile-comment",
-        style={"padding": "4px 0", "border_bottom": "1px solid #e5e7eb", "font_size": "13px"},
+        style=theme.COMMENT,
     )
 
 
@@ -83,7 +81,7 @@ def comments_panel() -> rx.Component:
                     id="comments-close",
                     on_click=DashboardState.close_comments,
                 ),
-                style=ROW,
+                style=theme.NOTES_ROW,
             ),
             rx.cond(
                 DashboardState.comments.length() == 0,
@@ -96,26 +94,13 @@ def comments_panel() -> rx.Component:
                 id="comment-text",
                 placeholder="Add a comment",
                 rows=3,
-                style={**theme.PILL_INPUT, "width": "100%", "height": "auto"},
+                style=theme.COMMENT_INPUT,
             ),
             theme.button(
                 "Comment", kind="primary", id="comment-add", on_click=DashboardState.add_comment
             ),
             id="dashboard-comments",
             data_tile_id=DashboardState.comment_tile,
-            style={
-                **theme.CARD,
-                "position": "fixed",
-                "right": "12px",
-                "top": "64px",
-                "width": "320px",
-                "max_height": "80vh",
-                "overflow": "auto",
-                "padding": "8px",
-                "display": "flex",
-                "flex_direction": "column",
-                "gap": "6px",
-                "z_index": "50",
-            },
+            style=theme.COMMENTS_PANEL,
         ),
     )

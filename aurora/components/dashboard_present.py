@@ -26,16 +26,16 @@ def _slide(body: Callable[[rx.Var[TileView]], rx.Component]) -> Callable[..., rx
                 rx.el.h2(t.title, class_name="present-title", style=theme.H1),
                 rx.el.div(
                     body(t),
-                    style={"flex": "1", "min_height": "0", "display": "flex"},
+                    style=theme.PRESENT_BODY,
                     class_name="present-body",
                 ),
                 rx.cond(
                     t.caption != "",
-                    rx.html(t.caption, class_name="present-caption", style={"font_size": "15px"}),
+                    rx.html(t.caption, class_name="present-caption", style=theme.PRESENT_CAPTION),
                 ),
                 class_name="present-slide",
                 data_tile_id=t.id,
-                style={"display": "flex", "flex_direction": "column", "gap": "8px", "flex": "1"},
+                style=theme.PRESENT_SLIDE,
             ),
         )
 
@@ -82,16 +82,6 @@ def present_overlay(body: Callable[[rx.Var[TileView]], rx.Component]) -> rx.Comp
             tab_index=0,
             role="dialog",
             aria_label="Present mode",
-            style={
-                "position": "fixed",
-                "inset": "0",
-                "z_index": "100",
-                "background": "white",
-                "padding": "16px 24px",
-                "display": "flex",
-                "flex_direction": "column",
-                "gap": "8px",
-                "outline": "none",
-            },
+            style=theme.PRESENT_OVERLAY,
         ),
     )

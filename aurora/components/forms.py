@@ -71,6 +71,24 @@ def checkbox(label: Any, checked: Any, on_change: Any, box_id: str = "") -> rx.C
     )
 
 
+def outside_emails(field_id: str, value: Any, on_change: Any) -> rx.Component:
+    """The schedule and alert forms' "Outside email addresses" box (one per line or
+    comma-separated; parsed by `aurora.delivery_form.addresses`)."""
+    return field(
+        "Outside email addresses",
+        rx.el.textarea(
+            id=field_id,
+            value=value,
+            on_change=on_change,
+            rows=2,
+            placeholder="cfo@partner.example, …",
+            style=theme.TEXTAREA_PROSE,
+        ),
+        html_for=field_id,
+        width="100%",
+    )
+
+
 def alert(message: Any, alert_id: str = "") -> rx.Component:
     """An inline error beside the control that caused it (role alert, so it is announced)."""
     return rx.cond(

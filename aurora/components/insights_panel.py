@@ -21,15 +21,7 @@ def _finding(p: rx.Var[Pill], index: rx.Var[int]) -> rx.Component:
             data_kind=p.id,
             title="Open this finding's query",
             on_click=S.open_finding(index),
-            style={
-                **theme.row("8px", align="flex-start"),
-                "background": "none",
-                "border": "none",
-                "padding": "2px 0",
-                "text_align": "left",
-                "cursor": "pointer",
-                "color": theme.BLUE_DARK,
-            },
+            style=theme.INSIGHT_FINDING,
         ),
     )
 
@@ -54,17 +46,11 @@ def insights_panel() -> rx.Component:
             rx.cond(S.status != "", rx.el.div(S.status, id="insights-status", style=theme.MUTED)),
             rx.el.ul(
                 rx.foreach(S.findings, _finding),
-                style={"list_style": "none", "margin": "0", "padding": "0"},
+                style=theme.PLAIN_LIST,
             ),
             id="insights-panel",
             aria_label="Insights",
             aria_busy=S.loading,
-            style={
-                **theme.CARD,
-                **theme.column("6px"),
-                "margin": "6px 10px 0 10px",
-                "padding": "8px 10px",
-                "flex_shrink": "0",
-            },
+            style=theme.INSIGHTS_BESIDE,
         ),
     )

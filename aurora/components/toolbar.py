@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from aurora import theme
+from aurora.components.history_panel import as_of_pill, history_button
+from aurora.components.top_n_pill import top_n_pill
 from aurora.components.vintage_pill import vintage_warning
 from aurora.state.aggregate import AggregateState
 from aurora.state.calculated import CalcState
@@ -175,9 +177,22 @@ def toolbar() -> rx.Component:
         columns_toggle(),
         vintage_picker(),
         vintage_warning(),
+        history_button(),
+        as_of_pill(),
+        top_n_pill(),
         rx.spacer(),
         theme.button(
             "Save", icon_name="save", id="report-save", on_click=SaveReportState.open_modal
+        ),
+        rx.cond(  # an open saved report with a measure: watch that measure
+            (ExplorerState.report_id != "") & (ExplorerState.measures.length() > 0),
+            rx.link(
+                theme.icon("bell-plus"),
+                rx.el.span("Create alert"),
+                href="/alerts?report=" + ExplorerState.report_id,
+                id="alert-create",
+                style=theme.LINK_BUTTON_SECONDARY,
+            ),
         ),
         theme.button(
             "Export", icon_name="download", id="export-open", on_click=ExportState.open_modal

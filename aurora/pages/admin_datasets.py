@@ -1,4 +1,5 @@
-"""Admin: datasets — upload, settings, row-level security and preview as a user."""
+"""Admin: datasets — upload, settings, row-level security, preview as a user, and the
+PostgreSQL sources of change data capture (aurora.pages.admin_cdc)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from aurora import theme
 from aurora.components import forms
 from aurora.components.admin_nav import admin_header
 from aurora.components.chrome import page_frame
+from aurora.components.erase_card import erase_section, maintenance_section
+from aurora.pages.admin_cdc import cdc_section
 from aurora.state.admin_datasets import (
     UPLOAD_ID,
     AdminDatasetsState,
@@ -513,6 +516,8 @@ def _settings_card() -> rx.Component:
             _mandatory_section(),
             _rls_section(),
             _preview(),
+            erase_section(),
+            maintenance_section(),
             id="dataset-settings",
             style=theme.CARD_STACK_14,
         ),
@@ -535,5 +540,6 @@ def admin_datasets_page() -> rx.Component:
         _upload_card(),
         _list_card(),
         _settings_card(),
+        cdc_section(),
         page_id="admin-datasets-page",
     )

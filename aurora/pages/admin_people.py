@@ -13,7 +13,7 @@ from aurora.state.admin_audit import AdminAuditState, AuditItem
 from aurora.state.admin_people import AdminKeysState, AdminUsersState, KeyItem, UserItem
 
 U, K, A = AdminUsersState, AdminKeysState, AdminAuditState
-ROLES = [("viewer", "Viewer"), ("admin", "Admin")]
+ROLES = [("viewer", "Viewer"), ("ingest", "Ingest (viewer + push changes)"), ("admin", "Admin")]
 ATTR_HINT = "One per line: region = North, West"
 
 

@@ -18,16 +18,6 @@ from aurora.components.grid_layout import grid_layout
 from aurora.state.dashboard_view import DashboardState
 from aurora.state.dashboards import CrossPill, FilterView, TabView, TileView
 
-ROW = {"display": "flex", "gap": "8px", "align_items": "center", "flex_wrap": "wrap"}
-TILE = {
-    **theme.CARD,
-    "padding": "6px 8px",
-    "display": "flex",
-    "flex_direction": "column",
-    "height": "100%",
-    "overflow": "hidden",
-}
-
 
 def _header() -> rx.Component:
     return rx.el.div(
@@ -52,6 +42,15 @@ def _header() -> rx.Component:
                 id="dashboard-autorefresh",
                 style=theme.MUTED,
             ),
+        ),
+        forms.select(
+            "dashboard-autorefresh-menu",
+            docs.REFRESH_CHOICES,
+            DashboardState.refresh_seconds.to_string(),
+            DashboardState.set_auto_refresh,
+            width="130px",
+            title="Auto-refresh",
+            aria_label="Auto-refresh",
         ),
         theme.button(
             "Present",
@@ -78,7 +77,7 @@ def _header() -> rx.Component:
                 on_click=DashboardState.save,
             ),
         ),
-        style=ROW,
+        style=theme.DASH_ROW,
     )
 
 
@@ -134,7 +133,7 @@ def _range_filter(f: rx.Var[FilterView]) -> rx.Component:
                 class_name="filter-start",
                 aria_label="At least",
                 on_change=lambda v: DashboardState.set_start(f.id, v),
-                style={**theme.PILL_INPUT, "width": "90px"},
+                style=theme.DASH_DATE_INPUT,
             ),
             debounce_timeout=500,
         ),
@@ -145,7 +144,7 @@ def _range_filter(f: rx.Var[FilterView]) -> rx.Component:
                 class_name="filter-end",
                 aria_label="At most",
                 on_change=lambda v: DashboardState.set_end(f.id, v),
-                style={**theme.PILL_INPUT, "width": "90px"},
+                style=theme.DASH_DATE_INPUT,
             ),
             debounce_timeout=500,
         ),
@@ -160,7 +159,7 @@ def _text_filter(f: rx.Var[FilterView]) -> rx.Component:
             aria_label=f.label,
             placeholder=rx.cond(f.type == "multi_select", "Values, comma-separated", "Contains"),
             on_change=lambda v: DashboardState.set_text(f.id, v),
-            style={**theme.PILL_INPUT, "width": "180px"},
+            style=theme.COLUMN_INPUT,
         ),
         debounce_timeout=500,
     )
@@ -177,7 +176,7 @@ def _value_option(f: rx.Var[FilterView], value: rx.Var[str]) -> rx.Component:
         rx.el.span(value),
         class_name="filter-value",
         data_value=value,
-        style={**theme.CHECKBOX_LABEL, "display": "flex"},
+        style=theme.DASH_VALUE_OPTION,
     )
 
 
@@ -191,18 +190,10 @@ def _values_filter(f: rx.Var[FilterView]) -> rx.Component:
                 rx.el.summary("Pick", class_name="filter-values-open", style=theme.PILL),
                 rx.el.div(
                     rx.foreach(f.options, lambda v: _value_option(f, v)),
-                    style={
-                        **theme.CARD,
-                        "position": "absolute",
-                        "z_index": "20",
-                        "max_height": "260px",
-                        "overflow": "auto",
-                        "padding": "6px",
-                        "min_width": "180px",
-                    },
+                    style=theme.DASH_VALUE_MENU,
                 ),
                 class_name="filter-values",
-                style={"position": "relative"},
+                style=theme.ANCHOR,
             ),
         ),
     )
@@ -220,7 +211,7 @@ def _filter(f: rx.Var[FilterView]) -> rx.Component:
         ),
         class_name="dashboard-filter",
         data_filter_id=f.id,
-        style={**ROW, "gap": "4px"},
+        style=theme.DASH_FILTER,
     )
 
 
@@ -234,7 +225,7 @@ def _pill(p: rx.Var[CrossPill]) -> rx.Component:
             on_click=DashboardState.remove_pill(p.column, p.value),
         ),
         class_name="cross-pill",
-        style={**theme.BADGE_BLUE, "display": "inline-flex", "align_items": "center"},
+        style=theme.DASH_CROSS_PILL,
     )
 
 
@@ -243,7 +234,7 @@ def _filter_bar() -> rx.Component:
         rx.foreach(DashboardState.filters, _filter),
         rx.foreach(DashboardState.pills, _pill),
         id="dashboard-filters",
-        style=ROW,
+        style=theme.DASH_ROW,
     )
 
 
@@ -297,7 +288,7 @@ def _editor() -> rx.Component:
         theme.button("Add filter", id="filter-add", on_click=DashboardState.add_filter),
         _mapping_editor(),
         id="dashboard-editor",
-        style={**ROW, **theme.CARD, "padding": "6px 8px"},
+        style=theme.DASH_FILTER_BAR,
     )
 
 
@@ -340,7 +331,7 @@ def _mapping_editor() -> rx.Component:
         ),
         theme.button("Apply", id="map-apply", on_click=DashboardState.apply_mapping),
         id="dashboard-mapping",
-        style={**ROW, "gap": "4px", "width": "100%"},
+        style=theme.DASH_TABS,
     )
 
 
@@ -360,7 +351,7 @@ def _table(t: rx.Var[TileView]) -> rx.Component:
             style=theme.TABLE,
         ),
         class_name="tile-table",
-        style={"overflow": "auto", "flex": "1", "min_height": "0"},
+        style=theme.TILE_TABLE,
     )
 
 
@@ -381,7 +372,7 @@ def _chart(t: rx.Var[TileView]) -> rx.Component:
             height="100%",
         ),
         class_name="tile-chart",
-        style={"flex": "1", "min_height": "0"},
+        style=theme.TILE_CHART,
     )
 
 
@@ -389,16 +380,14 @@ def _kpi(t: rx.Var[TileView]) -> rx.Component:
     return rx.el.div(
         t.kpi,
         class_name="tile-kpi",
-        style={"font_size": "28px", "font_weight": "650", "color": theme.NAVY, "margin": "auto"},
+        style=theme.TILE_KPI,
     )
 
 
 def _report_body(t: rx.Var[TileView]) -> rx.Component:
     return rx.cond(
         t.pending & (t.updated == ""),
-        rx.el.div(
-            "Loads when shown", class_name="tile-pending", style={**theme.MUTED, "margin": "auto"}
-        ),
+        rx.el.div("Loads when shown", class_name="tile-pending", style=theme.TILE_PENDING),
         _report_answer(t),
     )
 
@@ -406,7 +395,7 @@ def _report_body(t: rx.Var[TileView]) -> rx.Component:
 def _report_answer(t: rx.Var[TileView]) -> rx.Component:
     return rx.cond(
         t.loading,
-        rx.el.div(rx.spinner(size="2"), class_name="tile-loading", style={"margin": "auto"}),
+        rx.el.div(rx.spinner(size="2"), class_name="tile-loading", style=theme.TILE_LOADING),
         rx.cond(
             t.error != "",
             rx.el.div(t.error, class_name="tile-error", role="alert", style=theme.MUTED),
@@ -423,7 +412,7 @@ def _body(t: rx.Var[TileView]) -> rx.Component:
         rx.html(
             t.html,
             class_name="tile-text",
-            style={"overflow": "auto", "font_size": "13px"},
+            style=theme.TILE_TEXT,
         ),
         _report_body(t),
     )
@@ -432,7 +421,7 @@ def _body(t: rx.Var[TileView]) -> rx.Component:
 def _tile(t: rx.Var[TileView]) -> rx.Component:
     return rx.el.div(
         rx.el.div(
-            rx.el.span(t.title, class_name="tile-title", style={**theme.H2, "flex": "1"}),
+            rx.el.span(t.title, class_name="tile-title", style=theme.TILE_TITLE),
             rx.cond(
                 t.kind == "report",
                 rx.fragment(
@@ -480,7 +469,7 @@ def _tile(t: rx.Var[TileView]) -> rx.Component:
         data_view=t.view,
         data_loaded_at=t.loaded_at,
         data_pending=t.pending,
-        style={**TILE, "grid_area": t.area},
+        style={**theme.DASH_TILE, "grid_area": t.area},
     )
 
 
@@ -500,13 +489,7 @@ def _view_grid() -> rx.Component:
     (no drag machinery to load or to catch a stray click)."""
     return rx.el.div(
         rx.foreach(DashboardState.tiles, _tile),
-        style={
-            "display": "grid",
-            "grid_template_columns": "repeat(12, minmax(0, 1fr))",
-            "grid_auto_rows": "40px",
-            "gap": "8px",
-            "padding": "8px",  # react-grid-layout's container padding: the same geometry
-        },
+        style=theme.DASH_VIEW_GRID,
     )
 
 
@@ -523,7 +506,7 @@ def dashboard_page() -> rx.Component:
         ),
         rx.cond(
             DashboardState.tabs.length() > 1,
-            rx.el.div(rx.foreach(DashboardState.tabs, _tab), role="tablist", style=ROW),
+            rx.el.div(rx.foreach(DashboardState.tabs, _tab), role="tablist", style=theme.DASH_ROW),
         ),
         _filter_bar(),
         bookmarks_bar(),

@@ -31,7 +31,7 @@ def _owner_actions(d: rx.Var[DashboardItem]) -> rx.Component:
             "Delete",
             class_name="dashboard-delete",
             on_click=DashboardListState.delete(d.id),
-            style={**theme.BUTTON_GHOST, "color": theme.RED},
+            style=theme.BUTTON_DANGER,
         ),
     )
 
@@ -54,13 +54,13 @@ def _name_cell(d: rx.Var[DashboardItem]) -> rx.Component:
                 on_click=DashboardListState.rename,
             ),
             theme.button("Cancel", on_click=DashboardListState.cancel_rename),
-            style={"display": "flex", "gap": "6px"},
+            style=theme.DASH_RENAME_ROW,
         ),
         rx.el.a(
             d.name,
             href="/dashboards/" + d.id,
             class_name="dashboard-name",
-            style={"font_weight": "600", "color": theme.BLUE},
+            style=theme.DASH_NAME_LINK,
         ),
     )
 
@@ -78,7 +78,7 @@ def _row(d: rx.Var[DashboardItem]) -> rx.Component:
             ),
             style=theme.TD,
         ),
-        rx.el.td(d.updated, style={**theme.TD, "white_space": "nowrap"}),
+        rx.el.td(d.updated, style=theme.TD_NOWRAP),
         rx.el.td(
             rx.el.div(
                 theme.icon_button(
@@ -117,7 +117,7 @@ def dashboards_page() -> rx.Component:
                 id="dashboard-create",
                 on_click=DashboardListState.create,
             ),
-            style={"display": "flex", "align_items": "center", "gap": "8px", "flex_wrap": "wrap"},
+            style=theme.DASH_ROW,
         ),
         forms.alert(DashboardListState.error, "dashboard-list-error"),
         rx.cond(

@@ -14,8 +14,10 @@ from aurora.components.column_summary import column_summary
 from aurora.components.export_modal import export_modal
 from aurora.components.filter_modal import filter_modal
 from aurora.components.grid import result_grid
+from aurora.components.history_panel import history_panel
 from aurora.components.insights_panel import insights_panel
 from aurora.components.join_modal import join_modal
+from aurora.components.new_data import new_data_notice
 from aurora.components.report_modal import save_report_modal
 from aurora.components.status import (
     empty_panel,
@@ -25,18 +27,28 @@ from aurora.components.status import (
     rls_empty_notice,
 )
 from aurora.components.toolbar import toolbar
+from aurora.state.chart import ChartState
 from aurora.state.explorer import ExplorerState
+
+
+def _chart_and_insights() -> rx.Component:
+    """The chart with its Insights panel beside it (under it when the window is narrow)."""
+    return rx.cond(
+        ChartState.show,
+        rx.el.div(chart_panel(), insights_panel(), id="chart-row", style=theme.CHART_ROW),
+    )
 
 
 def _workspace() -> rx.Component:
     return rx.el.section(
         toolbar(),
         filter_pills(),
+        history_panel(),
+        new_data_notice(),
         error_banner(),
         rls_empty_notice(),
         column_summary(),
-        chart_panel(),
-        insights_panel(),
+        _chart_and_insights(),
         rx.el.div(
             result_grid(),
             style=theme.GRID_AREA,

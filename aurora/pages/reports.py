@@ -27,6 +27,16 @@ def _actions(r: rx.Var[ReportItem]) -> rx.Component:
             class_name="report-schedule",
             style=theme.LINK_BUTTON_SECONDARY,
         ),
+        rx.cond(
+            r.has_measure,
+            rx.link(
+                theme.icon("bell-plus"),
+                rx.el.span("Create alert"),
+                href="/alerts?report=" + r.id,
+                class_name="report-alert",
+                style=theme.LINK_BUTTON_SECONDARY,
+            ),
+        ),
         theme.icon_button(
             "copy",
             "Duplicate",

@@ -5,13 +5,20 @@ from __future__ import annotations
 import reflex as rx
 from reflex_components_core.react_router.dom import ReactRouterLink
 
+from aurora import delivery_form as df
 from aurora import schedule_times as st
 from aurora import theme
 from aurora.components import forms
 from aurora.components.chrome import page_frame
 from aurora.components.modal import modal
 from aurora.state.models import Pill
-from aurora.state.schedules import FORMATS, RunItem, ScheduleItem, ScheduleState
+from aurora.state.schedules import (
+    FORMATS,
+    DeliveryItem,
+    RunItem,
+    ScheduleItem,
+    ScheduleState,
+)
 
 FORMAT_LABELS = {"csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet", "pdf": "PDF"}
 
@@ -29,7 +36,16 @@ def _status_badge(status: rx.Var[str]) -> rx.Component:
 
 def _schedule_row(s: rx.Var[ScheduleItem]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.el.strong(s.report_name), style=theme.TD),
+        rx.el.td(
+            rx.el.strong(s.report_name),
+            rx.cond(
+                s.recipients != "",
+                rx.el.div(
+                    "To ", s.recipients, class_name="schedule-recipients", style=theme.MUTED_SMALL
+                ),
+            ),
+            style=theme.TD,
+        ),
         rx.el.td(
             rx.el.div(s.cron_text),
             rx.el.code(s.cron, style=theme.MUTED_SMALL),
@@ -138,10 +154,133 @@ def _runs_panel() -> rx.Component:
                 ),
                 style=theme.TABLE_WRAP,
             ),
+            _deliveries_table(),
             id="schedule-run-history",
             aria_live="polite",
             style=theme.CARD_STACK,
         ),
+    )
+
+
+def _delivery_row(d: rx.Var[DeliveryItem]) -> rx.Component:
+    return rx.el.tr(
+        rx.el.td(d.channel, style=theme.TD),
+        rx.el.td(d.recipient, style=theme.TD),
+        rx.el.td(_status_badge(d.status), style=theme.TD),
+        rx.el.td(d.error, style=theme.TD_ERROR),
+        class_name="delivery-row",
+    )
+
+
+def _deliveries_table() -> rx.Component:
+    """Each send of the recent runs: a failed one shows its reason (after its retries)."""
+    return rx.cond(
+        ScheduleState.deliveries.length() > 0,
+        rx.el.div(
+            rx.el.h3("Deliveries", style=theme.LABEL),
+            rx.el.table(
+                rx.el.thead(
+                    rx.el.tr(
+                        forms.th("Channel"),
+                        forms.th("Recipient"),
+                        forms.th("Status"),
+                        forms.th("Error"),
+                    )
+                ),
+                rx.el.tbody(rx.foreach(ScheduleState.deliveries, _delivery_row)),
+                style=theme.TABLE,
+            ),
+            id="schedule-deliveries",
+            style=theme.TABLE_WRAP,
+        ),
+    )
+
+
+def _user_choice(name: rx.Var[str]) -> rx.Component:
+    return rx.el.div(
+        forms.checkbox(
+            name,
+            ScheduleState.delivery_users.contains(name),
+            lambda _v: ScheduleState.toggle_delivery_user(name),
+        ),
+        class_name="schedule-delivery-user",
+        custom_attrs={"data-username": name},
+    )
+
+
+def _webhook_choice(hook: rx.Var[Pill]) -> rx.Component:
+    return rx.el.div(
+        forms.checkbox(
+            hook.text,
+            ScheduleState.delivery_webhooks.contains(hook.id),
+            lambda _v: ScheduleState.toggle_delivery_webhook(hook.id),
+        ),
+        class_name="schedule-delivery-webhook",
+        custom_attrs={"data-webhook-id": hook.id},
+    )
+
+
+def _webhook_fields() -> rx.Component:
+    """The admin's webhooks (shown when there are any); they get the owner's view."""
+    return rx.cond(
+        ScheduleState.known_webhooks.length() > 0,
+        rx.el.div(
+            rx.el.span("Webhooks (your view):", style=theme.MUTED_SMALL),
+            rx.foreach(ScheduleState.known_webhooks, _webhook_choice),
+            id="schedule-delivery-webhooks",
+            role="group",
+            aria_label="Webhooks that receive each run, as you see the data",
+            style=theme.row("12px"),
+        ),
+    )
+
+
+def _delivery_fields() -> rx.Component:
+    """Recipients: Aurora users (each sees their own rows), the channels, the admin's
+    webhooks, and outside addresses when an admin allows them (they get the owner's view,
+    and are told so)."""
+    return rx.el.fieldset(
+        rx.el.legend("Deliver each run to", style=theme.LABEL),
+        rx.el.div(
+            rx.foreach(ScheduleState.known_users, _user_choice),
+            id="schedule-delivery-users",
+            role="group",
+            aria_label="Aurora users who receive each run",
+            style=theme.CHOICE_LIST,
+        ),
+        rx.el.div(
+            rx.cond(
+                ScheduleState.email_offered,
+                forms.checkbox(
+                    "Email",
+                    ScheduleState.by_email,
+                    ScheduleState.set_by_email,
+                    "schedule-delivery-email",
+                ),
+            ),
+            forms.checkbox(
+                "In-app notification",
+                ScheduleState.by_in_app,
+                ScheduleState.set_by_in_app,
+                "schedule-delivery-in-app",
+            ),
+            style=theme.FORM_ROW,
+        ),
+        _webhook_fields(),
+        rx.cond(
+            ScheduleState.outside_allowed & ScheduleState.email_offered,
+            forms.outside_emails(
+                "schedule-delivery-emails",
+                ScheduleState.outside_emails,
+                ScheduleState.set_outside_emails,
+            ),
+        ),
+        rx.cond(
+            ScheduleState.outside_allowed & ScheduleState.email_offered,
+            rx.el.div(df.OWNER_VIEW, id="schedule-delivery-owner-view", style=theme.MUTED_SMALL),
+        ),
+        id="schedule-delivery",
+        style=theme.PLAIN_FIELDSET,
     )
 
 
@@ -255,6 +394,7 @@ def _editor() -> rx.Component:
                 _timetable_fields(),
                 _output_fields(),
                 _next_runs(),
+                _delivery_fields(),
                 forms.alert(ScheduleState.form_error, "schedule-error"),
                 gap="12px",
             ),

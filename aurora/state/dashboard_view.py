@@ -4,7 +4,6 @@ drag and resize on the grid, save). See aurora/state/dashboards.py for the shape
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import json
@@ -247,31 +246,37 @@ class DashboardState(PageState, rx.State):
 
     @rx.event(background=True)
     async def fetch_tiles(self, tickets: dict[str, int]):
-        """These tiles' rows at once, each painted as its answer arrives; an answer for a
-        tile asked again since (its ticket moved on) is dropped."""
+        """These tiles' rows in one request (POST .../tiles/data), each painted as its line
+        arrives; an answer for a tile asked again since (its ticket moved on) is dropped.
+        A refusal of the whole request (or a lost connection) is every unanswered tile's."""
         async with self:
             generation = await self._begin()
             client = await self._api()
             tab = docs.tab(self._doc, self.active_tab)
-            wanted = [t for t in tab.get("tiles", []) if t["id"] in tickets]
+            wanted = {t["id"]: t for t in tab.get("tiles", []) if t["id"] in tickets}
             request, dashboard_id = self._request(), self.dashboard_id
 
-        async def one(tile: dict[str, Any]) -> None:
-            try:
-                result: dict[str, Any] | ApiError = await client.tile_data(
-                    dashboard_id, tile["id"], request
-                )
-            except ApiError as exc:
-                result = exc
+        async def paint(tile_id: str, result: dict[str, Any] | ApiError) -> None:
+            tile = wanted.pop(tile_id, None)
+            if tile is None:
+                return
             async with self:
                 if (
                     await self._current(generation)
                     and self.dashboard_id == dashboard_id
-                    and self._tickets.get(tile["id"]) == tickets[tile["id"]]
+                    and self._tickets.get(tile_id) == tickets[tile_id]
                 ):
                     self._paint(tile, result)
 
-        await asyncio.gather(*(one(t) for t in wanted))
+        try:
+            async for tile_id, result in client.tiles_data(dashboard_id, list(wanted), request):
+                await paint(tile_id, result)
+        except ApiError as exc:
+            for tile_id in list(wanted):
+                await paint(tile_id, exc)
+        missing = ApiError(502, "no_answer", "This tile got no answer; try Refresh.")
+        for tile_id in list(wanted):  # the stream ended without them
+            await paint(tile_id, missing)
 
     def _paint(self, tile: dict[str, Any], result: dict[str, Any] | ApiError) -> None:
         self.tiles = [_painted(v, tile, result) if v.id == tile["id"] else v for v in self.tiles]
@@ -291,6 +296,12 @@ class DashboardState(PageState, rx.State):
             self._mark(None)
 
     @rx.event
+    def set_auto_refresh(self, seconds: str):
+        """The interval chosen in the menu, kept in the address so a link keeps it."""
+        self.refresh_seconds = docs.refresh_seconds(seconds)
+        return self._address()
+
+    @rx.event
     def select_tab(self, tab_id: str):
         self.active_tab = tab_id
         self._show_tab()
@@ -301,10 +312,14 @@ class DashboardState(PageState, rx.State):
         """The address rewritten and the tiles the change touches marked stale: those that
         map one of `filter_ids`, or all of them (None: a cross-filter pill, which applies to
         every tile with its column)."""
+        self._mark(None if filter_ids is None else docs.mapped_tiles(self._doc, filter_ids))
+        return self._address()
+
+    def _address(self) -> Any:
+        """The address rewritten to the filter values, pills and auto-refresh interval."""
         request = self._request()
         address = docs.to_address(request["filters"], request["cross"], self.refresh_seconds)
         path = f"/dashboards/{self.dashboard_id}{address}"
-        self._mark(None if filter_ids is None else docs.mapped_tiles(self._doc, filter_ids))
         return rx.call_script(f"window.history.replaceState(null, '', {json.dumps(path)})")
 
     def _set(self, filter_id: str, **changes: str) -> list[Any]:

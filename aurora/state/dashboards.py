@@ -1,8 +1,9 @@
 """Dashboards: the list page and the dashboard view.
 
 The view keeps the API's document backend-only (`_doc`) and shows the active tab's tiles.
-Each report tile asks POST /api/dashboards/{id}/tiles/{tile}/data with the filter values
-and cross-filter pills, all tiles at once, each with its own loading and error state.
+The view asks the report tiles it shows in one POST /api/dashboards/{id}/tiles/data (the
+filter values and cross-filter pills), each painted as its line arrives, each with its own
+loading and error state.
 The filter values and pills live in the address (`?f=`), so a link reproduces the view.
 Edit mode makes the grid draggable and resizable; Save writes the document back.
 """

@@ -19,7 +19,7 @@ from typing import Any
 import reflex as rx
 
 from aurora import buckets as bk
-from aurora import dataset_meta, spec_builder, spec_restore
+from aurora import dataset_meta, lake_history, spec_builder, spec_restore, top_n
 from aurora import filters as flt
 from aurora import formatting as fmt
 from aurora.api_client import ApiClient, ApiError
@@ -40,6 +40,14 @@ PAGE_SIZE = spec_builder.PAGE_SIZE
 
 # client token -> the query task running for it (one per browser session)
 _INFLIGHT: dict[str, asyncio.Task[Any]] = {}
+# When each tab last sent a grid query (event-loop time). Quick clicks are paced: a query
+# asked for within PACE_S of the tab's last one waits out the rest, and a newer click
+# cancels it while it waits: clicks a loaded server works through less than PACE_S apart
+# send their first and last query only (cancelling a query the API has nearly answered
+# comes too late to save it any work).
+_SENT: dict[str, float] = {}
+PACE_S = 0.25
+_SENT_KEPT = 1024
 
 # Hooks. Events to fire after a page of results arrived (a chart on screen follows the grid).
 AFTER_RESULT: list[Any] = []
@@ -47,6 +55,18 @@ AFTER_RESULT: list[Any] = []
 ON_REPORT_OPENED: list[Callable[[str, dict[str, Any]], Any]] = []
 # Called with the explorer and its filter rows when the API refused conditions it names.
 ON_FILTER_ERRORS: list[Callable[[Any, list[flt.FilterRow]], Awaitable[None]]] = []
+
+
+async def _paced(tab: str) -> None:
+    """Wait until PACE_S after the tab's last grid query, then note this one as sent."""
+    loop = asyncio.get_running_loop()
+    wait = _SENT.get(tab, -PACE_S) + PACE_S - loop.time()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    now = _SENT[tab] = loop.time()
+    if len(_SENT) > _SENT_KEPT:  # only the last PACE_S matters: forget tabs idle since
+        for idle in [t for t, at in _SENT.items() if now - at > PACE_S]:
+            del _SENT[idle]
 
 
 def _supersede(tab: str) -> asyncio.Task[Any] | None:
@@ -82,6 +102,9 @@ class ExplorerState(PageState, rx.State):
     _vintage: dict[str, list[LoadIdOption]] = {}
     _default_load_type: str = ""  # the admin's, which an omitted vintage means
     _opens_on: tuple[str, str] = ("", "")  # the API's default_vintage: one load
+    as_of: dict[str, Any] = {}  # the spec's as_of: a past version of a Delta dataset
+    as_of_label: str = ""  # "as of version 3 / 02 Dec 2026 ..." (aurora.lake_history)
+    limit: int = 0  # a top N (the spec's `limit`): only the first N rows; 0: every row
 
     hidden: list[str] = []
     filter_rows: list[flt.FilterRow] = []
@@ -155,6 +178,11 @@ class ExplorerState(PageState, rx.State):
         if self.total_rows >= 0:
             return self.page * PAGE_SIZE < self.total_rows
         return len(self.rows) == PAGE_SIZE
+
+    @rx.var
+    def limit_label(self) -> str:
+        """The top N pill's words: "Top 5" ("" without a limit)."""
+        return top_n.label(self.limit, self.sort, [m.alias for m in self.measures])
 
     @rx.var
     def aggregated(self) -> bool:
@@ -294,6 +322,8 @@ class ExplorerState(PageState, rx.State):
             load_id=vintage[1],
             all_loads=all_loads,
             joins=list(self.joins),
+            as_of=dict(self.as_of),
+            limit=self.limit or None,
         )
 
     def _current_spec(self) -> dict[str, Any]:
@@ -325,6 +355,7 @@ class ExplorerState(PageState, rx.State):
         self.hidden, self.filter_rows, self.quick_search, self.sort = [], [], "", []
         self.group_by, self.measures, self.calculated, self.page = [], [], [], 1
         self.joins, self.buckets = [], []
+        self.as_of, self.as_of_label, self.limit = {}, "", 0
         self.columns = [dataclasses.replace(c) for c in self._base_columns]
         self._default_vintage()
 
@@ -373,7 +404,8 @@ class ExplorerState(PageState, rx.State):
         if not self.measures and self.total_row:
             self.total_row = []
         self._learn_calculated_kinds(cols)
-        self.rows = fmt.format_rows(result.get("rows", []), [dataclasses.asdict(c) for c in cols])
+        shown = [{"name": c.name, "kind": c.kind, "format": c.format} for c in cols]
+        self.rows = fmt.format_rows(result.get("rows", []), shown)
         total = result.get("total_rows")
         self._set(total_rows=int(total) if isinstance(total, int) else -1)
         self._set(total_pending=bool(result.get("total_pending")), has_result=True)
@@ -405,12 +437,18 @@ class ExplorerState(PageState, rx.State):
         self.columns, self.joins, self.hidden = r.columns, r.joins, r.hidden
         self.filter_rows, self.quick_search, self.sort = r.filter_rows, r.quick_search, r.sort
         self.group_by, self.measures, self.calculated = r.group_by, r.measures, r.calculated
-        self.buckets, self.page = r.buckets, 1
+        self.buckets, self.page, self.limit = r.buckets, 1, r.limit or 0
+        self._read_as_of(r.as_of)
         if r.vintage_chosen:
             self.vintage_chosen, self.load_type, self.load_id = True, r.load_type, r.load_id
             self.load_ids = self._vintage.get(r.load_type, [])
         else:
             self._omitted_vintage()  # saved without one: the API's default, as then
+
+    def _read_as_of(self, as_of: dict[str, Any], when: str = "") -> None:
+        """Read a past version from now on (`{}`: the latest again), from page 1."""
+        self.as_of, self.as_of_label = dict(as_of), lake_history.pill_text(as_of, when)
+        self.page = 1
 
     def _take_report(self, report: dict[str, Any]) -> None:
         self.detached = False
@@ -520,6 +558,7 @@ class ExplorerState(PageState, rx.State):
             tab = self.router.session.client_token
         task = _supersede(tab)
         try:
+            await _paced(tab)
             result = await client.query(spec)
         except asyncio.CancelledError:
             return
@@ -685,6 +724,22 @@ class ExplorerState(PageState, rx.State):
     @rx.event
     def set_load_id(self, value: str):
         self.load_id, self.vintage_chosen, self.page = value, True, 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def clear_limit(self):
+        """The top N pill's x: every row again, from page 1."""
+        if not self.limit:
+            return None
+        self.limit, self.page = 0, 1
+        return ExplorerState.run_query
+
+    @rx.event
+    def clear_as_of(self):
+        """The as-of pill's clear: back to the latest version."""
+        if not self.as_of:
+            return None
+        self._read_as_of({})
         return ExplorerState.run_query
 
     @rx.event

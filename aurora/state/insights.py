@@ -30,10 +30,13 @@ def insights_request(spec: dict[str, Any], measure: str) -> dict[str, Any]:
     [{'agg': 'count', 'alias': 'n'}]
     >>> insights_request(spec, "")["spec"]["page"]
     1
+    >>> "limit" in insights_request({**spec, "limit": 5}, "n")["spec"]
+    False
     """
     measures = spec.get("measures") or []
     chosen = [m for m in measures if m.get("alias") == measure] or measures[:1]
-    return {"spec": {**spec, "measures": chosen, "page": 1, "sort": []}}
+    whole = {k: v for k, v in spec.items() if k != "limit"}  # findings read every point
+    return {"spec": {**whole, "measures": chosen, "page": 1, "sort": []}}
 
 
 def finding_pills(findings: list[dict[str, Any]]) -> list[Pill]:

@@ -31,6 +31,7 @@ class ReportItem:
     can_edit: bool = False
     updated: str = ""
     kind: str = "table"  # what the report opens as: "table", "chart" or "pivot"
+    has_measure: bool = False  # an alert can watch it
 
 
 def report_item(r: dict[str, Any]) -> ReportItem:
@@ -44,6 +45,7 @@ def report_item(r: dict[str, Any]) -> ReportItem:
         can_edit=bool(r.get("can_edit")),
         updated=str(r.get("updated_at") or "")[:16].replace("T", " "),
         kind=str(r.get("kind") or "table"),
+        has_measure=bool((r.get("spec") or {}).get("measures")),
     )
 
 

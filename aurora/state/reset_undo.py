@@ -17,7 +17,7 @@ _VINTAGE = ("load_type", "load_id", "vintage_chosen", "load_ids")
 
 def keep(explorer: Any) -> dict[str, Any]:
     """What Reset All is about to throw away."""
-    names = (*dialog_apply.PARTS, *_VINTAGE, "quick_search", *_REPORT)
+    names = (*dialog_apply.PARTS, *_VINTAGE, "quick_search", "limit", *_REPORT)
     return {name: copy.deepcopy(getattr(explorer, name)) for name in names}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import reflex as rx
 
+from aurora import delivery_form as df
 from aurora import downloads
 from aurora import schedule_times as st
 from aurora.api_client import ApiClient, ApiError
@@ -40,6 +41,43 @@ class ScheduleItem:
     format: str = "csv"
     enabled: bool = True
     next_runs: list[str] = dataclasses.field(default_factory=list)
+    delivery: dict[str, Any] = dataclasses.field(default_factory=dict)  # the API's field
+    recipients: str = ""  # who it is sent to, as the list shows it
+
+
+@dataclasses.dataclass
+class DeliveryItem:
+    """One send of a run: over what, to whom, how it went."""
+
+    id: str = ""
+    channel: str = ""
+    recipient: str = ""
+    status: str = ""
+    error: str = ""
+
+
+def delivery_item(d: dict[str, Any]) -> DeliveryItem:
+    channel = str(d.get("channel", ""))
+    return DeliveryItem(
+        id=str(d.get("id", "")),
+        channel="In-app" if channel == df.IN_APP else channel.capitalize(),
+        recipient=str(d.get("recipient", "")),
+        status=str(d.get("status", "")),
+        error=str(d.get("error") or ""),
+    )
+
+
+def recipients_text(delivery: dict[str, Any]) -> str:
+    """The list's summary of a delivery.
+
+    >>> recipients_text({"users": ["ann"], "channels": ["email"], "emails": ["x@y.example"]})
+    'ann, x@y.example (email)'
+    """
+    names = [*delivery.get("users", []), *delivery.get("emails", [])]
+    if not names:
+        return ""
+    how = " + ".join("in-app" if c == df.IN_APP else c for c in delivery.get("channels", []))
+    return f"{', '.join(names)} ({how})"
 
 
 @dataclasses.dataclass
@@ -83,6 +121,8 @@ def schedule_item(s: dict[str, Any], names: dict[str, str]) -> ScheduleItem:
         format=str(s.get("format", "csv")),
         enabled=bool(s.get("enabled")),
         next_runs=[st.shown_time(str(t), zone) for t in s.get("next_runs") or []],
+        delivery=dict(s.get("delivery") or {}),
+        recipients=recipients_text(dict(s.get("delivery") or {})),
     )
 
 
@@ -103,11 +143,23 @@ class ScheduleState(PageState, rx.State):
     format: str = "csv"
     enabled: bool = True
     form_error: str = ""
+    # delivery (docs/delivery.md): who each run is sent to, and over what
+    delivery_users: list[str] = []
+    by_email: bool = False
+    by_in_app: bool = True
+    outside_emails: str = ""
+    delivery_webhooks: list[str] = []  # ids of the admin's webhooks ticked
+    # what this server offers (GET /api/delivery/options)
+    known_users: list[str] = []
+    known_webhooks: list[Pill] = []  # id = webhook id, text = its name
+    email_offered: bool = False
+    outside_allowed: bool = False
 
     # the run history of one schedule
     runs_for: str = ""
     runs_title: str = ""
     runs: list[RunItem] = []
+    deliveries: list[DeliveryItem] = []
     _tickets: dict[str, tuple[str, float]] = {}  # run id -> its link, and when it was made
 
     @rx.var
@@ -133,8 +185,13 @@ class ScheduleState(PageState, rx.State):
             reports = await client.reports()
             dashboards = await client.dashboards()
             listing = await client.schedules()
+            options = await client.delivery_options()
         except ApiError as exc:
             return self._failed(exc)
+        self.known_users = [str(u) for u in options.get("users") or []]
+        self.email_offered = df.EMAIL in (options.get("channels") or [])
+        self.outside_allowed = bool(options.get("outside_emails"))
+        self.known_webhooks = [Pill(id=i, text=n) for i, n in df.webhook_choices(options)]
         names = {str(r["id"]): str(r.get("name", "")) for r in reports}
         boards = {f"{DASHBOARD}{d['id']}": str(d.get("name", "")) for d in dashboards}
         self.reports = [Pill(id=k, text=v) for k, v in names.items()]
@@ -151,7 +208,13 @@ class ScheduleState(PageState, rx.State):
         self.preset, self.cron = "daily", st.PRESET_CRON["daily"]
         self.timezone, self.enabled = "UTC", True
         self.format = "pdf" if report_id.startswith(DASHBOARD) else "csv"
+        self._show_delivery(None)
         self.form_error, self.open = "", True
+
+    def _show_delivery(self, delivery: dict[str, Any] | None) -> None:
+        users, by_email, by_in_app, outside, webhooks = df.form_values(delivery)
+        self.delivery_users, self.by_email, self.by_in_app = users, by_email, by_in_app
+        self.outside_emails, self.delivery_webhooks = outside, webhooks
 
     @rx.event
     def new_schedule(self):
@@ -165,6 +228,7 @@ class ScheduleState(PageState, rx.State):
         self.editing, self.report_id, self.cron = s.id, s.report_id, s.cron
         self.preset, self.timezone = st.preset_of(s.cron), s.timezone
         self.format, self.enabled, self.form_error, self.open = s.format, s.enabled, "", True
+        self._show_delivery(s.delivery)
 
     @rx.event
     def set_open(self, value: bool):
@@ -201,6 +265,29 @@ class ScheduleState(PageState, rx.State):
     def set_enabled(self, value: bool):
         self.enabled = bool(value)
 
+    @rx.event
+    def toggle_delivery_user(self, username: str):
+        if username in self.delivery_users:
+            self.delivery_users = [u for u in self.delivery_users if u != username]
+        else:
+            self.delivery_users = [*self.delivery_users, username]
+
+    @rx.event
+    def toggle_delivery_webhook(self, webhook_id: str):
+        self.delivery_webhooks = df.toggled(self.delivery_webhooks, webhook_id)
+
+    @rx.event
+    def set_by_email(self, value: bool):
+        self.by_email = bool(value)
+
+    @rx.event
+    def set_by_in_app(self, value: bool):
+        self.by_in_app = bool(value)
+
+    @rx.event
+    def set_outside_emails(self, value: str):
+        self.outside_emails = value
+
     def _body(self, item: ScheduleItem | None = None, **changes: Any) -> dict[str, Any]:
         if item is not None:
             body = {
@@ -209,6 +296,7 @@ class ScheduleState(PageState, rx.State):
                 "format": item.format,
                 "enabled": item.enabled,
                 "timezone": item.timezone,
+                "delivery": item.delivery or None,
             }
         else:
             body = {
@@ -217,6 +305,13 @@ class ScheduleState(PageState, rx.State):
                 "format": self.format,
                 "enabled": self.enabled,
                 "timezone": self.timezone.strip() or "UTC",
+                "delivery": df.delivery_body(
+                    self.delivery_users,
+                    self.by_email,
+                    self.by_in_app,
+                    self.outside_emails,
+                    self.delivery_webhooks,
+                ),
             }
         return {**body, **changes}
 
@@ -268,7 +363,7 @@ class ScheduleState(PageState, rx.State):
     @rx.event
     def show_runs(self, schedule_id: str):
         item = next((x for x in self.schedules if x.id == schedule_id), None)
-        self.runs_for, self.runs = schedule_id, []
+        self.runs_for, self.runs, self.deliveries = schedule_id, [], []
         self.runs_title = f"{item.report_name} · {item.cron_text}" if item else ""
         return ScheduleState.watch_runs
 
@@ -288,6 +383,7 @@ class ScheduleState(PageState, rx.State):
         while waited <= WATCH_FOR_S:
             try:
                 runs = await client.schedule_runs(schedule_id)
+                sent = await client.schedule_deliveries(schedule_id)
             except ApiError as exc:
                 async with self:
                     if self.runs_for == schedule_id and await self._current(generation):
@@ -298,6 +394,7 @@ class ScheduleState(PageState, rx.State):
                     return
                 tab = self.router.session.client_token
                 self.runs = [await self._run(r, token, tab) for r in runs]
+                self.deliveries = [delivery_item(d) for d in sent]
             await asyncio.sleep(WATCH_EVERY_S)
             waited += WATCH_EVERY_S
 

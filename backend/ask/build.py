@@ -12,6 +12,7 @@ from backend.ask.intent import FilterIntent, GroupIntent, Intent, MeasureIntent,
 from backend.ask.joins import Sources
 from backend.ask.lexicon import DATES, Meaning, is_id, is_measure
 from backend.ask.models import AskAnswer, Interpretation, Part
+from backend.query.spec import MAX_LIMIT
 
 _AGG_LABEL = {
     "sum": "Total",
@@ -303,9 +304,11 @@ class _Builder:
         if limit is None and intent.which and intent.rank and groups:
             limit = 1  # "which region has the highest revenue": the one
         if limit is not None:
-            self.spec_doc["page_size"] = max(1, min(limit, 1000))
+            # A top N is the result's row limit, not a page size: the explorer, the count
+            # and an export all show those N rows (backend.query.steps.top_n).
+            self.spec_doc["limit"] = max(1, min(limit, MAX_LIMIT))
             text = intent.limit[1] if intent.limit else (intent.rank[2] if intent.rank else "")
-            self.part("limit", text, f"First {limit}", "page_size")
+            self.part("limit", text, f"First {limit}", "limit")
 
     def _explicit_sort(self, measures: list[str]) -> list[dict[str, str]]:
         if self.intent.sort is None:

@@ -107,7 +107,6 @@ def _tail_parts(spec: QuerySpec, n: Namer) -> list[Part]:
     if (v := spec.vintage) is not None:
         said = " ".join(str(x) for x in (v.load_type, v.load_id) if x) or "all loads"
         parts.append(_part("vintage", n.words(v.load_type or "", v.load_id or ""), said, "vintage"))
-    if "page_size" in spec.model_fields_set:
-        size = spec.page_size
-        parts.append(_part("limit", n.words(size), f"first {size}", "page_size"))
+    if spec.limit is not None:
+        parts.append(_part("limit", n.words(spec.limit), f"first {spec.limit}", "limit"))
     return parts

@@ -90,8 +90,8 @@ object that matches the JSON schema given, and nothing else: no SQL, no prose, n
 Rules:
 - Use only the datasets and column names listed below (the "name", never the label).
 - Do not use "calculated", "expr" or "where": only plain columns, measures over columns, \
-filters, group_by, sort and page_size.
-- "top N" / "bottom N": sort by the measure (desc / asc) and set page_size to N.
+filters, group_by, sort and limit.
+- "top N" / "bottom N": sort by the measure (desc / asc) and set limit to N.
 - Grouping a date by a period: a group_by entry {"column": ..., "bucket": "month"}.
 - A join uses "joins" with the key columns named as "<dataset>.<column>".
 - Vintage: {"load_type": one of the dataset's load_types}; omit it for the default load.

@@ -199,3 +199,10 @@ class TileDataIn(Model):
     filters: Annotated[dict[Id, FilterValue], Field(max_length=MAX_FILTERS)] = {}
     cross: Annotated[list[CrossFilter], Field(max_length=10)] = []
     page_size: Annotated[int, Field(ge=1, le=1_000)] = 500
+
+
+class TilesDataIn(TileDataIn):
+    """`TileDataIn` for several report tiles at once (POST .../tiles/data): the tiles a
+    view shows, at most a tab's worth, each answered as its own tile request would be."""
+
+    tiles: Annotated[list[Id], Field(min_length=1, max_length=MAX_TILES_PER_TAB)]

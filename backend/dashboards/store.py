@@ -35,9 +35,15 @@ def document(row: DashboardRow | DashboardVersionRow) -> DashboardIn:
 
 
 def _readable(found: Found, user: User, hidden: frozenset[str]) -> bool:
-    row = found.row
-    mine_or_shared = row.owner_id == user.id or row.shared or user.is_admin
-    return mine_or_shared and not found.doc.datasets & hidden
+    return may_read(found.row.owner_id, found.row.shared, found.doc, user, hidden)
+
+
+def may_read(
+    owner_id: int, shared: bool, doc: DashboardIn, user: User, hidden: frozenset[str]
+) -> bool:
+    """Theirs or shared (an admin: any), and no dataset in it hidden from them."""
+    mine_or_shared = owner_id == user.id or shared or user.is_admin
+    return mine_or_shared and not doc.datasets & hidden
 
 
 def visible(session: Session, dashboard_id: str, user: User, hidden: frozenset[str]) -> Found:

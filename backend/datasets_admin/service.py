@@ -215,7 +215,10 @@ class DatasetAdmin:
         defaults = existing_types(warehouse, key) if load else {}
         limits = UploadLimits.of(self._settings)
         frame, plans = read_typed(upload.path, upload.format, fields.types, defaults, limits=limits)
-        _, rows = write_dataset(frame, warehouse, key, load, replace=fields.replace)
+        delta = self._settings.upload_table_format == "delta"
+        _, rows = write_dataset(
+            frame, warehouse, key, load, replace=fields.replace, delta=delta, user=by
+        )
         if entry is None and not existed:
             self._record_upload(key, plans, by)
         self._catalog.refresh()

@@ -1,10 +1,11 @@
 """`python -m backend.demo [--rows N] [--out DIR] [--seed S] [--target parquet|postgres]`:
-build the demo warehouse (Parquet files), or load it into PostgreSQL (AURORA_DB_URL, schema
-AURORA_DB_SCHEMA, default public)."""
+build the demo warehouse (Parquet files, `global_sales` a Delta table), or load it into
+PostgreSQL (AURORA_DB_URL, schema AURORA_DB_SCHEMA, default public)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # delta-rs warns once per string column per file when it writes the log (no statistics
+    # for strings): a screenful of noise around the progress lines. Read when it is imported.
+    os.environ.setdefault("RUST_LOG", "error")
     if args.target == "postgres":
         return _load_postgres(args.rows, args.seed)
     out: Path = args.out if args.out is not None else get_settings().data_dir

@@ -1,4 +1,5 @@
 """Write the demo warehouse: three Parquet datasets built aside, then swapped into place.
+`global_sales` is a Delta table (`backend.demo.delta`), the two small ones plain files.
 
 The build goes to `<out>/.demo-tmp-<pid>-<hex>` (the catalog ignores names starting with
 `.`), and only the three demo datasets are replaced, so datasets an admin put in the same
@@ -30,6 +31,8 @@ ROSTER = "employee_roster.parquet"
 PRODUCTS = "products.parquet"
 DATASETS = (SALES, ROSTER, PRODUCTS)
 MANIFEST = "_demo_manifest.json"
+#: In the manifest, so a warehouse built before `global_sales` was Delta is rebuilt.
+FORMAT = "delta"
 TMP_PREFIX = ".demo-tmp-"
 OLD_PREFIX = ".demo-old-"
 #: Sales rows per COPY: bounds memory and gives a progress line per chunk.
@@ -105,6 +108,14 @@ def _write_datasets(tmp: Path, rows: int, seed: int, chunk_rows: int, report: Pr
             stop = min(rows, start + chunk_rows)
             _write_sales_chunk(con, tmp / SALES, seed, start, stop, chunk=start // chunk_rows)
             report(f"{SALES}: {stop:,} / {rows:,} rows")
+        report(f"{SALES}: Delta table version 0, {_to_delta(tmp / SALES):,} files")
+
+
+def _to_delta(folder: Path) -> int:
+    # Imported here: the CLI quiets delta-rs's logging first, which works only before import.
+    from backend.demo import delta
+
+    return delta.convert(folder)
 
 
 def _write_sales_chunk(
@@ -152,6 +163,7 @@ def _manifest(rows: int, seed: int) -> dict[str, object]:
         "rows": rows,
         "seed": seed,
         "duckdb": duckdb.__version__,
+        "format": FORMAT,
     }
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
+from backend.catalog.delta import is_delta
 from backend.errors import Conflict, InvalidUpload
+from backend.ingest.delta_writer import table_types, write_delta
 from backend.ingest.types import sql_name
 
 # No leading `_` or `.`: the warehouse scan takes those for writes in progress.
@@ -43,12 +45,25 @@ def target_path(warehouse: Path, key: str, load_type: str | None, load_id: str |
         if (warehouse / key).is_dir():
             raise InvalidUpload(f"Dataset '{key}' has loads; give load_type and load_id.")
         return warehouse / f"{key}.parquet"
-    for label, value in (("load_type", load_type), ("load_id", load_id)):
-        if not LOAD_VALUE.match(value):
-            raise InvalidUpload(f"{label} '{value}' may hold only letters, digits, - and _.")
+    check_load(load_type, load_id)
     if (warehouse / f"{key}.parquet").exists():
         raise InvalidUpload(f"Dataset '{key}' has no loads; upload without load_type/load_id.")
     return warehouse / key / f"load_type={load_type}" / f"load_id={load_id}" / "part-0.parquet"
+
+
+def check_load(load_type: str, load_id: str) -> None:
+    for label, value in (("load_type", load_type), ("load_id", load_id)):
+        if not LOAD_VALUE.match(value):
+            raise InvalidUpload(f"{label} '{value}' may hold only letters, digits, - and _.")
+
+
+def writes_delta(warehouse: Path, key: str, *, new_as_delta: bool) -> bool:
+    """A Delta table takes its uploads as new versions; plain Parquet stays plain (its loads
+    are folders of files); a new dataset is written as `new_as_delta` says."""
+    if is_delta(warehouse / key):
+        return True
+    plain = (warehouse / key).exists() or (warehouse / f"{key}.parquet").exists()
+    return new_as_delta and not plain
 
 
 @contextmanager
@@ -76,6 +91,8 @@ def existing_schema(warehouse: Path, key: str) -> dict[str, str] | None:
 
 def existing_types(warehouse: Path, key: str) -> dict[str, str]:
     """Column -> type name (as `read_typed` takes them) of an earlier load of `key`."""
+    if is_delta(warehouse / key):
+        return table_types(warehouse / key)
     first = _first_load(warehouse, key)
     if first is None:
         return {}
@@ -84,27 +101,52 @@ def existing_types(warehouse: Path, key: str) -> dict[str, str]:
 
 
 def write_dataset(
-    frame: pl.LazyFrame, warehouse: Path, key: str, load: tuple[str, str] | None, *, replace: bool
+    frame: pl.LazyFrame,
+    warehouse: Path,
+    key: str,
+    load: tuple[str, str] | None,
+    *,
+    replace: bool,
+    delta: bool = False,
+    user: str = "",
 ) -> tuple[Path, int]:
-    """Write `frame` as dataset `key` (or one load of it); returns the final path and rows."""
+    """Write `frame` as dataset `key` (or one load of it); returns the final path and rows.
+    With `delta` the dataset is (or becomes) a Delta table: see `writes_delta`."""
+    if writes_delta(warehouse, check_key(key), new_as_delta=delta):
+        if load:
+            check_load(*load)
+        frame = _without_load_columns(frame, load)
+        with staging(warehouse) as tmp:
+            staged = _sink(frame, tmp)
+            rows = write_delta(staged, warehouse, key, load, replace=replace, user=user)
+        return warehouse / key, rows
     load_type, load_id = load if load else (None, None)
     final = target_path(warehouse, check_key(key), load_type, load_id)
     if final.exists() and not replace:
         what = f"Load {load_type}/{load_id}" if load else f"Dataset '{key}'"
         raise Conflict(f"{what} already exists; choose a new load id or replace it.")
-    in_file = [c for c in LOAD_COLUMNS if c in frame.collect_schema()]
-    if load and in_file:  # the partition folders carry the load; the file's copy would clash
-        frame = frame.drop(in_file)
+    frame = _without_load_columns(frame, load)
     with staging(warehouse) as tmp:
-        staged = tmp / "part-0.parquet"
-        try:
-            frame.sink_parquet(staged, compression="zstd")
-        except pl.exceptions.PolarsError as e:
-            raise InvalidUpload(f"The file could not be converted: {_first_line(e)}") from e
+        staged = _sink(frame, tmp)
         _check_compatible(warehouse, key, staged, load is not None)
         rows = pq.read_metadata(staged).num_rows
         _place(staged, final, warehouse)
     return final, rows
+
+
+def _without_load_columns(frame: pl.LazyFrame, load: tuple[str, str] | None) -> pl.LazyFrame:
+    """The partitions carry the load; the file's own copy would clash."""
+    in_file = [c for c in LOAD_COLUMNS if c in frame.collect_schema()]
+    return frame.drop(in_file) if load and in_file else frame
+
+
+def _sink(frame: pl.LazyFrame, tmp: Path) -> Path:
+    staged = tmp / "part-0.parquet"
+    try:
+        frame.sink_parquet(staged, compression="zstd")
+    except pl.exceptions.PolarsError as e:
+        raise InvalidUpload(f"The file could not be converted: {_first_line(e)}") from e
+    return staged
 
 
 def _first_line(error: Exception) -> str:

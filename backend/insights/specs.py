@@ -65,6 +65,7 @@ def axis_of(request: InsightsRequest, dataset: Dataset) -> Axis:
         "sort": [],
         "columns": [],
         "totals": None,
+        "limit": None,  # the findings read the whole series, not a top N of its rows
         "page": 1,
     }
     base = spec.model_copy(update=blank)

@@ -60,6 +60,8 @@ class ScheduleRow(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     format: Mapped[str] = mapped_column(String(8))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Who each run is sent to (backend.delivery.targets.DeliveryTargets); None: nobody.
+    delivery: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     next_run_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -80,3 +82,9 @@ class ScheduleRunRow(Base):
     job_id: Mapped[str | None] = mapped_column(String(32), default=None)
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending (claimed with delivery to do) -> delivering (one scheduler took it) -> done;
+    # None: the schedule delivers nothing (backend.delivery.schedule_runs).
+    delivery_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The lease of a `delivering` run, renewed while it is sent; an old one means its
+    # holder died, and the run is claimed again (backend.delivery.lease).
+    delivery_claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,8 @@ def claim(store: Store, schedule_id: str, now: dt.datetime) -> str | None:
             if row.next_run_at > now:
                 return None
             run = ScheduleRunRow(schedule_id=row.id, scheduled_for=row.next_run_at)
+            # The run's delivery is claimed later, once its export is done.
+            run.delivery_status = "pending" if row.delivery else None
             session.add(run)
             session.flush()  # the unique (schedule_id, scheduled_for) decides here
             row.next_run_at = next_runs(row.cron, row.timezone, now, 1)[0]
@@ -174,13 +177,21 @@ async def tick(store: Store, exports: ExportService, now: dt.datetime | None = N
     return started
 
 
-async def loop(store: Store, exports: ExportService, **_: Any) -> None:
-    """The in-process scheduler (no Redis): a tick each minute, a sweep every ten."""
+async def loop(
+    store: Store,
+    exports: ExportService,
+    after_tick: Callable[[], Awaitable[object]] | None = None,
+    **_: Any,
+) -> None:
+    """The in-process scheduler (no Redis): a tick each minute, a sweep every ten.
+    `after_tick` delivers the runs whose export is done (backend.delivery.schedule_runs)."""
     minutes = 0
     while True:
         await asyncio.sleep(60 - utcnow().second + 0.5)  # just after each minute starts
         try:
             await tick(store, exports)
+            if after_tick is not None:
+                await after_tick()
             if isinstance(exports.runner, InProcessRunner):  # another process may have died
                 await asyncio.to_thread(exports.runner.fail_orphans)
             if minutes % SWEEP_EVERY_MIN == 0:

@@ -9,7 +9,9 @@ see `AccessPolicy.hidden_from`) is 404 as well, with its runs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.dashboards import store as dashboard_store
 from backend.dashboards.tables import DashboardRow
-from backend.errors import NotFound
+from backend.errors import BadRequest, NotFound
 from backend.jobs.cron import check_cron, next_runs
 from backend.jobs.models import ExportJobRow, ScheduleRow, ScheduleRunRow
 from backend.jobs.quotas import Quotas
@@ -41,6 +43,14 @@ class ScheduleFields:
     enabled: bool = True
     timezone: str = "UTC"
     dashboard_id: str | None = None
+    # Who each run is sent to (backend.delivery.targets.DeliveryTargets, as JSON); None: nobody.
+    delivery: dict[str, Any] | None = None
+
+
+# Checks a delivery against the datasets the schedule reads and returns what to store (None:
+# nobody), or raises a 400 (backend.delivery.recipients.RecipientRules.check). Injected, so
+# the jobs package does not import delivery (which imports jobs).
+DeliveryCheck = Callable[[Session, dict[str, Any], frozenset[str]], dict[str, Any] | None]
 
 
 def _reads_hidden(spec: dict[str, Any] | None, hidden: frozenset[str]) -> bool:
@@ -71,21 +81,24 @@ def _visible(session: Session, schedule_id: str, user: User, hidden: frozenset[s
 
 def _check_target(
     session: Session, fields: ScheduleFields, owner: User, hidden: frozenset[str]
-) -> None:
-    """The owner may open what the schedule delivers (a dashboard: as the API's 404 says)."""
+) -> frozenset[str]:
+    """The owner may open what the schedule delivers (a dashboard: as the API's 404 says);
+    the datasets it reads."""
     if fields.dashboard_id is not None:
-        dashboard_store.visible(session, fields.dashboard_id, owner, hidden)
-        return
+        found = dashboard_store.visible(session, fields.dashboard_id, owner, hidden)
+        return found.doc.datasets
     report_id = fields.report_id or ""
     report = session.get(ReportRow, report_id)
     if report is None or not (report.owner_id == owner.id or report.shared or owner.is_admin):
         raise NotFound(f"Report {report_id} was not found.")
     if _reads_hidden(report.spec, hidden):
         raise NotFound(f"Report {report_id} was not found.")
+    return QuerySpec.model_validate(report.spec).datasets
 
 
 def _apply(row: ScheduleRow, fields: ScheduleFields, now: dt.datetime) -> None:
     row.report_id, row.dashboard_id = fields.report_id, fields.dashboard_id
+    row.delivery = fields.delivery
     row.cron, row.format = fields.cron, fields.format
     row.enabled, row.timezone = fields.enabled, fields.timezone
     row.next_run_at = next_runs(fields.cron, fields.timezone, now, 1)[0]
@@ -95,9 +108,25 @@ class Schedules:
     """One caller's schedules; `hidden` are the datasets that caller may not see."""
 
     def __init__(
-        self, store: Store, hidden: frozenset[str] = frozenset(), quotas: Quotas | None = None
+        self,
+        store: Store,
+        hidden: frozenset[str] = frozenset(),
+        quotas: Quotas | None = None,
+        delivery_check: DeliveryCheck | None = None,
     ) -> None:
         self.store, self.hidden, self.quotas = store, hidden, quotas
+        self.delivery_check = delivery_check
+
+    def _checked(
+        self, session: Session, fields: ScheduleFields, datasets: frozenset[str]
+    ) -> ScheduleFields:
+        """`fields` with its delivery as checked and stored (a 400 when it may not be)."""
+        if fields.delivery is None:
+            return fields
+        if self.delivery_check is None:  # only a script without the rules gets here
+            raise BadRequest("Delivery cannot be checked here.")
+        stored = self.delivery_check(session, fields.delivery, datasets)
+        return dataclasses.replace(fields, delivery=stored)
 
     def _check_quotas(
         self, session: Session, owner: User, fields: ScheduleFields, *, editing: str | None
@@ -127,7 +156,8 @@ class Schedules:
     def create(self, user: User, fields: ScheduleFields) -> ScheduleRow:
         check_cron(fields.cron, fields.timezone)
         with self.store.session() as session:
-            _check_target(session, fields, user, self.hidden)
+            datasets = _check_target(session, fields, user, self.hidden)
+            fields = self._checked(session, fields, datasets)
             self._check_quotas(session, user, fields, editing=None)
             row = ScheduleRow(owner_id=user.id)
             _apply(row, fields, utcnow())
@@ -140,7 +170,8 @@ class Schedules:
         with self.store.session() as session:
             row = _visible(session, schedule_id, user, self.hidden)
             owner = _owner(session, row.owner_id, user)
-            _check_target(session, fields, owner, self.hidden)
+            datasets = _check_target(session, fields, owner, self.hidden)
+            fields = self._checked(session, fields, datasets)
             self._check_quotas(session, owner, fields, editing=row.id)
             _apply(row, fields, utcnow())
             session.flush()

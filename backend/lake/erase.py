@@ -34,6 +34,8 @@ from backend.query.spec import FilterGroup, QuerySpec, Vintage
 from backend.query.steps.ctes import build_ctes
 
 _RETENTION = "delta.logRetentionDuration"
+_NO_RETENTION = "interval 0 seconds"
+OPERATION_KEY, ERASE = "aurora.operation", "erase"
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def apply(
     select = select.where(exp.and_(scope.copy(), keep) if scope is not None else keep)
     schema = pa.schema(table.schema().to_arrow())
     kept = run(select).select(schema.names).cast(schema)
-    commit = CommitProperties(custom_metadata={"aurora.user": user, "aurora.operation": "erase"})
+    commit = CommitProperties(custom_metadata={"aurora.user": user, OPERATION_KEY: ERASE})
     try:
         write_deltalake(
             table,
@@ -131,11 +133,20 @@ def apply(
         )
     except CommitFailedError as e:
         raise Conflict("The dataset changed while erasing; preview again.") from e
-    vacuumed = _forget_history(folder, retention_hours)
+    vacuumed = forget_history(folder, retention_hours)
     return Erased(seen.rows, DeltaTable(str(folder)).version(), vacuumed)
 
 
-def _forget_history(folder: Path, retention_hours: float) -> int:
+def unfinished(folder: Path) -> bool:
+    """An erase committed whose history is still readable: its process stopped (a crash, a
+    kill) between the commit and the vacuum or the log's cut. A finished erase (retention
+    0) leaves no version before its own in the log."""
+    entries = DeltaTable(str(folder)).history()
+    erases = [int(e["version"]) for e in entries if e.get(OPERATION_KEY) == ERASE]
+    return bool(erases) and min(int(e["version"]) for e in entries) < max(erases)
+
+
+def forget_history(folder: Path, retention_hours: float) -> int:
     """Vacuum the files no current version names, then cut the log to a checkpoint of now."""
     table = DeltaTable(str(folder))
     removed = table.vacuum(
@@ -144,7 +155,9 @@ def _forget_history(folder: Path, retention_hours: float) -> int:
     if retention_hours > 0:  # older versions stay readable until a later vacuum
         return len(removed)
     previous = table.metadata().configuration.get(_RETENTION)
-    table.alter.set_table_properties({_RETENTION: "interval 0 seconds"})
+    if previous == _NO_RETENTION:  # left by an erase stopped before it set it back
+        previous = None
+    table.alter.set_table_properties({_RETENTION: _NO_RETENTION})
     table = DeltaTable(str(folder))
     table.create_checkpoint()
     table.cleanup_metadata()

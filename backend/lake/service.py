@@ -11,6 +11,7 @@ from sqlglot import exp
 
 from backend.errors import Conflict
 from backend.lake import erase
+from backend.lake.erase import Erased, forget_history, unfinished
 from backend.query.spec import FilterGroup
 
 
@@ -30,8 +31,8 @@ class Lake:
                 f"The filter now matches {read.seen.rows:,} rows, not the {expected_rows:,} "
                 "previewed; preview again."
             )
-        if read.seen.rows == 0:
-            return erase.Erased(0, read.seen.version, 0)
+        if read.seen.rows == 0:  # nothing left to delete; finish an erase stopped midway
+            return self._finish(key, read)
         try:
             return erase.apply(
                 self._adapter.run,
@@ -45,6 +46,18 @@ class Lake:
         finally:  # whatever happened on disk, no view may keep naming vacuumed files
             self._catalog.forget_versions(key)
             self._catalog.refresh()
+
+    def _finish(self, key: str, read: _Read) -> Erased:
+        """Erase again after an erase was killed between its commit and its vacuum: the
+        rows are gone from the current version, so vacuum and cut the log now."""
+        if self._retention != 0 or not unfinished(read.folder):
+            return Erased(0, read.seen.version, 0)
+        try:
+            vacuumed = forget_history(read.folder, 0)
+        finally:
+            self._catalog.forget_versions(key)
+            self._catalog.refresh()
+        return Erased(0, read.seen.version, vacuumed)
 
     def _read(self, key: str, filters: FilterGroup) -> _Read:
         """The current version's view, the filter's predicate and the rows it matches: what

@@ -7,6 +7,8 @@ Shape of every query (one code path for one dataset or many):
     SELECT <outputs> FROM "<alias>_rows" AS "<alias>" [JOIN ... ON ...]
     WHERE <filters across datasets, or on a null-supplying side>
     GROUP BY ... HAVING <filters on measures> ORDER BY <keys + tie-breakers> LIMIT/OFFSET
+
+(A top N, `limit`, wraps that query whole: backend.query.steps.top_n.)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from backend.query.steps.select import require_mandatory_filters, select_outputs
 from backend.query.steps.shown_totals import totals_over_shown_groups
 from backend.query.steps.sort import order_rows
 from backend.query.steps.sources import bind_joins, resolve_sources
+from backend.query.steps.top_n import keep_top
 from backend.query.steps.totals import group_totals, order_totals, total_level
 from backend.query.values import compile_values
 
@@ -53,6 +56,7 @@ STEPS: tuple[Step, ...] = (
     assemble,
     totals_over_shown_groups,
     group_totals,
+    keep_top,
     paginate,
     check_depth,
 )

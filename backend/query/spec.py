@@ -18,6 +18,7 @@ MAX_FILTER_NODES = 500
 MAX_IN_VALUES = 5_000
 MAX_COLUMNS = 500
 MAX_PAGE_SIZE = 1_000
+MAX_LIMIT = 10_000_000
 MAX_MEASURES = 1_000  # a pivot cross-tab is one measure per (pivot value, value column)
 MAX_LABEL = 100_000  # a pivot result field: pivot values of any length, joined
 
@@ -218,6 +219,10 @@ class QuerySpec(Model):
     # totals over (0 = a plain group row).
     totals: Literal["rollup", "grand"] | None = None
     sort: Annotated[list[SortKey], Field(max_length=20)] = []
+    # Top N: the result is only its first `limit` rows in the sort order ("top 5 regions by
+    # revenue"), pushed down as a LIMIT (backend.query.steps.top_n). Pages, the count,
+    # exports and totals all see those rows only; `page_size` stays a page of them.
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
     page: Annotated[int, Field(ge=1, le=10_000_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 50
 

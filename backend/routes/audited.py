@@ -17,17 +17,33 @@ from backend.services.usage import spec_usage
 
 
 async def audited_page(
-    request: Request, user: User, spec: QuerySpec, work: Awaitable[PageResult], *, action: str
+    request: Request,
+    user: User,
+    spec: QuerySpec,
+    work: Awaitable[PageResult],
+    *,
+    action: str,
+    watch: bool = True,
 ) -> PageResult:
-    """`action` is `query.run` or `query.preview`; failures are recorded with their code."""
+    """`action` is `query.run` or `query.preview`; failures are recorded with their code.
+    `watch`: cancel the work when the client disconnects (False: a streamed response,
+    which its stream cancels itself)."""
     started = time.perf_counter()
     try:
-        result = await cancel_on_disconnect(request, work)
+        result = await (cancel_on_disconnect(request, work) if watch else work)
     except AuroraError as e:
         _record(request, user, spec, action, started, rows=None, status=e.code, error=e.message)
         raise
     _record(request, user, spec, action, started, rows=len(result.rows), status="ok")
     return result
+
+
+def record_answered(
+    request: Request, user: User, spec: QuerySpec, *, action: str, rows: int
+) -> None:
+    """The audit row of a request answered from a kept response (no query ran): the same
+    record as a run's, so every read of data is still audited per request."""
+    _record(request, user, spec, action, time.perf_counter(), rows=rows, status="ok")
 
 
 def _record(

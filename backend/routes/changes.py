@@ -1,4 +1,5 @@
-"""Change data capture, push: POST /api/datasets/{key}/changes (admins and their API keys).
+"""Change data capture, push: POST /api/datasets/{key}/changes (admins, users with the
+`ingest` role, and their API keys).
 
 The body is a batch of insert/update/delete events keyed by the dataset's `primary_key`
 setting, merged atomically as one new version of its Delta table; a batch id seen before
@@ -14,11 +15,11 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend import audit
-from backend.deps import AdminUser, DatasetAdminDep, ServicesDep, require_admin
+from backend.deps import DatasetAdminDep, IngestUser, ServicesDep, require_ingest
 from backend.errors import BadRequest
 from backend.lake import changes
 
-router = APIRouter(tags=["datasets"], dependencies=[Depends(require_admin)])
+router = APIRouter(tags=["datasets"], dependencies=[Depends(require_ingest)])
 
 
 class ChangeEvent(BaseModel):
@@ -48,7 +49,7 @@ class ChangesApplied(BaseModel):
 async def push_changes(
     key: str,
     body: ChangeBatch,
-    admin: AdminUser,
+    admin: IngestUser,
     services: ServicesDep,
     datasets: DatasetAdminDep,
     request: Request,

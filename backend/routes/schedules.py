@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend import audit
-from backend.deps import CurrentUser, SchedulesDep, require_user
+from backend.delivery.history import deliveries_of
+from backend.delivery.targets import DeliveryTargets
+from backend.deps import ContextDep, CurrentUser, SchedulesDep, require_user
 from backend.jobs.cron import next_runs
 from backend.jobs.models import ScheduleRow
 from backend.jobs.schedules import ScheduleFields
@@ -34,6 +36,10 @@ class ScheduleIn(BaseModel):
     format: Literal["csv", "xlsx", "parquet", "pdf"] = "csv"
     enabled: bool = True
     timezone: Annotated[str, Field(min_length=1, max_length=64)] = "UTC"
+    delivery: DeliveryTargets | None = Field(
+        None,
+        description="Who each run is sent to (docs/delivery.md); each user as their RLS allows",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> ScheduleIn:
@@ -58,6 +64,7 @@ class ScheduleOut(BaseModel):
     next_runs: list[dt.datetime]
     created_at: dt.datetime
     updated_at: dt.datetime
+    delivery: DeliveryTargets | None = None
 
 
 class RunOut(BaseModel):
@@ -85,6 +92,7 @@ def _out(row: ScheduleRow) -> ScheduleOut:
         next_runs=upcoming,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        delivery=DeliveryTargets.model_validate(row.delivery) if row.delivery else None,
     )
 
 
@@ -103,8 +111,15 @@ def _run(run: Any, job: Any) -> RunOut:
 
 
 def _fields(body: ScheduleIn) -> ScheduleFields:
+    delivery = body.delivery.model_dump(mode="json") if body.delivery is not None else None
     return ScheduleFields(
-        body.report_id, body.cron, body.format, body.enabled, body.timezone, body.dashboard_id
+        body.report_id,
+        body.cron,
+        body.format,
+        body.enabled,
+        body.timezone,
+        body.dashboard_id,
+        delivery,
     )
 
 
@@ -152,3 +167,37 @@ def delete_schedule(
 @router.get("/{schedule_id}/runs", response_model=list[RunOut])
 def list_runs(schedule_id: str, user: CurrentUser, schedules: SchedulesDep) -> list[RunOut]:
     return [_run(run, job) for run, job in schedules.runs(schedule_id, user)]
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    run_id: str
+    channel: str
+    recipient: str
+    status: str = Field(description="sending, sent or failed")
+    attempts: int
+    error: str | None
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+
+
+@router.get("/{schedule_id}/deliveries", response_model=list[DeliveryOut])
+def list_deliveries(
+    schedule_id: str, user: CurrentUser, schedules: SchedulesDep, context: ContextDep
+) -> list[DeliveryOut]:
+    """Every send of the schedule's recent runs, newest first: who, over what, how it went."""
+    run_ids = [run.id for run, _ in schedules.runs(schedule_id, user)]
+    return [
+        DeliveryOut(
+            id=row.id,
+            run_id=row.source_id,
+            channel=row.channel,
+            recipient=row.recipient,
+            status=row.status,
+            attempts=row.attempts,
+            error=row.error,
+            created_at=row.created_at,
+            finished_at=row.finished_at,
+        )
+        for row in deliveries_of(context.store, "schedule", run_ids)
+    ]

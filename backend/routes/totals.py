@@ -29,7 +29,8 @@ async def totals(
     spec: QuerySpec, user: CurrentUser, queries: QueriesDep, request: Request
 ) -> JSONResponse:
     """One row: the spec's measures over the rows of every group it shows (under a measure
-    filter, only the groups that pass it), NULL in the group-by columns; the spec's page,
-    sort and `totals` are ignored. Row-level security, vintage and the cost gate apply."""
+    filter, only the groups that pass it; with a top N `limit`, only those N), NULL in the
+    group-by columns; the spec's page and `totals` are ignored, and its sort unless it has a
+    `limit`. Row-level security, vintage and the cost gate apply."""
     found = await cancel_on_disconnect(request, grand_total(queries, spec, user))
     return JSONResponse(asdict(found))

@@ -60,3 +60,14 @@ def check_admin(user: User) -> User:
 async def require_admin(user: Annotated[User, Depends(require_user)]) -> User:
     """An active admin: 401 without credentials, 403 `forbidden` for a viewer."""
     return check_admin(user)
+
+
+def check_ingest(user: User) -> User:
+    if not user.may_ingest:
+        raise Forbidden("This needs an administrator or the ingest role.")
+    return user
+
+
+async def require_ingest(user: Annotated[User, Depends(require_user)]) -> User:
+    """An active admin or ingest user (pushing changes): 403 `forbidden` for a viewer."""
+    return check_ingest(user)

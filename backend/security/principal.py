@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Row
 
 from backend.store.models import UserRow
 
-Role = Literal["viewer", "admin"]
+# `ingest`: a viewer that may also push changes to datasets (CDC loaders).
+Role = Literal["viewer", "admin", "ingest"]
 
 
 class User(BaseModel):
@@ -33,13 +35,18 @@ class User(BaseModel):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def may_ingest(self) -> bool:
+        return self.role in ("admin", "ingest")
+
     @classmethod
-    def from_row(cls, row: UserRow, **extra: Any) -> User:
+    def from_row(cls, row: UserRow | Row[Any], **extra: Any) -> User:
+        """From the ORM row, or a Core row with the same columns (`authenticate`)."""
         return cls(
             id=row.id,
             username=row.username,
             display_name=row.display_name,
-            role="admin" if row.role == "admin" else "viewer",
+            role=row.role if row.role in ("admin", "ingest") else "viewer",
             attributes=dict(row.attributes or {}),
             active=row.active,
             **extra,

@@ -21,6 +21,7 @@ PRINT = "print:"
 _PRINT_ROUTES: list[tuple[str, re.Pattern[str]]] = [
     ("GET", re.compile(r"/api/dashboards/(?P<d>[^/]+)")),
     ("POST", re.compile(r"/api/dashboards/(?P<d>[^/]+)/tiles/[^/]+/data")),
+    ("POST", re.compile(r"/api/dashboards/(?P<d>[^/]+)/tiles/data")),  # the batch
     # The page lists the viewer's own bookmarks as it opens; refused, it would print the
     # refusal in its error banner. Reading them shows the print nothing it draws.
     ("GET", re.compile(r"/api/dashboards/(?P<d>[^/]+)/bookmarks")),
@@ -34,6 +35,15 @@ def print_scope(dashboard_id: str) -> str:
     return PRINT + dashboard_id
 
 
+# A delivery email's download link (backend.delivery.file_link): it opens one export's file
+# once, through its own route, and no API route at all (`allowed` is False for it).
+FILE = "file:"
+
+
+def file_scope(export_id: str) -> str:
+    return FILE + export_id
+
+
 def allowed(scope: str, method: str, path: str) -> bool:
     """Whether a token of `scope` may make this request.
 
@@ -45,6 +55,10 @@ def allowed(scope: str, method: str, path: str) -> bool:
     False
     >>> allowed("print:d1", "POST", "/api/dashboards/d1/tiles/t/data")
     True
+    >>> allowed("print:d1", "POST", "/api/dashboards/d1/tiles/data")
+    True
+    >>> allowed("print:d1", "POST", "/api/dashboards/d2/tiles/data")
+    False
     >>> allowed("print:d1", "POST", "/api/query"), allowed("other", "GET", "/api/auth/me")
     (False, False)
     """
@@ -63,5 +77,5 @@ def allowed(scope: str, method: str, path: str) -> bool:
 def check_scope(user: User, method: str, path: str) -> User:
     """The caller as is, or 403 when their token's scope does not cover this request."""
     if user.token_scope is not None and not allowed(user.token_scope, method, path):
-        raise Forbidden("This token may only be used to print one dashboard.")
+        raise Forbidden("This token may only be used for the one thing it was issued for.")
     return user

@@ -6,7 +6,9 @@ so an account change ends every session opened before it."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import jwt
@@ -14,6 +16,7 @@ import jwt
 from backend.errors import Unauthenticated
 
 ALGORITHM = "HS256"
+_EXPIRED = "Your session has expired; please log in again."
 ISSUER = "aurora"
 
 
@@ -28,10 +31,20 @@ class TokenClaims:
     scope: str | None = None
 
 
+# Verified tokens kept per process (a few hundred bytes each): more than the people signed in.
+_VERIFIED_MAX = 10_000
+
+
 class Tokens:
     def __init__(self, secret: str, ttl_minutes: int) -> None:
         self._secret = secret
         self.ttl = dt.timedelta(minutes=ttl_minutes)
+        # token -> its claims, once its signature checked out: the same text under the same
+        # secret always decodes to the same claims, so only the expiry is checked again.
+        # What may change (logout, the user's version, active) is the store's, read on
+        # every request (backend.security.authenticate).
+        self._verified: OrderedDict[str, TokenClaims] = OrderedDict()
+        self._lock = threading.Lock()
 
     def issue(
         self,
@@ -56,6 +69,21 @@ class Tokens:
         return jwt.encode(payload, self._secret, algorithm=ALGORITHM), claims
 
     def decode(self, token: str) -> TokenClaims:
+        """The claims of a token signed with our secret and not expired; PyJWT (its key
+        preparation and two JSON parses) only the first time a token is seen."""
+        with self._lock:
+            known = self._verified.get(token)
+        if known is None:
+            known = self._verify(token)
+            with self._lock:
+                self._verified[token] = known
+                while len(self._verified) > _VERIFIED_MAX:
+                    self._verified.popitem(last=False)
+        elif dt.datetime.now(dt.UTC) >= known.expires_at:  # PyJWT's rule: expired at exp
+            raise Unauthenticated(_EXPIRED)
+        return known
+
+    def _verify(self, token: str) -> TokenClaims:
         try:
             payload = jwt.decode(
                 token,
@@ -69,7 +97,7 @@ class Tokens:
             scope = payload.get("scp")
             scope = None if scope is None else str(scope)
         except jwt.ExpiredSignatureError as e:
-            raise Unauthenticated("Your session has expired; please log in again.") from e
+            raise Unauthenticated(_EXPIRED) from e
         except (jwt.InvalidTokenError, ValueError, TypeError) as e:
             raise Unauthenticated("The access token is not valid; please log in again.") from e
         return TokenClaims(user_id, str(payload["jti"]), expires, version, scope)

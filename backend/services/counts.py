@@ -1,8 +1,9 @@
 """Row counts off the page's critical path: known ones from the cache, the rest counted once.
 
-A page starts the count of its query beside its own block and never waits for it: the
-answer carries `total_rows` when the count is known by then (cached, already finished, or
-the block showed the end), else `total_pending`, and `POST /api/count` joins the count
+A page starts the count of its query once its own rows are in (not beside them: on two
+cores the count took the page's CPU) and never waits for it: the answer carries
+`total_rows` when the count is known (cached, from the files' footers, or the rows showed
+the end), else `total_pending`, and `POST /api/count` joins the count
 still running instead of starting another. A count nobody waits for any more (the page's
 block showed the end first) is cancelled, and with it the database work.
 """
@@ -31,9 +32,14 @@ class Counts:
     """Counts by key (the count query's canonical SQL and the data versions), each computed
     by one flight per event loop; finished counts are kept `ttl_s` seconds."""
 
-    def __init__(self, *, ttl_s: float, maxsize: int = 2048) -> None:
-        self._known: TtlCache[int] = TtlCache(maxsize=maxsize, ttl_s=ttl_s)
+    def __init__(self, *, ttl_s: float, maxsize: int = 2048, max_bytes: int | None = None) -> None:
+        self._known: TtlCache[int] = TtlCache(maxsize=maxsize, ttl_s=ttl_s, max_bytes=max_bytes)
         self._flights: dict[str, _Flight] = {}
+
+    @property
+    def bytes(self) -> int:
+        """The bytes of the kept counts (their keys: the count's SQL and data versions)."""
+        return self._known.bytes
 
     def known(self, key: str) -> int | None:
         return self._known.get(key)

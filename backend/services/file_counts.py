@@ -28,10 +28,16 @@ def bare_vintage(unpaged: exp.Select, relation: str) -> dict[str, exp.Literal] |
     {'load_id': '7'}
     >>> bare_vintage(parse_one(bare.replace("= 7", "> 7")), "s") is None
     True
+    >>> top = bare.replace("FROM s_rows AS s", "FROM (SELECT a FROM s_rows LIMIT 5) AS s")
+    >>> bare_vintage(parse_one(top), "s") is None
+    True
     """
     ctes = unpaged.ctes
     if len(ctes) != 1 or not _plain(unpaged) or unpaged.find(exp.AggFunc, exp.Window):
         return None
+    outer = unpaged.args.get("from_")
+    if outer is None or not isinstance(outer.this, exp.Table):
+        return None  # it reads a derived table (a top N's limited rows), not the CTE bare
     read = ctes[0].this
     source = read.args.get("from_")
     if not isinstance(read, exp.Select) or not _plain(read, "where") or source is None:

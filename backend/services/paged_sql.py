@@ -11,10 +11,13 @@ once each (a filter value equal to one) is not used: the caller renders the page
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 
 from sqlglot import exp
+
+from backend.services.sizes import ENTRY_BYTES
 
 # Numbers no page reaches (MAX_ROW_LIMIT is far below): they stand for the offset and size.
 _OFFSET, _SIZE = "987654321987", "876543219876"
@@ -38,13 +41,18 @@ class PagedSql:
     True
     """
 
-    def __init__(self, render: Callable[[exp.Select], str]) -> None:
+    def __init__(self, render: Callable[[exp.Select], str], max_bytes: int = 4 * 2**20) -> None:
         self._render = render
-        # (tree id, with an offset) -> the tree (kept, so its id stays its own), its template
-        self._templates: OrderedDict[tuple[int, bool], tuple[exp.Select, str | None]] = (
-            OrderedDict()
-        )
+        # (tree id, with an offset) -> the tree, weakly (a dead tree's id may be reused: the
+        # reference tells; holding it would keep trees the compile cache let go), its template
+        self._templates: OrderedDict[
+            tuple[int, bool], tuple[weakref.ref[exp.Select], str | None]
+        ] = OrderedDict()
         self._lock = threading.Lock()
+        self.max_bytes, self.bytes = max_bytes, 0  # template texts
+
+    def __len__(self) -> int:
+        return len(self._templates)
 
     def sql(self, unpaged: exp.Select, offset: int, size: int) -> str | None:
         """The text of `row_window(unpaged, offset, size)`, or None (render it yourself).
@@ -53,18 +61,28 @@ class PagedSql:
         key = (id(unpaged), offset > 0)
         with self._lock:
             found = self._templates.get(key)
-            if found is not None and found[0] is unpaged:
+            if found is not None and found[0]() is unpaged:
                 self._templates.move_to_end(key)
-        if found is None or found[0] is not unpaged:
-            found = (unpaged, self._template(unpaged, offset > 0))
-            with self._lock:
-                self._templates[key] = found
-                while len(self._templates) > _TEMPLATES_MAX:
-                    self._templates.popitem(last=False)
+        if found is None or found[0]() is not unpaged:
+            found = (weakref.ref(unpaged), self._template(unpaged, offset > 0))
+            self._keep(key, found)
         template = found[1]
         if template is None:
             return None
         return template.replace(_SIZE, str(size)).replace(_OFFSET, str(offset))
+
+    def _keep(
+        self, key: tuple[int, bool], found: tuple[weakref.ref[exp.Select], str | None]
+    ) -> None:
+        with self._lock:
+            old = self._templates.pop(key, None)
+            self.bytes -= _text_bytes(old[1]) if old is not None else 0
+            self._templates[key] = found
+            self.bytes += _text_bytes(found[1])
+            while len(self._templates) > _TEMPLATES_MAX or (
+                self.bytes > self.max_bytes and len(self._templates) > 1
+            ):
+                self.bytes -= _text_bytes(self._templates.popitem(last=False)[1][1])
 
     def _template(self, unpaged: exp.Select, offset: bool) -> str | None:
         paged = unpaged.limit(exp.Literal.number(_SIZE))
@@ -74,3 +92,7 @@ class PagedSql:
         if text.count(_SIZE) != 1 or text.count(_OFFSET) != (1 if offset else 0):
             return None
         return text
+
+
+def _text_bytes(text: str | None) -> int:
+    return ENTRY_BYTES + (len(text) if text is not None else 0)

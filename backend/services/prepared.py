@@ -9,8 +9,11 @@ statistics that order its joins. The key holds all but the statistics: a compile
 while statistics it needed were missing, or were being loaded, is not kept (`QueryService`
 decides), so a kept compile equals what compiling again would give.
 
-Entries are least-recently-used and bounded in number; trees are shared between requests
-and never changed in place (every step and rewrite copies before it edits).
+Entries are least-recently-used and bounded in number and in bytes (each compile's three
+trees estimated by `backend.services.sizes`: an explorer spec with a few filters is a few
+hundred KB, so a thousand of them were most of an API process's growth under the UI load
+test); trees are shared between requests and never changed in place (every step and rewrite
+copies before it edits).
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from collections.abc import Hashable
 
 from backend.query.context import CompiledQuery
 from backend.query.spec import QuerySpec
+from backend.services.sizes import ENTRY_BYTES, tree_bytes
 
-# A compiled spec with its three trees is some tens of KB; a thousand is a few tens of MB
-# per process at most, and covers every spec a few hundred active users page through.
+# At most this many compiles, whatever their size (QUERY_CACHE_MAX_MB bounds their bytes).
 PREPARED_MAX = 1024
 
 PreparedKey = tuple[Hashable, ...]
@@ -44,13 +47,15 @@ def prepared_key(spec: QuerySpec, dialect: str, access: Hashable) -> PreparedKey
 
 
 class PreparedQueries:
-    """Compiled (unpaged) specs by `prepared_key`; thread-safe; `maxsize` 0 keeps nothing."""
+    """Compiled (unpaged) specs by `prepared_key`; thread-safe; `maxsize` 0 keeps nothing;
+    at most `max_bytes` of trees (None: no byte bound)."""
 
-    def __init__(self, maxsize: int = PREPARED_MAX) -> None:
-        self.maxsize = maxsize
-        self._entries: OrderedDict[PreparedKey, CompiledQuery] = OrderedDict()
+    def __init__(self, maxsize: int = PREPARED_MAX, max_bytes: int | None = None) -> None:
+        self.maxsize, self.max_bytes = maxsize, max_bytes
+        self._entries: OrderedDict[PreparedKey, tuple[CompiledQuery, int]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.bytes = 0
 
     def get(self, key: PreparedKey) -> CompiledQuery | None:
         with self._lock:
@@ -60,16 +65,29 @@ class PreparedQueries:
                 return None
             self.hits += 1
             self._entries.move_to_end(key)
-            return found
+            return found[0]
 
     def put(self, key: PreparedKey, compiled: CompiledQuery) -> None:
         if self.maxsize <= 0:
             return
+        size = entry_bytes(key, compiled)
+        if self.max_bytes is not None and size > self.max_bytes // 4:
+            return  # one giant compile must not push out every other
         with self._lock:
-            self._entries[key] = compiled
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            self.bytes += size - (old[1] if old is not None else 0)
+            self._entries[key] = (compiled, size)
+            while len(self._entries) > self.maxsize or self._over():
+                self.bytes -= self._entries.popitem(last=False)[1][1]
+
+    def _over(self) -> bool:
+        return self.max_bytes is not None and self.bytes > self.max_bytes
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def entry_bytes(key: PreparedKey, compiled: CompiledQuery) -> int:
+    """A kept compile's memory: its three trees, its key (the spec's JSON) and columns."""
+    trees = tree_bytes(compiled.unpaged, compiled.tree, compiled.count)
+    return trees + len(str(key[0])) + ENTRY_BYTES * (1 + len(compiled.columns))

@@ -11,6 +11,7 @@ import functools
 import math
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -51,6 +52,7 @@ from backend.services.paged_sql import PagedSql
 from backend.services.prepared import PREPARED_MAX, PreparedKey, PreparedQueries, prepared_key
 from backend.services.result_cache import ResultCache, canonical_sql, result_key, text_key
 from backend.services.rows import sql_type, table_rows
+from backend.services.sizes import ENTRY_BYTES
 from backend.services.ttl_cache import TtlCache
 
 if TYPE_CHECKING:
@@ -117,14 +119,18 @@ class QueryService:
         self.policy, self.executor = policy, executor
         self.results = results if results is not None else ResultCache.from_settings(settings)
         self.materialized = materialized
-        self._renders: OrderedDict[int, tuple[exp.Expression, str]] = OrderedDict()
-        self._renders_lock = threading.Lock()
-        self._pages = PagedSql(adapter.render)
-        self._canonical_pages = PagedSql(canonical_sql)
+        # QUERY_CACHE_MAX_MB: half for kept compiles, an eighth for each of the rest.
+        eighth = settings.query_cache_max_mb * 2**20 // 8
+        self._renders = _Renders(eighth)
+        self._pages = PagedSql(adapter.render, eighth // 2)
+        self._canonical_pages = PagedSql(canonical_sql, eighth // 2)
         # Gate decisions are keyed by the data versions, so they live as long as those do
-        # (bounded in number), not CACHE_TTL; see `_gate_ttl` for sources without versions.
-        self._gates: TtlCache[GateDecision] = TtlCache(maxsize=4096, ttl_s=math.inf)
-        self.counts = Counts(ttl_s=settings.cache_ttl)
+        # (bounded in number and bytes), not CACHE_TTL; see `_gate_ttl` for sources
+        # without versions.
+        self._gates: TtlCache[GateDecision] = TtlCache(
+            maxsize=4096, ttl_s=math.inf, max_bytes=eighth
+        )
+        self.counts = Counts(ttl_s=settings.cache_ttl, max_bytes=eighth)
         self._stats: StatsStore | None = None
         if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
             self._stats = StatsStore(adapter)
@@ -133,7 +139,18 @@ class QueryService:
         # the one switch that turns the result cache off turns this off too, so "cache off"
         # figures compile every request.
         caching = settings.result_cache and settings.cache_ttl > 0
-        self._prepared = PreparedQueries(PREPARED_MAX if caching else 0)
+        self._prepared = PreparedQueries(PREPARED_MAX if caching else 0, eighth * 4)
+
+    def cache_bytes(self) -> dict[str, int]:
+        """The bytes each in-process cache holds, by name (for /metrics)."""
+        return {
+            "result": self.results.held_bytes(),
+            "compiled": self._prepared.bytes,
+            "rendered": self._renders.bytes,
+            "templates": self._pages.bytes + self._canonical_pages.bytes,
+            "gate": self._gates.bytes,
+            "count": self.counts.bytes,
+        }
 
     # -- compiling -----------------------------------------------------------------------
 
@@ -264,8 +281,10 @@ class QueryService:
 
     # -- running -------------------------------------------------------------------------
 
-    async def page(self, spec: QuerySpec, caller: Caller) -> PageResult:
-        return await self._page(spec, caller, preview=False)
+    async def page(self, spec: QuerySpec, caller: Caller, *, count: bool = True) -> PageResult:
+        """`count=False`: no count started beside the page (a dashboard tile shows none);
+        `total_rows` is then exact when the rows show the end, else None."""
+        return await self._page(spec, caller, preview=False, count=count)
 
     async def preview(self, spec: QuerySpec, caller: Caller) -> PageResult:
         """At most PREVIEW_ROWS rows, the limit inside the SQL; never a count over the whole
@@ -274,17 +293,18 @@ class QueryService:
         first = spec.model_copy(update={"page": 1, "page_size": size})
         return await self._page(first, caller, preview=True)
 
-    async def _page(self, spec: QuerySpec, caller: Caller, *, preview: bool) -> PageResult:
-        """A page cut from blocks, its count started beside them; a preview asks for its
+    async def _page(
+        self, spec: QuerySpec, caller: Caller, *, preview: bool, count: bool = True
+    ) -> PageResult:
+        """A page cut from blocks, its count started once they are in; a preview asks for its
         own few rows (a block of a join would be most of the work the preview avoids)."""
         started = time.perf_counter()
-        compiled = await self._compiled(spec, caller)
+        compiled = await self._compiled(spec, caller, count=count and not preview)
         decision = await self.gate(compiled)
         offset = (spec.page - 1) * spec.page_size
         counting = None
         if not preview:
-            reach = self._reach(offset, spec.page_size)
-            counting = self._start_count(compiled, decision, reach)
+            counting = self._count_plan(compiled, decision) if count else None
             got = await self.window(compiled, offset, spec.page_size)
         else:
             got = Cut(await self._cached_run(compiled.tree, compiled.keys), None)
@@ -322,9 +342,9 @@ class QueryService:
     async def window(self, compiled: CompiledQuery, start: int, size: int) -> Cut:
         """Rows [start, start + size) of the unpaged query, cut from blocks (each cached and
         run once for all who ask at the same time, in every process), or asked for directly
-        when blocks are off (PAGE_BLOCK_ROWS 0) or the window spans too many."""
-        settings = self.settings
-        numbers = covering(start, size, settings.page_block_rows, settings.max_row_limit)
+        when blocks are off (PAGE_BLOCK_ROWS 0), the window spans too many, or nothing
+        would keep them (see `_blocks`)."""
+        numbers = self._blocks(start, size)
         if numbers is None:
             direct = row_window(compiled.unpaged, start, size)
             return Cut(await self._cached_run(direct, compiled.keys), None)
@@ -355,8 +375,7 @@ class QueryService:
         """The aligned run of PAGE_PREFETCH_BLOCKS blocks `block` is fetched in, as a block
         of its own (its statement asks for all their rows), and the key that names it."""
         settings = self.settings
-        # Without a cache nothing keeps the other blocks: fetch the block alone.
-        size = max(1, settings.page_prefetch_blocks) if self.results.enabled else 1
+        size = max(1, settings.page_prefetch_blocks)  # blocks are used only with the cache on
         first = block.number // size * size
         numbers = range(first, first + size)
         members = blocks(block.unpaged, numbers, settings.page_block_rows, settings.max_row_limit)
@@ -376,10 +395,17 @@ class QueryService:
         return span.part(table, block)
 
     async def _fetch_span(self, span: _Span) -> pa.Table:
+        """The span's rows; its blocks kept up to the first that is not full, where the
+        result ends (no page asks past the total it shows). A grouped tile's few rows
+        used to keep seven empty blocks as well, each a put (4% of a cold 100k dashboard's
+        API CPU, bench/results/dashboard-20261203.md)."""
         table = await self._run_block(span.whole)
         for member, key in span.members:
+            part = span.part(table, member)
             if not self.results.flying(key):  # a flight keeps its own block
-                await self.results.keep(key, span.part(table, member), span.ttl)
+                await self.results.keep(key, part, span.ttl)
+            if part.num_rows < member.asked:
+                break
         return table
 
     def _block_key(self, block: Block, versions: list[str]) -> str:
@@ -399,13 +425,16 @@ class QueryService:
             return float(self.settings.cache_ttl_versioned)
         return None
 
-    def _reach(self, start: int, size: int) -> int:
-        """How far into the result fetching rows [start, start + size) sees."""
+    def _blocks(self, start: int, size: int) -> range | None:
+        """The numbers of the blocks rows [start, start + size) are cut from; None when the
+        window is asked for as it is: blocks off or too many (`covering`), or the result
+        cache off. Without the cache a block is never read again, so its other rows are pure
+        cost (small under a top-N: bench/results/cold-page-direct-20261202.md); identical
+        concurrent windows still share one query (the result cache's flights)."""
+        if not self.results.enabled:
+            return None
         settings = self.settings
-        numbers = covering(start, size, settings.page_block_rows, settings.max_row_limit)
-        if numbers is None:
-            return start + size
-        return min(numbers.stop * settings.page_block_rows, settings.max_row_limit)
+        return covering(start, size, settings.page_block_rows, settings.max_row_limit)
 
     def joined_schema(self, spec: QuerySpec, caller: Caller) -> JoinedSchema:
         """The columns a spec's datasets and joins make available, each with its source,
@@ -429,10 +458,14 @@ class QueryService:
             raise QueryTooExpensive(decision.reason or "This query is too expensive to run.")
         return decision
 
-    async def _compiled(self, spec: QuerySpec, caller: Caller) -> CompiledQuery:
+    async def _compiled(
+        self, spec: QuerySpec, caller: Caller, *, count: bool = True
+    ) -> CompiledQuery:
         """Compile; when statistics the join order needs were missing, load them (off the
-        event loop) and compile again, so inner joins start from the smallest input."""
-        compiled = await off_loop(self.prepared, spec, caller)
+        event loop) and compile again, so inner joins start from the smallest input.
+        `count`: the page may count its rows (so its count's key is rendered here too)."""
+        prepare = functools.partial(self.prepared, count=count)
+        compiled = await off_loop(prepare, spec, caller)
         missing = self._missing_stats(compiled.unpaged, compiled.keys)
         inputs = [self.catalog.get(k) for k in compiled.keys]
         in_slice = self._slices.missing(compiled.unpaged, inputs)  # row-level security
@@ -444,22 +477,39 @@ class QueryService:
             self._slices.load(compiled.unpaged, inputs)
 
         await self.executor.run(load, timeout_s=None)
-        return await off_loop(self.prepared, spec, caller)
+        return await off_loop(prepare, spec, caller)
 
-    def prepared(self, spec: QuerySpec, caller: Caller) -> CompiledQuery:
+    def prepared(self, spec: QuerySpec, caller: Caller, *, count: bool = True) -> CompiledQuery:
         """Blocking (run it through `off_loop`): compiled, with the SQL the gate's key and
-        the response need already rendered; both are CPU work for the compile pool."""
+        the response need already rendered; both are CPU work for the compile pool. Only
+        what will be used: no gate key for a gate decided from the footers, no count key
+        for a page that never counts (a dashboard tile)."""
         compiled = self.compile(spec, caller)
-        self._render(compiled.unpaged)
+        if self._footer_rows(compiled.unpaged, compiled.keys) is None:
+            self._render(compiled.unpaged)
         self._render(compiled.tree)
-        self._render(compiled.count)  # the key of the count a page starts beside itself
+        if count:
+            self._render(compiled.count)  # the key of the count a page starts beside itself
         return compiled
 
     async def _decide(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
+        """The gate's decision; a database worker is taken only when deciding needs the
+        database (EXPLAIN, statistics): a decision from the catalog's row counts alone is
+        made here, without a hop through the admission queue and a thread."""
+        known = self._footer_rows(tree, keys)
+        if known is not None:  # nothing to look up or keep: the footers decide at once
+            return GateDecision(True, known, None)
         cached = self._gates.get(self._cache_key(keys, tree))
         if cached is not None:
             return cached
         return await self.executor.run(lambda _qid: self._decide_now(tree, keys), timeout_s=None)
+
+    def _footer_rows(self, tree: exp.Select, keys: Sequence[str]) -> int | None:
+        """The rows the gate allows `tree` on from the catalog's row counts alone (see
+        `_small_enough`), or None: it needs its cached decision, statistics or EXPLAIN."""
+        if self._slices.applies(tree):
+            return None
+        return self._small_enough(tree, [self.catalog.get(k) for k in keys])
 
     def _decide_now(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
         """Blocking: statistics, EXPLAIN and the decision, cached per SQL and data version."""
@@ -547,25 +597,17 @@ class QueryService:
     def _rendered(self, tree: exp.Expression, sql: str | None) -> None:
         """Remember `sql` as `tree`'s text (None: nothing known, it is rendered on use)."""
         if sql is not None:
-            with self._renders_lock:
-                self._renders[id(tree)] = (tree, sql)
-                while len(self._renders) > _RENDERS_MAX:
-                    self._renders.popitem(last=False)
+            self._renders.keep(tree, sql)
 
     def _render(self, tree: exp.Expression) -> str:
         """The adapter's SQL for `tree`, rendered once per tree object: a page request
         needs the same text for the gate, the count and the response, and rendering is
         most of the CPU a cached page costs."""
-        with self._renders_lock:
-            hit = self._renders.get(id(tree))
-            if hit is not None and hit[0] is tree:
-                self._renders.move_to_end(id(tree))  # kept compiles' trees stay rendered
-                return hit[1]
+        hit = self._renders.get(tree)
+        if hit is not None:
+            return hit
         sql = self.adapter.render(tree)
-        with self._renders_lock:
-            self._renders[id(tree)] = (tree, sql)  # the tree is kept, so its id stays its own
-            while len(self._renders) > _RENDERS_MAX:
-                self._renders.popitem(last=False)
+        self._renders.keep(tree, sql)
         return sql
 
     async def _cached_run(self, tree: exp.Expression, keys: Sequence[str]) -> pa.Table:
@@ -619,13 +661,13 @@ class QueryService:
         wanted = bare_vintage(compiled.unpaged, dataset.relation)
         return None if wanted is None else partition_count(dataset.partition_rows, wanted)
 
-    def _start_count(
-        self, compiled: CompiledQuery, decision: GateDecision, fetching: int
-    ) -> _Counting | None:
+    def _count_plan(self, compiled: CompiledQuery, decision: GateDecision) -> _Counting | None:
         """The page's count when it may run (the planner expects at most COUNT_MAX_ROWS
-        input rows), else None. Started now, beside the page, unless the query is expected
-        to fit in the rows the page fetches, or groups (groups are few, and counting them
-        costs as much as the page): then only if the page does not show the end."""
+        input rows), else None. Known (cached, or from the files' footers), or started by
+        `_page_total` once the page's rows are in and do not show the end: never beside
+        the page's statement, where on two cores it took the page's CPU (the 1M detail page
+        +25 ms CPU with it, bench/results/cold-page-20261203.md) for a total the page does
+        not wait for anyway."""
         key = self._cache_key(compiled.keys, compiled.count)
         known = self.counts.known(key)
         counting = _Counting(key, known if known is not None else self._file_count(compiled), None)
@@ -634,8 +676,6 @@ class QueryService:
         rows = decision.estimated_rows
         if rows is None or rows > self.settings.count_max_rows:
             return None
-        if rows > fetching and not _grouped(compiled.unpaged):
-            counting.task = self.counts.start(key, lambda: self._count_now(compiled))
         return counting
 
     def _page_total(
@@ -698,6 +738,40 @@ class QueryService:
 # request for their gate and count keys) and the latest requests' paged trees.
 _RENDERS_MAX = 512
 
+
+class _Renders:
+    """SQL texts by tree object, least used first out, bounded in number and in the bytes of
+    the texts. A tree is referred to weakly: holding it (a paged tree is a copy of the whole
+    query, 70+ KB) kept 512 of them alive; a dead tree's id may be reused, the reference
+    tells."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._kept: OrderedDict[int, tuple[weakref.ref[exp.Expression], str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_bytes, self.bytes = max_bytes, 0
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, tree: exp.Expression) -> str | None:
+        with self._lock:
+            hit = self._kept.get(id(tree))
+            if hit is None or hit[0]() is not tree:
+                return None
+            self._kept.move_to_end(id(tree))  # kept compiles' trees stay rendered
+            return hit[1]
+
+    def keep(self, tree: exp.Expression, sql: str) -> None:
+        with self._lock:
+            old = self._kept.pop(id(tree), None)
+            self.bytes += len(sql) + ENTRY_BYTES - (len(old[1]) + ENTRY_BYTES if old else 0)
+            self._kept[id(tree)] = (weakref.ref(tree), sql)
+            while len(self._kept) > _RENDERS_MAX or (
+                self.bytes > self.max_bytes and len(self._kept) > 1
+            ):
+                self.bytes -= len(self._kept.popitem(last=False)[1][1]) + ENTRY_BYTES
+
+
 # A source that cannot see its data change gives every dataset this version: its gate
 # decisions are judged again after an hour rather than kept for good.
 _STATIC_VERSION, _STATIC_GATE_TTL_S = "static", 3600.0
@@ -705,11 +779,6 @@ _STATIC_VERSION, _STATIC_GATE_TTL_S = "static", 3600.0
 
 def _gate_ttl(datasets: Sequence[Dataset]) -> float:
     return _STATIC_GATE_TTL_S if any(d.version == _STATIC_VERSION for d in datasets) else math.inf
-
-
-def _grouped(tree: exp.Select) -> bool:
-    """Whether the query's rows are groups (GROUP BY, or measures without one)."""
-    return bool(tree.args.get("group")) or any(e.find(exp.AggFunc) for e in tree.expressions)
 
 
 def _joins(tree: exp.Select) -> bool:

@@ -38,6 +38,7 @@ from sqlglot import exp
 from sqlglot.generators.duckdb import DuckDBGenerator
 
 from backend.config import Settings
+from backend.services.sizes import compacted, table_bytes
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +127,12 @@ class Claims(Protocol):
 
 
 class MemoryStore:
-    """An LRU of Arrow tables with expiry, bounded in entries and in bytes."""
+    """An LRU of Arrow tables with expiry, bounded in entries and in bytes: the bytes of the
+    buffers each table keeps alive (`backend.services.sizes`), a slice of a span's table
+    copied into its own first, so what is counted is what is held."""
 
     def __init__(self, *, ttl_s: float, max_bytes: int, max_entries: int = 10_000) -> None:
-        self._data: OrderedDict[str, tuple[float, pa.Table]] = OrderedDict()
+        self._data: OrderedDict[str, tuple[float, pa.Table, int]] = OrderedDict()
         self._ttl, self._max_bytes, self._max_entries = ttl_s, max_bytes, max_entries
         self._bytes = 0
         self._lock = threading.Lock()
@@ -145,22 +148,33 @@ class MemoryStore:
             self._data.move_to_end(key)
             return item[1]
 
+    @property
+    def bytes(self) -> int:
+        """The bytes of the buffers the kept tables hold (at most `max_bytes`)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._data)
+
     async def put(self, key: str, table: pa.Table, ttl_s: float | None = None) -> None:
-        size = table.nbytes
-        if size > self._max_bytes // 4:  # one huge result must not flush everything else
+        if table.nbytes > self._max_bytes // 4:  # one huge result must not flush the rest
+            return
+        table = compacted(table)
+        size = table_bytes(table)
+        if size > self._max_bytes // 4:
             return
         expires = time.monotonic() + (self._ttl if ttl_s is None else ttl_s)
         with self._lock:
             if key in self._data:
                 self._drop(key)
-            self._data[key] = (expires, table)
+            self._data[key] = (expires, table, size)
             self._bytes += size
             while self._bytes > self._max_bytes or len(self._data) > self._max_entries:
                 self._drop(next(iter(self._data)))
 
     def _drop(self, key: str) -> None:
-        _, table = self._data.pop(key)
-        self._bytes -= table.nbytes
+        _, _, size = self._data.pop(key)
+        self._bytes -= size
 
     async def aclose(self) -> None:
         with self._lock:
@@ -300,6 +314,7 @@ class ResultCache:
         self.claim_ttl_s = claim_ttl_s  # a claim outlives the query it covers
         self._flights: dict[str, _Flight] = {}
         self._owned: dict[str, int] = {}  # claims this process holds: its flights run them
+        self._landings = 0  # flights landed so far (any key): see `_looked_up`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ResultCache:
@@ -320,6 +335,11 @@ class ResultCache:
     def enabled(self) -> bool:
         return self.store is not None
 
+    def held_bytes(self) -> int:
+        """The bytes this process's own LRU holds (Redis's are Redis's)."""
+        near = self.store.near if isinstance(self.store, TieredStore) else self.store
+        return near.bytes if isinstance(near, MemoryStore) else 0
+
     async def run(
         self, key: str, compute: Compute, *, ttl_s: float | None = None, claim: str | None = None
     ) -> pa.Table:
@@ -332,7 +352,7 @@ class ResultCache:
         if flight is not None and flight.loop is loop and not flight.task.done():
             self._count("shared")
             return await self._join(flight)
-        found = await self.store.get(key) if self.store is not None else None
+        found = await self._looked_up(key)
         if found is not None:
             self._count("hit")
             return found
@@ -344,6 +364,20 @@ class ResultCache:
         else:
             self._count("shared")
         return await self._join(flight)
+
+    async def _looked_up(self, key: str) -> pa.Table | None:
+        """The stored table. The store's get can be a round trip (Redis): a flight of this
+        key may start, keep its rows and land meanwhile, leaving no flight to join and the
+        answer "not there" out of date, so a lookup that saw a landing looks again
+        (a few times at most: each look is a trip of its own)."""
+        if self.store is None:
+            return None
+        for _ in range(3):
+            landings = self._landings
+            found = await self.store.get(key)
+            if found is not None or self._landings == landings:
+                return found
+        return None
 
     async def shared(self, key: str, compute: Compute) -> pa.Table:
         """`compute()` once for all concurrent callers of `key` in this process; nothing
@@ -418,6 +452,7 @@ class ResultCache:
         return flight
 
     def _landed(self, key: str, task: asyncio.Task[pa.Table]) -> None:
+        self._landings += 1
         if (flight := self._flights.get(key)) is not None and flight.task is task:
             del self._flights[key]
         if not task.cancelled():

@@ -61,7 +61,8 @@ async def grand_total(queries: QueryService, spec: QuerySpec, caller: Caller) ->
             "a totals row needs group-by columns: without them the result is its own total",
             path="group_by",
         )
-    first = {"totals": "grand", "page": 1, "page_size": 1, "sort": []}
+    # A top N's sort says which groups are shown, so it stays; otherwise order is moot.
+    first = {"totals": "grand", "page": 1, "page_size": 1, "sort": spec.sort if spec.limit else []}
     page = await queries.preview(spec.model_copy(update=first), caller)
     names = [str(c["name"]) for c in page.columns]
     keep = [i for i, name in enumerate(names) if name != TOTAL_LEVEL]

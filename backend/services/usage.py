@@ -54,3 +54,17 @@ def column_usage(details: Iterable[Mapping[str, Any]], dataset: str) -> dict[str
                 if key == dataset:
                     counter[column] += 1
     return counts
+
+
+def most_used(
+    usage: Mapping[str, Counter[str]], candidates: Iterable[str], limit: int
+) -> list[str]:
+    """The `limit` candidate columns filtered or joined on most (ties by name), never one
+    that no query used.
+
+    >>> most_used({"filter": Counter(a=1, b=5), "join": Counter(a=5)}, ["a", "b", "c"], 2)
+    ['a', 'b']
+    """
+    uses = {c: usage["filter"][c] + usage["join"][c] for c in candidates}
+    ranked = sorted((c for c, n in uses.items() if n), key=lambda c: (-uses[c], c))
+    return ranked[:limit]

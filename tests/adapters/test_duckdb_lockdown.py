@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 import sqlglot
 from sqlglot import exp
@@ -142,3 +143,83 @@ def test_lock_down_settings_are_in_force(
     others = [d for d in row["allowed_directories"] if d != f"{tiny_warehouse.root.resolve()}/"]
     assert len(others) <= 1
     assert all(d.startswith(spill) for d in others)
+
+
+class _SpyCursor:
+    """A real cursor that records what it is asked to parse and to run."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, calls: list[tuple[str, object]]):
+        self._cursor, self._calls = cursor, calls
+
+    def extract_statements(self, sql: str) -> list[duckdb.Statement]:
+        self._calls.append(("parse", sql))
+        return self._cursor.extract_statements(sql)
+
+    def sql(self, query: object) -> duckdb.DuckDBPyRelation:
+        self._calls.append(("run", query))
+        return self._cursor.sql(query)  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._cursor, name)
+
+
+class _SpyConnection:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self.calls: list[tuple[str, object]] = []
+
+    def cursor(self) -> _SpyCursor:
+        return _SpyCursor(self._con.cursor(), self.calls)
+
+
+@pytest.mark.parametrize("method", ["run", "stream"])
+def test_a_statement_is_parsed_once_and_that_parse_is_what_runs(
+    duckdb_adapter: DuckDBAdapter, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    def no_text_parse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("sqlglot parsed the rendered SQL again")
+
+    query = exp.select("item_id").from_("items").order_by("item_id").limit(2)
+    monkeypatch.setattr(sqlglot, "parse", no_text_parse)
+    monkeypatch.setattr(sqlglot, "parse_one", no_text_parse)
+    spy = _SpyConnection(duckdb_adapter._con)
+    monkeypatch.setattr(duckdb_adapter, "_con", spy)
+
+    result = getattr(duckdb_adapter, method)(query)
+    rows = result if isinstance(result, pa.Table) else pa.Table.from_batches(list(result))
+
+    assert rows.column("item_id").to_pylist() == [0, 1]
+    (parse, sql), (run, ran) = spy.calls
+    assert (parse, run) == ("parse", "run")
+    assert sql == duckdb_adapter.render(query)
+    assert isinstance(ran, duckdb.Statement) and ran.type == duckdb.StatementType.SELECT
+
+
+@pytest.mark.parametrize(
+    "rendered",
+    [
+        "SELECT 1; COPY (SELECT 1) TO '{warehouse}/x.csv'",
+        "COPY (SELECT 1) TO '{warehouse}/x.csv'",
+        "SELECT 1; DROP VIEW items",
+        "SELECT 1 /* unterminated",
+    ],
+)
+def test_duckdbs_parse_refuses_what_a_wrong_rendering_would_run(
+    duckdb_adapter: DuckDBAdapter,
+    tiny_warehouse: TinyWarehouse,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered: str,
+) -> None:
+    """Past the tree guard (a SELECT tree), text that is not one SELECT is still refused,
+    by DuckDB's own parse, and nothing of it runs."""
+    text = rendered.format(warehouse=tiny_warehouse.root)
+    monkeypatch.setattr(duckdb_adapter, "render", lambda _query: text)
+    before = sorted(p.name for p in tiny_warehouse.root.rglob("*"))
+    query = exp.select("1")
+    for method in ("run", "stream", "explain"):
+        with pytest.raises(UnsafeStatementError):
+            result = getattr(duckdb_adapter, method)(query)
+            list(result) if method == "stream" else None
+    assert sorted(p.name for p in tiny_warehouse.root.rglob("*")) == before
+    monkeypatch.undo()
+    assert duckdb_adapter.run(exp.select("item_id").from_("items")).num_rows > 0

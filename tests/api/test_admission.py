@@ -138,6 +138,19 @@ def _users(served: Served, names: list[str]) -> dict[str, dict[str, str]]:
     return found
 
 
+def _above(item_id: int) -> dict[str, Any]:
+    """A page of items whose id is above `item_id`: a query of its own for each id."""
+    condition = {"column": "item_id", "operator": ">", "value": item_id}
+    return {**PAGE, "filters": {"conditions": [condition]}}
+
+
+def _export(quantity: int) -> dict[str, Any]:
+    """A CSV export of the sales with more than `quantity` items: its own count to run."""
+    condition = {"column": "quantity", "operator": ">", "value": quantity}
+    query = {"dataset": "sales", "page_size": 50, "filters": {"conditions": [condition]}}
+    return {"query": query, "format": "csv"}
+
+
 def _metric(served: Served, admin: dict[str, str], name: str) -> float:
     """One sample of /metrics (0 when absent); `name` includes its labels."""
     text = httpx.get(f"{served.url}/metrics", headers=admin).text
@@ -181,8 +194,11 @@ def test_one_user_with_twenty_queued_queries_cannot_starve_five_users_with_one_e
 ) -> None:
     served = serve(query_queue_wait_s=60)
     users = _users(served, ["hoarder", "s1", "s2", "s3", "s4", "s5"])
-    hoarder = [("hoarder", "/api/query", PAGE, users["hoarder"])] * 20
-    singles = [(name, "/api/query", PAGE, users[name]) for name in ("s1", "s2", "s3", "s4", "s5")]
+    # Twenty different queries: twenty identical ones would be one database query, run once
+    # for all who ask at the same time, and queue once.
+    hoarder = [("hoarder", "/api/query", _above(i), users["hoarder"]) for i in range(20)]
+    names = ("s1", "s2", "s3", "s4", "s5")
+    singles = [(name, "/api/query", _above(20 + k), users[name]) for k, name in enumerate(names)]
     busy = Busy(served)
 
     async def scenario() -> list[tuple[str, int]]:
@@ -201,8 +217,8 @@ def test_one_user_with_twenty_queued_queries_cannot_starve_five_users_with_one_e
 def test_an_interactive_page_goes_ahead_of_queued_exports(serve: Callable[..., Served]) -> None:
     served = serve(query_queue_wait_s=60)
     users = _users(served, ["exporter", "viewer"])
-    export = {"query": {"dataset": "sales", "page_size": 50}, "format": "csv"}
-    exports = [(f"export{i}", "/api/exports", export, users["exporter"]) for i in range(3)]
+    # Three different exports: the same one thrice would be counted once, and queue once.
+    exports = [(f"export{i}", "/api/exports", _export(i), users["exporter"]) for i in range(3)]
     page = [("page", "/api/query", PAGE, users["viewer"])]
     busy = Busy(served)
     admitted: list[Priority] = []

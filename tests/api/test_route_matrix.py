@@ -27,6 +27,9 @@ PUBLIC = {
     ("GET", "/api/health/live"),
     ("GET", "/api/health/ready"),
     ("POST", "/api/auth/login"),
+    # A delivery email's download link: its one-time token is in the query, checked by the
+    # route itself (backend.delivery.file_link), so a recipient needs no session.
+    ("GET", "/api/delivery/files/{export_id}"),
 } | DOCS
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -72,6 +75,7 @@ DASHBOARDS = {
     ("GET", "/api/dashboards/{dashboard_id}/versions"),
     ("POST", "/api/dashboards/{dashboard_id}/versions/{n}/restore"),
     ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/data"),
+    ("POST", "/api/dashboards/{dashboard_id}/tiles/data"),
     ("POST", "/api/dashboards/{dashboard_id}/tiles/{tile_id}/spec"),
     ("GET", "/api/dashboards/{dashboard_id}/bookmarks"),
     ("POST", "/api/dashboards/{dashboard_id}/bookmarks"),

@@ -108,7 +108,9 @@ def expand(short: dict[str, Any], dataset: str) -> dict[str, Any]:
     for key, name in (("v", "vintage"), ("c", "columns")):
         if key in short:
             spec[name] = short[key]
-    spec["page_size"] = short.get("n", ROWS_COMPARED)
+    if "n" in short:
+        spec["limit"] = short["n"]
+    spec["page_size"] = ROWS_COMPARED
     return spec
 
 

@@ -40,6 +40,30 @@ def test_a_question_becomes_a_spec_that_gives_the_hand_written_specs_rows(api_sq
     assert set(body["interpretation"]) == {"parts", "ignored", "alternatives"}
 
 
+@pytest.mark.parametrize(
+    ("question", "limit", "direction"),
+    [
+        ("top 5 customers by amount", 5, "desc"),
+        ("bottom 3 customers by amount", 3, "asc"),
+        ("which customer has the highest amount", 1, "desc"),
+    ],
+)
+def test_a_top_n_question_limits_the_result_not_the_page(
+    api_sqlite: Api, question: str, limit: int, direction: str
+) -> None:
+    body = _ask(api_sqlite, {"question": question, "dataset": "sales"}).json()
+    assert body["status"] == "ok", body
+    spec = body["spec"]
+    assert spec["limit"] == limit and "page_size" not in spec
+    assert spec["sort"][0].get("direction", "asc") == direction
+    [part] = [p for p in body["interpretation"]["parts"] if p["kind"] == "limit"]
+    assert part["spec_path"] == "limit"
+    count = api_sqlite.client.post("/api/count", json=spec, headers=api_sqlite.headers())
+    assert count.json() == {"total_rows": limit}  # the result is N rows, not N per page
+    everything = _rows(api_sqlite, {**spec, "limit": None, "page_size": 1000})
+    assert len(_rows(api_sqlite, spec)) == limit < len(everything)
+
+
 def test_a_value_becomes_a_filter_and_the_ignored_words_are_listed(api_sqlite: Api) -> None:
     body = _ask(api_sqlite, {"question": "sum of amount for North please kindly"}).json()
     assert body["status"] == "ok"

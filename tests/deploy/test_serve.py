@@ -43,3 +43,27 @@ def test_the_memory_share_counts_the_export_worker_only_with_redis() -> None:
     gib = 2**30
     assert memory_limit(without, 3, memory=10 * gib) == "2048MiB"
     assert memory_limit(with_redis, 3, memory=10 * gib) == "1536MiB"
+
+
+def _setting(adapter: DuckDBAdapter, name: str) -> str:
+    query = sqlglot.parse_one(f"SELECT current_setting('{name}') AS v", dialect="duckdb")
+    return str(adapter.run(query).to_pylist()[0]["v"])
+
+
+def test_an_app_started_without_serve_gets_the_same_share_not_duckdbs_eighty_percent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.wiring import _adapter_and_source
+
+    monkeypatch.delenv("DUCKDB_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr("backend.memory_budget.machine_memory", lambda: 10 * 2**30)
+    settings = Settings(data_dir=tmp_path, API_WORKERS=2, REDIS_URL=None, DUCKDB_MEMORY_LIMIT=None)
+    adapter, _ = _adapter_and_source(settings)
+    assert isinstance(adapter, DuckDBAdapter)
+    assert _setting(adapter, "memory_limit") == "3.0 GiB"  # 60% of 10 GiB over 2 processes
+
+
+def test_duckdb_gives_memory_back_from_its_allocator_threads(tmp_path: Path) -> None:
+    """Without them DuckDB's allocator keeps what every query freed: RSS rises to the
+    busiest moment and stays."""
+    assert _setting(DuckDBAdapter(tmp_path), "allocator_background_threads") == "True"

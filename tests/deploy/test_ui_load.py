@@ -33,6 +33,7 @@ def test_the_ui_mix_runs_twenty_users_without_errors(tmp_path: Path) -> None:
         "LOADTEST_ROWS": "20000",
         "LOADTEST_WORKERS": "1",
         "LOADTEST_RAMP_S": "5",
+        "LOADTEST_UI_TICKER_S": "3",  # each tab's new-data check, as a browser sends it
         "LOADTEST_RESULTS": str(tmp_path),
         "AURORA_ARGON2_PROFILE": "fast",  # the logins' cost is the benchmark's business
     }
@@ -57,6 +58,15 @@ def test_the_ui_mix_runs_twenty_users_without_errors(tmp_path: Path) -> None:
         assert int(rows[action][0]) > 0 and rows[action][4] == "0", (action, table)
     assert int(rows["connect"][0]) == 20 and rows["all"][4] == "0", table
     assert "Reflex 1 (pid" in table and "API 1 (pid" in table, table
+    # The verdict table names the errors the issue counts, whatever the timings were.
+    assert "| connections (10 s connect timeout): 0 failed | 0 failed | 20 | yes |" in table
+    assert re.search(
+        r"\| sign-ins while users arrive: all succeed \| 20 of 20, .* \| yes \|", table
+    )
+    assert "| 0 unanswered actions | 0 |" in table, table
+    # The tabs' tickers reached the API through Reflex, beside the clicks' own answers.
+    ticks = re.search(r"(\d+) checks sent, ([\d.]+) version checks answered", table)
+    assert ticks and int(ticks[1]) > 0 and float(ticks[2]) > 0, table
     assert re.search(r"Reflex state per tab after the run .*: mean [\d,]+ KB", table), table
 
 

@@ -68,6 +68,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("shape", shapes, indirect=True, scope="session")
 
 
+def smtp_port() -> int:
+    """Where the e2e API sends delivery emails (issue 21); a test that reads them starts an
+    SMTP server there itself (tests/e2e/test_schedule_delivery.py), else a send just fails.
+    Kept in the environment: pytest loads this file twice (as `conftest` and, imported by
+    tests, as `tests.e2e.conftest`), and both must name the same port."""
+    if not os.environ.get("AURORA_E2E_SMTP_PORT"):
+        os.environ["AURORA_E2E_SMTP_PORT"] = str(_free_port())
+    return int(os.environ["AURORA_E2E_SMTP_PORT"])
+
+
 def _require_tools() -> None:
     """Chromium and bun are services here like PostgreSQL: missing under `make test`, fail."""
     if not Path(CHROMIUM).exists():
@@ -162,6 +172,12 @@ def _api_env(warehouse: Path, **extra: str) -> dict[str, str]:
         "EXPLAIN_MAX_ROWS": str(EXPLAIN_MAX_ROWS),
         "AURORA_LOG_LEVEL": "WARNING",
         "AURORA_UI_SECRET": UI_SECRET,
+        # Webhook tests post to servers they start on this machine (test_notifications.py).
+        "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port()),
+        "SMTP_STARTTLS": "false",
+        "DELIVERY_OUTSIDE_EMAILS": "true",
     }
     for name in ("REDIS_URL", "AURORA_METADATA_URL", "AURORA_STATE_DIR", "API_WORKERS"):
         env.pop(name, None)

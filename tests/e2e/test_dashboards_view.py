@@ -125,6 +125,29 @@ def test_auto_refresh_from_the_address_reloads_the_tiles(page: Page, api: httpx.
     expect(page.locator("#dashboard-autorefresh")).to_have_count(0)
 
 
+def test_the_auto_refresh_menu_reloads_the_tiles_and_keeps_the_interval_in_the_address(
+    page: Page, api: httpx.Client
+) -> None:
+    made = _two_tiles(api)
+    login(page, "admin", ADMIN_PASSWORD)
+    page.goto(f"/dashboards/{made['id']}")
+    menu = page.locator("#dashboard-autorefresh-menu")
+    expect(menu).to_have_value("0", timeout=TIMEOUT_MS)
+    chart_at = _wait_loaded(page, "chart")
+    menu.select_option("30")
+    expect(page.locator("#dashboard-autorefresh")).to_contain_text("30 s", timeout=TIMEOUT_MS)
+    page.wait_for_url("**refresh=30**", timeout=TIMEOUT_MS)
+    page.wait_for_function(  # nothing but the interval asks the chart again
+        """(old) => { const t = document.querySelector("[data-tile-id='chart']");
+            return t && t.getAttribute('data-loaded-at') !== old; }""",
+        arg=chart_at,
+        timeout=50_000,
+    )
+    menu.select_option("0")
+    expect(page.locator("#dashboard-autorefresh")).to_have_count(0, timeout=TIMEOUT_MS)
+    page.wait_for_function("() => !location.search.includes('refresh')", timeout=TIMEOUT_MS)
+
+
 def test_present_mode_walks_the_tiles_with_the_arrow_keys(page: Page, api: httpx.Client) -> None:
     specs = _specs(api)
     chart = _tile("chart", "chart", specs["chart"], 0, chart=BAR, caption="Revenue **by region**")

@@ -54,6 +54,15 @@ def test_the_planted_anomaly_is_found_with_its_value_and_expected_value(
     assert "expected 5,640" in top["text"]
 
 
+def test_a_top_n_on_the_charts_spec_does_not_cut_the_series_the_findings_read(
+    insights_api: Api,
+) -> None:
+    whole = _found(insights_api, {"spec": _spec(group_by=[DAY])})
+    top = _found(insights_api, {"spec": _spec(group_by=[DAY], limit=2)})
+    assert [f["text"] for f in top] == [f["text"] for f in whole]
+    assert _kind(whole, "anomaly") and _kind(whole, "trend")
+
+
 def test_the_trend_has_the_least_squares_slope_and_r2(insights_api: Api) -> None:
     (trend,) = _kind(_found(insights_api, {"spec": _spec(group_by=[DAY])}), "trend")
     slope, r2 = data.trend(data.daily())

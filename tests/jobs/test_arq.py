@@ -29,6 +29,7 @@ pytestmark = pytest.mark.redis
 ITEMS = QuerySpec(dataset="items")
 BIG = QuerySpec(dataset="big")
 HUGE = QuerySpec(dataset="huge")
+SHORT_LEASE_S = 4  # as in test_leases.py: beats every 0.67 s
 
 
 def _service(env: JobEnv, queue: str) -> ExportService:
@@ -130,8 +131,9 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
         return job
 
     job = asyncio.run(enqueue())
-    # Paced, so the kill lands mid-export however fast the machine writes.
-    first = spawn_worker(job_env, queue, timeout_s=12, pause_ms=5_000)
+    # Paced, so the kill lands mid-export however fast the machine writes; a short lease, so
+    # the retry starts seconds after the kill rather than a default lease (30 s) later.
+    first = spawn_worker(job_env, queue, timeout_s=12, pause_ms=5_000, lease_s=SHORT_LEASE_S)
     try:
         job_env.wait(job.id, lambda j: j.rows_written > 0, timeout=60)
         os.kill(first.pid, signal.SIGKILL)

@@ -392,6 +392,37 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         "SELECT e.name, b.name FROM employee_roster e LEFT JOIN employee_roster b "
         "ON e.manager_id = b.employee_id WHERE b.region IS NOT NULL AND e.region = 'North'",
     ),
+    # ---- top N: the first N rows of the sorted result ------------------------------------
+    "top_n_groups": (
+        {
+            "dataset": GS,
+            "group_by": ["country"],
+            "measures": [{"agg": "sum", "column": "revenue", "alias": "total_revenue"}],
+            "sort": [{"column": "total_revenue", "direction": "desc"}],
+            "limit": 3,
+            "page_size": 1000,
+        },
+        "SELECT country, SUM(revenue) FROM global_sales GROUP BY country "
+        "ORDER BY 2 DESC NULLS FIRST, country ASC NULLS LAST LIMIT 3",
+    ),
+    "top_n_rows": (
+        sales(["order_id", "revenue"], sort=[{"column": "revenue", "direction": "desc"}], limit=4),
+        "SELECT order_id, revenue FROM global_sales "
+        "ORDER BY revenue DESC NULLS FIRST, order_id ASC NULLS LAST LIMIT 4",
+    ),
+    "bottom_n_filtered_groups": (
+        {
+            "dataset": GS,
+            "group_by": ["channel"],
+            "measures": [{"agg": "count", "alias": "orders"}],
+            "filters": where(cond("region", "!=", "North")),
+            "sort": [{"column": "orders", "direction": "asc"}],
+            "limit": 2,
+            "page_size": 1000,
+        },
+        "SELECT channel, COUNT(*) FROM global_sales WHERE region <> 'North' GROUP BY channel "
+        "ORDER BY 2 ASC NULLS LAST, channel ASC NULLS LAST LIMIT 2",
+    ),
 }
 
 

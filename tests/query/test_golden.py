@@ -250,6 +250,39 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"dataset": "global_sales", "columns": ["order_id"], "page": 7, "page_size": 25},
         {},
     ),
+    # Top N: the LIMIT (FETCH FIRST on Oracle) inside, the page outside.
+    "top_n_groups": (
+        {
+            "dataset": "global_sales",
+            "group_by": ["country"],
+            "measures": [{"agg": "sum", "column": "revenue", "alias": "total_revenue"}],
+            "sort": [{"column": "total_revenue", "direction": "desc"}],
+            "limit": 5,
+        },
+        {},
+    ),
+    "top_n_rows_second_page": (
+        {
+            "dataset": "global_sales",
+            "columns": ["order_id", "revenue"],
+            "sort": [{"column": "revenue", "direction": "desc"}],
+            "limit": 7,
+            "page": 2,
+            "page_size": 5,
+        },
+        {},
+    ),
+    "top_n_groups_with_totals": (
+        {
+            "dataset": "global_sales",
+            "group_by": ["region", "channel"],
+            "measures": [{"agg": "sum", "column": "revenue", "alias": "total_revenue"}],
+            "sort": [{"column": "total_revenue", "direction": "asc"}],
+            "limit": 3,
+            "totals": "grand",
+        },
+        {},
+    ),
     "vintage_from_spec": (
         {
             "dataset": "global_sales",

@@ -24,7 +24,7 @@ SPEC: dict[str, Any] = {
         ]
     },
     "sort": [{"column": "total_amount", "direction": "desc"}, {"column": "order_date_month"}],
-    "page_size": 10,
+    "limit": 10,
 }
 PARTS: list[dict[str, str]] = [
     {"kind": "dataset", "spec_path": "dataset", "label": "Sales"},
@@ -35,7 +35,7 @@ PARTS: list[dict[str, str]] = [
     {"kind": "filter", "spec_path": "filters.conditions.0", "label": "Region in North, South"},
     {"kind": "filter", "spec_path": "filters.conditions.1", "label": "Quantity > 3"},
     {"kind": "sort", "spec_path": "sort.0", "label": "Total Amount, highest first"},
-    {"kind": "limit", "spec_path": "page_size", "label": "first 10"},
+    {"kind": "limit", "spec_path": "limit", "label": "first 10"},
 ]
 
 
@@ -69,7 +69,7 @@ def _labels(parts: list[dict[str, str]]) -> dict[str, str]:
             {"filters": {"conditions": [{"column": "quantity", "operator": ">", "value": 3}]}},
             {"Quantity > 3": "filters.conditions.0"},
         ),
-        ("first 10", {"page_size": None}, {"Sales": "dataset"}),
+        ("first 10", {"limit": None}, {"Sales": "dataset"}),
         (
             "Total Amount, highest first",
             {"sort": [{"column": "order_date_month"}]},
@@ -116,14 +116,16 @@ def test_editing_a_pill_changes_its_value(at: int, text: str, value: Any, label:
     assert ask_pills.value_of(SPEC, PARTS[at]) in ("North, South", "3", "10")
     spec, parts = ask_pills.edit(SPEC, PARTS, at, text)
     if PARTS[at]["kind"] == "limit":
-        assert spec["page_size"] == value
+        assert spec["limit"] == value and "page_size" not in spec
     else:
         index = int(PARTS[at]["spec_path"].rsplit(".", 1)[1])
         assert spec["filters"]["conditions"][index]["value"] == value
     assert parts[at]["label"] == label
 
 
-@pytest.mark.parametrize(("at", "text"), [(8, "0"), (8, "many"), (5, "  "), (1, "x"), (99, "1")])
+@pytest.mark.parametrize(
+    ("at", "text"), [(8, "0"), (8, "many"), (8, "10000001"), (5, "  "), (1, "x"), (99, "1")]
+)
 def test_a_bad_edit_changes_nothing(at: int, text: str) -> None:
     assert ask_pills.edit(SPEC, PARTS, at, text) == (SPEC, PARTS)
 

@@ -61,6 +61,26 @@ def test_the_chart_query_is_the_grids_regrouped_by_category_and_series(
         assert [m["alias"] for m in spec["measures"]] == ["n"]
 
 
+TOP_REGIONS: dict[str, Any] = {**GRID, "group_by": ["region"], "limit": 3}
+
+
+@pytest.mark.parametrize(
+    ("settings", "limit"),
+    [
+        (cd.Settings("bar", "region", "total", ""), 3),  # the grid's 3 regions, its order
+        (cd.Settings("pie", "region", "total", ""), 3),
+        (cd.Settings("line", "region", "total", ""), None),  # re-sorted along the regions
+        (cd.Settings("bar", "channel", "total", ""), None),  # regrouped
+        (cd.Settings("bar", "region", "total", "channel"), None),  # a series regroups too
+        (cd.Settings("kpi", "region", "total"), None),  # over every row
+    ],
+)
+def test_a_chart_keeps_the_grids_top_n_only_where_it_means_the_same_rows(
+    settings: cd.Settings, limit: int | None
+) -> None:
+    assert cd.chart_spec(TOP_REGIONS, settings).get("limit") == limit
+
+
 RESULT: dict[str, Any] = {
     "columns": [
         {"name": "region", "type": "VARCHAR"},

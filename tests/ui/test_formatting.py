@@ -78,3 +78,40 @@ def test_a_stored_page_holds_each_column_key_once_not_once_per_row() -> None:
         [{"".join(["c", str(i)]): v for i, v in enumerate(r.values())} for r in rows]
     )
     assert len(per_row) - len(one_key_each) >= 49 * 14 * 3
+
+
+def test_a_page_shows_each_cell_as_the_value_alone_would() -> None:
+    """format_rows reads each column's format once; every cell still reads as format_value
+    shows it (whole numbers, large ones, booleans in a number column, ids, dates, nulls)."""
+    columns = [
+        {"name": "order_id", "kind": "integer"},
+        {"name": "qty", "kind": "integer", "format": "decimal:2"},
+        {"name": "big", "kind": "integer"},
+        {"name": "revenue", "kind": "float", "format": "currency:USD"},
+        {"name": "share", "kind": "float", "format": "percent"},
+        {"name": "at", "kind": "date"},
+        {"name": "region", "kind": "text"},
+        {"name": "flag", "kind": "boolean"},
+    ]
+    api_rows = [
+        [10000000001, 1234, 12345678901234567891, -1234.5, 0.153, "2024-01-31", "North", True],
+        [None, -7, -(10**19), 2.675, "x", None, 5, "false"],
+        [1, True, 0, 0, 1, "not a date", None, None],
+    ]
+    rows = format_rows(api_rows, columns)
+    assert rows[0] == {
+        "c0": "10000000001",
+        "c1": "1,234.00",
+        "c2": "12,345,678,901,234,567,891",
+        "c3": "-$1,234.50",
+        "c4": "15.3%",
+        "c5": "31 Jan 2024",
+        "c6": "North",
+        "c7": "Yes",
+    }
+    for api_row, row in zip(api_rows, rows, strict=True):
+        assert row == {
+            f"c{i}": format_value(v, c["kind"], c.get("format"), c["name"])
+            for i, (v, c) in enumerate(zip(api_row, columns, strict=True))
+        }
+    assert rows[1]["c3"] == "$2.68" and rows[2]["c1"] == "Yes"  # as Decimal rounds; a bool

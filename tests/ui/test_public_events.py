@@ -26,8 +26,17 @@ ALLOWED: dict[str, set[str]] = {
     },
     "AdminKeysState": {"create", "forget_created", "load", "revoke", "set_key_name"}
     | {"set_key_user"},
+    "AdminWebhooksState": {"create", "delete", "forget_created", "load", "set_new_format"}
+    | {"set_new_name", "set_new_url", "test"},
     "AdminUsersState": {"create", "deactivate", "load", "save_edit", "set_edit"}
     | {"set_edit_open", "set_new", "start_edit"},
+    "CdcState": {"ask_delete", "cancel_delete", "delete", "load", "open_edit", "open_new"}
+    | {"run", "save", "set_form_enabled", "set_form_field", "set_form_open"}
+    | {"set_form_url_clear"},
+    "EraseState": {"erase", "preview", "set_erase_field"},
+    "FreshnessState": {"check", "dismiss", "refresh"},
+    "MaintenanceState": {"set_retention", "start"},
+    "HistoryState": {"read_at_time", "read_version", "set_time_text", "toggle"},
     "AggregateState": {"add_group_by", "add_measure", "apply", "clear", "open_modal"}
     | {"remove_group_by", "remove_measure", "set_group_bucket", "set_measure", "set_open"},
     "AskState": {"ask", "cancel_edit", "choose", "clear", "close_suggestions", "remove_pill"}
@@ -51,13 +60,13 @@ ALLOWED: dict[str, set[str]] = {
         *("save_bookmark", "restore_bookmark", "delete_bookmark", "open_comments"),
         *("close_comments", "set_new_comment", "add_comment", "present", "present_key"),
         *("present_move", "stop_presenting", "choose_map_tile", "choose_map_filter"),
-        *("set_map_column", "set_caption_text", "apply_mapping"),
+        *("set_map_column", "set_caption_text", "apply_mapping", "set_auto_refresh"),
     },
     "ExplorerState": {
         *("dismiss_error", "narrow_to", "next_page", "open_explorer", "open_report_link"),
         *("pick_dataset", "prev_page", "remove_filter", "reset_all", "run_query"),
         *("set_dataset_search", "set_load_id", "set_load_type", "set_quick_search"),
-        *("set_sort", "toggle_column", "undo_reset"),
+        *("set_sort", "toggle_column", "undo_reset", "clear_as_of", "clear_limit"),
     },
     "ExportState": {"cancel", "open_modal", "set_filename", "set_format", "set_open", "start"},
     "FilterState": {
@@ -75,6 +84,7 @@ ALLOWED: dict[str, set[str]] = {
         *("set_export_format", "set_load_id", "set_load_type", "set_value_agg"),
         *("set_value_column", "toggle"),
     },
+    "NotificationState": {"count", "opened", "poll", "read", "read_all"},
     "PillBarState": {"toggle"},
     "PrintSignInState": {"sign_in"},
     "ReportListState": {"delete", "duplicate", "load", "open_report", "rename"}
@@ -82,10 +92,18 @@ ALLOWED: dict[str, set[str]] = {
     | {"start_rename", "toggle_shared"},
     "SaveReportState": {"open_for_pivot", "open_modal", "save", "set_as_new"}
     | {"set_description", "set_name", "set_open", "set_shared"},
+    "AlertState": {
+        *("delete", "edit", "hide_history", "load", "new_alert", "save", "set_cron", "set_kind"),
+        *("set_measure", "set_name", "set_open", "set_report", "set_threshold"),
+        *("set_timezone", "set_trigger", "show_history", "toggle_delivery_user"),
+        *("set_by_email", "set_by_in_app", "set_outside_emails", "toggle_delivery_webhook"),
+    },
     "ScheduleState": {
         *("delete", "edit", "hide_runs", "load", "new_schedule", "save", "set_cron"),
         *("set_enabled", "set_format", "set_open", "set_preset", "set_report"),
         *("set_timezone", "show_runs", "toggle_enabled", "watch_runs"),
+        *("set_by_email", "set_by_in_app", "set_outside_emails", "toggle_delivery_user"),
+        "toggle_delivery_webhook",
     },
 }
 

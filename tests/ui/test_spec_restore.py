@@ -71,6 +71,13 @@ SPECS = {
         "measures": [{"column": "amount", "agg": "sum", "alias": "total"}],
         "sort": [{"column": "order_date_month", "direction": "desc"}],
     },
+    "a top N: the first 5 groups by their total": {
+        "dataset": "s",
+        "group_by": ["region"],
+        "measures": [{"column": "amount", "agg": "sum", "alias": "total"}],
+        "sort": [{"column": "total", "direction": "desc"}],
+        "limit": 5,
+    },
     "vintage and calculated fields": {
         "dataset": "s",
         "vintage": {"load_type": "MONTH_END", "load_id": 202406},

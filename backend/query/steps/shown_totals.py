@@ -14,6 +14,10 @@ limited to the groups that pass:
 Each total is then computed from the rows of the shown groups, so it is right for every
 aggregate (a distinct count or an average over the shown rows, not a sum of the groups'
 values). A NULL group is a group like any other, hence the NULL-safe match.
+
+A top N (`spec.limit`) keeps groups the same way: "_kept_groups" then also selects the
+outputs, sorted by the requested keys and limited to N, so the totals add up the N groups
+shown (a LIMIT on the totals query itself would cut its totals rows away).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from backend.query.plan import Plan
+from backend.query.steps.totals import TOTAL_LEVEL, requested_order
 
 KEPT = "_kept_groups"
 _KEPT_ALIAS = "_kept"
@@ -39,16 +44,13 @@ def totals_over_shown_groups(plan: Plan) -> Plan:
     (True, 'WHERE EXISTS(SELECT 1 FROM _kept_groups AS _kept WHERE _kept._k0 = \
 global_sales.region OR (_kept._k0 IS NULL AND global_sales.region IS NULL))')
     """
-    if plan.spec.totals is None or not plan.having:
+    if plan.spec.totals is None or not (plan.having or plan.spec.limit):
         return plan
     assert plan.tree is not None, "assemble runs before totals_over_shown_groups"
     size = sum(len(list(e.walk())) for e in (*plan.where, *plan.having, *plan.group_by))
     plan.budget.charge("totals", 2 * size, "totals under a measure filter", "totals")
     tree = plan.tree.copy()
-    kept = tree.copy()
-    kept.set("with_", None)
-    kept.set("order", None)
-    kept.set("expressions", [exp.alias_(g.copy(), _key(i)) for i, g in enumerate(plan.group_by)])
+    kept = _kept_groups(plan, tree)
     taken = {cte.alias_or_name.casefold() for cte in tree.args["with_"].expressions}
     name = _free(KEPT, taken)
     match = [_same(exp.column(_key(i), table=_KEPT_ALIAS), g) for i, g in enumerate(plan.group_by)]
@@ -57,6 +59,25 @@ global_sales.region OR (_kept._k0 IS NULL AND global_sales.region IS NULL))')
     tree.set("having", None)
     tree = tree.with_(exp.to_identifier(name), as_=kept, copy=False)
     return plan.but(tree=tree)
+
+
+def _kept_groups(plan: Plan, tree: exp.Select) -> exp.Select:
+    """The groups shown: those the HAVING keeps, and with a top N the first N of them in the
+    requested order (its keys name outputs, so the outputs stay selected; the totals' own
+    keys, GROUPING() and the total level, mean nothing in a plain GROUP BY)."""
+    kept = tree.copy()
+    kept.set("with_", None)
+    kept.set("order", None)
+    keys = [exp.alias_(g.copy(), _key(i)) for i, g in enumerate(plan.group_by)]
+    if plan.spec.limit is None:
+        kept.set("expressions", keys)
+        return kept
+    outputs = [e for e in kept.expressions if e.alias != TOTAL_LEVEL]
+    kept.set("expressions", [*outputs, *keys])
+    order = [o.copy() for o in requested_order(plan)]
+    if order:
+        kept = kept.order_by(*order, copy=False)
+    return kept.limit(plan.spec.limit, copy=False)
 
 
 def _key(i: int) -> str:

@@ -73,6 +73,15 @@ def order_totals(plan: Plan) -> Plan:
     return plan.but(order=(*keys, *plan.order))
 
 
+def requested_order(plan: Plan) -> tuple[exp.Ordered, ...]:
+    """`plan.order` without the keys `order_totals` put first: the order among groups."""
+    if plan.spec.totals is None:
+        return plan.order
+    groups = sum(1 for o in plan.outputs if o.expr in plan.group_by)
+    added = 1 if plan.spec.totals == "grand" else 2 * groups - 1
+    return plan.order[added:]
+
+
 def group_totals(plan: Plan) -> Plan:
     """Replace the assembled GROUP BY with its GROUPING SETS or ROLLUP form."""
     if plan.spec.totals is None:

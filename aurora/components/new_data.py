@@ -1,0 +1,37 @@
+"""The "New data available" notice above the grid, and the ticker that checks for it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from aurora import theme
+from aurora.components.dashboard_live import ticker
+from aurora.state.explorer import ExplorerState
+from aurora.state.freshness import CHECK_SECONDS, FreshnessState
+
+F = FreshnessState
+
+
+def new_data_notice() -> rx.Component:
+    return rx.fragment(
+        ticker(seconds=CHECK_SECONDS, on_tick=F.check),
+        rx.el.span(hidden=True, on_mount=F.check),  # the version on screen, at once
+        rx.cond(
+            F.new_data & (F.dataset == ExplorerState.dataset_key),
+            rx.el.div(
+                theme.icon("refresh-cw", 14),
+                rx.el.span(
+                    "New data available: version ",
+                    F.newest.to_string(),
+                    rx.cond(ExplorerState.as_of_label != "", " (you are reading an older one)", ""),
+                ),
+                theme.button(
+                    "Refresh", icon_name="refresh-cw", id="new-data-refresh", on_click=F.refresh
+                ),
+                theme.icon_button("x", "Dismiss", on_click=F.dismiss),
+                id="new-data",
+                role="status",
+                style=theme.NOTICE_BAR,
+            ),
+        ),
+    )

@@ -1,0 +1,203 @@
+"""An upload written as a Delta table (delta-rs): each upload is one numbered version.
+
+The converted Parquet file (staged by `backend.ingest.writer`) streams into the table batch
+by batch, so an upload never sits in memory whole. A load (`load_type`, `load_id`) is a
+partition of the table: a new load appends one, `replace` overwrites only that partition.
+Every write is one atomic commit carrying who uploaded and which load (history shows them);
+a failed write commits nothing. A new table is written under a dot-folder and renamed into
+place, so the warehouse never shows a folder of Parquet files without its log (which the
+catalog would read as plain files).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import CommitFailedError, DeltaError
+
+from backend.catalog.delta import LOAD_KEY, USER_KEY, is_delta
+from backend.errors import Conflict, InvalidUpload
+from backend.ingest.types import sql_name
+
+LOAD_COLUMNS = ("load_type", "load_id")
+_DIGITS = re.compile(r"^-?\d{1,18}$")
+_BATCH_ROWS = 64_000
+
+
+def table_types(folder: Path) -> dict[str, str]:
+    """Column -> type name (as `read_typed` takes them) of the Delta table in `folder`."""
+    return _types(DeltaTable(str(folder)))
+
+
+def _types(table: DeltaTable) -> dict[str, str]:
+    schema = pa.schema(table.schema().to_arrow())
+    frame = pl.from_arrow(schema.empty_table())
+    assert isinstance(frame, pl.DataFrame)
+    return {n: sql_name(t) for n, t in frame.schema.items() if n not in LOAD_COLUMNS}
+
+
+def _load_type(value: str, table: DeltaTable | None) -> pa.DataType:
+    """A load id is a number when the table's first load's was (or, for a new table, when
+    it is all digits), as the catalog reads numeric load folders; later loads must fit."""
+    if table is None:
+        return pa.int64() if _DIGITS.match(value) else pa.string()
+    found = pa.schema(table.schema().to_arrow()).field("load_id").type
+    kind = pa.int64() if pa.types.is_integer(found) else pa.string()
+    if kind == pa.int64() and not _DIGITS.match(value):
+        raise InvalidUpload(f"This dataset's load ids are numbers; '{value}' is not one.")
+    return kind
+
+
+def _batches(
+    staged: Path, load: tuple[str, str] | None, load_id_type: pa.DataType
+) -> pa.RecordBatchReader:
+    source = pq.ParquetFile(staged)
+    schema = source.schema_arrow
+    if load is not None:
+        schema = schema.append(pa.field("load_type", pa.string()))
+        schema = schema.append(pa.field("load_id", load_id_type))
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for batch in source.iter_batches(batch_size=_BATCH_ROWS):
+            if load is not None:
+                n = batch.num_rows
+                value = int(load[1]) if load_id_type == pa.int64() else load[1]
+                columns = [*batch.columns, pa.array([load[0]] * n), pa.array([value] * n)]
+                batch = pa.RecordBatch.from_arrays(columns, schema=schema)
+            yield batch
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _check_shape(table: DeltaTable, load: tuple[str, str] | None) -> None:
+    partitions = tuple(table.metadata().partition_columns)
+    if load is None and partitions:
+        raise InvalidUpload("This dataset has loads; give load_type and load_id.")
+    if load is not None and partitions != LOAD_COLUMNS:
+        raise InvalidUpload("This dataset has no loads; upload without load_type/load_id.")
+
+
+def _check_columns(table: DeltaTable, staged: Path) -> None:
+    """A load must have the columns and types of the loads before it."""
+    before = _types(table)
+    now = {n: sql_name(t) for n, t in pl.read_parquet_schema(staged).items()}
+    if now != before:
+        diff = sorted(set(now.items()) ^ set(before.items()))
+        names = ", ".join(dict.fromkeys(name for name, _ in diff))
+        raise InvalidUpload(
+            f"This load's columns differ from the dataset's earlier loads ({names}). "
+            "Use the same columns and types, or override the types to match.",
+            details=[{"column": n, "type": t} for n, t in diff],
+        )
+
+
+def _has_load(table: DeltaTable, load: tuple[str, str]) -> bool:
+    adds = pa.table(table.get_add_actions(flatten=True))
+    if "partition.load_type" not in adds.column_names:
+        return False
+    types = adds.column("partition.load_type").to_pylist()
+    ids = adds.column("partition.load_id").to_pylist()
+    return any(str(t) == load[0] and str(i) == load[1] for t, i in zip(types, ids, strict=True))
+
+
+def _load_predicate(load: tuple[str, str], load_id_type: pa.DataType) -> str:
+    """`load_type = '...' AND load_id = ...` from values the upload fields already limited
+    to letters, digits, - and _ (backend.ingest.writer.LOAD_VALUE)."""
+    load_id = load[1] if load_id_type == pa.int64() else f"'{load[1]}'"
+    return f"load_type = '{load[0]}' AND load_id = {load_id}"
+
+
+def write_delta(
+    staged: Path,
+    warehouse: Path,
+    key: str,
+    load: tuple[str, str] | None,
+    *,
+    replace: bool,
+    user: str,
+) -> int:
+    """Write the staged Parquet file as a new version of Delta table `key`; its rows."""
+    folder = warehouse / key
+    meta = {USER_KEY: user, **({LOAD_KEY: load[1]} if load else {})}
+    commit = CommitProperties(custom_metadata=meta)
+    rows = int(pq.read_metadata(staged).num_rows)
+    if not is_delta(folder):
+        _create(staged, folder, load, commit)
+        return rows
+    table = DeltaTable(str(folder))
+    _check_shape(table, load)
+    exists = _has_load(table, load) if load else True
+    if exists and not replace:
+        what = f"Load {load[0]}/{load[1]}" if load else f"Dataset '{key}'"
+        raise Conflict(f"{what} already exists; choose a new load id or replace it.")
+    try:
+        if load is None:  # replaced whole: new columns and types are the upload's to choose
+            write_deltalake(
+                table,
+                _batches(staged, None, pa.string()),
+                mode="overwrite",
+                schema_mode="overwrite",
+                commit_properties=commit,
+            )
+        else:
+            _check_columns(table, staged)
+            _write_load(table, staged, load, exists, commit)
+    except CommitFailedError as e:
+        raise Conflict(f"Dataset '{key}' changed while uploading; upload again.") from e
+    except (DeltaError, pa.ArrowException) as e:
+        raise InvalidUpload(f"The file could not be written as a Delta table: {e}") from e
+    return rows
+
+
+def _write_load(
+    table: DeltaTable,
+    staged: Path,
+    load: tuple[str, str],
+    exists: bool,
+    commit: CommitProperties,
+) -> None:
+    """A new load appends its partition; a replaced one overwrites only that partition."""
+    load_id_type = _load_type(load[1], table)
+    data = _batches(staged, load, load_id_type)
+    parts = list(LOAD_COLUMNS)
+    if not exists:
+        write_deltalake(table, data, mode="append", partition_by=parts, commit_properties=commit)
+        return
+    write_deltalake(
+        table,
+        data,
+        mode="overwrite",
+        predicate=_load_predicate(load, load_id_type),
+        partition_by=parts,
+        commit_properties=commit,
+    )
+
+
+def _create(
+    staged: Path, folder: Path, load: tuple[str, str] | None, commit: CommitProperties
+) -> None:
+    """The table's first version, written aside and renamed into place."""
+    if folder.exists():
+        raise Conflict(f"Dataset '{folder.name}' exists and is not a Delta table.")
+    aside = folder.parent / f".delta-{uuid.uuid4().hex}"
+    load_id_type = _load_type(load[1], None) if load else pa.string()
+    try:
+        write_deltalake(
+            str(aside),
+            _batches(staged, load, load_id_type),
+            partition_by=list(LOAD_COLUMNS) if load else None,
+            commit_properties=commit,
+        )
+        aside.rename(folder)
+    except (DeltaError, pa.ArrowException) as e:
+        raise InvalidUpload(f"The file could not be written as a Delta table: {e}") from e
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
