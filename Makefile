@@ -79,6 +79,7 @@ REFLEX_ENV := PATH=$(CURDIR)/.tools/node_modules/.bin:$$PATH REFLEX_USE_SYSTEM_B
 run: setup data bun
 	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
 	export AURORA_UI_SECRET=$${AURORA_UI_SECRET:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(32))')}; \
+	export AURORA_ARGON2_PROFILE=$${AURORA_ARGON2_PROFILE:-owasp}; \
 	$(BIN)/python -m backend.serve --host $(AURORA_BIND) --port $(API_PORT) & \
 	if [ -n "$$REDIS_URL" ]; then \
 	  DUCKDB_MEMORY_LIMIT=$$($(BIN)/python -m backend.serve --print-memory-limit) \

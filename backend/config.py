@@ -72,7 +72,8 @@ class Settings(BaseSettings):
         "AURORA_ARGON2_PROFILE",
         "default",
         "Password hashing cost: default (argon2's recommended, RFC 9106), owasp (OWASP's "
-        "argon2id minimum, about a fifth of the CPU: for many sign-ins at once) or fast (tests)",
+        "argon2id minimum, about a fifth of the CPU: for many sign-ins at once; `make run` sets it "
+        "when unset) or fast (tests)",
     )
     # Failed-login limits (backend.security.ratelimit), counted over LOGIN_WINDOW_S.
     login_failures_per_pair: int = _env(

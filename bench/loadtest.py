@@ -60,6 +60,9 @@ from bench.ui_targets import target_rows
 
 MIXES: dict[str, Mix] = {**locust_mixes.MIXES, "ui": UI_MIX}
 
+# `make run` hashes at OWASP's argon2id cost (the Makefile's `run`): the load test measures
+# the shape `make run` starts unless AURORA_ARGON2_PROFILE says otherwise.
+MAKE_RUN_ARGON2_PROFILE = "owasp"
 PASSWORD = "loadtest-user-password-1"  # throwaway users in the bench store under data/bench
 
 
@@ -165,6 +168,7 @@ def serve(config: Config, data_dir: Path) -> Any:
     # Reflex worker seals a tab's API token with a key of its own, and a tab whose socket is on
     # the other worker calls the API unsigned (401) — the unanswered opens of two-worker runs.
     env.setdefault("AURORA_UI_SECRET", secrets.token_urlsafe(32))
+    env.setdefault("AURORA_ARGON2_PROFILE", MAKE_RUN_ARGON2_PROFILE)
     if not config.cache:
         env["RESULT_CACHE"] = "false"
     api = [sys.executable, "-m", "backend.serve", "--workers", str(config.workers)]
@@ -554,7 +558,7 @@ def ui_lines(run: Run) -> list[str]:
         else "not found"
     )
     reflex_processes = sum(label.startswith("Reflex ") for label in run.samples.cpu)
-    profile = os.environ.get("AURORA_ARGON2_PROFILE") or "default"
+    profile = os.environ.get("AURORA_ARGON2_PROFILE") or MAKE_RUN_ARGON2_PROFILE
     return [
         f"Shape: {reflex_processes} Reflex process(es), {run.config.workers} API process(es); "
         f"argon2 profile `{profile}` (AURORA_ARGON2_PROFILE). {_ticker(run)}",

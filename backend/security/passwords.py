@@ -1,27 +1,25 @@
-"""Argon2id password hashing. Production uses the library's recommended parameters (RFC
-9106's low-memory profile: 64 MiB, 3 passes, 4 lanes); `AURORA_ARGON2_PROFILE=owasp` takes
-OWASP's minimum for argon2id (19 MiB, 2 passes, 1 lane), about a fifth of the CPU, for a
-site where many people sign in at once on few cores (at the recommended profile two cores
-verify at most about 6.7 passwords a second); `fast` (tests only) makes hashing cheap.
-Hashes carry their parameters, so either profile verifies the other's, and a sign-in
-rehashes a stored hash to the configured profile.
+"""Argon2id password hashing. The setting's default is the library's recommended parameters
+(RFC 9106's low-memory profile: 64 MiB, 3 passes, 4 lanes); `AURORA_ARGON2_PROFILE=owasp`
+takes OWASP's argon2id configuration (19 MiB, 2 passes, 1 lane), about a fifth of the CPU,
+for a site where many people sign in at once on few cores (at the recommended profile two
+cores verify at most about 6.7 passwords a second): `make run` starts with it. `fast` (tests
+only) makes hashing cheap. Hashes carry their parameters, so either profile verifies the
+other's, and a sign-in rehashes a stored hash to the configured profile.
 
-argon2 is CPU-heavy by design: one verification at the recommended profile costs about
-0.2 s of CPU over 4 lanes (threads). A burst of logins run on the server's shared worker
-threads would take every core and every one of those threads from page requests. So a login
-runs in a pool of its own (`in_login_pool`): LOGIN_THREADS at a time per process, on a
-thread the OS schedules behind request work (nice; argon2's lane threads inherit it), while
-the logins waiting their turn are coroutines that hold no thread.
+argon2 is CPU-heavy by design. A burst of logins run on the server's shared worker threads
+would take every core and every one of those threads from page requests. So a login runs in
+a pool of its own (`in_login_pool`): LOGIN_THREADS at a time per process, while the logins
+waiting their turn are coroutines that hold no thread. The pool's size is the bound; the
+thread is not niced: at nice 10 a sign-in got a tenth of a core's share beside busy page
+threads, and in a 200-user UI load test 28 of 200 sign-ins waited over 30 s
+(bench/results/ui-login-20261203.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
-import os
 import secrets
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -36,18 +34,9 @@ _OWASP = replace(profiles.RFC_9106_LOW_MEMORY, memory_cost=19 * 1024, time_cost=
 _PROFILES = {"fast": _FAST, "owasp": _OWASP, "default": profiles.RFC_9106_LOW_MEMORY}
 
 LOGIN_THREADS = 1
-LOGIN_NICE = 10
 T = TypeVar("T")
 
-
-def _behind_request_work() -> None:
-    with contextlib.suppress(OSError):  # raising one's own nice value needs no privilege
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOGIN_NICE)
-
-
-_login_pool = ThreadPoolExecutor(
-    LOGIN_THREADS, thread_name_prefix="aurora-login", initializer=_behind_request_work
-)
+_login_pool = ThreadPoolExecutor(LOGIN_THREADS, thread_name_prefix="aurora-login")
 
 
 async def in_login_pool(fn: Callable[..., T], *args: object) -> T:
