@@ -130,7 +130,7 @@ class _Concurrency:
         return counted
 
 
-@pytest.mark.slow  # 50 real argon2 verifications, one at a time, niced: seconds
+@pytest.mark.slow  # 50 real argon2 verifications, one at a time: seconds
 def test_pages_of_signed_in_users_do_not_queue_behind_fifty_logins(
     sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
