@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+POLL_S = 0.01
+
 
 @dataclass(frozen=True)
 class Received:
@@ -63,7 +65,9 @@ def receiving(statuses: list[int], **options: object) -> Iterator[Receiver]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Receiver(0, [])))
     receiver = Receiver(int(server.server_address[1]), statuses, **options)  # type: ignore[arg-type]
     server.RequestHandlerClass = _handler(receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for serve_forever to look at its flag, every poll_interval (0.5 s by
+    # default): half a second at the end of every test that received a webhook.
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_S,), daemon=True)
     thread.start()
     try:
         yield receiver

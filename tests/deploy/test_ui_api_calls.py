@@ -49,7 +49,8 @@ class _Lookups(importlib.abc.MetaPathFinder):
 @pytest.fixture
 def api_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Datasets)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits for serve_forever to look at its flag (0.5 s by default).
+    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("AURORA_API_URL", url)
     monkeypatch.setattr(aurora.api_client, "_client", None)
