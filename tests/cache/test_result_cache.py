@@ -24,20 +24,21 @@ from tests.store.fixtures import Api, _running_api
 
 
 class RunCounter:
-    """Wraps `adapter.run` on the instance: counts statements, optionally slows them."""
+    """Wraps `adapter.run` on the instance: counts statements, optionally slows them (set
+    `delay_s` back to 0 once the part that needs overlapping requests is over)."""
 
     def __init__(self, api: Api, delay_s: float = 0.0) -> None:
         adapter = api.app.state.context.services.adapter
         self._real = adapter.run
         self.calls: list[str] = []
         self._lock = threading.Lock()
-        self._delay = delay_s
+        self.delay_s = delay_s
         adapter.run = self.run
 
     def run(self, query: exp.Expression, **kwargs: Any) -> pa.Table:
         with self._lock:
             self.calls.append(query.sql(dialect="duckdb"))
-        time.sleep(self._delay)
+        time.sleep(self.delay_s)
         return self._real(query, **kwargs)
 
     def __len__(self) -> int:
