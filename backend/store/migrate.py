@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 from backend.store.engine import Store, default_url, make_engine
@@ -63,13 +66,27 @@ def _one_at_a_time(engine: Engine) -> Iterator[None]:
 
 
 def migrate(store: Store) -> None:
-    """Bring the store's schema to the newest revision: what a process does at start."""
-    upgrade(store.engine)
+    """Bring the store's schema to the newest revision: what a process does at start. A store
+    already there (every start but the first) is only read: alembic's upgrade would load every
+    revision script and take the lock to find nothing to do."""
+    if not at_head(store.engine):
+        upgrade(store.engine)
+
+
+@functools.cache
+def _head() -> str | None:
+    """The newest revision of the scripts this process runs (they do not change under it)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the store's schema is at the newest revision (False for an empty store)."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    return current == (_head(),)
 
 
 def _next_rev_id(cfg: Config) -> str:
-    from alembic.script import ScriptDirectory
-
     heads = ScriptDirectory.from_config(cfg).get_heads()
     numbers = [int(h.split("_")[0]) for h in heads if h.split("_")[0].isdigit()]
     return f"{max(numbers, default=0) + 1:04d}"

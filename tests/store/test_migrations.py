@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from backend.store.all_models import metadata
 from backend.store.engine import Store
-from backend.store.migrate import alembic_config, migrate, upgrade
+from backend.store.migrate import alembic_config, at_head, migrate, upgrade
 from backend.store.models import TokenRevocationRow
 from tests.store.fixtures import PG_SERVER
 
@@ -63,6 +63,26 @@ def test_a_fresh_sqlite_store_migrates_from_nothing(tmp_path) -> None:  # type: 
     try:
         migrate(store)
         assert "users" in inspect(store.engine).get_table_names()
+    finally:
+        store.close()
+
+
+def test_a_store_behind_the_newest_revision_is_brought_there(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # migrate() only reads a store already at head; one a revision behind is still upgraded.
+    scripts = ScriptDirectory.from_config(alembic_config())
+    head = scripts.get_current_head()
+    assert head is not None
+    before = scripts.get_revision(head).down_revision
+    assert isinstance(before, str)
+    store = Store(f"sqlite:///{tmp_path / 'behind.db'}")
+    try:
+        assert not at_head(store.engine)
+        upgrade(store.engine, before)
+        assert not at_head(store.engine)
+        migrate(store)
+        assert at_head(store.engine)
+        with store.engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == head
     finally:
         store.close()
 
