@@ -18,18 +18,23 @@ BENCH_DASHBOARD_SECONDS (60), BENCH_DASHBOARD_WORKERS (1 API process: single fli
 process), BENCH_DASHBOARD_MODE (`batch`: an open asks its tiles in one request, POST
 .../tiles/data, as the view does, each tile painted as its NDJSON line arrives; `tile`: one
 request per tile, as the view did before), BENCH_DASHBOARD_COLD_ROUNDS (1),
-BENCH_DASHBOARD_ONLY_COLD (1: the cold one-user table only, no burst nor warm run). The API
-is started as `make run` starts it (bench.loadtest.serve), whole table read.
+BENCH_DASHBOARD_ONLY_COLD (1: the cold one-user table only, no burst nor warm run),
+BENCH_DASHBOARD_VIEWER (`admin`, the default, or `rls`: the cold user is a viewer under
+row-level security on region whose slice is every region, so the admin's rows through the
+slice gate's path). The API is started as `make run` starts it (bench.loadtest.serve), whole
+table read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import statistics
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,6 +45,7 @@ from gevent.pool import Pool
 from locust import between, task
 from locust.env import Environment
 
+from backend.demo.constants import REGIONS
 from bench import loadtest
 from bench.harness import ROOT, markdown_table, warehouse
 from bench.locust_mixes import ACTION, AuroraUser
@@ -52,6 +58,7 @@ SALES = "global_sales"
 
 
 ASKED = {"batch": "in one batch request per open", "tile": "one request each"}
+VIEWERS = {"admin": "the admin", "rls": "a viewer under row-level security (every region)"}
 
 
 def mode() -> str:
@@ -113,6 +120,34 @@ def dashboard_body() -> dict[str, Any]:
         "filters": [{"id": "rev", "label": "Revenue", "type": "number_range", "column": "revenue"}],
         "tabs": [{"id": "main", "title": "Main", "tiles": tiles}],
     }
+
+
+def viewer() -> str:
+    return os.environ.get("BENCH_DASHBOARD_VIEWER", "admin")
+
+
+@contextlib.contextmanager
+def rls_viewer(admin: requests.Session, base: str) -> Iterator[requests.Session]:
+    """A viewer under row-level security on region (the rule on while it is used) whose
+    slice is every region: the admin's rows, each query gated inside its slice."""
+    url = f"{base}/api/admin/datasets/{SALES}"
+    rule = {"rls": [{"column": "region", "attribute": "region"}], "rls_admin_exempt": True}
+    admin.patch(url, json=rule, timeout=60).raise_for_status()
+    name, password = "bench_rls_viewer", "bench-rls-viewer-password-1"
+    regions = {"region": [region for region, _ in REGIONS]}
+    body = {"username": name, "password": password, "role": "viewer", "attributes": regions}
+    made = admin.post(f"{base}/api/admin/users", json=body, timeout=60)
+    if made.status_code not in (201, 409):
+        made.raise_for_status()
+    login = {"username": name, "password": password}
+    token = requests.post(f"{base}/api/auth/login", json=login, timeout=60)
+    token.raise_for_status()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    try:
+        yield session
+    finally:
+        admin.patch(url, json={"rls": []}, timeout=60).raise_for_status()
 
 
 def same_filters() -> dict[str, Any]:
@@ -348,8 +383,12 @@ def report() -> str:
         made.raise_for_status()
         dash = DashboardUser.dashboard = str(made.json()["id"])
         in_scope = loadtest.rows_in_scope(admin, base)
-        say(f"{in_scope:,} rows in scope; cold, one user ({rounds} round(s)); {load()}")
-        cold = cold_one_user(admin, base, dash, rounds)
+        say(f"{in_scope:,} rows in scope; cold, {viewer()} ({rounds} round(s)); {load()}")
+        if viewer() == "rls":
+            with rls_viewer(admin, base) as seen_by:
+                cold = cold_one_user(seen_by, base, dash, rounds)
+        else:
+            cold = cold_one_user(admin, base, dash, rounds)
         say(markdown_table(COLD_HEAD, cold))
         if only_cold:
             return _cold_text(rows, in_scope, rounds, cold)
@@ -450,7 +489,7 @@ def _cold_text(rows: int, in_scope: int, rounds: int, cold: list[list[Any]]) -> 
     """The report of a cold-only run (BENCH_DASHBOARD_ONLY_COLD=1)."""
     head = (
         f"## Dashboard, cold only: 10 tiles, {rows:,}-row demo ({in_scope:,} rows in scope), "
-        f"1 API process, tiles asked {ASKED[mode()]}\n\n"
+        f"1 API process, tiles asked {ASKED[mode()]}, cold user: {VIEWERS[viewer()]}\n\n"
     )
     return head + _cold_section(rounds, cold)
 
