@@ -142,10 +142,21 @@ class SliceGate:
         return has_row_filters(tree)
 
     def decide(
-        self, tree: exp.Select, datasets: Sequence[Dataset], *, max_rows: int, max_cost: float
-    ) -> GateDecision:
-        """Blocking (may scan the slices once): the decision from the slices' statistics."""
-        self.load(tree, datasets)
+        self,
+        tree: exp.Select,
+        datasets: Sequence[Dataset],
+        *,
+        max_rows: int,
+        max_cost: float,
+        scan: bool = True,
+    ) -> GateDecision | None:
+        """Blocking (may scan the slices once): the decision from the slices' statistics.
+        `scan=False`: from cached statistics only, CPU work that needs no database worker;
+        None when some are missing."""
+        if scan:
+            self.load(tree, datasets)
+        elif self.todo(tree, datasets):
+            return None
         joins = slice_estimate(tree, _by_relation(tree, datasets), self.stats)
         if joins is None:
             return GateDecision(True, None, None)
@@ -155,17 +166,19 @@ class SliceGate:
         """Whether a join order over this slice would lack statistics (the async paths load
         them before compiling again, as for the whole-relation statistics)."""
         return (
-            bool(tree.args.get("joins")) and self.applies(tree) and bool(self._todo(tree, datasets))
+            bool(tree.args.get("joins")) and self.applies(tree) and bool(self.todo(tree, datasets))
         )
 
     def load(self, tree: exp.Select, datasets: Sequence[Dataset]) -> None:
         """Blocking: scan each slice the query reads for the statistics it lacks."""
-        for dataset, read, columns in self._todo(tree, datasets):
+        for dataset, read, columns in self.todo(tree, datasets):
             self.stats.load(dataset, read, columns)
 
-    def _todo(
+    def todo(
         self, tree: exp.Select, datasets: Sequence[Dataset]
     ) -> list[tuple[Dataset, Input, set[str]]]:
+        """The slices `tree` reads whose statistics are not all cached, each with the
+        columns a scan of it must cover."""
         by_relation = _by_relation(tree, datasets)
         todo = []
         for (relation, _scope), (read, columns) in slice_columns(tree).items():

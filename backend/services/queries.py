@@ -13,7 +13,7 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,7 @@ from backend.services.prepared import PREPARED_MAX, PreparedKey, PreparedQueries
 from backend.services.result_cache import ResultCache, canonical_sql, result_key, text_key
 from backend.services.rows import sql_type, table_rows
 from backend.services.sizes import ENTRY_BYTES
+from backend.services.slice_scans import SliceScans
 from backend.services.ttl_cache import TtlCache
 
 if TYPE_CHECKING:
@@ -135,6 +136,7 @@ class QueryService:
         if isinstance(adapter, SupportsColumnStats) and adapter.name not in _TRUSTED_PLANNERS:
             self._stats = StatsStore(adapter)
         self._slices = SliceGate(adapter)  # queries under row-level security (sec-a)
+        self._slice_scans = SliceScans(self._slices, executor)
         # Compiled specs, per caller access and data version (backend.services.prepared);
         # the one switch that turns the result cache off turns this off too, so "cache off"
         # figures compile every request.
@@ -471,12 +473,12 @@ class QueryService:
         in_slice = self._slices.missing(compiled.unpaged, inputs)  # row-level security
         if not missing and not in_slice:
             return compiled
-
-        def load(_qid: str) -> None:
-            self._load_stats(missing)
-            self._slices.load(compiled.unpaged, inputs)
-
-        await self.executor.run(load, timeout_s=None)
+        loads: list[Awaitable[object]] = []
+        if in_slice:
+            loads.append(self._slice_scans.ready(compiled.unpaged, inputs))
+        if missing:
+            loads.append(self.executor.run(lambda _qid: self._load_stats(missing), timeout_s=None))
+        await asyncio.gather(*loads)
         return await off_loop(prepare, spec, caller)
 
     def prepared(self, spec: QuerySpec, caller: Caller, *, count: bool = True) -> CompiledQuery:
@@ -495,13 +497,22 @@ class QueryService:
     async def _decide(self, tree: exp.Select, keys: Sequence[str]) -> GateDecision:
         """The gate's decision; a database worker is taken only when deciding needs the
         database (EXPLAIN, statistics): a decision from the catalog's row counts alone is
-        made here, without a hop through the admission queue and a thread."""
+        made here, without a hop through the admission queue and a thread, and one from a
+        slice's cached statistics in the compile pool (the scan of missing ones is shared
+        by every query that needs it meanwhile: a cold dashboard's tiles under row-level
+        security scanned the same slice once each, each in a worker of its own)."""
         known = self._footer_rows(tree, keys)
         if known is not None:  # nothing to look up or keep: the footers decide at once
             return GateDecision(True, known, None)
         cached = self._gates.get(self._cache_key(keys, tree))
         if cached is not None:
             return cached
+        if self._slices.applies(tree):  # row-level security: statistics scanned once, shared
+            datasets = [self.catalog.get(k) for k in keys]
+            if await self._slice_scans.ready(tree, datasets):
+                decided = await off_loop(self._decide_in_slices, tree, keys, False)
+                if decided is not None:
+                    return decided
         return await self.executor.run(lambda _qid: self._decide_now(tree, keys), timeout_s=None)
 
     def _footer_rows(self, tree: exp.Select, keys: Sequence[str]) -> int | None:
@@ -517,16 +528,13 @@ class QueryService:
         cached = self._gates.get(key)
         if cached is not None:
             return cached
+        if self._slices.applies(tree):  # row-level security: judged inside the slice only
+            decision = self._decide_in_slices(tree, keys, True)
+            assert decision is not None  # scanning, nothing is missing
+            return decision
         datasets = [self.catalog.get(k) for k in keys]
         settings = self.settings
-        if self._slices.applies(tree):  # row-level security: judged inside the slice only
-            decision = self._slices.decide(
-                tree,
-                datasets,
-                max_rows=settings.explain_max_rows,
-                max_cost=settings.explain_max_cost,
-            )
-        elif (known := self._small_enough(tree, datasets)) is not None:
+        if (known := self._small_enough(tree, datasets)) is not None:
             decision = GateDecision(True, known, None)
         else:
             self._load_stats(self._missing_stats(tree, keys))
@@ -538,6 +546,24 @@ class QueryService:
                 joins=self._join_estimate(tree, keys),
             )
         self._gates.put(key, decision, ttl_s=_gate_ttl(datasets))
+        return decision
+
+    def _decide_in_slices(
+        self, tree: exp.Select, keys: Sequence[str], scan: bool
+    ) -> GateDecision | None:
+        """The decision from the statistics of the caller's slices, kept like any other;
+        `scan`: scan what is missing (blocking, in a query worker), else None for it."""
+        datasets = [self.catalog.get(k) for k in keys]
+        settings = self.settings
+        decision = self._slices.decide(
+            tree,
+            datasets,
+            max_rows=settings.explain_max_rows,
+            max_cost=settings.explain_max_cost,
+            scan=scan,
+        )
+        if decision is not None:
+            self._gates.put(self._cache_key(keys, tree), decision, ttl_s=_gate_ttl(datasets))
         return decision
 
     def _small_enough(self, tree: exp.Select, datasets: Sequence[Dataset]) -> int | None:

@@ -9,10 +9,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.dashboards.helpers import BY_REGION, DETAIL, create, error, query_rows, tile_rows
+from tests.dashboards.helpers import (
+    BY_REGION,
+    DETAIL,
+    chart_tile,
+    create,
+    error,
+    pos,
+    query_rows,
+    table_tile,
+    tile_rows,
+)
 from tests.store.fixtures import USER_PASSWORD, Api
 
 REGIONS_OF = {"ann": ["North"], "bob": ["South", "East"]}
+ADMITTED = 'aurora_query_queue_wait_seconds_count{outcome="admitted",priority="interactive"}'
 
 
 def batch(api: Api, headers: dict[str, str], dashboard_id: str, **body: Any) -> dict[str, Any]:
@@ -97,3 +108,48 @@ def test_a_dashboard_the_caller_may_not_see_is_404_and_bad_bodies_are_422(api: A
     assert error(api.client.post(url, json=many, headers=ann), 422)
     assert error(api.client.post(url, json={"tiles": ["chart"], "x": 1}, headers=ann), 422)
     assert error(api.client.post(url, json={"tiles": ["chart"]}), 401)
+
+
+def _admitted(api: Api) -> float:
+    """Statements admitted to a query worker so far (each takes one), from /metrics."""
+    for line in api.client.get("/metrics", headers=api.headers()).text.splitlines():
+        if line.startswith(ADMITTED + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _four_tiles_on_region() -> list[dict[str, Any]]:
+    """Four tiles with queries of their own, each mapping the region filter."""
+    count = {**BY_REGION, "measures": [{"agg": "count", "alias": "total"}]}
+    kpi = {"dataset": "sales", "measures": [{"column": "amount", "agg": "sum", "alias": "total"}]}
+    tiles = [
+        chart_tile("by_region"),
+        chart_tile("orders", spec=count),
+        chart_tile("kpi", spec=kpi, view="kpi", chart={"kind": "kpi", "y": "total"}),
+        table_tile("detail"),
+    ]
+    return [
+        {**t, "filters": {"reg": "region"}, "position": pos(y=4 * n)} for n, t in enumerate(tiles)
+    ]
+
+
+def test_under_rls_a_cold_batch_takes_one_worker_per_tile_and_scans_the_slice_once(
+    api: Api,
+) -> None:
+    """Each tile's gate is judged by statistics of the viewer's slice: scanned once for the
+    whole batch (one worker), then decided without a worker, so each tile takes a worker
+    for its own statement only (it took one for its gate as well, and up to one scan of
+    the same slice each)."""
+    _rls_on_region(api)
+    tiles = _four_tiles_on_region()
+    made = create(api, api.headers(), shared=True, tabs=[{"id": "m", "title": "M", "tiles": tiles}])
+    ann = api.headers("ann", USER_PASSWORD)
+    names = [str(t["id"]) for t in tiles]
+    for regions, workers in ((["North", "South"], len(tiles) + 1), (["North"], len(tiles))):
+        before = _admitted(api)
+        got = batch(api, ann, made["id"], tiles=names, filters={"reg": regions})
+        assert _admitted(api) - before == workers  # the second batch: statistics kept
+        for name, tile in zip(names, tiles, strict=True):
+            assert got[name]["status"] == 200, got[name]
+            expected = query_rows(api, api.headers(), _only(tile["spec"], ["North"]))
+            assert got[name]["data"]["rows"] == expected, name
