@@ -315,7 +315,7 @@ def test_data_is_realistic_and_consistent(
 
 def test_sales_is_a_delta_table_whose_first_version_is_the_whole_demo(warehouse: Path) -> None:
     table = DeltaTable(str(warehouse / "global_sales"))
-    assert (table.version(), table.metadata().partition_columns) == (0, ["load_type", "load_id"])
+    assert (table.version(), table.metadata().partition_columns) == (1, ["load_type", "load_id"])
     on_disk = {p.resolve() for p in (warehouse / "global_sales").rglob("*.parquet")}
     assert {Path(urlparse(u).path).resolve() for u in table.file_uris()} == on_disk
     as_delta = pl.from_arrow(table.to_pyarrow_table()).select(pl.len(), pl.col("order_id").sum())
@@ -324,14 +324,14 @@ def test_sales_is_a_delta_table_whose_first_version_is_the_whole_demo(warehouse:
             as_delta.row(0)
             == con.execute("SELECT count(*), sum(order_id) FROM global_sales").fetchone()
         )
-    assert [h["operation"] for h in table.history()] == ["CONVERT"]
+    assert [h["operation"] for h in table.history()] == ["SET TBLPROPERTIES", "CONVERT"]
 
 
 def test_the_catalog_reads_sales_as_a_delta_version_with_its_row_count(warehouse: Path) -> None:
     adapter = DuckDBAdapter(warehouse, threads=2)
     try:
         sales = Catalog(adapter, WarehouseSource(warehouse)).get("global_sales")
-        assert sales.version.startswith("delta-") and sales.version.endswith("-v0")
+        assert sales.version.startswith("delta-") and sales.version.endswith("-v1")
         assert sales.row_estimate == ROWS
         counted = adapter.run(sqlglot.parse_one("SELECT count(*) AS n FROM global_sales"))
         assert counted.column("n").to_pylist() == [ROWS]
@@ -364,6 +364,7 @@ def test_second_run_with_same_rows_and_seed_is_skipped(warehouse: Path) -> None:
         "seed": 42,
         "duckdb": duckdb.__version__,
         "format": "delta",
+        "layout": "newest-small",
     }
 
 
