@@ -4,11 +4,20 @@ audited, and row-level security decides which values are matched and suggested."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.store.fixtures import Api
+from tests.store.fixtures import Api, own_store_api
+
+
+@pytest.fixture(scope="module")
+def asker(tmp_path_factory: pytest.TempPathFactory, shared_warehouse: Path) -> Iterator[Api]:
+    """One app for the tests that only ask as the admin; those that add users, change a
+    dataset's settings or read the audit log start their own (`api_sqlite`)."""
+    yield from own_store_api(tmp_path_factory.mktemp("ask"), data_dir=shared_warehouse)
 
 
 def _ask(api: Api, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
@@ -21,8 +30,8 @@ def _rows(api: Api, spec: dict[str, Any], headers: dict[str, str] | None = None)
     return sorted(map(tuple, r.json()["rows"]), key=str)
 
 
-def test_a_question_becomes_a_spec_that_gives_the_hand_written_specs_rows(api_sqlite: Api) -> None:
-    r = _ask(api_sqlite, {"question": "total amount by region", "dataset": "sales"})
+def test_a_question_becomes_a_spec_that_gives_the_hand_written_specs_rows(asker: Api) -> None:
+    r = _ask(asker, {"question": "total amount by region", "dataset": "sales"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert (body["status"], body["engine"], body["dataset"]) == ("ok", "parser", "sales")
@@ -31,7 +40,7 @@ def test_a_question_becomes_a_spec_that_gives_the_hand_written_specs_rows(api_sq
         "group_by": ["region"],
         "measures": [{"agg": "sum", "column": "amount", "alias": "x"}],
     }
-    assert _rows(api_sqlite, body["spec"]) == _rows(api_sqlite, expected)
+    assert _rows(asker, body["spec"]) == _rows(asker, expected)
     kinds = {(p["kind"], p["text"], p["spec_path"]) for p in body["interpretation"]["parts"]}
     assert kinds == {
         ("measure", "total amount", "measures.0"),
@@ -49,23 +58,23 @@ def test_a_question_becomes_a_spec_that_gives_the_hand_written_specs_rows(api_sq
     ],
 )
 def test_a_top_n_question_limits_the_result_not_the_page(
-    api_sqlite: Api, question: str, limit: int, direction: str
+    asker: Api, question: str, limit: int, direction: str
 ) -> None:
-    body = _ask(api_sqlite, {"question": question, "dataset": "sales"}).json()
+    body = _ask(asker, {"question": question, "dataset": "sales"}).json()
     assert body["status"] == "ok", body
     spec = body["spec"]
     assert spec["limit"] == limit and "page_size" not in spec
     assert spec["sort"][0].get("direction", "asc") == direction
     [part] = [p for p in body["interpretation"]["parts"] if p["kind"] == "limit"]
     assert part["spec_path"] == "limit"
-    count = api_sqlite.client.post("/api/count", json=spec, headers=api_sqlite.headers())
+    count = asker.client.post("/api/count", json=spec, headers=asker.headers())
     assert count.json() == {"total_rows": limit}  # the result is N rows, not N per page
-    everything = _rows(api_sqlite, {**spec, "limit": None, "page_size": 1000})
-    assert len(_rows(api_sqlite, spec)) == limit < len(everything)
+    everything = _rows(asker, {**spec, "limit": None, "page_size": 1000})
+    assert len(_rows(asker, spec)) == limit < len(everything)
 
 
-def test_a_value_becomes_a_filter_and_the_ignored_words_are_listed(api_sqlite: Api) -> None:
-    body = _ask(api_sqlite, {"question": "sum of amount for North please kindly"}).json()
+def test_a_value_becomes_a_filter_and_the_ignored_words_are_listed(asker: Api) -> None:
+    body = _ask(asker, {"question": "sum of amount for North please kindly"}).json()
     assert body["status"] == "ok"
     assert body["spec"]["filters"]["conditions"] == [
         {"column": "region", "operator": "=", "value": "North"}
@@ -73,8 +82,8 @@ def test_a_value_becomes_a_filter_and_the_ignored_words_are_listed(api_sqlite: A
     assert body["interpretation"]["ignored"] == ["kindly"]
 
 
-def test_a_misspelt_column_is_offered_not_guessed(api_sqlite: Api) -> None:
-    body = _ask(api_sqlite, {"question": "total amuont by region", "dataset": "sales"}).json()
+def test_a_misspelt_column_is_offered_not_guessed(asker: Api) -> None:
+    body = _ask(asker, {"question": "total amuont by region", "dataset": "sales"}).json()
     assert (body["status"], body["spec"]) == ("clarify", None)
     [alternative] = body["interpretation"]["alternatives"]
     assert alternative["text"] == "amuont"
@@ -94,9 +103,9 @@ def test_a_misspelt_column_is_offered_not_guessed(api_sqlite: Api) -> None:
     ],
 )
 def test_bad_questions_get_a_4xx_in_the_error_shape(
-    api_sqlite: Api, body: dict[str, Any], status: int
+    asker: Api, body: dict[str, Any], status: int
 ) -> None:
-    r = _ask(api_sqlite, body)
+    r = _ask(asker, body)
     assert r.status_code == status, r.text
     assert {"code", "message"} <= set(r.json()["error"])
 
@@ -113,9 +122,9 @@ def test_a_dataset_the_caller_cannot_see_is_not_found(api_sqlite: Api) -> None:
     assert body["dataset"] != "items" and body["status"] != "ok"
 
 
-def test_writes_and_sql_are_refused(api_sqlite: Api) -> None:
+def test_writes_and_sql_are_refused(asker: Api) -> None:
     for question in ("delete all sales", "select * from sales; drop table sales"):
-        body = _ask(api_sqlite, {"question": question}).json()
+        body = _ask(asker, {"question": question}).json()
         assert (body["status"], body["spec"]) == ("refused", None), question
 
 
@@ -126,10 +135,10 @@ def test_asking_is_audited_with_the_question(api_sqlite: Api) -> None:
     assert row["detail"]["status"] == "ok" and row["dataset"] == "sales"
 
 
-def test_suggest_completes_columns_values_and_measure_words(api_sqlite: Api) -> None:
+def test_suggest_completes_columns_values_and_measure_words(asker: Api) -> None:
     def texts(q: str) -> list[str]:
-        r = api_sqlite.client.get(
-            "/api/ask/suggest", params={"q": q, "dataset": "sales"}, headers=api_sqlite.headers()
+        r = asker.client.get(
+            "/api/ask/suggest", params={"q": q, "dataset": "sales"}, headers=asker.headers()
         )
         assert r.status_code == 200, r.text
         return [s["text"] for s in r.json()["suggestions"]]
@@ -196,11 +205,9 @@ def test_admin_synonyms_are_matched_like_names(api_sqlite: Api) -> None:
     assert (ledger["status"], ledger["dataset"]) == ("ok", "sales"), ledger
 
 
-def test_synonyms_are_bounded(api_sqlite: Api) -> None:
+def test_synonyms_are_bounded(asker: Api) -> None:
     patch = {"columns": {"amount": {"synonyms": ["x" * 101]}}}
-    r = api_sqlite.client.patch(
-        "/api/admin/datasets/sales", json=patch, headers=api_sqlite.headers()
-    )
+    r = asker.client.patch("/api/admin/datasets/sales", json=patch, headers=asker.headers())
     assert r.status_code == 422
 
 
@@ -208,8 +215,8 @@ def test_synonyms_are_bounded(api_sqlite: Api) -> None:
     "question",
     ["order date", "amount after 9999-12-31", "amount on 2024-13-45", "by", "top", "'\"%;--"],
 )
-def test_odd_questions_are_answered_never_a_500(api_sqlite: Api, question: str) -> None:
-    r = _ask(api_sqlite, {"question": question, "dataset": "sales"})
+def test_odd_questions_are_answered_never_a_500(asker: Api, question: str) -> None:
+    r = _ask(asker, {"question": question, "dataset": "sales"})
     assert r.status_code in (200, 422), r.text
     if r.status_code == 200:
         assert r.json()["status"] in ("ok", "clarify", "refused")
