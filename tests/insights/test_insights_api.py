@@ -38,9 +38,9 @@ def _kind(findings: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def test_the_planted_anomaly_is_found_with_its_value_and_expected_value(
-    insights_api: Api,
+    insights_reader: Api,
 ) -> None:
-    findings = _found(insights_api, {"spec": _spec(group_by=[DAY])})
+    findings = _found(insights_reader, {"spec": _spec(group_by=[DAY])})
     expected = data.anomalies(data.daily())
     got = _kind(findings, "anomaly")
     assert [f["date"] for f in got] == [a[0].isoformat() for a in expected[:3]]
@@ -55,16 +55,16 @@ def test_the_planted_anomaly_is_found_with_its_value_and_expected_value(
 
 
 def test_a_top_n_on_the_charts_spec_does_not_cut_the_series_the_findings_read(
-    insights_api: Api,
+    insights_reader: Api,
 ) -> None:
-    whole = _found(insights_api, {"spec": _spec(group_by=[DAY])})
-    top = _found(insights_api, {"spec": _spec(group_by=[DAY], limit=2)})
+    whole = _found(insights_reader, {"spec": _spec(group_by=[DAY])})
+    top = _found(insights_reader, {"spec": _spec(group_by=[DAY], limit=2)})
     assert [f["text"] for f in top] == [f["text"] for f in whole]
     assert _kind(whole, "anomaly") and _kind(whole, "trend")
 
 
-def test_the_trend_has_the_least_squares_slope_and_r2(insights_api: Api) -> None:
-    (trend,) = _kind(_found(insights_api, {"spec": _spec(group_by=[DAY])}), "trend")
+def test_the_trend_has_the_least_squares_slope_and_r2(insights_reader: Api) -> None:
+    (trend,) = _kind(_found(insights_reader, {"spec": _spec(group_by=[DAY])}), "trend")
     slope, r2 = data.trend(data.daily())
     assert trend["slope_per_day"] == pytest.approx(slope, rel=1e-9)
     assert trend["r2"] == pytest.approx(r2, rel=1e-9)
@@ -73,9 +73,9 @@ def test_the_trend_has_the_least_squares_slope_and_r2(insights_api: Api) -> None
     assert f"explains {r2:.0%}" in trend["text"]
 
 
-def test_top_movers_compare_the_latest_two_weeks_per_group(insights_api: Api) -> None:
+def test_top_movers_compare_the_latest_two_weeks_per_group(insights_reader: Api) -> None:
     body = {"spec": _spec(group_by=[DAY, "region"]), "top": 2}
-    got = _kind(_found(insights_api, body), "mover")
+    got = _kind(_found(insights_reader, body), "mover")
     weeks = data.weekly_by_region()
     before, after = LAST_WEEKS
     expected = data.movers((r, weeks[(r, before)], weeks[(r, after)]) for r in data.REGIONS)
@@ -87,11 +87,11 @@ def test_top_movers_compare_the_latest_two_weeks_per_group(insights_api: Api) ->
     assert west["text"].startswith("Region West: Revenue rose from 10,602 to 13,658 (+3,056, +29%)")
 
 
-def test_top_movers_between_two_loads(insights_api: Api) -> None:
+def test_top_movers_between_two_loads(insights_reader: Api) -> None:
     old = {"load_type": "DAILY", "load_id": data.LOAD}
     new = {"load_type": "DAILY", "load_id": data.RESTATED}
     body = {"spec": _spec(group_by=["region"]), "compare": [old, new]}
-    findings = _found(insights_api, body)
+    findings = _found(insights_reader, body)
     assert {f["kind"] for f in findings} == {"mover"}  # no date axis: no anomaly, no trend
     before, after = data.by_region(data.LOAD), data.by_region(data.RESTATED)
     (east,) = findings  # only East was restated
@@ -101,15 +101,19 @@ def test_top_movers_between_two_loads(insights_api: Api) -> None:
     assert "between load 20240331 and load 20240401" in east["text"]
 
 
-def test_each_finding_spec_shows_its_numbers_in_a_query(insights_api: Api) -> None:
-    findings = _found(insights_api, {"spec": _spec(group_by=[DAY, "region"])})
+def test_each_finding_spec_shows_its_numbers_in_a_query(insights_reader: Api) -> None:
+    findings = _found(insights_reader, {"spec": _spec(group_by=[DAY, "region"])})
     anomaly = _kind(findings, "anomaly")[0]
-    r = insights_api.client.post("/api/query", json=anomaly["spec"], headers=insights_api.headers())
+    r = insights_reader.client.post(
+        "/api/query", json=anomaly["spec"], headers=insights_reader.headers()
+    )
     assert r.status_code == 200, r.text
     rows = {row[0]: row[1] for row in r.json()["rows"]}
     assert float(rows[anomaly["date"]]) == pytest.approx(anomaly["value"])
     mover = _kind(findings, "mover")[0]
-    r = insights_api.client.post("/api/query", json=mover["spec"], headers=insights_api.headers())
+    r = insights_reader.client.post(
+        "/api/query", json=mover["spec"], headers=insights_reader.headers()
+    )
     assert r.status_code == 200, r.text
     shown = [float(row[-1]) for row in r.json()["rows"]]
     assert shown == [pytest.approx(mover["before"]), pytest.approx(mover["after"])]
@@ -169,9 +173,9 @@ def test_insights_are_audited(insights_api: Api) -> None:
     ],
 )
 def test_bad_requests_get_4xx_in_the_error_shape(
-    insights_api: Api, body: dict[str, Any], status: int, path: str | None
+    insights_reader: Api, body: dict[str, Any], status: int, path: str | None
 ) -> None:
-    r = _insights(insights_api, body)
+    r = _insights(insights_reader, body)
     assert r.status_code == status, r.text
     error = r.json()["error"]
     assert error["message"]
@@ -218,12 +222,12 @@ def test_the_cost_gate_refuses_insights_over_too_many_rows(
         assert row["detail"]["status"] == "query_too_expensive"
 
 
-def test_movers_skip_a_latest_week_still_under_way(insights_api: Api) -> None:
+def test_movers_skip_a_latest_week_still_under_way(insights_reader: Api) -> None:
     until_tuesday = {
         "conditions": [{"column": "order_date", "operator": "<", "value": "2024-03-27"}]
     }
     body = {"spec": _spec(group_by=[DAY, "region"], filters=until_tuesday), "top": 4}
-    got = _kind(_found(insights_api, body), "mover")
+    got = _kind(_found(insights_reader, body), "mover")
     weeks = data.weekly_by_region()
     before, after = dt.date(2024, 3, 11), dt.date(2024, 3, 18)  # not the week of 2024-03-25
     expected = data.movers((r, weeks[(r, before)], weeks[(r, after)]) for r in data.REGIONS)
@@ -233,13 +237,13 @@ def test_movers_skip_a_latest_week_still_under_way(insights_api: Api) -> None:
     assert "between the week of 2024-03-11 and the week of 2024-03-18" in got[0]["text"]
 
 
-def test_a_weekly_trend_leaves_out_a_week_still_under_way(insights_api: Api) -> None:
+def test_a_weekly_trend_leaves_out_a_week_still_under_way(insights_reader: Api) -> None:
     until_tuesday = {
         "conditions": [{"column": "order_date", "operator": "<", "value": "2024-03-27"}]
     }
     week = {"column": "order_date", "bucket": "week"}
     body = {"spec": _spec(group_by=[week], filters=until_tuesday)}
-    (trend,) = _kind(_found(insights_api, body), "trend")
+    (trend,) = _kind(_found(insights_reader, body), "trend")
     totals: dict[dt.date, float] = {}
     for day, value in data.daily().items():
         if day < dt.date(2024, 3, 25):  # the week of 2024-03-25 has two days of data
