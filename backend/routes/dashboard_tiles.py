@@ -67,7 +67,8 @@ async def answer(call: TileCall, tile_id: str, *, watch: bool = True) -> bytes:
     if kept is not None:
         record_answered(call.request, call.user, spec, action="query.run", rows=kept.rows)
         return kept.body
-    work = call.queries.page(spec, call.user, count=False)  # a tile shows no row count
+    # A tile shows no row count and never a second page: no count, no blocks prefetched.
+    work = call.queries.page(spec, call.user, count=False, prefetch=False)
     result = await audited_page(
         call.request, call.user, spec, work, action="query.run", watch=watch
     )
