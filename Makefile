@@ -106,9 +106,15 @@ typecheck: setup-dev
 # PostgreSQL (AURORA_TEST_PG_URL) and Redis (AURORA_TEST_REDIS_URL) are required: tests.required
 # creates the test database when missing, and AURORA_SERVICES_REQUIRED=1 turns every skip for a
 # missing service into a failure (only the live-Oracle tests may skip; see tests/skip_policy.py).
+# The tests cache bytecode even where the environment says not to (PYTHONDONTWRITEBYTECODE, as
+# on this machine): every xdist worker imports the whole suite, and so do the API, worker and
+# migration processes the tests start; each compiled backend/ from source again (about 3 s of CPU
+# a process, 4 s for a worker's collection).
+WRITE_BYTECODE := PYTHONDONTWRITEBYTECODE=
+
 pytest: setup-dev bun chromium nginx
 	$(BIN)/python -m tests.required
-	AURORA_SERVICES_REQUIRED=1 $(BIN)/python -m pytest
+	AURORA_SERVICES_REQUIRED=1 $(WRITE_BYTECODE) $(BIN)/python -m pytest
 
 test: setup-dev lint typecheck pytest
 
@@ -128,10 +134,8 @@ check: setup-dev
 CHECK_SKIPS := -p no:schemathesis -p no:playwright --ignore=tests/e2e --ignore=tests/property \
 	--ignore=tests/api/test_schemathesis.py --ignore=tests/aggrid/test_grid_browser.py
 
-# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE): every
-# xdist worker imports the whole suite, and compiling it from source again cost each ~4 s of CPU.
 check-tests: setup-dev
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -x -n auto --dist loadfile \
+	$(WRITE_BYTECODE) $(BIN)/python -m pytest -q -x -n auto --dist loadfile \
 		-m "not e2e and not slow and not deployed" $(CHECK_SKIPS)
 
 bench: setup-dev
