@@ -20,14 +20,18 @@ LINES_ROWS = 2_500
 LINES = {"dataset": "lines", "columns": ["line_id", "price"], "sort": [{"column": "line_id"}]}
 
 
-def delivery_api(store: Store, tmp_path: Path, **overrides: Any) -> Iterator[Api]:
-    root = tmp_path / "warehouse"
+def delivery_warehouse(root: Path) -> Path:
     build_tiny_warehouse(root)
     lines = "SELECT i::BIGINT AS line_id, (i * 0.5)::DOUBLE AS price FROM range($n) t(i)"
     with duckdb.connect() as con:
         con.execute(
             f"COPY ({lines}) TO '{root / 'lines.parquet'}' (FORMAT parquet)", {"n": LINES_ROWS}
         )
+    return root
+
+
+def delivery_api(store: Store, tmp_path: Path, **overrides: Any) -> Iterator[Api]:
+    root = delivery_warehouse(tmp_path / "warehouse")
     yield from _running_api(store, tmp_path, data_dir=root, **overrides)
 
 

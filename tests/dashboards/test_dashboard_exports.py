@@ -102,9 +102,9 @@ BAD = [
 
 @pytest.mark.parametrize(("body", "status", "path"), BAD)
 def test_bad_export_requests_are_refused_in_the_error_shape(
-    api: Api, body: dict[str, Any], status: int, path: str
+    refusing_api: tuple[Api, dict[str, str]], body: dict[str, Any], status: int, path: str
 ) -> None:
-    ann = api.new_user("ann")
+    api, ann = refusing_api
     made = create(api, ann)
     r = api.client.post(f"/api/dashboards/{made['id']}/exports", json=body, headers=ann)
     found = error(r, status)

@@ -17,7 +17,12 @@ from backend.jobs.scheduler import tick
 from backend.jobs.service import ExportService
 from backend.store.base import utcnow
 from backend.store.engine import Store
-from tests.dashboards.delivery_fixtures import delivery_api, download, finished, sheets
+from tests.dashboards.delivery_fixtures import (
+    delivery_api,
+    download,
+    finished,
+    sheets,
+)
 from tests.dashboards.helpers import BY_REGION, create, error
 from tests.store.fixtures import USER_PASSWORD, Api
 
@@ -60,9 +65,14 @@ BAD = [
 
 @pytest.mark.parametrize(("case", "body", "report", "dashboard", "status"), BAD)
 def test_a_schedule_needs_one_target_in_one_of_its_formats(
-    api: Api, case: str, body: dict[str, Any], report: bool, dashboard: bool, status: int
+    refusing_api: tuple[Api, dict[str, str]],
+    case: str,
+    body: dict[str, Any],
+    report: bool,
+    dashboard: bool,
+    status: int,
 ) -> None:
-    ann = api.new_user("ann")
+    api, ann = refusing_api
     targets = {
         **({"report_id": _report(api, ann)} if report else {}),
         **({"dashboard_id": create(api, ann)["id"]} if dashboard else {}),

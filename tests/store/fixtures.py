@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,9 @@ USER_PASSWORD = "viewer-test-password"
 PG_SERVER = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-@pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    """A fresh PostgreSQL schema for this test run (its URL), dropped at the end."""
+@contextmanager
+def fresh_pg_schema() -> Iterator[str]:
+    """A fresh PostgreSQL schema (its URL), dropped at the end."""
     name = f"aurora_test_{secrets.token_hex(5)}"
     schema = sql.Identifier(name)
     with pg_connect(autocommit=True) as conn:
@@ -59,16 +60,23 @@ def pg_schema_url() -> Iterator[str]:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(schema))
 
 
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A fresh PostgreSQL schema for this test run (its URL), dropped at the end."""
+    with fresh_pg_schema() as url:
+        yield url
+
+
 def _open_store(url: str) -> Store:
     store = Store(url)
     migrate(store)
     return store
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
+STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=STORES)
 def metadata_store(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Store]:
@@ -173,16 +181,20 @@ def _running_api(store: Store, tmp_path: Path, **overrides: Any) -> Iterator[Api
         yield Api(client, app, settings, store)
 
 
-def own_store_api(folder: Path, **overrides: Any) -> Iterator[Api]:
-    """An app on a SQLite store of its own in `folder`, for a module-scoped app: every other
-    app wipes the shared stores as it starts. A module's tests that only read as the admin
-    (no users, settings or audit rows of their own) can share one app this way; each app
-    costs a quarter of a second to start (FastAPI builds its routes per app)."""
-    store = _open_store(f"sqlite:///{folder / 'aurora.db'}")
-    try:
+def own_store_api(folder: Path, backend: str = "sqlite", **overrides: Any) -> Iterator[Api]:
+    """An app on a store of its own (a SQLite file in `folder`, or a PostgreSQL schema), for a
+    module-scoped app: every other app wipes the shared stores as it starts. A module's tests
+    that only read as the admin (no users, settings or audit rows of their own), or only send
+    requests that are refused, can share one app this way; each app costs a quarter of a
+    second to start (FastAPI builds its routes per app)."""
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{folder / 'aurora.db'}"
+        else:
+            url = stack.enter_context(fresh_pg_schema())
+        store = _open_store(url)
+        stack.callback(store.close)  # before the schema goes
         yield from _running_api(store, folder, **overrides)
-    finally:
-        store.close()
 
 
 @pytest.fixture
