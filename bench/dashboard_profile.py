@@ -47,7 +47,7 @@ from bench.dashboard_bench import (
 )
 from bench.harness import warehouse
 
-# Frames that name a bucket (first match from the leaf up wins), for --buckets.
+# Frames that name a bucket (the innermost frame that matches one wins), for --buckets.
 BUCKETS = (
     ("duckdb_adapter.py", "DuckDB statement (adapter)"),
     ("compile_query", "compile"),
@@ -60,7 +60,7 @@ BUCKETS = (
     ("_keyed_blocks", "block cache keys"),
     ("_decide", "gate decision"),
     ("_render", "SQL render"),
-    ("audit", "audit record"),
+    ("(backend/audit.py", "audit record (and its writer thread)"),
     ("json_response", "JSON encoding"),
     ("table_rows", "rows from Arrow"),
     ("serialize_response", "response model"),
@@ -181,10 +181,24 @@ def buckets(path: Path) -> str:
     for line in path.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         total += int(n)
-        frames = stack.split(";")
-        name = next((label for key, label in BUCKETS if any(key in f for f in frames)), "other")
-        counts[name] += int(n)
+        counts[bucket(stack.split(";"))] += int(n)
     return "\n".join(f"{n / total:6.1%}  {name}" for name, n in counts.most_common())
+
+
+def bucket(frames: list[str]) -> str:
+    """The bucket of the innermost frame that names one (a sample is its leaf's work: the
+    page's rows turned to Python count as rows, not as the audited request around them).
+
+    >>> bucket(["audited_page (backend/routes/audited.py:30)", "table_rows (rows.py:80)"])
+    'rows from Arrow'
+    >>> bucket(["_run (backend/audit.py:120)"]), bucket(["run (asyncio/runners.py:118)"])
+    ('audit record (and its writer thread)', 'other')
+    """
+    for frame in reversed(frames):
+        for key, label in BUCKETS:
+            if key in frame:
+                return label
+    return "other"
 
 
 if __name__ == "__main__":
