@@ -193,6 +193,9 @@ def _second_half_pages(page: Page, size: tuple[int, int]) -> None:
     page.click("#pivot-value-add")
     page.select_option("#pivot-value-agg", "count")
     page.click("#pivot-value-add")
+    # The second value's cross-tab, not the first's still on screen: an expand clicked on the
+    # first is undone when the second arrives.
+    expect(page.locator("#pivot-view thead")).to_contain_text("Rows", timeout=TIMEOUT_MS)
     expect(page.locator("#pivot-view .pivot-expand").first).to_be_visible(timeout=TIMEOUT_MS)
     page.locator("#pivot-view .pivot-expand").first.click()
     expect(page.locator('#pivot-view .pivot-row[data-level="1"]').first).to_be_visible(
