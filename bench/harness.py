@@ -70,6 +70,34 @@ class Timing:
         return min(self.samples) <= max(other.samples) and min(other.samples) <= max(self.samples)
 
 
+def speed_probe(repeat: int = 3) -> tuple[float, float]:
+    """The machine's speed now, in ms (median of `repeat`): a fixed pure-Python loop and a
+    fixed one-thread DuckDB aggregate. The same code on this VM ran up to 2.5x slower in one
+    hour than in another with nothing else running; a report that gives these beside its
+    latencies says which kind of hour it had."""
+    connection = duckdb.connect()
+    connection.execute("SET threads = 1")
+
+    def python_loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    def duckdb_sum() -> None:
+        connection.execute("SELECT sum(i * 2) FROM range(30000000) t(i)").fetchall()
+
+    results = []
+    for work in (python_loop, duckdb_sum):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - started) * 1000)
+        results.append(statistics.median(times))
+    connection.close()
+    return results[0], results[1]
+
+
 def interleaved_timings(
     runs: dict[str, Callable[[int], object]],
     *,

@@ -53,7 +53,7 @@ from locust.env import Environment
 
 from bench import locust_mixes
 from bench import locust_ui_reflex as reflex
-from bench.harness import ADMIN_PASSWORD, ROOT, markdown_table, warehouse
+from bench.harness import ADMIN_PASSWORD, ROOT, markdown_table, speed_probe, warehouse
 from bench.locust_mixes import ACTION, AuroraUser, Mix
 from bench.locust_ui import UI_MIX, UiUser
 from bench.ui_targets import target_rows
@@ -409,6 +409,7 @@ class Run:
     version_checks: float | None = None  # GET .../version answered (one API process)
     timeline: list[tuple[float, str, float, bool]] = field(default_factory=list)  # s, ms
     state_bytes: list[int] = field(default_factory=list)  # per UI tab, after the run
+    probes: list[tuple[float, float]] = field(default_factory=list)  # speed_probe: start, end
 
     def actions(self) -> list[Any]:
         entries = self.env.stats.entries
@@ -482,6 +483,34 @@ def rss_timeline(samples: Samples) -> list[str]:
     ]
 
 
+def cpu_per_action(samples: Samples, seconds: float, actions: int) -> str:
+    """Each process's CPU over the run per action answered, in ms. Locust's own cost per
+    action does not change with Aurora's code, so beside another run of the same mix it
+    reads how fast the machine was.
+
+    >>> cpu_per_action(Samples(cpu={"API 1": [50.0, 70.0]}, me=[20.0]), 300, 12_000)
+    'API 1 15.0 ms, Locust (this driver) 5.0 ms'
+    """
+    share = {label: statistics.mean(cpu) for label, cpu in samples.cpu.items() if cpu}
+    if samples.me:
+        share["Locust (this driver)"] = statistics.mean(samples.me)
+    per = {label: pct / 100 * seconds * 1000 / max(actions, 1) for label, pct in share.items()}
+    return ", ".join(f"{label} {ms:.1f} ms" for label, ms in per.items())
+
+
+def machine_speed(run: Run) -> list[str]:
+    total = sum(e.num_requests for e in run.actions())
+    lines = [f"CPU per action: {cpu_per_action(run.samples, run.seconds, total)}."]
+    if len(run.probes) == 2:
+        (py0, db0), (py1, db1) = run.probes
+        lines.append(
+            "Machine speed (bench.harness.speed_probe, median of 3, lower is faster: a Python "
+            f"loop / a one-thread DuckDB sum): {py0:.0f} / {db0:.0f} ms before the servers "
+            f"started, {py1:.0f} / {db1:.0f} ms after they stopped."
+        )
+    return [*lines, ""]
+
+
 def report(run: Run) -> str:
     c, s = run.config, run.samples
     failed = [e for e in run.env.stats.errors.values() if e.method == ACTION]  # not per URL
@@ -512,6 +541,7 @@ def report(run: Run) -> str:
         "",
         *rss_timeline(s),
         "",
+        *machine_speed(run),
         "Percentiles are over every action, failed ones included (a timeout counts its 60 s). "
         "CPU: 100 = one core. Errors: "
         f"{dict(errors) or 'none'} (status 0 = no answer within 60 s).",
@@ -659,6 +689,7 @@ def say(text: str) -> None:
 def main() -> None:
     config = Config.from_env()
     data_dir = warehouse(config.rows)
+    before = speed_probe()
     say(f"starting {config.workers} API process(es)")
     with serve(config, data_dir) as server:
         admin = server.admin()
@@ -683,6 +714,7 @@ def main() -> None:
         run.cache_lookups = cache_lookups(admin, server.base)
         if MIXES[config.mix].ui:
             run.version_checks = version_checks(admin, server.base)
+    run.probes = [before, speed_probe()]
     text = report(run)
     print(text)
     config.results.mkdir(parents=True, exist_ok=True)
