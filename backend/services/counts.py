@@ -71,7 +71,9 @@ class Counts:
     def _flight(self, key: str, compute: Compute) -> _Flight:
         loop = asyncio.get_running_loop()
         flight = self._flights.get(key)
-        if flight is not None and flight.loop is loop and not flight.task.done():
+        # A flight that has ended well but whose done-callback (`_landed`) the loop has not
+        # run yet still answers: nothing is known for the key in that gap.
+        if flight is not None and flight.loop is loop and _answers(flight.task):
             return flight
         flight = _Flight(loop.create_task(on_its_own(compute())), loop)  # not ahead of pages
         self._flights[key] = flight
@@ -84,6 +86,11 @@ class Counts:
         if task.cancelled() or task.exception() is not None:
             return  # the exception is retrieved: the page that started it may be gone
         self._known.put(key, task.result())
+
+
+def _answers(task: asyncio.Task[int]) -> bool:
+    """Running, or ended well (its result is the count)."""
+    return not task.done() or finished(task) is not None
 
 
 def finished(task: asyncio.Task[int] | None) -> int | None:
