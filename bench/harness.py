@@ -86,16 +86,11 @@ def speed_probe(repeat: int = 3) -> tuple[float, float]:
     def duckdb_sum() -> None:
         connection.execute("SELECT sum(i * 2) FROM range(30000000) t(i)").fetchall()
 
-    results = []
-    for work in (python_loop, duckdb_sum):
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            work()
-            times.append((time.perf_counter() - started) * 1000)
-        results.append(statistics.median(times))
-    connection.close()
-    return results[0], results[1]
+    try:
+        python_ms = timed(python_loop, repeat=repeat, warmup=0)
+        return python_ms, timed(duckdb_sum, repeat=repeat, warmup=0)
+    finally:
+        connection.close()
 
 
 def interleaved_timings(
