@@ -189,7 +189,7 @@ class Settings(BaseSettings):
     page_prefetch_blocks: int = _env(
         "PAGE_PREFETCH_BLOCKS",
         8,
-        "Blocks one cold block query fetches together (an aligned run; one sort pays for them)",
+        "Most blocks one cold query fetches together (runs double from the first page: 1, 2, 4...)",
     )
     cache_ttl_versioned: int = _env(
         "CACHE_TTL_VERSIONED",

@@ -1,5 +1,6 @@
-"""Cold blocks cost the database as little as possible: one query fetches an aligned run of
-PAGE_PREFETCH_BLOCKS blocks (one sort pays for them all), a result over versioned data is
+"""Cold blocks cost the database as little as possible: the first page of a sort fetches one
+block (a small top-N), a deeper one a run of blocks that doubles up to PAGE_PREFETCH_BLOCKS
+(one sort pays for them all), a result over versioned data is
 kept past CACHE_TTL (a new load is a new key), and with Redis two API processes asking for
 the same cold rows at once run one query: the other waits for the rows the first one puts.
 Queries are counted (the app's adapter, or the compute a cache is given)."""
@@ -49,22 +50,31 @@ def row_queries(runs: RunCounter) -> list[str]:
     return [sql for sql in runs.calls if "LIMIT" in sql]  # not the counts
 
 
-def test_pages_of_three_cold_blocks_cost_one_database_query(
+def test_the_first_page_of_a_sort_fetches_one_block_alone(
     span_api: Api, tiny_warehouse: TinyWarehouse
 ) -> None:
     runs = RunCounter(span_api)
-    for number in (25, 1, 12, 30, 7):  # blocks 2, 0, 1, 2, 0: one span
+    assert page(span_api, 1, 10)["rows"] == raw(tiny_warehouse, 10, 0)
+    assert page(span_api, 10, 10)["rows"] == raw(tiny_warehouse, 10, 90)  # still block 0
+    queries = row_queries(runs)
+    assert len(queries) == 1 and queries[0].endswith("LIMIT 100"), queries
+
+
+def test_pages_of_the_next_two_cold_blocks_cost_one_database_query(
+    span_api: Api, tiny_warehouse: TinyWarehouse
+) -> None:
+    runs = RunCounter(span_api)
+    for number in (25, 12, 30, 11, 20):  # blocks 2, 1, 2, 1, 1: the run after block 0
         body = page(span_api, number, 10)
         assert body["rows"] == raw(tiny_warehouse, 10, (number - 1) * 10)
-        assert body["sql"].endswith(
-            f"LIMIT 10 OFFSET {(number - 1) * 10}" if number > 1 else "LIMIT 10"
-        )
-    assert len(row_queries(runs)) == 1 and "LIMIT 300" in row_queries(runs)[0]
+        assert body["sql"].endswith(f"LIMIT 10 OFFSET {(number - 1) * 10}")
+    queries = row_queries(runs)
+    assert len(queries) == 1 and queries[0].endswith("LIMIT 200 OFFSET 100"), queries
 
 
 def test_the_next_span_stops_at_the_row_limit(span_api: Api, tiny_warehouse: TinyWarehouse) -> None:
     runs = RunCounter(span_api)
-    assert page(span_api, 33, 10)["rows"] == raw(tiny_warehouse, 10, 320)  # block 3 of 0..3
+    assert page(span_api, 33, 10)["rows"] == raw(tiny_warehouse, 10, 320)  # block 3 of 3..5
     assert page(span_api, 2, 100)["rows"] == raw(tiny_warehouse, 100, 100)
     queries = row_queries(runs)
     assert len(queries) == 2 and queries[0].endswith("LIMIT 50 OFFSET 300"), queries
