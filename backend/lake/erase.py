@@ -5,7 +5,9 @@ compiler and the same engine that answer queries (DuckDB evaluates the predicate
 preview and the erase agree on every NULL, pattern and type. The erase rewrites only the
 partitions (loads) holding matching rows, in one Delta commit (`mode="overwrite"` with a
 partition predicate built from the partitions' own values, never from user input), on top of
-the exact version that was read: a concurrent writer makes it fail, never half-apply.
+the exact version that was read: a concurrent writer makes it fail, never half-apply. A
+dataset with a key (its `primary_key`) gets its partitions back cut by key ranges, as
+`backend.lake.layout` describes, so the merges after an erase stay as cheap as before it.
 
 Then no readable copy is left: files no version names are vacuumed after
 `ERASE_RETENTION_HOURS`, and the log is checkpointed and cleaned up to this version (a Delta
@@ -27,6 +29,7 @@ from sqlglot import exp
 
 from backend.catalog.models import Dataset
 from backend.errors import BadRequest, Conflict
+from backend.lake import layout
 from backend.query.compiler import run_steps
 from backend.query.context import CompileContext
 from backend.query.plan import Plan
@@ -102,6 +105,16 @@ def _partition_match(partitions: Preview) -> exp.Expr | None:
     return exp.or_(*terms) if terms else None
 
 
+def _kept(
+    relation: str, where: exp.Expr, scope: exp.Expr | None, order: Sequence[str]
+) -> exp.Select:
+    """The rows of the rewritten partitions that stay, in `order` (partitions, then key)."""
+    keep = exp.not_(exp.func("COALESCE", where.copy(), exp.false()))
+    select = exp.select(exp.Star()).from_(exp.to_table(relation))
+    select = select.where(exp.and_(scope.copy(), keep) if scope is not None else keep)
+    return select.order_by(*[exp.column(c, quoted=True) for c in order]) if order else select
+
+
 def apply(
     run: Any,
     relation: str,
@@ -111,24 +124,24 @@ def apply(
     *,
     user: str,
     retention_hours: float,
+    key: Sequence[str] = (),
 ) -> Erased:
-    """Erase `seen`'s rows from the version it counted, then vacuum and clean the log."""
+    """Erase `seen`'s rows from the version it counted, then vacuum and clean the log.
+    With a `key`, the partitions are rewritten cut by key ranges (`backend.lake.layout`)."""
     table = DeltaTable(str(folder), version=seen.version)
     parts = list(table.metadata().partition_columns)
     scope = _partition_match(seen)
-    keep = exp.not_(exp.func("COALESCE", where.copy(), exp.false()))
-    select = exp.select(exp.Star()).from_(exp.to_table(relation))
-    select = select.where(exp.and_(scope.copy(), keep) if scope is not None else keep)
     schema = pa.schema(table.schema().to_arrow())
-    kept = run(select).select(schema.names).cast(schema)
+    kept = run(_kept(relation, where, scope, [*parts, *key] if key else [])).select(schema.names)
     commit = CommitProperties(custom_metadata={"aurora.user": user, OPERATION_KEY: ERASE})
     try:
         write_deltalake(
             table,
-            kept,
+            kept.cast(schema),
             mode="overwrite",
             predicate=scope.sql("postgres") if scope is not None else None,
             partition_by=parts or None,
+            target_file_size=layout.file_bytes(table) if key else None,
             commit_properties=commit,
         )
     except CommitFailedError as e:

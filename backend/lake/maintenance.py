@@ -37,14 +37,13 @@ from deltalake.exceptions import CommitFailedError
 
 from backend.catalog.delta import LOG, USER_KEY
 from backend.errors import BadRequest, Conflict
+from backend.lake import layout
+from backend.lake.layout import COMPACT_TARGET, compact_target
 
 _LOG_RETENTION = "delta.logRetentionDuration"
 ZORDER_MAX_COLUMNS = 3  # a Z-curve of more columns clusters each of them too little
 _ROW_GROUP_ROWS = 122_880
-#: Table property: bytes a compaction packs files up to. Not `delta.targetFileSize`, which
-#: every delta-rs write obeys: an erase of one employee rewrites all of the demo's files, at
-#: 1 MB into 542 of them, at 2 MB into 259 (a group-by over those took 1.33x the CPU).
-COMPACT_TARGET = "aurora.compactTargetBytes"
+OPERATION_KEY, ZORDER = "aurora.operation", "zorder"
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,6 @@ def set_compact_target(folder: Path, size: int, *, user: str) -> None:
     )
 
 
-def compact_target(table: DeltaTable) -> int | None:
-    value = table.metadata().configuration.get(COMPACT_TARGET)
-    return int(value) if value and value.isdigit() else None
-
-
 def optimize(folder: Path, *, user: str, target_size: int | None = None) -> Report:
     """Compact the current version's files into a new version with the same rows: files up
     to `target_size`, else the table's COMPACT_TARGET, else delta-rs's default."""
@@ -101,17 +95,23 @@ def partition_columns(folder: Path) -> tuple[str, ...]:
     return tuple(DeltaTable(str(folder)).metadata().partition_columns)
 
 
-def zorder(folder: Path, columns: Sequence[str], *, user: str) -> Report:
+def zorder(folder: Path, columns: Sequence[str], *, user: str, key: Sequence[str] = ()) -> Report:
     """Rewrite each partition's files Z-ordered on `columns` (not partition columns), as
-    one new version with the same rows."""
+    one new version with the same rows. A table cut by `key` ranges (a key, and a
+    compaction target) keeps each partition's newest keys apart (`layout.zorder_sql`)."""
     table = DeltaTable(str(folder))
     if not columns or set(columns) & set(table.metadata().partition_columns):
         raise BadRequest("Z-order needs one or more columns that are not partition columns.")
     before = _version_files(table)
-    commit = CommitProperties(custom_metadata={USER_KEY: user})
+    commit = CommitProperties(custom_metadata={USER_KEY: user, OPERATION_KEY: ZORDER})
     writer = WriterProperties(max_row_group_size=_ROW_GROUP_ROWS, compression="ZSTD")
     try:
-        table.optimize.z_order(list(columns), writer_properties=writer, commit_properties=commit)
+        if key and layout.file_bytes(table):
+            layout.zorder_rewrite(table, columns, key, writer=writer, commit=commit)
+        else:
+            table.optimize.z_order(
+                list(columns), writer_properties=writer, commit_properties=commit
+            )
     except CommitFailedError as e:
         raise Conflict("The dataset changed while z-ordering; run it again.") from e
     table = DeltaTable(str(folder))

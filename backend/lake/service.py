@@ -23,8 +23,16 @@ class Lake:
         """Rows the filter matches in the current version, per partition (load)."""
         return self._read(key, filters).seen
 
-    def erase(self, key: str, filters: FilterGroup, expected_rows: int, user: str) -> erase.Erased:
-        """Erase what a preview showed; Conflict when the data moved since (preview again)."""
+    def erase(
+        self,
+        key: str,
+        filters: FilterGroup,
+        expected_rows: int,
+        user: str,
+        primary_key: tuple[str, ...] = (),
+    ) -> erase.Erased:
+        """Erase what a preview showed; Conflict when the data moved since (preview again).
+        The partitions rewritten are cut by `primary_key` ranges (`backend.lake.layout`)."""
         read = self._read(key, filters)
         if read.seen.rows != expected_rows:
             raise Conflict(
@@ -42,6 +50,7 @@ class Lake:
                 read.seen,
                 user=user,
                 retention_hours=self._retention,
+                key=primary_key,
             )
         finally:  # whatever happened on disk, no view may keep naming vacuumed files
             self._catalog.forget_versions(key)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from backend import audit
-from backend.deps import AdminUser, ServicesDep, SettingsDep, require_admin
+from backend.deps import AdminUser, DatasetAdminDep, ServicesDep, SettingsDep, require_admin
 from backend.lake.service import Lake
 from backend.query.spec import FilterGroup
 
@@ -61,6 +61,7 @@ async def erase_rows(
     admin: AdminUser,
     services: ServicesDep,
     settings: SettingsDep,
+    datasets: DatasetAdminDep,
     request: Request,
 ) -> ErasePreview | EraseDone:
     """The rows the filter matches in every load, for good: after the erase, files no
@@ -73,7 +74,7 @@ async def erase_rows(
         return ErasePreview(dataset=key, version=seen.version, rows=seen.rows, by_partition=parts)
     expected = body.expected_rows or 0
     done = await anyio.to_thread.run_sync(
-        lambda: lake.erase(key, body.filters, expected, admin.username)
+        lambda: lake.erase(key, body.filters, expected, admin.username, datasets.primary_key(key))
     )
     detail = {"filters": body.filters.model_dump(mode="json"), "rows": done.rows}
     audit.record("dataset.erase", user=admin, request=request, dataset=key, detail=detail)
