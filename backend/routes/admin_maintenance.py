@@ -98,11 +98,13 @@ def start_maintenance(
     if body.zorder and body.action != "optimize":
         raise BadRequest("zorder goes with the optimize action only.")
     columns = _zorder_columns(auth.store, catalog, key, folder) if body.zorder else []
+    # a keyed dataset's Z-order keeps its newest keys apart (backend.lake.layout)
+    primary_key = context.services.datasets.primary_key(key) if columns else ()
 
     def work() -> maintenance.Report:
         try:
             if columns:
-                return maintenance.zorder(folder, columns, user=admin.username)
+                return maintenance.zorder(folder, columns, user=admin.username, key=primary_key)
             if body.action == "optimize":
                 return maintenance.optimize(folder, user=admin.username)
             return maintenance.vacuum(folder, retention_hours=hours, user=admin.username)
