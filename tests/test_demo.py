@@ -365,6 +365,7 @@ def test_second_run_with_same_rows_and_seed_is_skipped(warehouse: Path) -> None:
         "duckdb": duckdb.__version__,
         "format": "delta",
         "layout": "newest-small",
+        "codec": "lz4_raw",
     }
 
 

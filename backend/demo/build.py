@@ -23,6 +23,7 @@ import duckdb
 from backend.demo.constants import GENERATOR_VERSION
 from backend.demo.sales import global_sales_sql, row_range
 from backend.demo.tables import employee_roster_sql, products_sql
+from backend.lake.codec import DUCKDB_CODEC
 
 Progress = Callable[[str], None]
 
@@ -48,7 +49,7 @@ CHUNK_ROWS = 2_500_000
 #: near that of equal chunks (91 files against 52; 520 in equal 250k chunks read a
 #: group-by 1.45x slower). bench/results/delta-merge-20261203.md.
 NEWEST_CHUNK_ROWS = 250_000
-_PARQUET = "FORMAT PARQUET, COMPRESSION zstd, ROW_GROUP_SIZE 122880"
+_PARQUET = f"FORMAT PARQUET, COMPRESSION {DUCKDB_CODEC}, ROW_GROUP_SIZE 122880"
 
 
 def print_to_stderr(message: str) -> None:
@@ -196,6 +197,7 @@ def _manifest(rows: int, seed: int) -> dict[str, object]:
         "duckdb": duckdb.__version__,
         "format": FORMAT,
         "layout": LAYOUT,
+        "codec": DUCKDB_CODEC,
     }
 
 

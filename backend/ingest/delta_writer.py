@@ -20,16 +20,20 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
-from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
 from backend.catalog.delta import LOAD_KEY, USER_KEY, is_delta
 from backend.errors import Conflict, InvalidUpload
 from backend.ingest.types import sql_name
+from backend.lake.codec import CODEC
 
 LOAD_COLUMNS = ("load_type", "load_id")
 _DIGITS = re.compile(r"^-?\d{1,18}$")
 _BATCH_ROWS = 64_000
+
+#: Every file a load writes (backend.lake.codec: what a read decodes).
+_WRITER = WriterProperties(compression=CODEC)
 
 
 def table_types(folder: Path) -> dict[str, str]:
@@ -146,6 +150,7 @@ def write_delta(
                 mode="overwrite",
                 schema_mode="overwrite",
                 commit_properties=commit,
+                writer_properties=_WRITER,
             )
         else:
             _check_columns(table, staged)
@@ -169,7 +174,14 @@ def _write_load(
     data = _batches(staged, load, load_id_type)
     parts = list(LOAD_COLUMNS)
     if not exists:
-        write_deltalake(table, data, mode="append", partition_by=parts, commit_properties=commit)
+        write_deltalake(
+            table,
+            data,
+            mode="append",
+            partition_by=parts,
+            commit_properties=commit,
+            writer_properties=_WRITER,
+        )
         return
     write_deltalake(
         table,
@@ -178,6 +190,7 @@ def _write_load(
         predicate=_load_predicate(load, load_id_type),
         partition_by=parts,
         commit_properties=commit,
+        writer_properties=_WRITER,
     )
 
 
@@ -195,6 +208,7 @@ def _create(
             _batches(staged, load, load_id_type),
             partition_by=list(LOAD_COLUMNS) if load else None,
             commit_properties=commit,
+            writer_properties=_WRITER,
         )
         aside.rename(folder)
     except (DeltaError, pa.ArrowException) as e:

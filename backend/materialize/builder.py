@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from adapters.base import DatabaseAdapter
+from backend.lake.codec import ARROW_CODEC
 from backend.materialize.layout import Layout
 
 FOLDER = "_materialized"
@@ -31,7 +32,7 @@ def build_parquet(adapter: DatabaseAdapter, layout: Layout, folder: Path, token:
     try:
         for batch in adapter.stream(layout.select):
             if writer is None:
-                writer = pq.ParquetWriter(tmp, batch.schema, compression="zstd")
+                writer = pq.ParquetWriter(tmp, batch.schema, compression=ARROW_CODEC)
             writer.write_batch(batch)
         if writer is None:  # no rows at all: still a file, with the columns
             pq.write_table(adapter.run(layout.select.limit(0)), tmp)

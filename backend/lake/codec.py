@@ -1,0 +1,21 @@
+"""The Parquet codec of the files Aurora writes for queries to read: LZ4_RAW.
+
+A query decodes every column it reads, and a cold sorted page of the 3M demo reads all 17
+columns of every row. DuckDB 2.0 spent 450 ms of CPU on that over ZSTD files, 296 over
+Snappy, 248 over LZ4_RAW and 205 uncompressed; a grouped sum 233, 176, 184 and 158. LZ4_RAW
+files are a third larger than ZSTD's (91 MB against 68 for 3M rows) and still a third of
+the uncompressed size (bench/results/parquet-codec-20261203.md). Every engine the lakehouse
+promises the data to reads it: Spark 3.3+ and Databricks, Trino, DuckDB, pyarrow, polars.
+
+Plain constants, no deltalake import: the demo build imports this before it quiets
+delta-rs's logging.
+"""
+
+from __future__ import annotations
+
+#: Parquet's own name, as delta-rs's `WriterProperties(compression=...)` takes it.
+CODEC = "LZ4_RAW"
+#: DuckDB's `COPY ... (COMPRESSION ...)` name for it.
+DUCKDB_CODEC = "lz4_raw"
+#: pyarrow's and polars' name for it: their "lz4" writes LZ4_RAW.
+ARROW_CODEC = "lz4"
