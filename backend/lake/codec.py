@@ -13,8 +13,10 @@ delta-rs's logging.
 
 from __future__ import annotations
 
+from typing import Final, Literal
+
 #: Parquet's own name, as delta-rs's `WriterProperties(compression=...)` takes it.
-CODEC = "LZ4_RAW"
+CODEC: Final[Literal["LZ4_RAW"]] = "LZ4_RAW"
 #: DuckDB's `COPY ... (COMPRESSION ...)` name for it.
 DUCKDB_CODEC = "lz4_raw"
 #: pyarrow's and polars' name for it: their "lz4" writes LZ4_RAW.
