@@ -217,7 +217,14 @@ class DatasetAdmin:
         frame, plans = read_typed(upload.path, upload.format, fields.types, defaults, limits=limits)
         delta = self._settings.upload_table_format == "delta"
         _, rows = write_dataset(
-            frame, warehouse, key, load, replace=fields.replace, delta=delta, user=by
+            frame,
+            warehouse,
+            key,
+            load,
+            replace=fields.replace,
+            delta=delta,
+            user=by,
+            order_by=tuple(entry.settings.primary_key) if entry is not None else (),
         )
         if entry is None and not existed:
             self._record_upload(key, plans, by)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -26,6 +27,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError
 from backend.catalog.delta import LOAD_KEY, USER_KEY, is_delta
 from backend.errors import Conflict, InvalidUpload
 from backend.ingest.types import sql_name
+from backend.lake import layout
 from backend.lake.codec import CODEC
 
 LOAD_COLUMNS = ("load_type", "load_id")
@@ -60,17 +62,41 @@ def _load_type(value: str, table: DeltaTable | None) -> pa.DataType:
     return kind
 
 
-def _batches(
-    staged: Path, load: tuple[str, str] | None, load_id_type: pa.DataType
-) -> pa.RecordBatchReader:
+def _rows(staged: Path, key: Sequence[str]) -> Iterator[pa.RecordBatch]:
+    """The staged rows: in arrival order, or sorted by `key` when the dataset has one and
+    the upload holds its columns, so delta-rs cuts the load into files of key ranges
+    (`backend.lake.layout`) and a merge by key rewrites only the files its keys fall in."""
     source = pq.ParquetFile(staged)
-    schema = source.schema_arrow
+    if not key or not set(key) <= set(source.schema_arrow.names):
+        yield from source.iter_batches(batch_size=_BATCH_ROWS)
+        return
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "temp_directory": str(staged.parent / ".sort")  # a large upload spills beside itself
+    }
+    with duckdb.connect(config=config) as con:
+        order = layout.key_order((), key)
+        rows = con.sql(f"SELECT * FROM read_parquet({_literal(staged)}) ORDER BY {order}")
+        yield from layout.cast_batches(rows.to_arrow_reader(_BATCH_ROWS), source.schema_arrow)
+
+
+def _literal(path: Path) -> str:
+    """A path as a SQL string literal (ours: a staging folder; quotes doubled all the same)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _batches(
+    staged: Path,
+    load: tuple[str, str] | None,
+    load_id_type: pa.DataType,
+    key: Sequence[str] = (),
+) -> pa.RecordBatchReader:
+    schema = pq.read_schema(staged)
     if load is not None:
         schema = schema.append(pa.field("load_type", pa.string()))
         schema = schema.append(pa.field("load_id", load_id_type))
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for batch in source.iter_batches(batch_size=_BATCH_ROWS):
+        for batch in _rows(staged, key):
             if load is not None:
                 n = batch.num_rows
                 value = int(load[1]) if load_id_type == pa.int64() else load[1]
@@ -127,14 +153,16 @@ def write_delta(
     *,
     replace: bool,
     user: str,
+    order_by: Sequence[str] = (),
 ) -> int:
-    """Write the staged Parquet file as a new version of Delta table `key`; its rows."""
+    """Write the staged Parquet file as a new version of Delta table `key`; its rows.
+    `order_by` (the dataset's primary key) sorts the rows written (`_rows`)."""
     folder = warehouse / key
     meta = {USER_KEY: user, **({LOAD_KEY: load[1]} if load else {})}
     commit = CommitProperties(custom_metadata=meta)
     rows = int(pq.read_metadata(staged).num_rows)
     if not is_delta(folder):
-        _create(staged, folder, load, commit)
+        _create(staged, folder, load, commit, order_by)
         return rows
     table = DeltaTable(str(folder))
     _check_shape(table, load)
@@ -146,15 +174,16 @@ def write_delta(
         if load is None:  # replaced whole: new columns and types are the upload's to choose
             write_deltalake(
                 table,
-                _batches(staged, None, pa.string()),
+                _batches(staged, None, pa.string(), order_by),
                 mode="overwrite",
                 schema_mode="overwrite",
+                target_file_size=_file_bytes(table, order_by),
                 commit_properties=commit,
                 writer_properties=_WRITER,
             )
         else:
             _check_columns(table, staged)
-            _write_load(table, staged, load, exists, commit)
+            _write_load(table, staged, load, exists, commit, order_by)
     except CommitFailedError as e:
         raise Conflict(f"Dataset '{key}' changed while uploading; upload again.") from e
     except (DeltaError, pa.ArrowException) as e:
@@ -168,17 +197,19 @@ def _write_load(
     load: tuple[str, str],
     exists: bool,
     commit: CommitProperties,
+    order_by: Sequence[str],
 ) -> None:
     """A new load appends its partition; a replaced one overwrites only that partition."""
     load_id_type = _load_type(load[1], table)
-    data = _batches(staged, load, load_id_type)
-    parts = list(LOAD_COLUMNS)
+    data = _batches(staged, load, load_id_type, order_by)
+    parts, size = list(LOAD_COLUMNS), _file_bytes(table, order_by)
     if not exists:
         write_deltalake(
             table,
             data,
             mode="append",
             partition_by=parts,
+            target_file_size=size,
             commit_properties=commit,
             writer_properties=_WRITER,
         )
@@ -189,13 +220,23 @@ def _write_load(
         mode="overwrite",
         predicate=_load_predicate(load, load_id_type),
         partition_by=parts,
+        target_file_size=size,
         commit_properties=commit,
         writer_properties=_WRITER,
     )
 
 
+def _file_bytes(table: DeltaTable, order_by: Sequence[str]) -> int | None:
+    """Sorted rows are cut into files of key ranges at the table's size for them."""
+    return layout.file_bytes(table) if order_by else None
+
+
 def _create(
-    staged: Path, folder: Path, load: tuple[str, str] | None, commit: CommitProperties
+    staged: Path,
+    folder: Path,
+    load: tuple[str, str] | None,
+    commit: CommitProperties,
+    order_by: Sequence[str],
 ) -> None:
     """The table's first version, written aside and renamed into place."""
     if folder.exists():
@@ -205,7 +246,7 @@ def _create(
     try:
         write_deltalake(
             str(aside),
-            _batches(staged, load, load_id_type),
+            _batches(staged, load, load_id_type, order_by),
             partition_by=list(LOAD_COLUMNS) if load else None,
             commit_properties=commit,
             writer_properties=_WRITER,

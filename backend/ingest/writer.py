@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -109,16 +109,20 @@ def write_dataset(
     replace: bool,
     delta: bool = False,
     user: str = "",
+    order_by: Sequence[str] = (),
 ) -> tuple[Path, int]:
     """Write `frame` as dataset `key` (or one load of it); returns the final path and rows.
-    With `delta` the dataset is (or becomes) a Delta table: see `writes_delta`."""
+    With `delta` the dataset is (or becomes) a Delta table: see `writes_delta`; its rows
+    are then sorted by `order_by` (the dataset's primary key), plain Parquet's are not."""
     if writes_delta(warehouse, check_key(key), new_as_delta=delta):
         if load:
             check_load(*load)
         frame = _without_load_columns(frame, load)
         with staging(warehouse) as tmp:
             staged = _sink(frame, tmp)
-            rows = write_delta(staged, warehouse, key, load, replace=replace, user=user)
+            rows = write_delta(
+                staged, warehouse, key, load, replace=replace, user=user, order_by=order_by
+            )
         return warehouse / key, rows
     load_type, load_id = load if load else (None, None)
     final = target_path(warehouse, check_key(key), load_type, load_id)

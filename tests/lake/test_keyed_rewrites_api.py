@@ -1,6 +1,7 @@
-"""Through the HTTP API, a dataset with a primary_key gets its erases and Z-orders written in
-key order, cut into files of key ranges at the table's compaction target: a push of the
-newest keys then rewrites one file of each load, not the load."""
+"""Through the HTTP API, a dataset with a primary_key gets its uploads, erases and Z-orders
+written in key order, cut into files of key ranges at the table's compaction target: a push
+of the newest keys then rewrites one file of each load, not the load. Without a
+primary_key an upload keeps its arrival order (one file here)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,17 @@ def _push_newest(api: Api, folder: Path, load_id: int) -> dict[str, Any]:
     assert r.json()["updated"] + r.json()["inserted"] == NEWEST  # an erased id comes back
     metrics: dict[str, Any] = DeltaTable(str(folder)).history(1)[0]["operationMetrics"]
     return metrics
+
+
+def test_an_upload_to_a_keyed_dataset_is_cut_into_key_ranges(api: Api, keyed: Path) -> None:
+    _upload(api, keyed.name, 2)
+
+    assert len(_load_files(keyed, 1)) == 1  # uploaded before the key was set
+    files = _load_files(keyed, 2)
+    assert len(files) > 2 and _apart(files), [(f["min.id"], f["max.id"]) for f in files]
+    metrics = _push_newest(api, keyed, 2)
+    assert metrics["num_target_files_removed"] == 1
+    assert metrics["num_output_rows"] < LOAD_ROWS / 2
 
 
 def test_an_erase_through_the_api_keeps_a_keyed_dataset_cut_into_key_ranges(
