@@ -21,21 +21,21 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
-from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
+from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
 from backend.catalog.delta import LOAD_KEY, USER_KEY, is_delta
 from backend.errors import Conflict, InvalidUpload
 from backend.ingest.types import sql_name
 from backend.lake import layout
-from backend.lake.codec import CODEC
+from backend.lake.codec import writer_properties
 
 LOAD_COLUMNS = ("load_type", "load_id")
 _DIGITS = re.compile(r"^-?\d{1,18}$")
 _BATCH_ROWS = 64_000
 
 #: Every file a load writes (backend.lake.codec: what a read decodes).
-_WRITER = WriterProperties(compression=CODEC)
+_WRITER = writer_properties()
 
 
 def table_types(folder: Path) -> dict[str, str]:

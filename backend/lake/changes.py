@@ -23,6 +23,7 @@ from deltalake import CommitProperties, DeltaTable
 from deltalake.exceptions import CommitFailedError
 
 from backend.errors import BadRequest, Conflict
+from backend.lake.codec import writer_properties
 
 BATCH_KEY = "aurora.batch_id"
 OP = "_aurora_op"
@@ -154,6 +155,7 @@ def merge_source(
         source_alias="s",
         target_alias="t",
         streamed_exec=False,
+        writer_properties=writer_properties(),
         commit_properties=commit,
     )
     upsert = f"s.{OP} = 'u'"

@@ -30,6 +30,7 @@ from sqlglot import exp
 from backend.catalog.models import Dataset
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
+from backend.lake.codec import writer_properties
 from backend.query.compiler import run_steps
 from backend.query.context import CompileContext
 from backend.query.plan import Plan
@@ -143,6 +144,7 @@ def apply(
             partition_by=parts or None,
             target_file_size=layout.file_bytes(table) if key else None,
             commit_properties=commit,
+            writer_properties=writer_properties(),
         )
     except CommitFailedError as e:
         raise Conflict("The dataset changed while erasing; preview again.") from e

@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from deltalake import CommitProperties, DeltaTable, WriterProperties
+from deltalake import CommitProperties, DeltaTable
 from deltalake.exceptions import CommitFailedError
 
 from backend.catalog.delta import LOG, USER_KEY
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
+from backend.lake.codec import writer_properties
 from backend.lake.layout import COMPACT_TARGET, compact_target
 
 _LOG_RETENTION = "delta.logRetentionDuration"
@@ -84,7 +85,11 @@ def optimize(folder: Path, *, user: str, target_size: int | None = None) -> Repo
     commit = CommitProperties(custom_metadata={USER_KEY: user})
     target = target_size or compact_target(table)
     try:
-        table.optimize.compact(target_size=target, commit_properties=commit)
+        table.optimize.compact(
+            target_size=target,
+            writer_properties=writer_properties(_ROW_GROUP_ROWS),
+            commit_properties=commit,
+        )
     except CommitFailedError as e:
         raise Conflict("The dataset changed while compacting; run it again.") from e
     table = DeltaTable(str(folder))
@@ -104,7 +109,7 @@ def zorder(folder: Path, columns: Sequence[str], *, user: str, key: Sequence[str
         raise BadRequest("Z-order needs one or more columns that are not partition columns.")
     before = _version_files(table)
     commit = CommitProperties(custom_metadata={USER_KEY: user, OPERATION_KEY: ZORDER})
-    writer = WriterProperties(max_row_group_size=_ROW_GROUP_ROWS, compression="ZSTD")
+    writer = writer_properties(_ROW_GROUP_ROWS)
     try:
         if key and layout.file_bytes(table):
             layout.zorder_rewrite(table, columns, key, writer=writer, commit=commit)

@@ -1,6 +1,6 @@
 """The files Aurora writes for queries to read are LZ4_RAW Parquet (backend.lake.codec: a
 cold sorted scan decodes it in about half the CPU of ZSTD): an upload's Delta files, every
-load after it, and the demo warehouse's."""
+load after it, what a push, a compaction, a Z-order and an erase rewrite, and the demo's."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from deltalake import DeltaTable
 
 from backend.demo.build import build_demo
+from backend.lake import maintenance
 from tests.admin.helpers import upload
 from tests.store.fixtures import Api
 
@@ -55,3 +56,32 @@ def test_the_demo_warehouse_is_written_lz4_raw(tmp_path: Path) -> None:
     out = build_demo(tmp_path / "demo", 3_000, progress=lambda _: None, newest_rows=1_000)
     files = [str(p) for p in out.rglob("*.parquet")]
     assert files and codecs(files) == {"LZ4_RAW"}
+
+
+def test_a_push_a_compaction_a_zorder_and_an_erase_write_lz4_raw(api: Api, warehouse: Path) -> None:
+    key = next(_keys)
+    body = b"id,owner,amount\n1,Ann,10\n2,Bo,20\n3,Cy,30\n"
+    assert upload(api, key, body, load_type="MONTH_END", load_id="202401").status_code == 201
+    patch = api.client.patch(
+        f"/api/admin/datasets/{key}", json={"primary_key": ["id"]}, headers=api.headers()
+    )
+    assert patch.status_code == 200, patch.text
+    folder = warehouse / key
+    row = {"id": 4, "owner": "Di", "amount": 40, "load_type": "MONTH_END", "load_id": 202401}
+    push = {"batch_id": "b1", "changes": [{"op": "insert", "row": row}]}
+    r = api.client.post(f"/api/datasets/{key}/changes", json=push, headers=api.headers())
+    assert r.status_code == 200, r.text
+    assert codecs(DeltaTable(str(folder)).file_uris()) == {"LZ4_RAW"}
+    maintenance.optimize(folder, user="admin")
+    assert codecs(DeltaTable(str(folder)).file_uris()) == {"LZ4_RAW"}
+    maintenance.zorder(folder, ["amount"], user="admin")
+    assert codecs(DeltaTable(str(folder)).file_uris()) == {"LZ4_RAW"}
+    erase = {"op": "and", "conditions": [{"column": "id", "operator": "=", "value": 2}]}
+    url = f"/api/admin/datasets/{key}/erase"
+    preview = api.client.post(url, json={"filters": erase}, headers=api.headers())
+    assert preview.status_code == 200, preview.text
+    done = api.client.post(
+        url, json={"filters": erase, "confirm": True, "expected_rows": 1}, headers=api.headers()
+    )
+    assert done.status_code == 200, done.text
+    assert codecs(DeltaTable(str(folder)).file_uris()) == {"LZ4_RAW"}
