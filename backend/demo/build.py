@@ -23,7 +23,7 @@ import duckdb
 from backend.demo.constants import GENERATOR_VERSION
 from backend.demo.sales import global_sales_sql, row_range
 from backend.demo.tables import employee_roster_sql, products_sql
-from backend.lake.codec import DUCKDB_CODEC
+from backend.parquet_codec import DUCKDB_CODEC
 
 Progress = Callable[[str], None]
 

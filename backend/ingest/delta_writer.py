@@ -28,13 +28,13 @@ from backend.catalog.delta import LOAD_KEY, USER_KEY, is_delta
 from backend.errors import Conflict, InvalidUpload
 from backend.ingest.types import sql_name
 from backend.lake import layout
-from backend.lake.codec import writer_properties
+from backend.parquet_codec import writer_properties
 
 LOAD_COLUMNS = ("load_type", "load_id")
 _DIGITS = re.compile(r"^-?\d{1,18}$")
 _BATCH_ROWS = 64_000
 
-#: Every file a load writes (backend.lake.codec: what a read decodes).
+#: Every file a load writes (backend.parquet_codec: what a read decodes).
 _WRITER = writer_properties()
 
 

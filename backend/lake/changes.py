@@ -23,7 +23,7 @@ from deltalake import CommitProperties, DeltaTable
 from deltalake.exceptions import CommitFailedError
 
 from backend.errors import BadRequest, Conflict
-from backend.lake.codec import writer_properties
+from backend.parquet_codec import writer_properties
 
 BATCH_KEY = "aurora.batch_id"
 OP = "_aurora_op"

@@ -30,7 +30,7 @@ from sqlglot import exp
 from backend.catalog.models import Dataset
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
-from backend.lake.codec import writer_properties
+from backend.parquet_codec import writer_properties
 from backend.query.compiler import run_steps
 from backend.query.context import CompileContext
 from backend.query.plan import Plan

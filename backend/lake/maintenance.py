@@ -38,8 +38,8 @@ from deltalake.exceptions import CommitFailedError
 from backend.catalog.delta import LOG, USER_KEY
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
-from backend.lake.codec import writer_properties
 from backend.lake.layout import COMPACT_TARGET, compact_target
+from backend.parquet_codec import writer_properties
 
 _LOG_RETENTION = "delta.logRetentionDuration"
 ZORDER_MAX_COLUMNS = 3  # a Z-curve of more columns clusters each of them too little

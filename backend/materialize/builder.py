@@ -17,8 +17,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from adapters.base import DatabaseAdapter
-from backend.lake.codec import ARROW_CODEC
 from backend.materialize.layout import Layout
+from backend.parquet_codec import ARROW_CODEC
 
 FOLDER = "_materialized"
 

@@ -1,4 +1,4 @@
-"""The files Aurora writes for queries to read are LZ4_RAW Parquet (backend.lake.codec: a
+"""The files Aurora writes for queries to read are LZ4_RAW Parquet (backend.parquet_codec: a
 cold sorted scan decodes it in about half the CPU of ZSTD): an upload's Delta files, every
 load after it, what a push, a compaction, a Z-order and an erase rewrite, and the demo's."""
 
