@@ -36,8 +36,9 @@ from adapters.duckdb_adapter import DuckDBAdapter
 
 # The metadata store and authenticated-client fixtures (`api`, `metadata_store`, ...), and the
 # skip policy (skips counted by reason; under `make test` only the live-Oracle ones may remain),
-# and which tests are `slow` (left out of `make check`, by the measured rule in tests/slow.py).
-pytest_plugins = ["tests.store.fixtures", "tests.skip_policy", "tests.slow"]
+# which tests are `slow` (left out of `make check`, by the measured rule in tests/slow.py), and
+# which may share the machine under `make test`'s xdist workers (tests/parallel.py).
+pytest_plugins = ["tests.store.fixtures", "tests.skip_policy", "tests.slow", "tests.parallel"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
