@@ -11,9 +11,9 @@ in key order within each partition, newest key first, and delta-rs's writer cuts
 stream into files at `file_bytes` (`write_deltalake(target_file_size=...)`, one commit):
 each file holds one range of keys, and the first, a full-sized one, the newest keys. The
 size is the table's compaction target (`aurora.compactTargetBytes`) times `FILE_FACTOR`:
-delta-rs cuts at its estimate of the encoded bytes, and the zstd files come out smaller;
-a file under the compaction target would be packed by the next compaction with other
-small files of its load, whatever their keys. A table with no compaction target is cut at
+delta-rs cuts at its estimate of the encoded bytes, and the compressed files come out
+smaller; a file under the compaction target would be packed by the next compaction with
+other small files of its load, whatever their keys. A table with no compaction target is cut at
 delta-rs's own size (100 MB), so most loads stay one file, but in key order.
 """
 
@@ -30,7 +30,8 @@ from deltalake import CommitProperties, DeltaTable, WriterProperties, write_delt
 #: 1 MB into 542 of them, at 2 MB into 259 (a group-by over those took 1.33x the CPU).
 COMPACT_TARGET = "aurora.compactTargetBytes"
 #: delta-rs cuts a file when its estimate of the encoded, uncompressed bytes reaches the
-#: target; the zstd files it then writes are about half that (measured on the demo).
+#: target, and compressed files are smaller. At 2x the 10M demo's rewrites left no file
+#: under the compaction target but each load's last (bench/results/delta-rewrite-20261203.md).
 FILE_FACTOR = 2
 #: Files' worth of each partition's newest keys a Z-order leaves in key order.
 HOT_FILES = 2
