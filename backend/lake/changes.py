@@ -23,6 +23,7 @@ from deltalake import CommitProperties, DeltaTable
 from deltalake.exceptions import CommitFailedError
 
 from backend.errors import BadRequest, Conflict
+from backend.lake.layout import quoted
 from backend.parquet_codec import writer_properties
 
 BATCH_KEY = "aurora.batch_id"
@@ -48,15 +49,6 @@ class Applied:
     inserted: int = 0
     updated: int = 0
     deleted: int = 0
-
-
-def _quoted(name: str) -> str:
-    """A column name as a quoted identifier in a delta-rs (DataFusion) expression.
-
-    >>> _quoted('a"b')
-    '"a""b"'
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def last_per_key(events: Sequence[Event], key: Sequence[str]) -> list[Event]:
@@ -144,8 +136,8 @@ def merge_source(
 ) -> dict[str, Any]:
     """One MERGE commit of `source` (rows plus the operation column, one row per key):
     'd' rows delete their key, 'u' rows upsert it."""
-    on = " AND ".join(f"t.{_quoted(k)} = s.{_quoted(k)}" for k in key)
-    values = {_quoted(c): f"s.{_quoted(c)}" for c in columns}
+    on = " AND ".join(f"t.{quoted(k)} = s.{quoted(k)}" for k in key)
+    values = {quoted(c): f"s.{quoted(c)}" for c in columns}
     # Not streamed: the batch is already in memory, and only a materialised source lets
     # delta-rs prune the target's files and partitions by the batch's key ranges (10,000
     # upserts into one load of the 10M demo: 8.2 s -> 1.2 s; bench/results/delta-20261203.md).
