@@ -90,7 +90,13 @@ class Materializations:
         note = f"read from materialization '{record.definition.name}'"
         count = count_query(unpaged)
         return replace(
-            compiled, tree=tree, unpaged=unpaged, count=count, notes=(*compiled.notes, note)
+            compiled,
+            paged=tree,
+            window=None,
+            sql=None,  # the text, if known, is the inputs' query's
+            unpaged=unpaged,
+            count=count,
+            notes=(*compiled.notes, note),
         )
 
     def used_by(self, tree: exp.Expr) -> str | None:

@@ -93,7 +93,7 @@ def compile_query(spec: QuerySpec, ctx: CompileContext) -> CompiledQuery:
     plan = run_steps(Plan(spec, ctx))
     assert plan.tree is not None and plan.paged is not None
     return CompiledQuery(
-        tree=plan.paged,
+        paged=plan.paged,
         unpaged=plan.tree,
         count=count_query(plan.tree),
         columns=tuple(o.info for o in plan.outputs),

@@ -48,9 +48,12 @@ class OutputColumn:
 @dataclass(frozen=True)
 class CompiledQuery:
     """`tree` is the paged SELECT; `unpaged` the same without LIMIT/OFFSET (exports);
-    `count` counts the unpaged rows. `join_order` lists dataset aliases as joined."""
+    `count` counts the unpaged rows. `join_order` lists dataset aliases as joined.
 
-    tree: exp.Select
+    The paged tree is `paged`, or, when only its `window` (offset, rows) is given, built on
+    first use: a page served from cached blocks needs only its text (`sql`, when known),
+    and building the tree deep-copies the whole unpaged one."""
+
     unpaged: exp.Select
     count: exp.Select
     columns: tuple[OutputColumn, ...]
@@ -58,3 +61,17 @@ class CompiledQuery:
     join_order: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()  # the dataset keys read, once each (cache keys, the gate)
+    paged: exp.Select | None = field(default=None, compare=False)
+    window: tuple[int, int] | None = None
+    sql: str | None = field(default=None, compare=False)  # `tree` in the compile's dialect
+
+    @property
+    def tree(self) -> exp.Select:
+        if self.paged is None:
+            assert self.window is not None, "a compiled query has its paged tree or its window"
+            offset, rows = self.window
+            paged = self.unpaged.limit(rows)  # copies: the unpaged tree is shared
+            # Two threads may both build it: equal trees, the second one is kept.
+            object.__setattr__(self, "paged", paged.offset(offset, copy=False) if offset else paged)
+        assert self.paged is not None
+        return self.paged

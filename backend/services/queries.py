@@ -28,9 +28,8 @@ from backend.errors import AuroraError, ExportTooLarge, QueryTooExpensive
 from backend.query.budget import CompileLimits
 from backend.query.compiler import compile_query, compile_values, render
 from backend.query.context import CompileContext, CompiledQuery, OutputColumn
-from backend.query.plan import Plan
 from backend.query.spec import QuerySpec, Vintage
-from backend.query.steps.assemble import paginate
+from backend.query.steps.assemble import page_window
 from backend.services.access import AccessPolicy, Caller
 from backend.services.blocks import Block, Cut, blocks, covering, cut, row_window, span_numbers
 from backend.services.cost_gate import GateDecision, SliceGate, decide
@@ -210,7 +209,9 @@ class QueryService:
         Every page of a spec shares one compile, kept while nothing it read changes."""
         dialect = dialect or self.adapter.dialect
         unpaged, kept = self._unpaged(spec, caller, dialect)
-        compiled = replace(unpaged, tree=self._paged(unpaged.unpaged, spec))
+        window = page_window(spec, self.settings.max_row_limit)
+        # The paged tree is built only if asked for (see CompiledQuery).
+        compiled = replace(unpaged, paged=None, window=window, sql=None)
         if dialect != self.adapter.dialect:
             return compiled
         # A materialization holds the current rows: never one for a time-travelling query.
@@ -218,8 +219,7 @@ class QueryService:
         if self.materialized is not None and spec.as_of is None:
             found = self.materialized.rewrite(compiled)
         if kept and found is compiled:  # the page's text from its kept tree's template
-            offset = (spec.page - 1) * spec.page_size
-            self._rendered(compiled.tree, self._pages.sql(unpaged.unpaged, offset, spec.page_size))
+            return replace(compiled, sql=self._pages.sql(unpaged.unpaged, *window))
         return found
 
     def _unpaged(self, spec: QuerySpec, caller: Caller, dialect: str) -> tuple[CompiledQuery, bool]:
@@ -248,14 +248,6 @@ class QueryService:
         except AuroraError:  # e.g. no such dataset: the compile says so, in its own words
             return None
         return None if access is None else prepared_key(spec, dialect, access)
-
-    def _paged(self, unpaged: exp.Select, spec: QuerySpec) -> exp.Select:
-        """`spec`'s page on the unpaged tree, by the compiler's own step (a copy; refused
-        past MAX_ROW_LIMIT)."""
-        ctx = CompileContext(dataset=self.catalog.get, max_row_limit=self.settings.max_row_limit)
-        paged = paginate(Plan(spec, ctx, tree=unpaged)).paged
-        assert paged is not None
-        return paged
 
     def _complete(self, compiled: CompiledQuery, seen: tuple[int, int]) -> bool:
         """Whether the statistics `compiled`'s join order reads were all cached, and the
@@ -328,7 +320,7 @@ class QueryService:
             page=spec.page,
             page_size=spec.page_size,
             total_rows=total,
-            sql=self._render(compiled.tree),
+            sql=self._page_sql(compiled),
             elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
             total_pending=total is None and counting is not None,
         )
@@ -339,7 +331,7 @@ class QueryService:
         compiled = await self._compiled(spec, caller)
         decision = await self._decide(compiled.unpaged, compiled.keys)
         return ExplainResult(
-            sql=self._render(compiled.tree),
+            sql=self._page_sql(compiled),
             dialect=self.adapter.dialect,
             estimated_rows=decision.estimated_rows,
             estimated_cost=decision.estimated_cost,
@@ -507,7 +499,7 @@ class QueryService:
         compiled = self.compile(spec, caller)
         if self._footer_rows(compiled.unpaged, compiled.keys) is None:
             self._render(compiled.unpaged)
-        self._render(compiled.tree)
+        self._page_sql(compiled)
         if count:
             self._render(compiled.count)  # the key of the count a page starts beside itself
         return compiled
@@ -638,10 +630,9 @@ class QueryService:
         versions = ",".join(self.catalog.get(k).version for k in keys)
         return f"{versions}|{self._render(tree)}"
 
-    def _rendered(self, tree: exp.Expression, sql: str | None) -> None:
-        """Remember `sql` as `tree`'s text (None: nothing known, it is rendered on use)."""
-        if sql is not None:
-            self._renders.keep(tree, sql)
+    def _page_sql(self, compiled: CompiledQuery) -> str:
+        """The paged query's text: from its kept template when known, else rendered."""
+        return compiled.sql if compiled.sql is not None else self._render(compiled.tree)
 
     def _render(self, tree: exp.Expression) -> str:
         """The adapter's SQL for `tree`, rendered once per tree object: a page request

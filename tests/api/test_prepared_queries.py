@@ -145,6 +145,25 @@ def test_the_same_spec_in_two_dialects_gets_each_its_own_sql(kept_api: Api) -> N
         assert sql("duckdb").endswith("LIMIT 1000")
 
 
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_each_page_of_a_kept_spec_shows_the_sql_of_its_own_rows(kept_api: Api, page: int) -> None:
+    """The page's text comes from the kept compile's template, its tree is never built:
+    it must still be that page's statement, and running it must give the page's rows."""
+    headers = kept_api.headers()
+    spec = {**SPEC, "page_size": 7}
+    _query(kept_api, headers, page_size=7)  # kept now
+    body = _query(kept_api, headers, page_size=7, page=page)
+    offset = (page - 1) * 7
+    assert body["sql"].endswith(f"LIMIT 7 OFFSET {offset}" if offset else "LIMIT 7")
+    r = kept_api.client.post("/api/sql", json={**spec, "page": page}, headers=headers)
+    assert r.status_code == 200, r.text
+    assert body["sql"].replace('"', "") == r.json()["sql"].replace('"', "")
+    ids = [row[0] for row in body["rows"]]
+    assert ids == sorted(ids) and len(ids) == 7
+    first = _query(kept_api, headers, page_size=7 * page)
+    assert ids == [row[0] for row in first["rows"]][offset:]
+
+
 def test_a_new_load_is_read_by_default_at_once(kept_api: Api, warehouse: TinyWarehouse) -> None:
     """The default vintage (the newest load of DAILY) is resolved when compiling: a new load
     makes a new data version, so the kept compile is not reused."""

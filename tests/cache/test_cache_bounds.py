@@ -79,7 +79,7 @@ def compiled(n: int) -> CompiledQuery:
     tree = parse_one(f"SELECT a, b, c FROM t WHERE a IN ({values}) ORDER BY b LIMIT 1")
     unpaged = parse_one(f"SELECT a, b, c FROM t WHERE a IN ({values}) ORDER BY b")
     count = parse_one(f"SELECT COUNT(*) FROM t WHERE a IN ({values})")
-    return CompiledQuery(tree=tree, unpaged=unpaged, count=count, columns=(), datasets=("t",))
+    return CompiledQuery(paged=tree, unpaged=unpaged, count=count, columns=(), datasets=("t",))
 
 
 def test_kept_compiles_stay_under_their_byte_bound() -> None:

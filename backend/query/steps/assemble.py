@@ -7,7 +7,7 @@ from sqlglot import exp
 from backend.errors import RowLimitExceeded
 from backend.query.names import columns_in
 from backend.query.plan import JoinStep, Plan
-from backend.query.spec import JoinType
+from backend.query.spec import JoinType, QuerySpec
 from backend.query.steps.select import select_list
 
 
@@ -77,16 +77,25 @@ def assemble(plan: Plan) -> Plan:
     return plan.but(tree=tree)
 
 
+def page_window(spec: QuerySpec, max_row_limit: int) -> tuple[int, int]:
+    """(offset, rows) of the spec's page; refused past `max_row_limit` rows from the top.
+
+    >>> page_window(QuerySpec(dataset="t", page=3, page_size=50), 1000)
+    (100, 50)
+    """
+    offset = (spec.page - 1) * spec.page_size
+    if offset + spec.page_size > max_row_limit:
+        raise RowLimitExceeded(
+            f"page {spec.page} of {spec.page_size} rows reaches row {offset + spec.page_size:,}; "
+            f"paging stops at {max_row_limit:,} rows. Narrow the query with filters, or export it."
+        )
+    return offset, spec.page_size
+
+
 def paginate(plan: Plan) -> Plan:
     """LIMIT page_size OFFSET (page-1)*page_size (FETCH FIRST on Oracle), within
     `max_row_limit` rows from the top."""
-    spec, limit = plan.spec, plan.ctx.max_row_limit
-    offset = (spec.page - 1) * spec.page_size
-    if offset + spec.page_size > limit:
-        raise RowLimitExceeded(
-            f"page {spec.page} of {spec.page_size} rows reaches row {offset + spec.page_size:,}; "
-            f"paging stops at {limit:,} rows. Narrow the query with filters, or export it."
-        )
+    offset, rows = page_window(plan.spec, plan.ctx.max_row_limit)
     assert plan.tree is not None, "assemble runs before paginate"
-    paged = plan.tree.limit(spec.page_size)  # copies: the unpaged tree stays as it is
+    paged = plan.tree.limit(rows)  # copies: the unpaged tree stays as it is
     return plan.but(paged=paged.offset(offset, copy=False) if offset else paged)
