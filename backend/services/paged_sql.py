@@ -85,10 +85,7 @@ class PagedSql:
                 self.bytes -= _text_bytes(self._templates.popitem(last=False)[1][1])
 
     def _template(self, unpaged: exp.Select, offset: bool) -> str | None:
-        paged = unpaged.limit(exp.Literal.number(_SIZE))
-        if offset:
-            paged = paged.offset(exp.Literal.number(_OFFSET), copy=False)
-        text = self._render(paged)
+        text = self._render(_shell(unpaged, offset))
         if text.count(_SIZE) != 1 or text.count(_OFFSET) != (1 if offset else 0):
             return None
         return text
@@ -96,3 +93,17 @@ class PagedSql:
 
 def _text_bytes(text: str | None) -> int:
     return ENTRY_BYTES + (len(text) if text is not None else 0)
+
+
+def _shell(unpaged: exp.Select, offset: bool) -> exp.Select:
+    """`unpaged` with the marker LIMIT (and OFFSET) for rendering only: a new top node over
+    the same children, not a copy of them. Rendering copies the tree it is given anyway, so
+    `unpaged.limit(...)` (a deep copy) made a template cost two; the children are put in
+    without taking them over (their parent stays `unpaged`, which is shared and never
+    edited) and nothing but the renderer ever sees this node."""
+    shell = exp.Select()
+    shell.args.update((k, v) for k, v in unpaged.args.items() if k not in ("limit", "offset"))
+    shell.set("limit", exp.Limit(expression=exp.Literal.number(_SIZE)))
+    if offset:
+        shell.set("offset", exp.Offset(expression=exp.Literal.number(_OFFSET)))
+    return shell
