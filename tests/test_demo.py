@@ -20,6 +20,7 @@ from deltalake import DeltaTable
 
 from adapters.duckdb_adapter import DuckDBAdapter
 from backend.catalog.catalog import Catalog
+from backend.catalog.delta import declared_key
 from backend.catalog.warehouse import WarehouseSource
 from backend.demo import DATASETS, GENERATOR_VERSION, MANIFEST, build_demo
 
@@ -325,6 +326,7 @@ def test_sales_is_a_delta_table_whose_first_version_is_the_whole_demo(warehouse:
             == con.execute("SELECT count(*), sum(order_id) FROM global_sales").fetchone()
         )
     assert [h["operation"] for h in table.history()] == ["SET TBLPROPERTIES", "CONVERT"]
+    assert declared_key(warehouse / "global_sales") == ("order_id",)  # keyed out of the box
 
 
 def test_the_catalog_reads_sales_as_a_delta_version_with_its_row_count(warehouse: Path) -> None:
@@ -365,6 +367,7 @@ def test_second_run_with_same_rows_and_seed_is_skipped(warehouse: Path) -> None:
         "duckdb": duckdb.__version__,
         "format": "delta",
         "layout": "newest-small",
+        "primary_key": ["order_id"],
         "codec": "lz4_raw",
     }
 

@@ -13,6 +13,7 @@ carries the table's id, so a table dropped and written again never reuses a cach
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -97,6 +98,33 @@ def open_snapshot(folder: Path, table: DeltaTable) -> Snapshot:
         rows=None if partition_rows is None else sum(n for _, n in partition_rows),
         partition_rows=partition_rows,
     )
+
+
+#: Table property: the columns that identify a row, as a JSON list (`["order_id"]`), for a
+#: table whose writer knows its key (the demo's sales). A dataset's `primary_key` setting
+#: overrides it; either keys push merges and keeps rewrites cut by key ranges.
+KEY_PROPERTY = "aurora.primaryKey"
+_MAX_KEY_COLUMNS = 8
+
+
+def declared_key(folder: Path) -> tuple[str, ...]:
+    """The key the table's `KEY_PROPERTY` names; () without one, or when it is not a JSON
+    list of 1-8 column names of the table.
+
+    >>> declared_key(Path("/nonexistent"))
+    ()
+    """
+    try:
+        table = DeltaTable(str(folder))
+        value = json.loads(table.metadata().configuration.get(KEY_PROPERTY) or "[]")
+        names = set(table.schema().to_arrow().names)
+    except (DeltaError, OSError, ValueError):
+        return ()
+    if not isinstance(value, list) or len(value) > _MAX_KEY_COLUMNS:
+        return ()
+    if not all(isinstance(c, str) and c in names for c in value):
+        return ()
+    return tuple(value)
 
 
 # Commit metadata Aurora writes beside its own commits (delta-rs `CommitProperties`).

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from adapters.base import DatabaseAdapter
 from backend.catalog.catalog import Catalog
+from backend.catalog.delta import declared_key
 from backend.catalog.models import Dataset
 from backend.catalog.sources import ParquetViews
 from backend.config import Settings
@@ -152,9 +153,13 @@ class DatasetAdmin:
         return out
 
     def primary_key(self, key: str) -> tuple[str, ...]:
-        """The columns that identify a row of `key` (its `primary_key` setting), or ()."""
+        """The columns that identify a row of `key`: its `primary_key` setting, else the key
+        its Delta table declares (`KEY_PROPERTY`; the demo's sales), else ()."""
         entry = self._store.get(key)
-        return tuple(entry.settings.primary_key) if entry is not None else ()
+        if entry is not None and entry.settings.primary_key:
+            return tuple(entry.settings.primary_key)
+        folder = self._catalog.versioned_folder(key)
+        return declared_key(folder) if folder is not None else ()
 
     # --- settings -------------------------------------------------------------------------
 
@@ -224,7 +229,7 @@ class DatasetAdmin:
             replace=fields.replace,
             delta=delta,
             user=by,
-            order_by=tuple(entry.settings.primary_key) if entry is not None else (),
+            order_by=self.primary_key(key),
         )
         if entry is None and not existed:
             self._record_upload(key, plans, by)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from backend.demo.constants import GENERATOR_VERSION
+from backend.demo.constants import GENERATOR_VERSION, SALES_KEY
 from backend.demo.sales import global_sales_sql, row_range
 from backend.demo.tables import employee_roster_sql, products_sql
 from backend.parquet_codec import DUCKDB_CODEC
@@ -32,8 +32,9 @@ ROSTER = "employee_roster.parquet"
 PRODUCTS = "products.parquet"
 DATASETS = (SALES, ROSTER, PRODUCTS)
 MANIFEST = "_demo_manifest.json"
-#: In the manifest, so a warehouse built before `global_sales` was Delta, or before its
-#: files were cut by order id age (`sales_ranges`), is rebuilt.
+#: In the manifest, so a warehouse built before `global_sales` was Delta, before its
+#: files were cut by order id age (`sales_ranges`), or before its table declared its key
+#: (`SALES_KEY`), is rebuilt.
 FORMAT = "delta"
 LAYOUT = "newest-small"
 TMP_PREFIX = ".demo-tmp-"
@@ -197,6 +198,7 @@ def _manifest(rows: int, seed: int) -> dict[str, object]:
         "duckdb": duckdb.__version__,
         "format": FORMAT,
         "layout": LAYOUT,
+        "primary_key": list(SALES_KEY),
         "codec": DUCKDB_CODEC,
     }
 

@@ -20,6 +20,8 @@ EMPLOYEE_COUNT = 5_000
 FIRST_PRODUCT_ID = 100_001
 FIRST_EMPLOYEE_ID = 500_001
 FIRST_ORDER_ID = 10_000_000_001
+#: `global_sales`'s key: one row per order id (`FIRST_ORDER_ID` + the row number).
+SALES_KEY = ("order_id",)
 
 
 class Country(NamedTuple):
