@@ -129,6 +129,11 @@ def declared_key(folder: Path) -> tuple[str, ...]:
 
 # Commit metadata Aurora writes beside its own commits (delta-rs `CommitProperties`).
 USER_KEY, LOAD_KEY = "aurora.user", "aurora.load_id"
+#: Which rewrite of Aurora's a commit is (`aurora.operation`): a keyed Z-order
+#: (`backend.lake.layout`) is committed as a WRITE of every row, delta-rs's own as an
+#: OPTIMIZE; the history shows both as OPTIMIZE, with no row counts (the rows stay the same).
+OPERATION_KEY, ZORDER = "aurora.operation", "zorder"
+_SAME_ROWS = {ZORDER: "OPTIMIZE"}
 _ADDED = ("num_added_rows", "num_target_rows_inserted")
 _REMOVED = ("num_deleted_rows", "num_target_rows_deleted")
 _UPDATED = ("num_updated_rows", "num_target_rows_updated")
@@ -160,10 +165,13 @@ def _change(entry: dict[str, object]) -> Change:
     metrics = entry.get("operationMetrics")
     metrics = metrics if isinstance(metrics, dict) else {}
     user, load = entry.get(USER_KEY), entry.get(LOAD_KEY)
+    rewrite = _SAME_ROWS.get(str(entry.get(OPERATION_KEY)))
+    if rewrite is not None:
+        metrics = {}
     return Change(
         version=int(str(entry["version"])),
         timestamp=datetime.fromtimestamp(int(str(entry["timestamp"])) / 1000, tz=UTC),
-        operation=str(entry.get("operation") or "UNKNOWN"),
+        operation=rewrite or str(entry.get("operation") or "UNKNOWN"),
         user=None if user is None else str(user),
         load_id=None if load is None else str(load),
         rows_added=_metric(metrics, _ADDED),

@@ -27,6 +27,7 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 from sqlglot import exp
 
+from backend.catalog.delta import OPERATION_KEY
 from backend.catalog.models import Dataset
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
@@ -39,7 +40,7 @@ from backend.query.steps.ctes import build_ctes
 
 _RETENTION = "delta.logRetentionDuration"
 _NO_RETENTION = "interval 0 seconds"
-OPERATION_KEY, ERASE = "aurora.operation", "erase"
+ERASE = "erase"
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable
 from deltalake.exceptions import CommitFailedError
 
-from backend.catalog.delta import LOG, USER_KEY
+from backend.catalog.delta import LOG, OPERATION_KEY, USER_KEY, ZORDER
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
 from backend.lake.layout import COMPACT_TARGET, compact_target
@@ -44,7 +44,6 @@ from backend.parquet_codec import writer_properties
 _LOG_RETENTION = "delta.logRetentionDuration"
 ZORDER_MAX_COLUMNS = 3  # a Z-curve of more columns clusters each of them too little
 _ROW_GROUP_ROWS = 122_880
-OPERATION_KEY, ZORDER = "aurora.operation", "zorder"
 
 
 @dataclass(frozen=True)

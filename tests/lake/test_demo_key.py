@@ -1,6 +1,7 @@
 """The demo's sales declare their key (order_id) in their own Delta table, so with no admin
 setting an erase and a Z-order through the API keep the files cut by order id ranges, and a
-push of changes is keyed by it; a `primary_key` setting overrides it."""
+push of changes is keyed by it; a `primary_key` setting overrides it. Both Z-order paths (a
+keyed one written by Aurora, delta-rs's own) show in the history as the same OPTIMIZE."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
 from backend.demo import build_demo
 from backend.lake import layout, maintenance
+from tests.lake.test_maintenance import _run
 from tests.store.fixtures import Api
 
 ROWS, CHUNK, NEWEST = 40_000, 16_000, 4_000
@@ -90,6 +93,51 @@ def test_an_erase_of_the_demos_sales_keeps_order_id_ranges_with_no_setting(
     loads, metrics = _push_newest(api, sales)
     assert metrics["num_target_files_removed"] == loads  # the newest range's file per load
     assert metrics["num_output_rows"] < ROWS / 3  # not the loads' 40,000 rows
+
+
+def test_a_zorder_of_the_demos_sales_keeps_order_id_ranges_and_shows_as_optimize(
+    api: Api, sales: Path
+) -> None:
+    who = {"column": "employee_id", "operator": "=", "value": _busiest_employee(sales)}
+    spec = {"dataset": sales.name, "filters": {"conditions": [who]}}
+    assert api.client.post("/api/query", json=spec, headers=api.headers()).status_code == 200
+    api.audit_rows()  # the advice reads the usage from the audit log
+
+    job = _run(api, sales.name, {"action": "optimize", "zorder": True})
+
+    assert job["status"] == "done" and job["report"]["zorder"] == ["employee_id"], job
+    url = f"/api/datasets/{sales.name}/history"
+    newest = api.client.get(url, headers=api.headers()).json()["versions"][0]
+    assert newest["version"] == job["report"]["version"]
+    shown = (newest["operation"], newest["rows_added"], newest["rows_removed"])
+    assert shown == ("OPTIMIZE", None, None)  # same rows: not a WRITE of every row
+    loads, metrics = _push_newest(api, sales)
+    assert metrics["num_target_files_removed"] == loads
+    assert metrics["num_output_rows"] < ROWS / 3
+
+
+def test_an_unkeyed_zorder_shows_in_the_history_as_the_keyed_one_does(
+    api: Api, warehouse: Path
+) -> None:
+    folder = warehouse / next(_copies)
+    for part in range(3):  # three files, no key declared or set
+        ids = list(range(part, 300, 3))
+        write_deltalake(str(folder), pa.table({"employee_id": ids}), mode="append")
+    spec = {"dataset": folder.name, "filters": {"conditions": [
+        {"column": "employee_id", "operator": "=", "value": 4}]}}  # fmt: skip
+    assert api.client.post("/api/query", json=spec, headers=api.headers()).status_code == 200
+    api.audit_rows()
+
+    job = _run(api, folder.name, {"action": "optimize", "zorder": True})
+
+    assert job["status"] == "done", job
+    url = f"/api/datasets/{folder.name}/history"
+    newest = api.client.get(url, headers=api.headers()).json()["versions"][0]
+    assert (newest["operation"], newest["rows_added"], newest["rows_removed"]) == (
+        "OPTIMIZE",
+        None,
+        None,
+    )
 
 
 def test_a_primary_key_setting_overrides_the_key_the_table_declares(api: Api, sales: Path) -> None:
