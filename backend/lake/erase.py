@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import sqlglot
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 from sqlglot import exp
 
-from backend.catalog.delta import OPERATION_KEY
+from backend.catalog.delta import OPERATION_KEY, USER_KEY
 from backend.catalog.models import Dataset
 from backend.errors import BadRequest, Conflict
 from backend.lake import layout
@@ -129,28 +130,74 @@ def apply(
     key: Sequence[str] = (),
 ) -> Erased:
     """Erase `seen`'s rows from the version it counted, then vacuum and clean the log.
-    With a `key`, the partitions are rewritten cut by key ranges (`backend.lake.layout`)."""
+    With a `key`, the partitions are rewritten cut by key ranges (`backend.lake.layout`):
+    in files of doubling sizes when the table names a compaction target."""
     table = DeltaTable(str(folder), version=seen.version)
-    parts = list(table.metadata().partition_columns)
-    scope = _partition_match(seen)
-    schema = pa.schema(table.schema().to_arrow())
-    kept = run(_kept(relation, where, scope, [*parts, *key] if key else [])).select(schema.names)
-    commit = CommitProperties(custom_metadata={"aurora.user": user, OPERATION_KEY: ERASE})
+    commit = CommitProperties(custom_metadata={USER_KEY: user, OPERATION_KEY: ERASE})
+    size = layout.file_bytes(table) if key else None
     try:
-        write_deltalake(
-            table,
-            kept.cast(schema),
-            mode="overwrite",
-            predicate=scope.sql("postgres") if scope is not None else None,
-            partition_by=parts or None,
-            target_file_size=layout.file_bytes(table) if key else None,
-            commit_properties=commit,
-            writer_properties=writer_properties(),
-        )
+        if size:
+            kept = _banded(run, relation, table, where, seen, key, size)
+            removed = layout.version_files(table, (values for values, _ in seen.partitions))
+            layout.write_bands(
+                folder, table, kept, size, removed, writer=writer_properties(), commit=commit
+            )
+        else:
+            _overwrite(run, relation, table, where, seen, key, commit)
     except CommitFailedError as e:
         raise Conflict("The dataset changed while erasing; preview again.") from e
     vacuumed = forget_history(folder, retention_hours)
     return Erased(seen.rows, DeltaTable(str(folder)).version(), vacuumed)
+
+
+def _banded(
+    run: Any,
+    relation: str,
+    table: DeltaTable,
+    where: exp.Expr,
+    seen: Preview,
+    key: Sequence[str],
+    size: int,
+) -> pa.RecordBatchReader:
+    """The rows that stay, each with its band (`layout.band_sql`), sorted by band, then
+    partition, then newest key first, as `layout.write_bands` takes them."""
+    parts = list(table.metadata().partition_columns)
+    rows = layout.band_rows(table, size)
+    band = sqlglot.parse_one(layout.band_sql(parts, key, rows), read="duckdb")
+    select = _kept(relation, where, _partition_match(seen), []).select(band.as_(layout.BAND))
+    order = [
+        exp.column(layout.BAND, quoted=True),
+        *(exp.column(c, quoted=True) for c in parts),
+        *(exp.Ordered(this=exp.column(k, quoted=True), desc=True) for k in key),
+    ]
+    kept: pa.Table = run(select.order_by(*order))
+    return pa.RecordBatchReader.from_batches(kept.schema, kept.to_batches())
+
+
+def _overwrite(
+    run: Any,
+    relation: str,
+    table: DeltaTable,
+    where: exp.Expr,
+    seen: Preview,
+    key: Sequence[str],
+    commit: CommitProperties,
+) -> None:
+    """The partitions holding matching rows overwritten by their rows that stay, in key
+    order with a key (cut at delta-rs's own size: the table names no compaction target)."""
+    parts = list(table.metadata().partition_columns)
+    scope = _partition_match(seen)
+    schema = pa.schema(table.schema().to_arrow())
+    kept = run(_kept(relation, where, scope, [*parts, *key] if key else [])).select(schema.names)
+    write_deltalake(
+        table,
+        kept.cast(schema),
+        mode="overwrite",
+        predicate=scope.sql("postgres") if scope is not None else None,
+        partition_by=parts or None,
+        commit_properties=commit,
+        writer_properties=writer_properties(),
+    )
 
 
 def unfinished(folder: Path) -> bool:

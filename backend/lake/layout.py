@@ -6,24 +6,42 @@ so a merge of the newest keys costs the rows of the files those keys fall in. A 
 makes every merge afterwards rewrite whole loads (the 10M demo: 10M rows, 20-39 s, after
 an erase or a Z-order, against 250k rows and 0.3-0.9 s before).
 
-So a dataset with a key (its `primary_key` setting, the key merges match on) is rewritten
-in key order within each partition, newest key first, and delta-rs's writer cuts that
-stream into files at `file_bytes` (`write_deltalake(target_file_size=...)`, one commit):
-each file holds one range of keys, and the first, a full-sized one, the newest keys. The
+So a dataset with a key (its `primary_key` setting or its table's declared key, the key
+merges match on) is rewritten in key order within each partition, newest key first. An
+upload's writer cuts that stream into files at `file_bytes`
+(`write_deltalake(target_file_size=...)`, one commit): each file holds one range of keys,
+and the first, a full-sized one, the newest keys. The
 size is the table's compaction target (`aurora.compactTargetBytes`) times `FILE_FACTOR`:
 delta-rs cuts at its estimate of the encoded bytes, and the compressed files come out
 smaller; a file under the compaction target would be packed by the next compaction with
 other small files of its load, whatever their keys. A table with no compaction target is cut at
 delta-rs's own size (100 MB), so most loads stay one file, but in key order.
+
+An erase and a Z-order cut their files at doubling sizes, as the demo's are
+(`backend.demo.build.sales_ranges`): each partition's newest keys in the smallest file, each
+older range in a file twice the one before, `DOUBLINGS` times, the rest at the largest size
+(`band_sql`). delta-rs's writer cuts one write at one size, so each band is written on its
+own into a staging table inside the table's folder, and its files are then committed, with
+the removal of the files they replace, as one version (`write_bands`). A merge of new keys
+still rewrites only the smallest files, and reads pay for fewer files than one size gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
+from deltalake.transaction import AddAction, RemoveAction
 
 #: Table property: bytes a compaction packs files up to. Not `delta.targetFileSize`, which
 #: every delta-rs write obeys: an erase of one employee rewrites all of the demo's files, at
@@ -33,8 +51,15 @@ COMPACT_TARGET = "aurora.compactTargetBytes"
 #: target, and compressed files are smaller. At 2x the 10M demo's rewrites left no file
 #: under the compaction target but each load's last (bench/results/delta-rewrite-20261203.md).
 FILE_FACTOR = 2
-#: Files' worth of each partition's newest keys a Z-order leaves in key order.
-HOT_FILES = 2
+#: Times each older key range's file doubles: smallest, 2x, 4x, then 8x for the rest. At
+#: the 10M demo's 1 MB target a load of ~770k rows is five files, not twenty.
+DOUBLINGS = 3
+#: Bands of each partition's newest keys a Z-order leaves in key order (the smallest file
+#: and the one twice its size); the rest lie along the Z-curve, in the largest files.
+HOT_BANDS = 2
+#: The column a rewrite's rows carry their band in, first in their order.
+BAND = "_aurora_band"
+STAGE_PREFIX = "_aurora_stage-"
 _Z_BITS = 10
 _Z_TILES = 1 << _Z_BITS
 _BATCH_ROWS = 64_000
@@ -80,34 +105,53 @@ def bytes_per_row(table: DeltaTable) -> float:
     return sum(adds.column("size_bytes").to_pylist()) / rows if rows else 0.0
 
 
-def hot_rows(table: DeltaTable, size: int) -> int:
-    """Rows of each partition a Z-order keeps in key order: the newest `HOT_FILES` files'
-    worth at `size` (the estimate delta-rs cuts at; the files hold about 1/FILE_FACTOR)."""
+def band_rows(table: DeltaTable, size: int) -> int:
+    """Rows of each partition's smallest file (band 0): `size`'s worth at the version's
+    bytes per row (delta-rs cuts at `size` estimated; the files hold about 1/FILE_FACTOR)."""
     per_row = bytes_per_row(table)
-    return int(HOT_FILES * size / FILE_FACTOR / per_row) + 1 if per_row else 0
+    return int(size / FILE_FACTOR / per_row) + 1 if per_row else 1
+
+
+def band_sql(parts: Sequence[str], key: Sequence[str], rows: int) -> str:
+    """A row's band by its rank in its partition, newest key first: band b holds ranks
+    `rows * (2**b - 1)` to `rows * (2**(b+1) - 1)`, band DOUBLINGS the rest.
+
+    >>> band_sql(["p"], ["k"], 10)
+    'LEAST(3, CAST(FLOOR(LOG2((row_number() OVER (PARTITION BY "p" ORDER BY "k" DESC) - 1) \
+/ 10 + 1)) AS INTEGER))'
+    """
+    by_part = f"PARTITION BY {key_order(parts, ())} " if parts else ""
+    rank = f"row_number() OVER ({by_part}ORDER BY {key_order((), key)}) - 1"
+    return f"LEAST({DOUBLINGS}, CAST(FLOOR(LOG2(({rank}) / {rows} + 1)) AS INTEGER))"
+
+
+def band_cut(size: int, band: int) -> int:
+    """The size delta-rs cuts a band's files at: never reached below the last band (one
+    file per partition), the largest size in the last."""
+    return size << min(band + 1, DOUBLINGS)
 
 
 def zorder_sql(
-    relation: str, parts: Sequence[str], key: Sequence[str], columns: Sequence[str], hot: int
+    relation: str, parts: Sequence[str], key: Sequence[str], columns: Sequence[str], rows: int
 ) -> str:
-    """A Z-order that keeps the newest keys apart: in each partition its newest `hot` rows
-    first, by key (so a merge of new keys rewrites only the first files), then the rest
-    along a Z-curve of `columns` (so a filter on them skips files). A column's place on the
-    curve is its tile of `_Z_TILES` by rank, as Delta's own Z-order takes a range id: skewed
-    values still spread over the curve."""
+    """A Z-order that keeps the newest keys apart: each partition's first HOT_BANDS bands
+    (`band_sql`) by key (so a merge of new keys rewrites only the smallest files), then the
+    rest as the last band along a Z-curve of `columns` (so a filter on them skips files).
+    A column's place on the curve is its tile of `_Z_TILES` by rank, as Delta's own Z-order
+    takes a range id: skewed values still spread over the curve."""
     tiles = [f"_aurora_z{j}" for j in range(len(columns))]
     ranked = ", ".join(
         f"ntile({_Z_TILES}) OVER (ORDER BY {quoted(c)}) - 1 AS {t}"
         for t, c in zip(tiles, columns, strict=True)
     )
-    by_part = f"PARTITION BY {key_order(parts, ())} " if parts else ""
-    hot_first = f"row_number() OVER ({by_part}ORDER BY {key_order((), key)}) <= {hot}"
-    inner = f"SELECT *, {ranked}, {hot_first} AS _aurora_hot FROM {relation}"
-    curve = f"CASE WHEN _aurora_hot THEN 0 ELSE {_interleaved(tiles)} END"
-    order = [*(quoted(c) for c in parts), "_aurora_hot DESC", curve, key_order((), key)]
+    inner = f"SELECT *, {ranked}, {band_sql(parts, key, rows)} AS _aurora_b FROM {relation}"
+    hot = f"_aurora_b < {HOT_BANDS}"
+    band = f"CASE WHEN {hot} THEN _aurora_b ELSE {DOUBLINGS} END"
+    curve = f"CASE WHEN {hot} THEN 0 ELSE {_interleaved(tiles)} END"
+    order = [band, *(quoted(c) for c in parts), curve, key_order((), key)]
     return (
-        f"SELECT * EXCLUDE ({', '.join([*tiles, '_aurora_hot'])}) FROM ({inner}) "
-        f"ORDER BY {', '.join(order)}"
+        f"SELECT * EXCLUDE ({', '.join([*tiles, '_aurora_b'])}), {band} AS {BAND} "
+        f"FROM ({inner}) ORDER BY {', '.join(order)}"
     )
 
 
@@ -126,6 +170,7 @@ def _interleaved(tiles: Sequence[str], bits: int = _Z_BITS) -> str:
 
 
 def zorder_rewrite(
+    folder: Path,
     table: DeltaTable,
     columns: Sequence[str],
     key: Sequence[str],
@@ -133,22 +178,18 @@ def zorder_rewrite(
     writer: WriterProperties,
     commit: CommitProperties,
 ) -> None:
-    """Rewrite the whole version as `zorder_sql` orders it, in one overwrite commit cut at
-    `file_bytes` (the caller checked the table has a compaction target)."""
-    size = file_bytes(table)
+    """Rewrite the whole version as `zorder_sql` orders it, in one commit of doubling
+    files (`write_bands`; the caller checked the table has a compaction target). No row
+    changes, so the files are not a data change (a change feed skips them)."""
+    size = file_bytes(table) or 0
     parts = list(table.metadata().partition_columns)
-    schema = pa.schema(table.schema().to_arrow())
-    sql = zorder_sql("_aurora_version", parts, key, columns, hot_rows(table, size or 0))
+    sql = zorder_sql("_aurora_version", parts, key, columns, band_rows(table, size))
     with duckdb.connect() as con:
         con.register("_aurora_version", table.to_pyarrow_dataset())
         ordered = con.sql(sql).to_arrow_reader(_BATCH_ROWS)
-        write_deltalake(
-            table,
-            cast_batches(ordered, schema),
-            mode="overwrite",
-            target_file_size=size,
-            writer_properties=writer,
-            commit_properties=commit,
+        removed = version_files(table)
+        write_bands(
+            folder, table, ordered, size, removed, writer=writer, commit=commit, data_change=False
         )
 
 
@@ -160,3 +201,123 @@ def cast_batches(reader: pa.RecordBatchReader, schema: pa.Schema) -> pa.RecordBa
             yield from pa.Table.from_batches([batch]).select(schema.names).cast(schema).to_batches()
 
     return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def version_files(
+    table: DeltaTable, partitions: Iterable[tuple[tuple[str, object], ...]] | None = None
+) -> list[tuple[str, int]]:
+    """(path, bytes) of the version's files, of `partitions` only when given (each a
+    partition's (column, value) pairs, as `backend.lake.erase.Preview` holds them)."""
+    parts = list(table.metadata().partition_columns)
+    wanted = None if partitions is None else {tuple(p) for p in partitions}
+    return [
+        (str(f["path"]), int(f["size_bytes"]))
+        for f in pa.table(table.get_add_actions(flatten=True)).to_pylist()
+        if wanted is None or tuple((c, f[f"partition.{c}"]) for c in parts) in wanted
+    ]
+
+
+def write_bands(
+    folder: Path,
+    table: DeltaTable,
+    rows: pa.RecordBatchReader,
+    size: int,
+    removed: Sequence[tuple[str, int]],
+    *,
+    writer: WriterProperties,
+    commit: CommitProperties,
+    data_change: bool = True,
+) -> None:
+    """`rows`, sorted by their BAND column, as one new version of `table` (in `folder`)
+    that replaces the files `removed`: each band written on its own, cut at `band_cut`, into
+    a staging table inside the folder, then its files moved beside the table's and committed
+    with the removals, on top of `table`'s version (a commit since makes it fail)."""
+    _remove_abandoned_stages(folder)
+    stage = folder / f"{STAGE_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    parts = list(table.metadata().partition_columns)
+    schema = pa.schema(table.schema().to_arrow())
+    try:
+        for band, batches in _by_band(rows):
+            write_deltalake(
+                str(stage),
+                cast_batches(pa.RecordBatchReader.from_batches(rows.schema, batches), schema),
+                mode="append",
+                partition_by=parts or None,
+                target_file_size=band_cut(size, band),
+                writer_properties=writer,
+            )
+        now = int(time.time() * 1000)
+        actions: list[AddAction | RemoveAction] = [
+            *(_moved(stage, folder, add, data_change) for add in _staged_adds(stage)),
+            *(RemoveAction(unquote(p), data_change, now, n) for p, n in removed),
+        ]
+        table.create_write_transaction(
+            actions, "append", table.schema(), parts or None, commit_properties=commit
+        )
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _by_band(rows: pa.RecordBatchReader) -> Iterator[tuple[int, Iterator[pa.RecordBatch]]]:
+    """The bands of `rows` (sorted by BAND) in turn, each with its batches."""
+    source = (b for b in rows if b.num_rows)
+    pending = [next(source, None)]  # the batch whose rows come next
+
+    def band_batches(band: int) -> Iterator[pa.RecordBatch]:
+        while (batch := pending[0]) is not None:
+            ahead = int(pc.sum(pc.equal(batch.column(BAND), band)).as_py() or 0)
+            if ahead:
+                yield batch.slice(0, ahead)
+            if ahead < batch.num_rows:
+                pending[0] = batch.slice(ahead)
+                return
+            pending[0] = next(source, None)
+
+    while (first := pending[0]) is not None:
+        band = int(first.column(BAND)[0].as_py())
+        batches = band_batches(band)
+        yield band, batches
+        for _ in batches:  # whatever the writer left of the band
+            pass
+
+
+def _staged_adds(stage: Path) -> list[dict[str, object]]:
+    """The add actions of every commit of the staging table (delta-rs's own statistics)."""
+    log = stage / "_delta_log"
+    entries = sorted(log.glob("*.json")) if log.is_dir() else []
+    lines = (json.loads(line) for entry in entries for line in entry.read_text().splitlines())
+    return [line["add"] for line in lines if "add" in line]
+
+
+def _moved(stage: Path, folder: Path, add: dict[str, object], data_change: bool) -> AddAction:
+    """A staged file moved to the same place under `folder`, as an add action there."""
+    path = unquote(str(add["path"]))  # the log's paths are URL-encoded, the files' are not
+    (folder / path).parent.mkdir(parents=True, exist_ok=True)
+    os.replace(stage / path, folder / path)
+    values = add["partitionValues"]
+    return AddAction(
+        path=path,
+        size=int(str(add["size"])),
+        partition_values=values if isinstance(values, dict) else {},
+        modification_time=int(str(add["modificationTime"])),
+        data_change=data_change,
+        stats=str(add["stats"]),
+    )
+
+
+def _remove_abandoned_stages(folder: Path) -> None:
+    """Staging tables of writers that died (their process is gone): never committed."""
+    for stage in folder.glob(f"{STAGE_PREFIX}*"):
+        pid = stage.name.removeprefix(STAGE_PREFIX).split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -111,7 +111,7 @@ def zorder(folder: Path, columns: Sequence[str], *, user: str, key: Sequence[str
     writer = writer_properties(_ROW_GROUP_ROWS)
     try:
         if key and layout.file_bytes(table):
-            layout.zorder_rewrite(table, columns, key, writer=writer, commit=commit)
+            layout.zorder_rewrite(folder, table, columns, key, writer=writer, commit=commit)
         else:
             table.optimize.z_order(
                 list(columns), writer_properties=writer, commit_properties=commit

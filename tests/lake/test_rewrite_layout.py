@@ -111,6 +111,48 @@ def test_after_an_erase_a_merge_of_the_newest_orders_rewrites_only_their_range(
     assert metrics["num_output_rows"] < ROWS / 3  # not the loads' ~40,000 rows
 
 
+def _load_sizes(folder: Path) -> dict[tuple[str, int], list[int]]:
+    """Each load's files' rows, from the newest order ids to the oldest."""
+    by_load: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for f in _files(folder):
+        load = (f["partition.load_type"], f["partition.load_id"])
+        by_load.setdefault(load, []).append((f["max.order_id"], f["num_records"]))
+    return {load: [n for _, n in sorted(files, reverse=True)] for load, files in by_load.items()}
+
+
+def test_an_erase_cuts_each_load_into_files_doubling_from_its_newest_orders(
+    sales: Path,
+) -> None:
+    table = DeltaTable(str(sales))
+    smallest = layout.band_rows(table, layout.file_bytes(table) or 0)
+
+    _erase(sales, _busiest_employee(sales), KEY)
+
+    _assert_key_ranges_apart(sales)
+    sizes = _load_sizes(sales)
+    full = [rows for rows in sizes.values() if sum(rows) > 3 * smallest]
+    assert len(full) > len(sizes) / 2, sizes  # most loads are large enough to show it
+    for rows in full:  # the newest orders' file the smallest, the next one twice its size
+        assert rows[:2] == [smallest, 2 * smallest], rows
+    loads, metrics = _merge_newest(sales)
+    assert metrics["num_target_files_removed"] == loads
+    assert metrics["num_output_rows"] <= loads * smallest  # each load's smallest file
+
+
+def test_a_zorder_keeps_each_loads_newest_orders_in_the_smallest_files(sales: Path) -> None:
+    table = DeltaTable(str(sales))
+    smallest = layout.band_rows(table, layout.file_bytes(table) or 0)
+
+    maintenance.zorder(sales, ["employee_id"], user="test", key=KEY)
+
+    full = [rows for rows in _load_sizes(sales).values() if sum(rows) > 3 * smallest]
+    assert full
+    for rows in full:
+        assert rows[:2] == [smallest, 2 * smallest], rows
+    loads, metrics = _merge_newest(sales)
+    assert metrics["num_output_rows"] <= loads * smallest
+
+
 def test_erased_rows_are_gone_at_every_version_the_log_can_read(sales: Path) -> None:
     employee = _busiest_employee(sales)
     before = _rows(sales).num_rows
@@ -154,6 +196,10 @@ def test_after_a_zorder_a_merge_of_the_newest_orders_rewrites_only_their_range(
 
 def test_a_zorder_still_lets_a_filter_on_its_column_skip_most_files(sales: Path) -> None:
     employee = _busiest_employee(sales)
+    # files small enough that each load's older rows (on the curve) fill several of the
+    # largest files, as a real table's do: the newest keys take three of the smallest
+    per_row = layout.bytes_per_row(DeltaTable(str(sales)))
+    maintenance.set_compact_target(sales, int(per_row * ROWS_PER_FILE / 8), user="test")
 
     maintenance.zorder(sales, ["employee_id"], user="test", key=KEY)
 
