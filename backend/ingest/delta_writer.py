@@ -62,21 +62,32 @@ def _load_type(value: str, table: DeltaTable | None) -> pa.DataType:
     return kind
 
 
-def _rows(staged: Path, key: Sequence[str]) -> Iterator[pa.RecordBatch]:
-    """The staged rows: in arrival order, or sorted by `key` when the dataset has one and
-    the upload holds its columns, so delta-rs cuts the load into files of key ranges
-    (`backend.lake.layout`) and a merge by key rewrites only the files its keys fall in."""
+def _keyed(staged: Path, key: Sequence[str]) -> bool:
+    """The dataset has a key and the upload holds its columns."""
+    return bool(key) and set(key) <= set(pq.read_schema(staged).names)
+
+
+def _rows(staged: Path, key: Sequence[str], band_rows: int = 0) -> Iterator[pa.RecordBatch]:
+    """The staged rows: in arrival order, or sorted by `key` when `_keyed`, so the load is
+    cut into files of key ranges (`backend.lake.layout`) and a merge by key rewrites only
+    the files its keys fall in. With `band_rows`, each row carries its band (`layout.BAND`:
+    files of doubling sizes from the newest keys, the first of `band_rows` rows), first in
+    the order."""
     source = pq.ParquetFile(staged)
-    if not key or not set(key) <= set(source.schema_arrow.names):
+    if not _keyed(staged, key):
         yield from source.iter_batches(batch_size=_BATCH_ROWS)
         return
     config: dict[str, str | bool | int | float | list[str]] = {
         "temp_directory": str(staged.parent / ".sort")  # a large upload spills beside itself
     }
+    schema, band, order = source.schema_arrow, "", layout.key_order((), key)
+    if band_rows:
+        schema = schema.append(pa.field(layout.BAND, pa.int32()))
+        band = f", {layout.band_sql((), key, band_rows)} AS {layout.BAND}"
+        order = f"{layout.BAND}, {order}"
     with duckdb.connect(config=config) as con:
-        order = layout.key_order((), key)
-        rows = con.sql(f"SELECT * FROM read_parquet({_literal(staged)}) ORDER BY {order}")
-        yield from layout.cast_batches(rows.to_arrow_reader(_BATCH_ROWS), source.schema_arrow)
+        select = f"SELECT *{band} FROM read_parquet({_literal(staged)}) ORDER BY {order}"
+        yield from layout.cast_batches(con.sql(select).to_arrow_reader(_BATCH_ROWS), schema)
 
 
 def _literal(path: Path) -> str:
@@ -89,14 +100,17 @@ def _batches(
     load: tuple[str, str] | None,
     load_id_type: pa.DataType,
     key: Sequence[str] = (),
+    band_rows: int = 0,
 ) -> pa.RecordBatchReader:
     schema = pq.read_schema(staged)
+    if band_rows:
+        schema = schema.append(pa.field(layout.BAND, pa.int32()))
     if load is not None:
         schema = schema.append(pa.field("load_type", pa.string()))
         schema = schema.append(pa.field("load_id", load_id_type))
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for batch in _rows(staged, key):
+        for batch in _rows(staged, key, band_rows):
             if load is not None:
                 n = batch.num_rows
                 value = int(load[1]) if load_id_type == pa.int64() else load[1]
@@ -183,7 +197,7 @@ def write_delta(
             )
         else:
             _check_columns(table, staged)
-            _write_load(table, staged, load, exists, commit, order_by)
+            _write_load(folder, table, staged, load, exists, commit, order_by)
     except CommitFailedError as e:
         raise Conflict(f"Dataset '{key}' changed while uploading; upload again.") from e
     except (DeltaError, pa.ArrowException) as e:
@@ -192,6 +206,7 @@ def write_delta(
 
 
 def _write_load(
+    folder: Path,
     table: DeltaTable,
     staged: Path,
     load: tuple[str, str],
@@ -199,10 +214,20 @@ def _write_load(
     commit: CommitProperties,
     order_by: Sequence[str],
 ) -> None:
-    """A new load appends its partition; a replaced one overwrites only that partition."""
+    """A new load appends its partition; a replaced one overwrites only that partition. A
+    keyed load of a table with a compaction target is cut into files of doubling sizes
+    from its newest keys (`layout.write_bands`), as an erase cuts one."""
     load_id_type = _load_type(load[1], table)
-    data = _batches(staged, load, load_id_type, order_by)
     parts, size = list(LOAD_COLUMNS), _file_bytes(table, order_by)
+    if size and _keyed(staged, order_by) and layout.bytes_per_row(table):
+        value = int(load[1]) if load_id_type == pa.int64() else load[1]
+        replaced = [(("load_type", load[0]), ("load_id", value))] if exists else []
+        band_rows = layout.band_rows(table, size)
+        data = _batches(staged, load, load_id_type, order_by, band_rows)
+        removed = layout.version_files(table, replaced)
+        layout.write_bands(folder, table, data, size, removed, writer=_WRITER, commit=commit)
+        return
+    data = _batches(staged, load, load_id_type, order_by)
     if not exists:
         write_deltalake(
             table,

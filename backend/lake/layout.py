@@ -8,22 +8,21 @@ an erase or a Z-order, against 250k rows and 0.3-0.9 s before).
 
 So a dataset with a key (its `primary_key` setting or its table's declared key, the key
 merges match on) is rewritten in key order within each partition, newest key first. An
-upload's writer cuts that stream into files at `file_bytes`
-(`write_deltalake(target_file_size=...)`, one commit): each file holds one range of keys,
-and the first, a full-sized one, the newest keys. The
-size is the table's compaction target (`aurora.compactTargetBytes`) times `FILE_FACTOR`:
-delta-rs cuts at its estimate of the encoded bytes, and the compressed files come out
-smaller; a file under the compaction target would be packed by the next compaction with
-other small files of its load, whatever their keys. A table with no compaction target is cut at
-delta-rs's own size (100 MB), so most loads stay one file, but in key order.
+erase, a Z-order and an upload of a load cut it into files of doubling sizes, as the demo's
+are (`backend.demo.build.sales_ranges`): each partition's newest keys in the smallest file,
+each older range in a file twice the one before, `DOUBLINGS` times, the rest at the largest
+size (`band_sql`). delta-rs's writer cuts one write at one size, so each band is written on
+its own into a staging table inside the table's folder, and its files are then committed,
+with the removal of the files they replace, as one version (`write_bands`). A merge of new
+keys rewrites only the smallest files, and reads pay for fewer files than one size gives.
 
-An erase and a Z-order cut their files at doubling sizes, as the demo's are
-(`backend.demo.build.sales_ranges`): each partition's newest keys in the smallest file, each
-older range in a file twice the one before, `DOUBLINGS` times, the rest at the largest size
-(`band_sql`). delta-rs's writer cuts one write at one size, so each band is written on its
-own into a staging table inside the table's folder, and its files are then committed, with
-the removal of the files they replace, as one version (`write_bands`). A merge of new keys
-still rewrites only the smallest files, and reads pay for fewer files than one size gives.
+The smallest size is the table's compaction target (`aurora.compactTargetBytes`): delta-rs
+cuts at its estimate of the encoded bytes, `file_bytes` (the target times `FILE_FACTOR`),
+and the compressed files come out about the target; a file under it would be packed by the
+next compaction with other small files of its load, whatever their keys. An upload of a
+whole dataset is cut by delta-rs's writer at `file_bytes`, all of one size. A table with no
+compaction target is cut at delta-rs's own size (100 MB), so most loads stay one file, but
+in key order.
 """
 
 from __future__ import annotations
@@ -246,16 +245,40 @@ def write_bands(
                 target_file_size=band_cut(size, band),
                 writer_properties=writer,
             )
-        now = int(time.time() * 1000)
-        actions: list[AddAction | RemoveAction] = [
-            *(_moved(stage, folder, add, data_change) for add in _staged_adds(stage)),
-            *(RemoveAction(unquote(p), data_change, now, n) for p, n in removed),
-        ]
-        table.create_write_transaction(
-            actions, "append", table.schema(), parts or None, commit_properties=commit
-        )
+        adds = [_moved(stage, folder, add, data_change) for add in _staged_adds(stage)]
+        _commit(table, adds, removed, commit, data_change)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _commit(
+    table: DeltaTable,
+    adds: Sequence[AddAction],
+    removed: Sequence[tuple[str, int]],
+    commit: CommitProperties,
+    data_change: bool,
+) -> None:
+    """`adds` and the removal of `removed` as one version on top of `table`'s, with the
+    metrics delta-rs gives a WRITE (the history's `rows_added` reads them)."""
+    now = int(time.time() * 1000)
+    removes = [RemoveAction(unquote(path), data_change, now, n) for path, n in removed]
+    metrics = {
+        "num_added_files": len(adds),
+        "num_removed_files": len(removes),
+        "num_added_rows": sum(int(json.loads(a.stats)["numRecords"]) for a in adds),
+    }
+    with_metrics = CommitProperties(
+        custom_metadata={**(commit.custom_metadata or {}), "operationMetrics": metrics},
+        max_commit_retries=commit.max_commit_retries,
+        app_transactions=commit.app_transactions,
+    )
+    table.create_write_transaction(
+        [*adds, *removes],
+        "append",
+        table.schema(),
+        list(table.metadata().partition_columns) or None,
+        commit_properties=with_metrics,
+    )
 
 
 def _by_band(rows: pa.RecordBatchReader) -> Iterator[tuple[int, Iterator[pa.RecordBatch]]]:

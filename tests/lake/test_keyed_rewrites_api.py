@@ -85,12 +85,24 @@ def _push_newest(api: Api, folder: Path, load_id: int) -> dict[str, Any]:
     return metrics
 
 
+def _newest_first(files: list[dict[str, Any]]) -> list[int]:
+    """The files' rows, from the newest ids to the oldest."""
+    return [f["num_records"] for f in sorted(files, key=lambda f: -f["max.id"])]
+
+
 def test_an_upload_to_a_keyed_dataset_is_cut_into_key_ranges(api: Api, keyed: Path) -> None:
+    table = DeltaTable(str(keyed))
+    smallest = layout.band_rows(table, layout.file_bytes(table) or 0)
+
     _upload(api, keyed.name, 2)
 
     assert len(_load_files(keyed, 1)) == 1  # uploaded before the key was set
     files = _load_files(keyed, 2)
     assert len(files) > 2 and _apart(files), [(f["min.id"], f["max.id"]) for f in files]
+    # doubling sizes from the newest ids, as the demo's files are
+    assert _newest_first(files)[:3] == [smallest, 2 * smallest, 4 * smallest]
+    history = api.client.get(f"/api/datasets/{keyed.name}/history", headers=api.headers())
+    assert history.json()["versions"][0]["rows_added"] == LOAD_ROWS
     metrics = _push_newest(api, keyed, 2)
     assert metrics["num_target_files_removed"] == 1
     assert metrics["num_output_rows"] < LOAD_ROWS / 2
@@ -133,3 +145,21 @@ def test_a_zorder_through_the_api_keeps_a_keyed_datasets_newest_keys_apart(
     metrics = _push_newest(api, keyed, 2)
     assert metrics["num_target_files_removed"] == 1
     assert metrics["num_output_rows"] < LOAD_ROWS / 2
+
+
+def test_a_replaced_load_of_a_keyed_dataset_is_its_new_rows_cut_the_same_way(
+    api: Api, keyed: Path
+) -> None:
+    _upload(api, keyed.name, 2)
+    table = DeltaTable(str(keyed))
+    smallest = layout.band_rows(table, layout.file_bytes(table) or 0)
+    content = _csv(2 * LOAD_ROWS + LOAD_ROWS // 2)  # ids the first upload did not have
+
+    r = upload(api, keyed.name, content, load_type="DAILY", load_id=2, replace="true")
+
+    assert r.status_code in (200, 201), r.text
+    files = _load_files(keyed, 2)
+    assert sum(f["num_records"] for f in files) == LOAD_ROWS  # the old files are gone
+    assert min(f["min.id"] for f in files) == 2 * LOAD_ROWS + LOAD_ROWS // 2
+    assert _apart(files) and _newest_first(files)[:2] == [smallest, 2 * smallest]
+    assert len(_load_files(keyed, 1)) == 1  # the other load untouched
