@@ -139,9 +139,8 @@ def apply(
         if size:
             kept = _banded(run, relation, table, where, seen, key, size)
             removed = layout.version_files(table, (values for values, _ in seen.partitions))
-            layout.write_bands(
-                folder, table, kept, size, removed, writer=writer_properties(), commit=commit
-            )
+            writer = writer_properties(layout.ROW_GROUP_ROWS)
+            layout.write_bands(folder, table, kept, size, removed, writer=writer, commit=commit)
         else:
             _overwrite(run, relation, table, where, seen, key, commit)
     except CommitFailedError as e:
@@ -196,7 +195,7 @@ def _overwrite(
         predicate=scope.sql("postgres") if scope is not None else None,
         partition_by=parts or None,
         commit_properties=commit,
-        writer_properties=writer_properties(),
+        writer_properties=writer_properties(layout.ROW_GROUP_ROWS),
     )
 
 

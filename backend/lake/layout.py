@@ -56,6 +56,11 @@ DOUBLINGS = 3
 #: Bands of each partition's newest keys a Z-order leaves in key order (the smallest file
 #: and the one twice its size); the rest lie along the Z-curve, in the largest files.
 HOT_BANDS = 2
+#: Rows per row group of the files a rewrite writes, as the demo's: delta-rs's default
+#: (about 1M) left an erase of the 10M demo one row group per load, and a page sorted by
+#: date cost the API 310-340 ms of CPU over them against 120-140 on the demo as built
+#: (bench/results/delta-rewrite-reads-20261203.md).
+ROW_GROUP_ROWS = 122_880
 #: The column a rewrite's rows carry their band in, first in their order.
 BAND = "_aurora_band"
 STAGE_PREFIX = "_aurora_stage-"

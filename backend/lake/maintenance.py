@@ -43,7 +43,7 @@ from backend.parquet_codec import writer_properties
 
 _LOG_RETENTION = "delta.logRetentionDuration"
 ZORDER_MAX_COLUMNS = 3  # a Z-curve of more columns clusters each of them too little
-_ROW_GROUP_ROWS = 122_880
+_ROW_GROUP_ROWS = layout.ROW_GROUP_ROWS
 
 
 @dataclass(frozen=True)

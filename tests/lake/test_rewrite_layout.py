@@ -12,9 +12,11 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 import sqlglot
-from deltalake import DeltaTable
+from deltalake import DeltaTable, write_deltalake
 
 from backend.demo import build_demo
 from backend.lake import erase, layout, maintenance
@@ -217,3 +219,19 @@ def test_a_zorder_is_one_new_version_and_the_one_before_still_reads(sales: Path)
     history = DeltaTable(str(sales)).history(1)[0]
     assert (int(history["version"]), history["aurora.operation"]) == (start + 1, "zorder")
     assert sorted(_rows(sales, start).column("order_id").to_pylist()) == before
+
+
+def test_an_erase_writes_row_groups_of_the_demos_size(tmp_path: Path) -> None:
+    folder, n = tmp_path / "big", 300_000
+    ids = pa.array(range(n), pa.int64())
+    load = {"load_type": pa.array(["DAILY"] * n), "load_id": pa.array([1] * n, pa.int64())}
+    rows = pa.table({"order_id": ids, "employee_id": pc.bit_wise_and(ids, 7), **load})
+    write_deltalake(str(folder), rows, partition_by=["load_type", "load_id"])
+
+    _erase(folder, 3, ())  # no key: the partition overwritten as one file
+
+    (data,) = DeltaTable(str(folder)).file_uris()
+    meta = pq.ParquetFile(data.removeprefix("file://")).metadata
+    groups = [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+    # a page sorted by another column skips and spreads over row groups, not one of 262,500
+    assert max(groups) <= layout.ROW_GROUP_ROWS and sum(groups) == 262_500, groups
