@@ -341,8 +341,11 @@ class ReflexSession:
         self.send(START_EXPORT)
 
         def done(since: list[Delta]) -> bool:
+            # The link of this export, not the last one's: the tab's copy of the state still
+            # holds that until the dialog's reset arrives (after 300 s its ticket is gone).
+            fresh = self.arrived(since, DOWNLOAD_HREF) and bool(self.get(DOWNLOAD_HREF))
             ended = self.get(EXPORT_STATUS) in ("failed", "cancelled")
-            return bool(self.get(DOWNLOAD_HREF)) or (self.arrived(since, EXPORT_STATUS) and ended)
+            return fresh or (self.arrived(since, EXPORT_STATUS) and ended)
 
         self.wait(done, "export")
         href = self.get(DOWNLOAD_HREF)
