@@ -141,13 +141,13 @@ class DatasetAdmin:
         entries = self._store.all()
         shown = {d.key: d for d in self._catalog.list()}
         keys = sorted(shown.keys() | entries.keys())
-        return [admin_view(k, shown.get(k), entries.get(k)) for k in keys]
+        return [admin_view(k, shown.get(k), entries.get(k), self._declared(k)) for k in keys]
 
     def view(self, key: str, *, loads: bool = False) -> AdminDataset:
         dataset, entry = self._dataset(key), self._store.get(key)
         if dataset is None and entry is None:
             raise NotFound(f"Dataset '{key}' was not found.")
-        out = admin_view(key, dataset, entry)
+        out = admin_view(key, dataset, entry, self._declared(key))
         if loads and dataset is not None:
             out.loads = self._catalog.vintage_options(key)
         return out
@@ -158,6 +158,10 @@ class DatasetAdmin:
         entry = self._store.get(key)
         if entry is not None and entry.settings.primary_key:
             return tuple(entry.settings.primary_key)
+        return self._declared(key)
+
+    def _declared(self, key: str) -> tuple[str, ...]:
+        """The key `key`'s Delta table declares (`KEY_PROPERTY`), or ()."""
         folder = self._catalog.versioned_folder(key)
         return declared_key(folder) if folder is not None else ()
 

@@ -43,6 +43,10 @@ class AdminDataset(BaseModel):
     columns: list[AdminColumn]
     vintage: AdminVintage | None
     settings: DatasetSettings
+    # The key in effect (erase, Z-order, change pushes, uploads): the `primary_key` setting,
+    # else the key the Delta table declares (`aurora.primaryKey`), else none.
+    effective_primary_key: list[str] = []
+    primary_key_source: Literal["setting", "table"] | None = None
     loads: list[dict[str, Any]] | None = None
 
 
@@ -69,8 +73,14 @@ class DatasetCreated(BaseModel):
     columns: list[ColumnType] = []
 
 
-def admin_view(key: str, dataset: Dataset | None, entry: Entry | None) -> AdminDataset:
+def admin_view(
+    key: str, dataset: Dataset | None, entry: Entry | None, declared: tuple[str, ...] = ()
+) -> AdminDataset:
+    """`declared`: the key the dataset's Delta table declares, shown when no setting names one."""
     settings = entry.settings if entry is not None else DatasetSettings()
+    source: Literal["setting", "table"] | None = (
+        "setting" if settings.primary_key else ("table" if declared else None)
+    )
     vintage = dataset.vintage if dataset is not None else None
     return AdminDataset(
         key=key,
@@ -101,6 +111,8 @@ def admin_view(key: str, dataset: Dataset | None, entry: Entry | None) -> AdminD
             default_load_type=vintage.default_load_type,
         ),
         settings=settings,
+        effective_primary_key=list(settings.primary_key or declared),
+        primary_key_source=source,
     )
 
 

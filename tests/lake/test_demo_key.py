@@ -156,3 +156,33 @@ def test_a_primary_key_setting_overrides_the_key_the_table_declares(api: Api, sa
 
     assert without_load.status_code == 400
     assert "load_type" in without_load.json()["error"]["message"]
+
+
+def test_the_settings_show_the_key_in_effect_and_where_it_comes_from(api: Api, sales: Path) -> None:
+    url = f"/api/admin/datasets/{sales.name}"
+
+    declared = api.client.get(url, headers=api.headers()).json()
+    listed = api.client.get("/api/admin/datasets", headers=api.headers()).json()
+    key = ["load_type", "load_id", "order_id"]
+    patched = api.client.patch(url, json={"primary_key": key}, headers=api.headers())
+    reset = api.client.patch(url, json={"primary_key": None}, headers=api.headers())
+
+    assert declared["settings"]["primary_key"] == []
+    assert declared["effective_primary_key"] == ["order_id"]
+    assert declared["primary_key_source"] == "table"
+    (row,) = (d for d in listed if d["key"] == sales.name)
+    assert (row["effective_primary_key"], row["primary_key_source"]) == (["order_id"], "table")
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["effective_primary_key"] == key
+    assert patched.json()["primary_key_source"] == "setting"
+    assert reset.json()["primary_key_source"] == "table"
+
+
+def test_a_table_that_declares_no_key_shows_none_in_effect(api: Api, warehouse: Path) -> None:
+    folder = warehouse / next(_copies)
+    write_deltalake(str(folder), pa.table({"id": [1, 2]}))
+
+    r = api.client.get(f"/api/admin/datasets/{folder.name}", headers=api.headers())
+
+    assert r.status_code == 200, r.text
+    assert (r.json()["effective_primary_key"], r.json()["primary_key_source"]) == ([], None)
