@@ -115,3 +115,20 @@ def synonyms_list(text: str) -> list[str]:
         if word and word.casefold() not in {w.casefold() for w in out}:
             out.append(word)
     return out[:50]
+
+
+def key_in_effect(columns: list[str], source: str | None) -> str:
+    """The dataset's key in effect (erase, Z-order, change pushes, uploads) and where it comes
+    from, from the admin API's `effective_primary_key` and `primary_key_source`.
+
+    >>> key_in_effect(["order_id"], "table")
+    'order_id (declared by the table)'
+    >>> key_in_effect(["load_id", "order_id"], "setting")
+    'load_id, order_id (the primary_key setting)'
+    >>> key_in_effect([], None)
+    'None: rows are not keyed'
+    """
+    if not columns:
+        return "None: rows are not keyed"
+    where = "declared by the table" if source == "table" else "the primary_key setting"
+    return f"{', '.join(columns)} ({where})"

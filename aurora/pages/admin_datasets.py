@@ -487,6 +487,15 @@ def _mandatory_section() -> rx.Component:
     )
 
 
+def _key_section() -> rx.Component:
+    """Read-only: the key erase, Z-order, change pushes and uploads use (set through the API)."""
+    return _section(
+        "Primary key",
+        rx.el.span(S.key_in_effect, style=theme.MUTED),
+        section_id="dataset-primary-key",
+    )
+
+
 def _rls_section() -> rx.Component:
     return _section(
         "Row-level security",
@@ -514,6 +523,7 @@ def _settings_card() -> rx.Component:
             _columns_section(),
             _vintage_section(),
             _mandatory_section(),
+            _key_section(),
             _rls_section(),
             _preview(),
             erase_section(),

@@ -103,6 +103,7 @@ class AdminDatasetsState(PageState, rx.State):
     mandatory: list[str] = []
     rls: list[RlsEdit] = []
     rls_admin_exempt: bool = False
+    key_in_effect: str = ""  # the primary key in effect and where it comes from (read-only)
     _original: dict[str, Any] = {}
 
     # preview as a user
@@ -261,6 +262,9 @@ class AdminDatasetsState(PageState, rx.State):
             for r in settings.get("rls") or []
         ]
         self.rls_admin_exempt = bool(settings.get("rls_admin_exempt"))
+        self.key_in_effect = af.key_in_effect(
+            [str(c) for c in d.get("effective_primary_key") or []], d.get("primary_key_source")
+        )
         self._original = self._document()
 
     def _document(self) -> dict[str, Any]:

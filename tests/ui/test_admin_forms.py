@@ -55,3 +55,17 @@ def test_settings_patch_sends_only_what_changed() -> None:
         "columns": {"amount": {"hidden": True}},
     }
     assert af.settings_patch(before, before) == {}
+
+
+@pytest.mark.parametrize(
+    ("columns", "source", "shown"),
+    [
+        (["order_id"], "table", "order_id (declared by the table)"),
+        (["load_id", "order_id"], "setting", "load_id, order_id (the primary_key setting)"),
+        ([], None, "None: rows are not keyed"),
+    ],
+)
+def test_the_key_in_effect_says_where_it_comes_from(
+    columns: list[str], source: str | None, shown: str
+) -> None:
+    assert af.key_in_effect(columns, source) == shown
