@@ -239,6 +239,24 @@ def mapped_tiles(doc: dict[str, Any], filter_ids: set[str]) -> set[str]:
     }
 
 
+def datasets(doc: dict[str, Any]) -> list[str]:
+    """The datasets the report tiles read, joined ones included, each once.
+
+    >>> doc = {"tabs": [{"tiles": [{"kind": "report", "spec": {"dataset": "sales",
+    ...     "joins": [{"dataset": "products"}]}}, {"kind": "text"}]},
+    ...     {"tiles": [{"kind": "report", "spec": {"dataset": "sales"}}]}]}
+    >>> datasets(doc)
+    ['products', 'sales']
+    """
+    keys: set[str] = set()
+    for tb in doc.get("tabs") or []:
+        for t in tb.get("tiles") or []:
+            spec = t.get("spec") or {} if t.get("kind") == "report" else {}
+            keys.update(str(k) for k in [spec.get("dataset")] if k)
+            keys.update(str(j["dataset"]) for j in spec.get("joins") or [] if j.get("dataset"))
+    return sorted(keys)
+
+
 def reading_order(tiles: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Tiles top to bottom, left to right: the order present mode walks them."""
     return sorted(tiles, key=lambda t: (t["position"]["y"], t["position"]["x"]))

@@ -1,4 +1,5 @@
-"""The "New data available" notice above the grid, and the ticker that checks for it."""
+"""The "New data available" notices above the explorer's grid and a dashboard's tiles, and
+the tickers that check for them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import reflex as rx
 
 from aurora import theme
 from aurora.components.dashboard_live import ticker
+from aurora.state.dashboard_freshness import DashboardFreshnessState
+from aurora.state.dashboard_view import DashboardState
 from aurora.state.explorer import ExplorerState
 from aurora.state.freshness import CHECK_SECONDS, FreshnessState
 
@@ -30,6 +33,32 @@ def new_data_notice() -> rx.Component:
                 ),
                 theme.icon_button("x", "Dismiss", on_click=F.dismiss),
                 id="new-data",
+                role="status",
+                style=theme.NOTICE_BAR,
+            ),
+        ),
+    )
+
+
+def dashboard_new_data_notice() -> rx.Component:
+    d = DashboardFreshnessState
+    return rx.fragment(
+        ticker(seconds=CHECK_SECONDS, on_tick=d.check),
+        # the versions on screen, as soon as the dashboard's document is in
+        rx.cond(DashboardState.dashboard_id != "", rx.el.span(hidden=True, on_mount=d.check)),
+        rx.cond(
+            d.new_data & (d.dashboard == DashboardState.dashboard_id),
+            rx.el.div(
+                theme.icon("refresh-cw", 14),
+                rx.el.span("New data available in a dataset these tiles read"),
+                theme.button(
+                    "Refresh",
+                    icon_name="refresh-cw",
+                    id="dashboard-new-data-refresh",
+                    on_click=d.refresh,
+                ),
+                theme.icon_button("x", "Dismiss", on_click=d.dismiss),
+                id="dashboard-new-data",
                 role="status",
                 style=theme.NOTICE_BAR,
             ),

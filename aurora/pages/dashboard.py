@@ -15,6 +15,7 @@ from aurora.components.dashboard_live import ticker, tile_watch
 from aurora.components.dashboard_notes import bookmarks_bar, comments_panel
 from aurora.components.dashboard_present import present_overlay
 from aurora.components.grid_layout import grid_layout
+from aurora.components.new_data import dashboard_new_data_notice
 from aurora.state.dashboard_view import DashboardState
 from aurora.state.dashboards import CrossPill, FilterView, TabView, TileView
 
@@ -498,6 +499,7 @@ def dashboard_page() -> rx.Component:
         "dashboards",
         _header(),
         forms.alert(DashboardState.error, "dashboard-error"),
+        dashboard_new_data_notice(),
         rx.cond(
             DashboardState.notice != "",
             rx.el.div(

@@ -1,5 +1,6 @@
-"""Delta datasets in the browser: the explorer's history and "as of" a past version, and the
-admin's GDPR erase with its preview and typed confirmation.
+"""Delta datasets in the browser: the explorer's history and "as of" a past version, the
+admin's GDPR erase with its preview and typed confirmation, and the "new data" notices of the
+explorer and of a dashboard.
 
 Each test writes its own small Delta table into the session's warehouse with `deltalake`
 (what any Delta writer leaves on disk) and waits until the API lists it.
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from deltalake import DeltaTable, write_deltalake
 from playwright.sync_api import Page, expect
 
@@ -148,6 +150,54 @@ def test_an_open_explorer_is_told_of_a_new_version_and_refreshes_to_it(
     assert _names(page, 2) == ["Ann Able", "Bo Best"], "nothing changes before Refresh"
     page.click("#new-data-refresh")
     assert _names(page, 3) == ["Ann Able", "Bo Best", "Cy Cole"]
+    expect(notice).to_have_count(0)
+
+
+def _board(api: httpx.Client, key: str) -> dict[str, Any]:
+    """A dashboard of one table tile over `key`."""
+    spec = {"dataset": key, "columns": ["employee_id", "name"], "sort": [{"column": "name"}]}
+    tile = {"kind": "report", "id": "people", "title": "People", "view": "table", "spec": spec}
+    tile["position"] = {"x": 0, "y": 0, "w": 12, "h": 6}
+    body = {"name": f"Board {key}", "tabs": [{"id": "main", "title": "Main", "tiles": [tile]}]}
+    r = api.post("/api/dashboards", json=body)
+    assert r.status_code == 201, r.text
+    made: dict[str, Any] = r.json()
+    return made
+
+
+def _board_rows(page: Page) -> Any:
+    return page.locator("#dashboard-grid .dashboard-tile[data-tile-id='people'] .tile-row")
+
+
+@pytest.mark.parametrize("auto_refresh", [False, True], ids=["notice", "auto-refresh"])
+def test_an_open_dashboard_learns_of_a_new_version_and_refreshes_its_tiles(
+    page: Page, api: httpx.Client, warehouse: Path, auto_refresh: bool
+) -> None:
+    """Told, the viewer refreshes with one click; set to auto-refresh (here every 5 minutes,
+    far beyond the test), the dashboard refreshes as soon as the new version is seen."""
+    key = f"board_{uuid.uuid4().hex[:6]}"
+    folder = str(warehouse / key)
+    write_deltalake(folder, _people([(1, "Ann Able"), (2, "Bo Best")]))
+    _listed(api, key, 0)
+    made = _board(api, key)
+
+    login(page, "admin", ADMIN_PASSWORD)
+    page.goto(f"/dashboards/{made['id']}" + ("?refresh=300" if auto_refresh else ""))
+    rows, notice = _board_rows(page), page.locator("#dashboard-new-data")
+    expect(rows).to_have_count(2, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)  # the page has taken version 0 as the one on screen
+    expect(notice).to_have_count(0)
+
+    write_deltalake(folder, _people([(3, "Cy Cole")]), mode="append")
+    if auto_refresh:
+        expect(rows).to_have_count(3, timeout=30_000)
+        expect(notice).to_have_count(0)
+        return
+    expect(notice).to_contain_text("New data available", timeout=30_000)
+    expect(rows).to_have_count(2)  # nothing changes before Refresh
+    page.click("#dashboard-new-data-refresh")
+    expect(rows).to_have_count(3, timeout=TIMEOUT_MS)
+    expect(rows.last).to_contain_text("Cy Cole")
     expect(notice).to_have_count(0)
 
 

@@ -35,6 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     | {"set_form_url_clear"},
     "EraseState": {"erase", "preview", "set_erase_field"},
     "FreshnessState": {"check", "dismiss", "refresh"},
+    "DashboardFreshnessState": {"check", "dismiss", "refresh"},
     "MaintenanceState": {"set_retention", "start"},
     "HistoryState": {"read_at_time", "read_version", "set_time_text", "toggle"},
     "AggregateState": {"add_group_by", "add_measure", "apply", "clear", "open_modal"}
