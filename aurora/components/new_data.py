@@ -3,6 +3,8 @@ the tickers that check for them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from aurora import theme
@@ -15,26 +17,34 @@ from aurora.state.freshness import CHECK_SECONDS, FreshnessState
 F = FreshnessState
 
 
+def _bar(bar_id: str, text: rx.Component, *, refresh: Any, dismiss: Any) -> rx.Component:
+    """The notice: what changed, Refresh (`<bar_id>-refresh`) and Dismiss."""
+    return rx.el.div(
+        theme.icon("refresh-cw", 14),
+        text,
+        theme.button("Refresh", icon_name="refresh-cw", id=f"{bar_id}-refresh", on_click=refresh),
+        theme.icon_button("x", "Dismiss", on_click=dismiss),
+        id=bar_id,
+        role="status",
+        style=theme.NOTICE_BAR,
+    )
+
+
 def new_data_notice() -> rx.Component:
     return rx.fragment(
         ticker(seconds=CHECK_SECONDS, on_tick=F.check),
         rx.el.span(hidden=True, on_mount=F.check),  # the version on screen, at once
         rx.cond(
             F.new_data & (F.dataset == ExplorerState.dataset_key),
-            rx.el.div(
-                theme.icon("refresh-cw", 14),
+            _bar(
+                "new-data",
                 rx.el.span(
                     "New data available: version ",
                     F.newest.to_string(),
                     rx.cond(ExplorerState.as_of_label != "", " (you are reading an older one)", ""),
                 ),
-                theme.button(
-                    "Refresh", icon_name="refresh-cw", id="new-data-refresh", on_click=F.refresh
-                ),
-                theme.icon_button("x", "Dismiss", on_click=F.dismiss),
-                id="new-data",
-                role="status",
-                style=theme.NOTICE_BAR,
+                refresh=F.refresh,
+                dismiss=F.dismiss,
             ),
         ),
     )
@@ -48,19 +58,11 @@ def dashboard_new_data_notice() -> rx.Component:
         rx.cond(DashboardState.dashboard_id != "", rx.el.span(hidden=True, on_mount=d.check)),
         rx.cond(
             d.new_data & (d.dashboard == DashboardState.dashboard_id),
-            rx.el.div(
-                theme.icon("refresh-cw", 14),
+            _bar(
+                "dashboard-new-data",
                 rx.el.span("New data available in a dataset these tiles read"),
-                theme.button(
-                    "Refresh",
-                    icon_name="refresh-cw",
-                    id="dashboard-new-data-refresh",
-                    on_click=d.refresh,
-                ),
-                theme.icon_button("x", "Dismiss", on_click=d.dismiss),
-                id="dashboard-new-data",
-                role="status",
-                style=theme.NOTICE_BAR,
+                refresh=d.refresh,
+                dismiss=d.dismiss,
             ),
         ),
     )

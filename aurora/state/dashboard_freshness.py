@@ -68,9 +68,12 @@ class DashboardFreshnessState(PageState, rx.State):
 
     @rx.event
     def refresh(self):
-        self._shown, self.new_data = {**self._shown, **self._newest}, False
+        self._see_newest()
         return DashboardState.refresh
 
     @rx.event
     def dismiss(self):
+        self._see_newest()
+
+    def _see_newest(self) -> None:
         self._shown, self.new_data = {**self._shown, **self._newest}, False
