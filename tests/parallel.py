@@ -44,17 +44,13 @@ SERIAL: tuple[str, ...] = (
     "tests/e2e/",
     "tests/aggrid/test_grid_browser.py",
     "tests/deploy/",
-    # Redis databases shared between files: 8 (with tests/deploy/test_ui_events.py, which
-    # empties it), 9 (export jobs), 10, 11 (with the e2e deployed shape, which empties it),
-    # 12 (named), 14.
-    "tests/lake/test_cdc_worker.py",
+    # Redis databases: 9 (export jobs, shared between files), 10, 12 (named), 14.
     "tests/jobs/test_arq.py",
     "tests/jobs/test_lease_fence.py",
     "tests/jobs/test_leases.py",
     "tests/jobs/test_million.py",
     "tests/alerts/test_firing.py",
     "tests/cache/test_result_cache.py",
-    "tests/cache/test_block_sharing.py",
     "tests/ui/test_ui_state.py",
     "tests/api/test_auth_limits.py",
     # Elapsed-time bounds, lags, costs per call, timeouts and cancels that must land in time.
@@ -75,10 +71,12 @@ SERIAL: tuple[str, ...] = (
     "tests/jobs/test_inprocess.py",
     "tests/joins/test_timeouts.py",
     "tests/lake/test_cdc_poll.py",
+    "tests/lake/test_cdc_worker.py",
     "tests/services/test_executor_errors.py",
     "tests/store/test_audit_batches.py",
     # Sleeps that order threads, tasks or processes; a kill that must land mid-write.
     "tests/api/test_cold_page_order.py",
+    "tests/cache/test_block_sharing.py",
     "tests/api/test_event_loop.py",
     "tests/api/test_login_pool.py",
     "tests/cache/test_flight_landing.py",

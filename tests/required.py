@@ -5,9 +5,10 @@
   trust auth for `postgres` on 127.0.0.1; `make test` creates the database if it is missing).
 - `AURORA_TEST_REDIS_URL`: the Redis server without a database number (default
   `redis://127.0.0.1:6379`); each test family picks its own database with `redis_url(n)`:
-  8 the UI events test (one Reflex worker's state), 9 export jobs, 10 result cache, 11 and 13
-  the e2e deployed shape (API and worker, Reflex state), 12 the deploy tests, 14 the shared
-  login limits, 15 two Reflex workers' shared state.
+  3 the result cache's blocks shared by two processes, 4 the CDC poll on the ARQ worker, 8 the
+  UI events test (one Reflex worker's state), 9 export jobs, 10 result cache, 11 and 13 the e2e
+  deployed shape (API and worker, Reflex state), 12 the deploy tests, 14 the shared login
+  limits, 15 two Reflex workers' shared state.
 - `AURORA_SERVICES_REQUIRED=1` (set by `make test`): a missing service (PostgreSQL, Redis,
   npm, Chromium, bun) fails the test that needs it, naming the service. Unset, it skips, so a
   laptop without PostgreSQL can still run the rest.

@@ -24,7 +24,7 @@ from tests.conftest import TinyWarehouse
 from tests.required import redis_client, redis_url
 from tests.store.fixtures import Api, _running_api, make_settings
 
-REDIS_DB = 11
+REDIS_DB = 3  # its own: no other test file uses it
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from tests.required import PG_URL, pg_connect, redis_url
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 INTERVAL_S = 3
+REDIS_DB = 4  # its own: no other test file uses it
 
 
 def _env(settings: Settings, queue: str) -> dict[str, str]:
@@ -35,7 +36,7 @@ def _env(settings: Settings, queue: str) -> dict[str, str]:
         "AURORA_DATA_DIR": str(settings.data_dir),
         "AURORA_STATE_DIR": str(settings.state_dir),
         "AURORA_METADATA_URL": settings.metadata_url or "",
-        "REDIS_URL": redis_url(8),
+        "REDIS_URL": redis_url(REDIS_DB),
         "AURORA_EXPORT_QUEUE": queue,  # a queue of its own: its cron jobs meet no one else's
     }
 
