@@ -29,7 +29,8 @@ pytestmark = pytest.mark.redis
 ITEMS = QuerySpec(dataset="items")
 BIG = QuerySpec(dataset="big")
 HUGE = QuerySpec(dataset="huge")
-SHORT_LEASE_S = 4  # as in test_leases.py: beats every 0.67 s
+SHORT_LEASE_S = 2  # as in test_leases.py: beats every 1/3 s
+PACED_MS = 2_000  # as in test_leases.py: the kill lands in the pause after the first progress
 
 
 def _service(env: JobEnv, queue: str) -> ExportService:
@@ -133,7 +134,7 @@ def test_sigkill_mid_export_leaves_no_file_and_a_retry_finishes_it(
     job = asyncio.run(enqueue())
     # Paced, so the kill lands mid-export however fast the machine writes; a short lease, so
     # the retry starts seconds after the kill rather than a default lease (30 s) later.
-    first = spawn_worker(job_env, queue, timeout_s=12, pause_ms=5_000, lease_s=SHORT_LEASE_S)
+    first = spawn_worker(job_env, queue, timeout_s=12, pause_ms=PACED_MS, lease_s=SHORT_LEASE_S)
     try:
         job_env.wait(job.id, lambda j: j.rows_written > 0, timeout=60)
         os.kill(first.pid, signal.SIGKILL)

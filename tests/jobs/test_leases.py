@@ -36,8 +36,11 @@ from tests.store.fixtures import Api
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 BIG = {"dataset": "big"}
-PACED_MS = 5_000  # a pause after each batch: the kill lands mid-export however fast we write
-SHORT_LEASE_S = 4
+# A pause after each batch: the kill lands mid-export however fast we write. Progress shows
+# after the second batch (one pause in), and the test kills within a poll (50 ms) of seeing
+# it, long before the next batch; each paced attempt waits out one pause.
+PACED_MS = 2_000
+SHORT_LEASE_S = 2  # heartbeats every 1/3 s (lease / 6)
 
 
 @pytest.fixture
