@@ -324,7 +324,10 @@ class Settings(BaseSettings):
 
     # The production shape (`make run`, `python -m backend.serve`, docs/deploy.md).
     api_workers: int | None = _env(
-        "API_WORKERS", None, "API processes `make run` starts; default: the number of CPU cores"
+        "API_WORKERS",
+        None,
+        "API processes `make run` starts; default: one per CPU core with REDIS_URL (they "
+        "share the result cache), one per two cores without",
     )
     duckdb_memory_limit: str | None = _env(
         "DUCKDB_MEMORY_LIMIT",

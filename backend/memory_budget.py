@@ -53,4 +53,20 @@ def memory_limit(settings: Settings, workers: int, memory: int | None = None) ->
 
 
 def api_workers(settings: Settings, given: int | None = None) -> int:
-    return max(1, given or settings.api_workers or os.cpu_count() or 1)
+    """API processes: as given, else API_WORKERS, else one per core with Redis and one per
+    two cores without.
+
+    Each process keeps its own result cache unless Redis shares one, and a user's next page
+    lands on whichever process a pooled connection reaches: without Redis, two processes
+    each ran most cold blocks again. On 2 cores, 200 UI users on the 3M demo cost the API
+    18.6 ms of CPU per action from one process against 26.1 from two, with 1,095 cache
+    misses against ~1,900 (bench/results/loadtest-20261203-2206-ui-1p-cache.md, -2113-).
+
+    >>> alone, shared = Settings(REDIS_URL=None), Settings(REDIS_URL="redis://r")
+    >>> import os; cores = os.cpu_count() or 1
+    >>> api_workers(alone) == max(1, cores // 2), api_workers(shared) == cores
+    (True, True)
+    """
+    cores = os.cpu_count() or 1
+    default = cores if settings.redis_url else max(1, cores // 2)
+    return max(1, given or settings.api_workers or default)

@@ -8,10 +8,11 @@ process (and of the ARQ worker, with REDIS_URL) are sampled with psutil, and so 
 rest of the machine takes: the machine is shared, read the numbers with it.
 
 Environment: LOADTEST_MIX (scale | realistic | superset | ui, see MIXES), LOADTEST_USERS (the
-mix's), LOADTEST_SECONDS (300), LOADTEST_ROWS (3000000), LOADTEST_WORKERS (API_WORKERS or the
-core count), LOADTEST_CACHE (1; 0 turns the result cache off), LOADTEST_RAMP_S (the mix's: 10,
-the UI mix 30), LOADTEST_UI_TICKER_S (0: the UI mix's tabs send the page's new-data check
-this often, as a browser does every 10 s while a dataset is shown), LOADTEST_SEED (7),
+mix's), LOADTEST_SECONDS (300), LOADTEST_ROWS (3000000), LOADTEST_WORKERS (API_WORKERS, else
+as `make run`: backend.memory_budget.api_workers), LOADTEST_CACHE (1; 0 turns the result
+cache off), LOADTEST_RAMP_S (the mix's: 10, the UI mix 30), LOADTEST_UI_TICKER_S (0: the
+UI mix's tabs send the page's new-data check this often, as a browser does every 10 s while
+a dataset is shown), LOADTEST_SEED (7),
 LOADTEST_RESULTS (bench/results). REDIS_URL, when set, is passed on (the processes then
 share Redis and an ARQ worker runs the exports). The markdown table is printed and saved as
 <results>/loadtest-<time>-<mix>-<workers>p-<cache|nocache>.md.
@@ -51,6 +52,8 @@ import requests
 from gevent.pool import Pool
 from locust.env import Environment
 
+from backend.config import Settings
+from backend.memory_budget import api_workers
 from bench import locust_mixes
 from bench import locust_ui_reflex as reflex
 from bench.harness import ADMIN_PASSWORD, ROOT, markdown_table, speed_probe, warehouse
@@ -91,7 +94,7 @@ class Config:
             users=int(env("LOADTEST_USERS") or MIXES[mix].users),
             seconds=float(env("LOADTEST_SECONDS", "300")),
             rows=int(env("LOADTEST_ROWS", "3000000")),
-            workers=int(env("LOADTEST_WORKERS") or env("API_WORKERS") or os.cpu_count() or 1),
+            workers=int(env("LOADTEST_WORKERS") or 0) or api_workers(Settings()),
             cache=env("LOADTEST_CACHE", "1") not in ("0", "false", "no"),
             ramp_s=float(env("LOADTEST_RAMP_S") or MIXES[mix].ramp_s),
             seed=int(env("LOADTEST_SEED", "7")),

@@ -26,15 +26,25 @@ def test_duckdb_takes_its_memory_limit_from_the_environment(
 
 
 @pytest.mark.parametrize(
-    ("setting", "given", "want"),
-    [(None, None, "cores"), (3, None, 3), (3, 1, 1), (None, 2, 2)],
+    ("redis", "setting", "given", "want"),
+    [
+        ("redis://r", None, None, 6),  # shared result cache: a process per core
+        (None, None, None, 3),  # each process caches alone: one per two cores
+        (None, 3, None, 3),
+        (None, 3, 1, 1),
+        ("redis://r", None, 2, 2),
+    ],
 )
-def test_api_workers_default_to_the_core_count(
-    setting: int | None, given: int | None, want: object, monkeypatch: pytest.MonkeyPatch
+def test_api_workers_default_to_the_cores_the_cache_can_share(
+    redis: str | None,
+    setting: int | None,
+    given: int | None,
+    want: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("os.cpu_count", lambda: 6)
-    settings = Settings(API_WORKERS=setting)
-    assert api_workers(settings, given) == (6 if want == "cores" else want)
+    settings = Settings(API_WORKERS=setting, REDIS_URL=redis)
+    assert api_workers(settings, given) == want
 
 
 def test_the_memory_share_counts_the_export_worker_only_with_redis() -> None:
