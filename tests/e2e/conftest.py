@@ -171,6 +171,10 @@ def _api_env(warehouse: Path, **extra: str) -> dict[str, str]:
         "AURORA_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "EXPLAIN_MAX_ROWS": str(EXPLAIN_MAX_ROWS),
         "AURORA_LOG_LEVEL": "WARNING",
+        # Cheap password hashing (the setting's test profile, as tests/deploy use): the
+        # browser tests sign in and make users about 170 times a session, and at the default
+        # profile each hash is ~0.3 s of a core. What a sign-in shows does not depend on it.
+        "AURORA_ARGON2_PROFILE": "fast",
         "AURORA_UI_SECRET": UI_SECRET,
         # Webhook tests post to servers they start on this machine (test_notifications.py).
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
