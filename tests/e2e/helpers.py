@@ -19,8 +19,21 @@ FRACTIONAL = re.compile(r"^(DECIMAL|DOUBLE|FLOAT|REAL)\b")
 SYMBOLS = {"USD": "$", "EUR": "\u20ac", "GBP": "\u00a3", "JPY": "\u00a5"}
 
 
+def wait_hydrated(page: Page, selector: str) -> None:
+    """Wait until React has taken over the prerendered element: before that, a click on the
+    sign-in button submits the bare HTML form (a GET of /login with the fields in the
+    address) instead of signing in."""
+    page.wait_for_function(
+        """(sel) => { const el = document.querySelector(sel);
+            return !!el && Object.keys(el).some((k) => k.startsWith("__reactProps")); }""",
+        arg=selector,
+        timeout=TIMEOUT_MS,
+    )
+
+
 def login(page: Page, username: str, password: str) -> None:
     page.goto("/login")
+    wait_hydrated(page, "#login-submit")
     page.fill("#login-username", username)
     page.fill("#login-password", password)
     page.click("#login-submit")

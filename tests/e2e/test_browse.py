@@ -34,6 +34,7 @@ from tests.e2e.helpers import (
     page_of,
     pick,
     query,
+    wait_hydrated,
 )
 
 pytestmark = pytest.mark.e2e
@@ -248,6 +249,7 @@ def test_a_disabled_account_is_named_only_after_the_right_password(page: Page, a
     assert made.status_code == 201, made.text
     assert api.delete(f"/api/admin/users/{made.json()['id']}").status_code == 204
     page.goto("/login")
+    wait_hydrated(page, "#login-submit")
     page.fill("#login-username", name)
     page.fill("#login-password", "not the password")
     page.click("#login-submit")
