@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from aurora.state.reset_undo import UNDO_SECONDS
 from tests.e2e.conftest import ADMIN_PASSWORD
 from tests.e2e.helpers import SALES, TIMEOUT_MS, dataset_detail, login
 
@@ -36,6 +37,7 @@ def test_reset_all_leaves_the_report_with_an_undo(page: Page, api: httpx.Client)
     made = api.post("/api/reports", json={"name": name, "spec": spec})
     assert made.status_code == 201, made.text
     report_id = made.json()["id"]
+    page.clock.install()  # the toast's timer on Playwright's clock: flowing, moved on below
     login(page, "admin", ADMIN_PASSWORD)
     page.goto(f"/reports/{report_id}")
     title = page.locator("#current-title")
@@ -49,7 +51,7 @@ def test_reset_all_leaves_the_report_with_an_undo(page: Page, api: httpx.Client)
     expect(pills).to_have_count(0)
     toast = page.locator("[data-sonner-toast]")
     expect(toast).to_contain_text(f"Reset: '{name}' is no longer open.")
-    page.wait_for_timeout(6000)  # still offered well after a glance
+    page.clock.fast_forward(6000)  # still offered well after a glance
     expect(toast.get_by_role("button", name="Undo")).to_be_visible()
 
     toast.get_by_role("button", name="Undo").click()
@@ -67,11 +69,13 @@ def test_the_undo_is_gone_after_ten_seconds(page: Page, api: httpx.Client) -> No
             "spec": {"dataset": SALES, "vintage": _one_load(api)},
         },
     )
+    page.clock.install()  # the toast's timer on Playwright's clock: flowing, moved on below
     login(page, "admin", ADMIN_PASSWORD)
     page.goto(f"/reports/{made.json()['id']}")
     expect(page.locator("#grid [role=gridcell]").first).to_be_visible(timeout=TIMEOUT_MS)
     page.click("#reset-all")
     toast = page.locator("[data-sonner-toast]")
     expect(toast).to_be_visible(timeout=TIMEOUT_MS)
+    page.clock.fast_forward(UNDO_SECONDS * 1000)
     expect(toast).to_have_count(0, timeout=14_000)
     expect(page.locator("#current-title")).to_have_text("Unsaved")
