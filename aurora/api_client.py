@@ -6,18 +6,21 @@ raises `ApiError` carrying the contract's error body.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-import httpx
+import aiohttp
 
 DEFAULT_API_URL = "http://127.0.0.1:8000"
 # Queries have their own server-side timeout; this one only guards against a dead API.
-TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
+# aiohttp's `connect` is the wait for a pooled connection plus connecting; `sock_connect`
+# the TCP connect alone.
+TIMEOUT = aiohttp.ClientTimeout(total=None, connect=10.0, sock_connect=5.0, sock_read=120.0)
 
 # Sign-ins wait at the API for its login pool (argon2, one thread per process). On the shared
 # pool a burst of them held every connection while they waited, and pages then timed out
@@ -27,18 +30,50 @@ TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=10.0)
 # same queue, with the argon2 work of those already sent done for nothing.
 LOGIN_CONNECTIONS = 4
 
-LOGIN_TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=30.0, pool=120.0)
+LOGIN_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=120.0, sock_connect=5.0, sock_read=120.0)
 
-# Every user's calls share one pool, as many connections as httpx's default (100), every one
-# kept alive: above `max_keepalive_connections` (default 20) httpcore closed every idle
-# connection as it went, so each burst reconnected. Not fewer: capped at 32, a burst of
-# cold 3M-row sorts held them all and cached pages queued behind them here, first come
-# first served, instead of at the API, whose admission lets interactive calls pass (3M
-# rows, 200 users signing in: next-page p95 1,263-1,305 ms capped at 32, 776 ms at 100).
-SHARED_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+# Every user's calls share one pool of 100 connections, every one kept alive between bursts
+# (closing idle ones made each burst reconnect). Not fewer: capped at 32, a burst of cold
+# 3M-row sorts held them all and cached pages queued behind them here, first come first
+# served, instead of at the API, whose admission lets interactive calls pass (3M rows, 200
+# users signing in: next-page p95 1,263-1,305 ms capped at 32, 776 ms at 100).
+SHARED_CONNECTIONS = 100
+# Below the API's own keep-alive (backend.serve: 75 s), so the API never closes a
+# connection this pool is about to reuse.
+KEEPALIVE_S = 60.0
 
-_client: httpx.AsyncClient | None = None
-_login_client: httpx.AsyncClient | None = None
+# aiohttp, not httpx: every API call of every user passes through this one process's
+# event loop, and httpx spent 2.0-2.6 ms of CPU on a 50-row page call against aiohttp's
+# 0.46-0.58 ms (one real uvicorn server on loopback, 8 calls at a time, kept-alive pool of
+# 100), a sixth of the UI server's CPU per click under 200 users.
+
+
+class _Pool:
+    """One aiohttp session and its connections, for the event loop that made it (a session
+    cannot be used from another loop)."""
+
+    def __init__(self, connections: int, timeout: aiohttp.ClientTimeout) -> None:
+        self.loop = asyncio.get_running_loop()
+        connector = aiohttp.TCPConnector(
+            limit=connections, limit_per_host=0, keepalive_timeout=KEEPALIVE_S
+        )
+        self.session = aiohttp.ClientSession(
+            connector=connector, timeout=timeout, auto_decompress=True, trust_env=False
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.session.closed or self.loop is not asyncio.get_running_loop()
+
+    async def aclose(self) -> None:
+        await self.session.close()
+
+
+_client: _Pool | None = None
+_login_client: _Pool | None = None
+
+# What the API can fail with, as seen from here: refused, reset, timed out.
+UNREACHABLE = (aiohttp.ClientError, asyncio.TimeoutError)
 
 
 def api_url() -> str:
@@ -60,21 +95,41 @@ def forwarding_headers(client_addr: str, secret: str | None = None) -> dict[str,
     return {"X-Aurora-Client-Addr": client_addr, "X-Aurora-UI-Secret": secret}
 
 
-def _shared_client() -> httpx.AsyncClient:
+def _shared_client() -> _Pool:
     """One connection pool per UI process, shared by every user's calls."""
     global _client
     if _client is None or _client.is_closed:
-        _client = httpx.AsyncClient(base_url=api_url(), timeout=TIMEOUT, limits=SHARED_LIMITS)
+        _client = _Pool(SHARED_CONNECTIONS, TIMEOUT)
     return _client
 
 
-def _sign_in_client() -> httpx.AsyncClient:
+def _sign_in_client() -> _Pool:
     """The sign-ins' own pool (LOGIN_CONNECTIONS), apart from every user's pages."""
     global _login_client
     if _login_client is None or _login_client.is_closed:
-        limits = httpx.Limits(max_connections=LOGIN_CONNECTIONS)
-        _login_client = httpx.AsyncClient(base_url=api_url(), timeout=LOGIN_TIMEOUT, limits=limits)
+        _login_client = _Pool(LOGIN_CONNECTIONS, LOGIN_TIMEOUT)
     return _login_client
+
+
+def query_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
+    """Query parameters as text, booleans as the API reads them.
+
+    >>> query_params({"limit": 20, "all_loads": True, "q": "x"})
+    {'limit': '20', 'all_loads': 'true', 'q': 'x'}
+    """
+    if params is None:
+        return None
+    return {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in params.items()}
+
+
+def form(files: Mapping[str, tuple[str, bytes, str]], data: Mapping[str, str]) -> aiohttp.FormData:
+    """A multipart body: the fields, then each file as (name, content, type)."""
+    body = aiohttp.FormData()
+    for name, value in data.items():
+        body.add_field(name, value)
+    for name, (filename, content, content_type) in files.items():
+        body.add_field(name, content, filename=filename, content_type=content_type)
+    return body
 
 
 @dataclass
@@ -90,16 +145,23 @@ class ApiError(Exception):
         return f"{self.status} {self.code}: {self.message}"
 
     @classmethod
-    def from_response(cls, response: httpx.Response) -> ApiError:
+    def from_response(cls, status: int, body: bytes, reason: str | None = None) -> ApiError:
+        """The error an answer of `status` with `body` carries.
+
+        >>> ApiError.from_response(404, b'{"error": {"code": "not_found", "message": "No."}}')
+        ApiError(status=404, code='not_found', message='No.', details=[])
+        >>> ApiError.from_response(502, b"<html>bad gateway</html>", "Bad Gateway").code
+        'http_502'
+        """
         try:
-            body = response.json().get("error") or {}
+            error = json.loads(body).get("error") or {}
         except (ValueError, AttributeError):
-            body = {}
+            error = {}
         return cls(
-            status=response.status_code,
-            code=str(body.get("code") or f"http_{response.status_code}"),
-            message=str(body.get("message") or response.reason_phrase or "Request failed"),
-            details=[d for d in body.get("details") or [] if isinstance(d, dict)],
+            status=status,
+            code=str(error.get("code") or f"http_{status}"),
+            message=str(error.get("message") or reason or "Request failed"),
+            details=[d for d in error.get("details") or [] if isinstance(d, dict)],
         )
 
     @classmethod
@@ -139,17 +201,20 @@ class ApiClient:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._headers.update(forwarding_headers(client_addr))
 
-    async def _call(
-        self, method: str, path: str, pool: httpx.AsyncClient | None = None, **kwargs: Any
-    ) -> Any:
-        client = pool or _shared_client()
+    async def _call(self, method: str, path: str, pool: _Pool | None = None, **kwargs: Any) -> Any:
+        """One call: `json`, `params`, or `files` with `data` (multipart)."""
+        session = (pool or _shared_client()).session
         try:
-            response = await client.request(method, path, headers=self._headers, **kwargs)
-        except httpx.HTTPError as exc:
+            async with session.request(
+                method, api_url() + path, headers=self._headers, **_body(kwargs)
+            ) as response:
+                content = await response.read()
+                status, reason = response.status, response.reason
+        except UNREACHABLE as exc:
             raise ApiError.unreachable(exc) from exc
-        if response.status_code >= 400:
-            raise ApiError.from_response(response)
-        return response.json() if response.content else None
+        if status >= 400:
+            raise ApiError.from_response(status, content, reason)
+        return json.loads(content) if content else None
 
     async def login(self, username: str, password: str) -> dict[str, Any]:
         body = {"username": username, "password": password}
@@ -310,17 +375,15 @@ class ApiClient:
         """Several tiles in one request (POST .../tiles/data, NDJSON): each tile's answer,
         or its own error, as it arrives. A refusal of the whole request raises ApiError."""
         path = f"/api/dashboards/{_seg(dashboard_id)}/tiles/data"
+        session = _shared_client().session
+        payload = {**body, "tiles": tiles}
         try:
-            async with _shared_client().stream(
-                "POST", path, headers=self._headers, json={**body, "tiles": tiles}
-            ) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise ApiError.from_response(response)
-                async for raw in response.aiter_lines():
-                    if raw.strip():
-                        yield tile_line(json.loads(raw))
-        except httpx.HTTPError as exc:
+            async with session.post(api_url() + path, headers=self._headers, json=payload) as r:
+                if r.status >= 400:
+                    raise ApiError.from_response(r.status, await r.read(), r.reason)
+                async for line in _lines(r.content):
+                    yield tile_line(json.loads(line))
+        except UNREACHABLE as exc:
             raise ApiError.unreachable(exc) from exc
 
     async def tile_spec(self, dashboard_id: str, tile: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -491,19 +554,44 @@ class ApiClient:
         query = {k: v for k, v in filters.items() if v not in (None, "")}
         return await self._obj("GET", "/api/admin/audit", params=query)
 
-    async def open_download(self, export_id: str) -> httpx.Response:
-        """The export file as a streamed response; the caller reads and closes it."""
-        path = f"/api/exports/{_seg(export_id)}/download"
-        request = _shared_client().build_request("GET", path, headers=self._headers)
+    async def open_download(self, export_id: str) -> aiohttp.ClientResponse:
+        """The export file as a streamed response; the caller reads and releases it."""
+        url = api_url() + f"/api/exports/{_seg(export_id)}/download"
         try:
-            response = await _shared_client().send(request, stream=True)
-        except httpx.HTTPError as exc:
+            response = await _shared_client().session.get(url, headers=self._headers)
+        except UNREACHABLE as exc:
             raise ApiError.unreachable(exc) from exc
-        if response.status_code >= 400:
-            await response.aread()
-            await response.aclose()
-            raise ApiError.from_response(response)
+        if response.status >= 400:
+            content = await response.read()
+            response.release()
+            raise ApiError.from_response(response.status, content, response.reason)
         return response
+
+
+def _body(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`_call`'s keywords as aiohttp's: `params` as text, `files` and `data` as a form."""
+    out = {k: v for k, v in kwargs.items() if k not in ("params", "files", "data")}
+    if kwargs.get("params") is not None:
+        out["params"] = query_params(kwargs["params"])
+    if "files" in kwargs:
+        out["data"] = form(kwargs["files"], kwargs.get("data") or {})
+    return out
+
+
+async def _lines(stream: aiohttp.StreamReader) -> AsyncIterator[str]:
+    """The non-empty lines of an NDJSON body, however long (aiohttp's own line reader
+    refuses a line over 128 KiB, and one tile's rows can be longer)."""
+    pending = b""
+    async for chunk in stream.iter_any():
+        pending += chunk
+        if b"\n" not in chunk:
+            continue
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            if line.strip():
+                yield line.decode()
+    if pending.strip():
+        yield pending.decode()
 
 
 def _seg(value: str) -> str:

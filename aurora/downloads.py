@@ -16,7 +16,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
+import aiohttp
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 
@@ -33,6 +33,7 @@ TYPES = {
     "parquet": "application/vnd.apache.parquet",
     "pdf": "application/pdf",
 }
+CHUNK = 64 * 1024  # bytes of the file per write to the browser
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -138,12 +139,12 @@ def _set_cookie(response: Response, value: str, request: Request, **extra: Any) 
     )
 
 
-async def _body(response: httpx.Response) -> AsyncIterator[bytes]:
+async def _body(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
     try:
-        async for chunk in response.aiter_bytes():
+        async for chunk in response.content.iter_chunked(CHUNK):
             yield chunk
     finally:
-        await response.aclose()
+        response.release()
 
 
 def api() -> FastAPI:
