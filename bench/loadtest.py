@@ -48,6 +48,7 @@ from typing import Any
 import gevent
 import locust  # patches the standard library for gevent: before httpx/ssl (bench.harness)
 import psutil
+import redis
 import requests
 from gevent.pool import Pool
 from locust.env import Environment
@@ -180,6 +181,8 @@ def serve(config: Config, data_dir: Path) -> Any:
     state.mkdir(parents=True, exist_ok=True)
     log = (state / "server.log").open("ab")  # the servers' own errors, out of the report
     say(f"server logs: {state / 'server.log'}")
+    if env.get("REDIS_URL"):
+        _forget_results(env["REDIS_URL"])
     processes = [subprocess.Popen(api, cwd=ROOT, env=env, stdout=log, stderr=log)]
     if env.get("REDIS_URL"):
         arq = [str(Path(sys.executable).parent / "arq"), "backend.worker.WorkerSettings"]
@@ -229,6 +232,21 @@ def _start_ui(server: Server, config: Config, env: dict[str, str], log: Any) -> 
 def reflex_states(env: dict[str, str]) -> str:
     """The Reflex disk state manager's folder for this run (unused with Redis)."""
     return str(Path(env["AURORA_STATE_DIR"]) / "reflex-states")
+
+
+def _forget_results(url: str) -> None:
+    """Every run starts cold, as it does without Redis (a new process, an empty cache): the
+    result cache an earlier run left in Redis would answer this run's first clicks. Only the
+    result cache's keys go (backend.services.result_cache's prefixes), nothing else of the
+    database's."""
+    client = redis.Redis.from_url(url)
+    try:
+        for prefix in ("aurora:result:", "aurora:claim:"):
+            keys = list(client.scan_iter(match=prefix + "*", count=1000))
+            for start in range(0, len(keys), 1000):
+                client.delete(*keys[start : start + 1000])
+    finally:
+        client.close()
 
 
 def _wait_healthy(server: Server) -> None:
