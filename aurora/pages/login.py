@@ -51,6 +51,9 @@ def login_page() -> rx.Component:
                 style=theme.LOGIN_BUTTON,
             ),
             on_submit=AuthState.login,
+            # A click before the page's script runs submits the form the browser's own way:
+            # as a GET it would put the password in the address (history, access logs).
+            method="post",
             style=theme.LOGIN_CARD,
         ),
         style=theme.LOGIN_PAGE,
