@@ -580,7 +580,7 @@ def _body(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 async def _lines(stream: aiohttp.StreamReader) -> AsyncIterator[str]:
     """The non-empty lines of an NDJSON body, however long (aiohttp's own line reader
-    refuses a line over 128 KiB, and one tile's rows can be longer)."""
+    refuses a line over twice its read buffer, 512 KiB, and one tile's rows can be longer)."""
     pending = b""
     async for chunk in stream.iter_any():
         pending += chunk

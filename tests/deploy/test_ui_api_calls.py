@@ -1,8 +1,8 @@
-"""An API call from the UI server looks for no module on disk. httpcore asks, several times
-per request, which async library runs it (`import sniffio`); anyio 4.16 no longer brings
-sniffio, and a failed import is not remembered, so every call searched the whole sys.path
-again: about 0.5 ms of CPU each, several per request, 3% of the UI server's CPU in a
-200-user profile. sniffio is now a requirement of ours.
+"""An API call from the UI server looks for no module on disk. httpcore, the UI's client
+before aiohttp, asked several times per request which async library runs it (`import
+sniffio`); anyio 4.16 no longer brings sniffio, and a failed import is not remembered, so
+every call searched the whole sys.path again: about 0.5 ms of CPU each, several per request,
+3% of the UI server's CPU in a 200-user profile. Whatever the client, that must not return.
 
 A real HTTP server on loopback answers the UI's own client (aurora.api_client).
 """
