@@ -45,7 +45,8 @@ KEEPALIVE_S = 60.0
 # aiohttp, not httpx: every API call of every user passes through this one process's
 # event loop, and httpx spent 2.0-2.6 ms of CPU on a 50-row page call against aiohttp's
 # 0.46-0.58 ms (one real uvicorn server on loopback, 8 calls at a time, kept-alive pool of
-# 100), a sixth of the UI server's CPU per click under 200 users.
+# 100). Under 200 users at 3M rows the UI server's CPU per click went from 16.0 to 9.4 ms
+# (bench/results/ui-200-users-20261203-night.md).
 
 
 class _Pool:
@@ -57,8 +58,10 @@ class _Pool:
         connector = aiohttp.TCPConnector(
             limit=connections, limit_per_host=0, keepalive_timeout=KEEPALIVE_S
         )
+        # Every user's calls share this session: it must never keep a cookie one answer set
+        # and send it with another user's call.
         self.session = aiohttp.ClientSession(
-            connector=connector, timeout=timeout, auto_decompress=True, trust_env=False
+            connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
         )
 
     @property

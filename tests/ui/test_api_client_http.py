@@ -34,6 +34,15 @@ class _Api(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
+        if url.path == "/api/cookie":
+            body = json.dumps({"cookie": self.headers.get("Cookie")}).encode()
+            self.send_response(200)
+            self.send_header("Set-Cookie", "session=alice-only; Path=/")
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if url.path == "/api/missing":
             error = {"error": {"code": "not_found", "message": "No such thing.", "details": []}}
             self._send(404, json.dumps(error).encode(), "application/json")
@@ -105,3 +114,19 @@ def test_an_api_nobody_answers_is_unreachable(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(ApiError) as raised:
         _run(lambda: ApiClient("t").datasets())
     assert (raised.value.status, raised.value.code) == (503, "api_unreachable")
+
+
+@pytest.mark.usefixtures("api")
+def test_a_cookie_one_users_answer_sets_never_rides_on_another_users_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # By a host name: aiohttp's default jar already ignores cookies from an IP address.
+    by_name = aurora.api_client.api_url().replace("127.0.0.1", "localhost")
+    monkeypatch.setenv("AURORA_API_URL", by_name)
+
+    async def two_users() -> list[Any]:
+        first = await ApiClient("alice")._obj("GET", "/api/cookie")
+        second = await ApiClient("bob")._obj("GET", "/api/cookie")
+        return [first, second]
+
+    assert _run(two_users) == [{"cookie": None}, {"cookie": None}]
