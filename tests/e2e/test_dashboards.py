@@ -119,6 +119,20 @@ def _boxes(page: Page) -> dict[str, tuple[float, float, float, float]]:
     return out
 
 
+def _settled_boxes(page: Page) -> dict[str, tuple[float, float, float, float]]:
+    """`_boxes` once two reads 300 ms apart agree: the grid animates its tiles into place
+    (and re-measures its width when the editor's panel goes), so one read mid-move is not
+    where the layout puts them."""
+    seen = _boxes(page)
+    for _ in range(40):
+        page.wait_for_timeout(300)
+        now = _boxes(page)
+        if now == seen:
+            return now
+        seen = now
+    return seen
+
+
 def _saved_tiles(api: httpx.Client, dashboard_id: str) -> list[dict[str, Any]]:
     doc = api.get(f"/api/dashboards/{dashboard_id}").json()
     tiles: list[dict[str, Any]] = doc["tabs"][0]["tiles"]
@@ -208,13 +222,13 @@ def test_build_a_dashboard_of_four_tiles_and_a_date_filter_then_reload_to_the_sa
     page.wait_for_function("() => location.search.includes('f=')", timeout=TIMEOUT_MS)
     assert "previous_year" in unquote(page.url)
     expect(page.locator("#dashboard-grid .tile-loading")).to_have_count(0, timeout=TIMEOUT_MS)
-    before = _boxes(page)
+    before = _settled_boxes(page)
 
     page.reload()
     expect(_tiles(page)).to_have_count(4, timeout=TIMEOUT_MS)
     expect(page.locator(".dashboard-filter .filter-preset")).to_have_value("previous_year")
     expect(page.locator("#dashboard-grid .tile-loading")).to_have_count(0, timeout=TIMEOUT_MS)
-    assert _boxes(page) == before
+    assert _settled_boxes(page) == before
 
 
 def test_clicking_a_bar_cross_filters_the_other_tiles(page: Page, api: httpx.Client) -> None:
@@ -286,7 +300,7 @@ def test_drag_and_resize_tiles_in_edit_mode_and_the_layout_is_kept(
     assert by_id["table"]["x"] == 6 and by_id["table"]["y"] == 0
     assert by_id["chart"]["h"] > 6 and by_id["chart"]["w"] == 6
     expect(page.locator("#dashboard-editor")).to_have_count(0, timeout=TIMEOUT_MS)
-    before = _boxes(page)
+    before = _settled_boxes(page)
     page.reload()
     expect(_tiles(page)).to_have_count(2, timeout=TIMEOUT_MS)
-    assert _boxes(page) == before
+    assert _settled_boxes(page) == before
